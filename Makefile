@@ -1,0 +1,43 @@
+# `make test` and `make demo` set everything up on a fresh machine.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-dev
+JUPYTER_ENV := JUPYTER_PLATFORM_DIRS=1 JUPYTER_CONFIG_DIR=$(CURDIR)/.jupyter/config \
+	JUPYTER_DATA_DIR=$(CURDIR)/.jupyter/data JUPYTER_RUNTIME_DIR=$(CURDIR)/.jupyter/runtime \
+	IPYTHONDIR=$(CURDIR)/.jupyter/ipython MPLCONFIGDIR=$(CURDIR)/.jupyter/mpl
+
+.PHONY: test unit nbval demo bench goldens clean
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+test: $(STAMP)
+	$(PY) -m pytest tests
+	$(JUPYTER_ENV) $(PY) -m pytest --nbval --nbval-current-env \
+		--nbval-sanitize-with tests/nbval_sanitize.cfg -p no:cacheprovider notebooks/
+
+unit: $(STAMP)
+	$(PY) -m pytest tests
+
+nbval: $(STAMP)
+	$(JUPYTER_ENV) $(PY) -m pytest --nbval --nbval-current-env \
+		--nbval-sanitize-with tests/nbval_sanitize.cfg -p no:cacheprovider notebooks/
+
+demo: $(STAMP)
+	MPLCONFIGDIR=$(CURDIR)/.jupyter/mpl $(PY) -m nbkeras.demo
+
+bench: $(STAMP)
+	$(PY) bench/mlp.py
+	$(PY) bench/tutorial.py
+	$(PY) bench/cold_start.py
+
+# Regenerate tests/goldens from real Keras (needs the `parity` extra: keras + jax).
+goldens:
+	KERAS_BACKEND=jax $(PY) tools/make_goldens.py
+
+clean:
+	rm -rf $(VENV) .jupyter .pytest_cache

@@ -1,0 +1,118 @@
+"""Kernel backends: the only package of nbkeras that imports Numba.
+
+`kernels` is a lazy namespace: the first attribute access imports the active
+device's kernel module (and with it Numba), so `import nbkeras` stays fast.
+Every backend (`cpu`, later `cuda`) exposes the same kernel names.
+
+Example:
+    >>> from nbkeras.backend import kernels
+    >>> kernels.name
+    'cpu'
+"""
+
+import importlib
+import os
+
+# Numba's OpenMP pool and OpenBLAS's must not spin against each other on
+# small machines (see the thread trap in the Numba recipe).
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
+_DEVICES = ("cpu",)
+
+
+class _Kernels:
+    """Attribute namespace that resolves kernels from the active device."""
+
+    def __init__(self):
+        object.__setattr__(self, "_device", "cpu")
+        object.__setattr__(self, "_module", None)
+
+    def _load(self):
+        module = importlib.import_module(f"nbkeras.backend.{self._device}")
+        object.__setattr__(self, "_module", module)
+        return module
+
+    def __getattr__(self, name):
+        module = self._module or self._load()
+        try:
+            value = getattr(module, name)
+        except AttributeError:
+            raise AttributeError(
+                f"Backend '{self._device}' has no kernel named '{name}'."
+            ) from None
+        # Cache on the instance so later lookups skip __getattr__.
+        object.__setattr__(self, name, value)
+        return value
+
+    def set_device(self, device):
+        """Switch the device whose kernels are returned."""
+        if device not in _DEVICES:
+            raise ValueError(
+                f"Unknown device. Expected one of {list(_DEVICES)}. "
+                f"Received: device={device!r}"
+            )
+        for key in list(self.__dict__):
+            if key not in ("_device", "_module"):
+                del self.__dict__[key]
+        object.__setattr__(self, "_device", device)
+        object.__setattr__(self, "_module", None)
+
+    @property
+    def device(self):
+        return self._device
+
+    @property
+    def loaded(self):
+        """Whether the kernel module (and Numba) has been imported."""
+        return self._module is not None
+
+
+kernels = _Kernels()
+
+
+def get_device():
+    """Return the active device name, such as `'cpu'`."""
+    return kernels.device
+
+
+def set_device(device):
+    """Select the device that runs kernels.
+
+    Args:
+        device: `'cpu'` (the only device until the CUDA backend lands).
+
+    Example:
+        >>> from nbkeras import backend
+        >>> backend.set_device("cpu")
+    """
+    if device == "cuda":
+        raise ValueError(
+            "The CUDA backend is not available yet: nbkeras runs on the CPU "
+            "for now. Received: device='cuda'"
+        )
+    kernels.set_device(device)
+
+
+def clear_session(free_memory=True):
+    """Reset automatic layer names, as `keras.backend.clear_session()` does.
+
+    Example:
+        >>> nbkeras.backend.clear_session()
+    """
+    from nbkeras.utils.naming import clear_session as _clear
+
+    _clear()
+
+
+def floatx():
+    """Return the default float type (see `nbkeras.config.floatx`)."""
+    from nbkeras import config
+
+    return config.floatx()
+
+
+def epsilon():
+    """Return the fuzz factor (see `nbkeras.config.epsilon`)."""
+    from nbkeras import config
+
+    return config.epsilon()

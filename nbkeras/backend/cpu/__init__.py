@@ -1,0 +1,40 @@
+"""CPU kernels compiled by Numba. Every kernel name here is part of the backend interface."""
+
+from nbkeras.backend.cpu.activations import (  # noqa: F401
+    CODES as ACTIVATION_CODES,
+    NEEDS_INPUT as ACTIVATION_NEEDS_INPUT,
+    act_backward,
+    act_forward,
+    bias_act_forward,
+    col_sum,
+)
+from nbkeras.backend.cpu.losses import (  # noqa: F401
+    bce_backward,
+    bce_forward,
+    cce_backward,
+    cce_forward,
+    mse_backward,
+    mse_forward,
+    sparse_cce_backward,
+    sparse_cce_forward,
+)
+from nbkeras.backend.cpu.normalization import (  # noqa: F401
+    batch_norm_infer_forward,
+    batch_norm_train_backward,
+    batch_norm_train_forward,
+)
+from nbkeras.backend.cpu.optimizers import (  # noqa: F401
+    adam_update,
+    rmsprop_update,
+    sgd_momentum_update,
+    sgd_update,
+)
+from nbkeras.backend.cpu.random import dropout_forward, seed  # noqa: F401
+from nbkeras.backend.cpu.softmax import (  # noqa: F401
+    log_softmax_backward,
+    log_softmax_forward,
+    softmax_backward,
+    softmax_forward,
+)
+
+name = "cpu"

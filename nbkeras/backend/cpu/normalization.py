@@ -1,0 +1,58 @@
+"""Batch-normalization kernels over a 2-D view (rows, channels)."""
+
+import math
+
+import numpy as np
+
+from nbkeras.backend.cpu._jit import jit
+
+
+@jit
+def batch_norm_train_forward(x, gamma, beta, eps, y, mean, var, inv_std):
+    """Normalizes with the batch moments; writes mean, biased variance and 1/std."""
+    n, c = x.shape
+    acc = np.zeros(c, dtype=np.float64)
+    for i in range(n):
+        for j in range(c):
+            acc[j] += x[i, j]
+    for j in range(c):
+        mean[j] = acc[j] / n
+        acc[j] = 0.0
+    for i in range(n):
+        for j in range(c):
+            d = x[i, j] - mean[j]
+            acc[j] += d * d
+    for j in range(c):
+        var[j] = acc[j] / n
+        inv_std[j] = 1.0 / math.sqrt(var[j] + eps)
+    for i in range(n):
+        for j in range(c):
+            y[i, j] = (x[i, j] - mean[j]) * inv_std[j] * gamma[j] + beta[j]
+
+
+@jit
+def batch_norm_infer_forward(x, gamma, beta, mean, var, eps, y):
+    n, c = x.shape
+    for i in range(n):
+        for j in range(c):
+            y[i, j] = (x[i, j] - mean[j]) / math.sqrt(var[j] + eps) * gamma[j] + beta[j]
+
+
+@jit
+def batch_norm_train_backward(g, x, gamma, mean, inv_std, dx, dgamma, dbeta):
+    """Gradients of the training-mode forward with respect to x, gamma and beta."""
+    n, c = x.shape
+    sg = np.zeros(c, dtype=np.float64)
+    sgx = np.zeros(c, dtype=np.float64)
+    for i in range(n):
+        for j in range(c):
+            gv = g[i, j]
+            sg[j] += gv
+            sgx[j] += gv * (x[i, j] - mean[j]) * inv_std[j]
+    for j in range(c):
+        dbeta[j] = sg[j]
+        dgamma[j] = sgx[j]
+    for i in range(n):
+        for j in range(c):
+            xhat = (x[i, j] - mean[j]) * inv_std[j]
+            dx[i, j] = gamma[j] * inv_std[j] / n * (n * g[i, j] - sg[j] - xhat * sgx[j])

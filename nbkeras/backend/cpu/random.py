@@ -1,0 +1,27 @@
+"""Seeded random kernels: the dropout mask and the seeding of Numba's own RNG."""
+
+import numpy as np
+
+from nbkeras.backend.cpu._jit import jit
+
+
+@jit(fastmath=False)
+def seed(value):
+    """Seeds the random generator used inside jitted code."""
+    np.random.seed(value)
+
+
+@jit
+def dropout_forward(x, mask, out, rate, seed_value):
+    """mask = (uniform >= rate) / (1 - rate) drawn from `seed_value`; out = x * mask.
+
+    `mask` may be shorter than x (a noise_shape broadcast over rows); it is then
+    tiled along the flat array.
+    """
+    np.random.seed(seed_value)
+    scale = 1.0 / (1.0 - rate)
+    for i in range(mask.size):
+        mask[i] = scale if np.random.random() >= rate else 0.0
+    k = mask.size
+    for i in range(x.size):
+        out[i] = x[i] * mask[i % k]

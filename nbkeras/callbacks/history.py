@@ -1,0 +1,34 @@
+"""`History`: records the logs of every epoch; `fit` returns it."""
+
+from nbkeras.callbacks.callback import Callback
+
+
+class History(Callback):
+    """Records per-epoch logs in `history.history` ({'loss': [...], 'val_loss': [...]}).
+
+    `fit` returns its History; `history.epoch` lists the epochs run.
+
+    Example:
+        >>> h = model.fit(x, y, epochs=3, verbose=0)
+        >>> len(h.history["loss"])
+        3
+    """
+
+    def __init__(self):
+        super().__init__()
+        self.history = {}
+        self.epoch = []
+        self.interrupted = False
+
+    def on_train_begin(self, logs=None):
+        self.epoch = []
+        self.interrupted = False
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.epoch.append(epoch)
+        for k, v in (logs or {}).items():
+            self.history.setdefault(k, []).append(v)
+
+    def __repr__(self):
+        keys = ", ".join(self.history)
+        return f"<History epochs={len(self.epoch)} keys=[{keys}]>"

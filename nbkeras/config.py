@@ -1,0 +1,79 @@
+"""Global settings: the default float type, the fuzz factor and the device.
+
+Example:
+    >>> import nbkeras
+    >>> nbkeras.config.floatx()
+    'float32'
+"""
+
+_FLOATX = "float32"
+_EPSILON = 1e-7
+_ALLOWED_FLOATX = ("float16", "float32", "float64")
+
+
+def floatx():
+    """Return the default float type, as a string (`'float32'` unless changed)."""
+    return _FLOATX
+
+
+def set_floatx(value):
+    """Set the default float type.
+
+    Args:
+        value: `'float16'`, `'float32'` or `'float64'`.
+
+    Example:
+        >>> nbkeras.config.set_floatx("float64")
+    """
+    global _FLOATX
+    value = str(value)
+    if value not in _ALLOWED_FLOATX:
+        raise ValueError(
+            f"Unknown `floatx` value. Expected one of {list(_ALLOWED_FLOATX)}. "
+            f"Received: value={value!r}"
+        )
+    _FLOATX = value
+
+
+def epsilon():
+    """Return the fuzz factor used in numeric expressions (default 1e-7)."""
+    return _EPSILON
+
+
+def set_epsilon(value):
+    """Set the fuzz factor used in numeric expressions.
+
+    Args:
+        value: a small float.
+
+    Example:
+        >>> nbkeras.config.set_epsilon(1e-7)
+    """
+    global _EPSILON
+    _EPSILON = float(value)
+
+
+def backend():
+    """Return the backend name. nbkeras has one: `'numba'`."""
+    return "numba"
+
+
+def device():
+    """Return the device that runs kernels, such as `'cpu'`."""
+    from nbkeras.backend import get_device
+
+    return get_device()
+
+
+def set_device(name):
+    """Select the device that runs kernels (`'cpu'`).
+
+    Args:
+        name: the device name.
+
+    Example:
+        >>> nbkeras.config.set_device("cpu")
+    """
+    from nbkeras.backend import set_device as _set
+
+    _set(name)

@@ -1,0 +1,454 @@
+"""`Layer`: the base class of every layer and model, with Keras 3's contract.
+
+`__init__` stores the configuration, `build(input_shape)` creates weights with
+`add_weight`, `call(inputs, training=None)` computes with `nbkeras.ops`, and
+`get_config()` returns what `from_config` needs. Gradients come from the ops,
+so a custom layer needs no gradient code.
+"""
+
+import inspect
+
+import numpy as np
+
+from nbkeras import config, initializers, regularizers
+from nbkeras import constraints as constraints_module
+from nbkeras.layers.input_spec import assert_input_compatibility
+from nbkeras.layers.node import KerasTensor, Node, is_symbolic
+from nbkeras.ops import core
+from nbkeras.ops.core import Tensor
+from nbkeras.utils import naming
+from nbkeras.variables import Variable
+
+# Training flags of the layer calls in progress (outermost first).
+_training_stack = []
+# Layers holding losses from add_loss() since the outermost call began.
+_layers_with_losses = []
+_CALL_TAKES = {}
+
+
+def _takes(cls, arg):
+    key = (cls, arg)
+    if key not in _CALL_TAKES:
+        params = inspect.signature(cls.call).parameters
+        _CALL_TAKES[key] = arg in params or any(
+            p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values()
+        )
+    return _CALL_TAKES[key]
+
+
+def dtype_name(dtype):
+    """Accept a dtype, a name, or a Keras DTypePolicy config dict; return the name."""
+    if dtype is None:
+        return config.floatx()
+    if isinstance(dtype, dict):
+        return dtype.get("config", {}).get("name", config.floatx())
+    name = getattr(dtype, "name", dtype)
+    return str(np.dtype(name)) if name != "mixed_float16" else "float16"
+
+
+def _shape_of(x):
+    if isinstance(x, (list, tuple)):
+        return [_shape_of(t) for t in x]
+    if isinstance(x, dict):
+        return {k: _shape_of(v) for k, v in x.items()}
+    return tuple(x.shape)
+
+
+class Layer:
+    """Base class for layers.
+
+    Args:
+        trainable: whether the layer's weights are trained.
+        name: the layer's name (automatic by default, e.g. `dense_1`).
+        dtype: the dtype of the weights and computations (floatx by default).
+        activity_regularizer: a penalty on the layer's output.
+        input_shape / input_dim / batch_input_shape / batch_size: the input's
+            shape, for the first layer of a `Sequential` (Keras 2 style).
+
+    Example:
+        >>> class Scale(nbkeras.layers.Layer):
+        ...     def build(self, input_shape):
+        ...         self.w = self.add_weight(shape=(input_shape[-1],), initializer="ones")
+        ...     def call(self, x):
+        ...         return x * self.w
+    """
+
+    def __init__(self, *, activity_regularizer=None, trainable=True, dtype=None,
+                 autocast=True, name=None, **kwargs):
+        d = self.__dict__
+        d.setdefault("_layers", [])
+        d["_own_trainable"] = []
+        d["_own_non_trainable"] = []
+        d["_losses"] = []
+        d["_inbound_nodes"] = []
+        d["_trainable"] = bool(trainable)
+        d["built"] = False
+        self._build_input_shape = None
+        input_dim = kwargs.pop("input_dim", None)
+        input_shape = kwargs.pop("input_shape", None)
+        batch_input_shape = kwargs.pop("batch_input_shape", None)
+        batch_size = kwargs.pop("batch_size", None)
+        if kwargs:
+            raise ValueError(
+                f"Unrecognized keyword arguments passed to {type(self).__name__}: {kwargs}"
+            )
+        if batch_input_shape is not None:
+            self._input_shape_arg = tuple(batch_input_shape)
+        elif input_shape is not None:
+            self._input_shape_arg = (batch_size,) + tuple(input_shape)
+        elif input_dim is not None:
+            self._input_shape_arg = (batch_size, int(input_dim))
+        else:
+            self._input_shape_arg = None
+        self.name = name or naming.auto_name(type(self).__name__)
+        self.dtype = dtype_name(dtype)
+        self.autocast = autocast
+        self.activity_regularizer = regularizers.get(activity_regularizer)
+        self.input_spec = None
+        self.supports_masking = False
+
+    def __setattr__(self, name, value):
+        if isinstance(value, Layer) and name != "_parent":
+            layers = self.__dict__.setdefault("_layers", [])
+            if not any(value is l for l in layers):
+                layers.append(value)
+        elif isinstance(value, (list, tuple)) and value and isinstance(value[0], Layer):
+            layers = self.__dict__.setdefault("_layers", [])
+            for v in value:
+                if isinstance(v, Layer) and not any(v is l for l in layers):
+                    layers.append(v)
+        object.__setattr__(self, name, value)
+
+    # ----------------------------------------------------------------- weights
+    def add_weight(self, shape=None, initializer=None, dtype=None, trainable=True,
+                   autocast=True, regularizer=None, constraint=None, aggregation="none",
+                   overwrite_with_gradient=False, name=None):
+        """Create a weight variable owned by this layer.
+
+        Args:
+            shape: the shape (a tuple of ints).
+            initializer: a name, an Initializer or a callable (glorot_uniform by default
+                for floats, zeros otherwise).
+            dtype: the dtype (the layer's by default).
+            trainable: whether optimizers update it.
+            regularizer: an optional penalty added to `layer.losses`.
+            constraint: an optional projection applied after each update.
+            name: the variable's name.
+
+        Returns:
+            The new `Variable`.
+        """
+        dtype = np.dtype(dtype_name(dtype) if dtype is not None else self.dtype)
+        shape = () if shape is None else tuple(int(s) for s in shape)
+        if initializer is None:
+            initializer = "glorot_uniform" if np.issubdtype(dtype, np.floating) else "zeros"
+        init = initializers.get(initializer)
+        var = Variable(init, shape=shape, dtype=dtype, trainable=trainable and self._trainable,
+                       name=name or "variable")
+        var.path = f"{self.name}/{var.name}"
+        var.regularizer = regularizers.get(regularizer)
+        var.constraint = constraints_module.get(constraint)
+        (self._own_trainable if trainable else self._own_non_trainable).append(var)
+        return var
+
+    @property
+    def weights(self):
+        """Every weight: own trainable, own non-trainable, then those of sublayers."""
+        out, seen = [], set()
+        for v in self._own_trainable + self._own_non_trainable:
+            if id(v) not in seen:
+                seen.add(id(v))
+                out.append(v)
+        for layer in self._layers:
+            for v in layer.weights:
+                if id(v) not in seen:
+                    seen.add(id(v))
+                    out.append(v)
+        return out
+
+    variables = weights
+
+    @property
+    def trainable_weights(self):
+        """The weights that training updates."""
+        if not self._trainable:
+            return []
+        return [v for v in self.weights if v.trainable]
+
+    trainable_variables = trainable_weights
+
+    @property
+    def non_trainable_weights(self):
+        """The weights that training does not update by gradient."""
+        if not self._trainable:
+            return self.weights
+        return [v for v in self.weights if not v.trainable]
+
+    non_trainable_variables = non_trainable_weights
+
+    @property
+    def trainable(self):
+        return self._trainable
+
+    @trainable.setter
+    def trainable(self, value):
+        value = bool(value)
+        self.__dict__["_trainable"] = value
+        for v in self._own_trainable:
+            v.trainable = value
+        for layer in self._layers:
+            layer.trainable = value
+
+    def get_weights(self):
+        """Return the weights as a list of NumPy arrays (copies)."""
+        return [v.numpy().copy() for v in self.weights]
+
+    def set_weights(self, weights):
+        """Set the weights from a list of arrays, in the order of `get_weights()`."""
+        params = self.weights
+        if len(params) != len(weights):
+            raise ValueError(
+                f"You called `set_weights(weights)` on layer '{self.name}' with a weight list "
+                f"of length {len(weights)}, but the layer was expecting {len(params)} weights. "
+                f"Received: len(weights)={len(weights)}"
+            )
+        for v, w in zip(params, weights):
+            w = np.asarray(w)
+            if v.shape != w.shape:
+                raise ValueError(
+                    f"Layer {self.name} weight shape {v.shape} is not compatible with provided "
+                    f"weight shape {w.shape}. Received: weights[i].shape={w.shape}"
+                )
+        for v, w in zip(params, weights):
+            v.assign(w)
+
+    def count_params(self):
+        """Return the number of scalars in the layer's weights."""
+        if not self.built:
+            raise ValueError(
+                f"You tried to call `count_params` on layer '{self.name}', but the layer "
+                "isn't built. You can build it manually via: `layer.build(input_shape)`. "
+                "Received: built=False"
+            )
+        return int(sum(int(np.prod(v.shape)) for v in self.weights))
+
+    # ------------------------------------------------------------------ losses
+    def add_loss(self, loss):
+        """Add a scalar loss term (kept until the next outermost call)."""
+        if not self._losses:
+            _layers_with_losses.append(self)
+        self._losses.append(loss)
+
+    @property
+    def losses(self):
+        """Losses from `add_loss` in the last call, then weight-regularization penalties."""
+        out = list(self._losses)
+        for v in self._own_trainable + self._own_non_trainable:
+            reg = getattr(v, "regularizer", None)
+            if reg is not None:
+                out.append(reg(v))
+        for layer in self._layers:
+            out.extend(layer.losses)
+        return out
+
+    # ------------------------------------------------------------------- build
+    def build(self, input_shape):
+        """Create the layer's weights for inputs of `input_shape` (override this)."""
+        self.built = True
+
+    def _maybe_build(self, shape):
+        if not self.built:
+            self._build_input_shape = shape
+            self.build(shape)
+            self.built = True
+
+    def compute_output_shape(self, input_shape):
+        """Return the output shape for `input_shape` (computed by a dry run if not overridden)."""
+        return _shape_of(self.compute_output_spec(_placeholders(input_shape)))
+
+    def compute_output_spec(self, inputs, *args, **kwargs):
+        """Return KerasTensors describing the output (from `compute_output_shape` when the
+        layer overrides it, else by running `call` on zeros)."""
+        if type(self).compute_output_shape is not Layer.compute_output_shape:
+            return _spec_from_shape(self.compute_output_shape(_shape_of(inputs)), self.dtype)
+        dummy = _dummy_inputs(inputs, self.dtype)
+        if _takes(type(self), "training"):
+            kwargs["training"] = False
+        out = self.call(dummy, *args, **kwargs)
+        return _to_spec(out, inputs)
+
+    # -------------------------------------------------------------------- call
+    def call(self, inputs, *args, **kwargs):
+        """The computation (override this)."""
+        return inputs
+
+    def __call__(self, inputs, *args, **kwargs):
+        if is_symbolic(inputs):
+            return self._symbolic_call(inputs, *args, **kwargs)
+        inputs = self._convert_inputs(inputs)
+        if not self.built:
+            self._maybe_build(_shape_of(inputs))
+        if self.input_spec is not None:
+            self._check_input(inputs)
+        training = kwargs.get("training")
+        entry = not _training_stack
+        if training is None and not entry:
+            training = _training_stack[-1]
+        if entry:
+            _clear_losses()
+        if _takes(type(self), "training"):
+            kwargs["training"] = training
+        else:
+            kwargs.pop("training", None)
+        _training_stack.append(training)
+        try:
+            outputs = self.call(inputs, *args, **kwargs)
+        finally:
+            _training_stack.pop()
+        if self.activity_regularizer is not None:
+            self._add_activity_loss(outputs)
+        return outputs
+
+    def _add_activity_loss(self, outputs):
+        from nbkeras import ops
+
+        for out in outputs if isinstance(outputs, (list, tuple)) else [outputs]:
+            penalty = self.activity_regularizer(out)
+            if np.ndim(core.unwrap(out)) > 0:
+                penalty = ops.divide(penalty, np.asarray(out.shape[0], dtype=self.dtype))
+            self.add_loss(penalty)
+
+    def _convert_inputs(self, x):
+        if isinstance(x, Tensor):
+            return x
+        if isinstance(x, np.ndarray):
+            if self.autocast and x.dtype.kind == "f" and x.dtype != self.dtype:
+                return x.astype(self.dtype)
+            return x
+        if isinstance(x, (list, tuple)):
+            return type(x)(self._convert_inputs(t) for t in x)
+        if isinstance(x, dict):
+            return {k: self._convert_inputs(v) for k, v in x.items()}
+        arr = np.asarray(x)
+        if arr.dtype.kind in "OUS":
+            raise TypeError(
+                f"Layer '{self.name}' expects numeric input. Received: inputs of dtype {arr.dtype}"
+            )
+        return arr.astype(self.dtype) if arr.dtype.kind == "f" else arr
+
+    def _check_input(self, inputs):
+        specs = self.input_spec if isinstance(self.input_spec, (list, tuple)) else [self.input_spec]
+        xs = inputs if isinstance(inputs, (list, tuple)) else [inputs]
+        for i, (spec, x) in enumerate(zip(specs, xs)):
+            assert_input_compatibility(spec, tuple(x.shape), self.name, i)
+
+    def _symbolic_call(self, inputs, *args, **kwargs):
+        shapes = _shape_of(inputs)
+        if not self.built:
+            self._maybe_build(shapes)
+        if self.input_spec is not None:
+            self._check_input(inputs)
+        kwargs.pop("training", None)
+        outputs = self.compute_output_spec(inputs, *args, **kwargs)
+        flat_in = _flatten(inputs)
+        flat_out = _flatten(outputs)
+        node = Node(self, flat_in, flat_out, args, kwargs)
+        self._inbound_nodes.append(node)
+        index = len(self._inbound_nodes) - 1
+        for i, t in enumerate(flat_out):
+            t._keras_history = (self, index, i)
+        return outputs
+
+    # --------------------------------------------------------------- graph info
+    @property
+    def input(self):
+        """The symbolic input of the layer's first call."""
+        return self._node_tensors("input_tensors", "input")
+
+    @property
+    def output(self):
+        """The symbolic output of the layer's first call."""
+        return self._node_tensors("output_tensors", "output")
+
+    def _node_tensors(self, attr, what):
+        if not self._inbound_nodes:
+            raise AttributeError(
+                f"Layer '{self.name}' has never been called on a symbolic input and thus "
+                f"has no defined {what}. Received: inbound nodes=0"
+            )
+        ts = getattr(self._inbound_nodes[0], attr)
+        return ts[0] if len(ts) == 1 else ts
+
+    # ------------------------------------------------------------------ config
+    def _dtype_config(self):
+        return {"module": "keras", "class_name": "DTypePolicy",
+                "config": {"name": self.dtype}, "registered_name": None}
+
+    def get_config(self):
+        """Return the constructor arguments as a JSON-friendly dict."""
+        cfg = {"name": self.name, "trainable": self.trainable, "dtype": self._dtype_config()}
+        if self.activity_regularizer is not None:
+            cfg["activity_regularizer"] = regularizers.serialize(self.activity_regularizer)
+        return cfg
+
+    @classmethod
+    def from_config(cls, config):
+        """Create a layer from the dict `get_config()` returned."""
+        return cls(**config)
+
+    def __repr__(self):
+        return f"<{type(self).__name__} name={self.name}, built={self.built}>"
+
+
+def _clear_losses():
+    while _layers_with_losses:
+        _layers_with_losses.pop()._losses.clear()
+
+
+def _flatten(x):
+    if isinstance(x, (list, tuple)):
+        return [t for item in x for t in _flatten(item)]
+    if isinstance(x, dict):
+        return [t for k in x for t in _flatten(x[k])]
+    return [x]
+
+
+def _placeholders(shape):
+    if isinstance(shape, list):
+        return [_placeholders(s) for s in shape]
+    return KerasTensor(shape)
+
+
+def _dummy_inputs(inputs, dtype):
+    if isinstance(inputs, (list, tuple)):
+        return type(inputs)(_dummy_inputs(t, dtype) for t in inputs)
+    if isinstance(inputs, dict):
+        return {k: _dummy_inputs(v, dtype) for k, v in inputs.items()}
+    if isinstance(inputs, KerasTensor):
+        shape = tuple(1 if d is None else d for d in inputs.shape)
+        return np.zeros(shape, dtype=inputs.dtype)
+    return inputs
+
+
+def _spec_from_shape(shape, dtype):
+    if isinstance(shape, list):
+        return [_spec_from_shape(s, dtype) for s in shape]
+    return KerasTensor(shape, dtype=dtype)
+
+
+def _to_spec(out, inputs):
+    first = _flatten(inputs)[0] if _flatten(inputs) else None
+    batch_unknown = isinstance(first, KerasTensor) and first.shape[:1] == (None,)
+
+    def spec(t):
+        if isinstance(t, (list, tuple)):
+            return type(t)(spec(s) for s in t)
+        if isinstance(t, dict):
+            return {k: spec(v) for k, v in t.items()}
+        arr = core.unwrap(t)
+        shape = tuple(arr.shape)
+        if batch_unknown and shape:
+            shape = (None,) + shape[1:]
+        return KerasTensor(shape, dtype=str(arr.dtype))
+
+    return spec(out)

@@ -1,0 +1,164 @@
+"""`Sequential`: a linear stack of layers."""
+
+from nbkeras.layers.core.input_layer import InputLayer
+from nbkeras.layers.input_spec import assert_input_compatibility
+from nbkeras.layers.layer import Layer
+from nbkeras.layers.node import KerasTensor
+from nbkeras.models.model import Model
+
+
+class Sequential(Model):
+    """A model whose layers each take the previous layer's output.
+
+    The input shape comes from an `Input(...)` first entry, from the first layer's
+    `input_shape=`/`input_dim=` argument, or from the first data it sees.
+
+    Args:
+        layers: the layers, in order.
+        trainable: whether its weights are trained.
+        name: the model's name (`sequential`, `sequential_1`, ...).
+
+    Example:
+        >>> model = nbkeras.Sequential([
+        ...     nbkeras.Input(shape=(20,)),
+        ...     nbkeras.layers.Dense(16, activation="relu"),
+        ...     nbkeras.layers.Dense(1, activation="sigmoid"),
+        ... ])
+    """
+
+    def __init__(self, layers=None, trainable=True, name=None):
+        super().__init__(trainable=trainable, name=name)
+        self._output_shapes = {}
+        for layer in layers or []:
+            self.add(layer, rebuild=False)
+        self._maybe_rebuild()
+
+    def add(self, layer, rebuild=True):
+        """Append a layer (or an `Input(...)` tensor as the first entry)."""
+        if isinstance(layer, KerasTensor) and layer._keras_history is not None:
+            layer = layer._keras_history[0]
+        if not isinstance(layer, Layer):
+            raise ValueError(
+                "Only instances of `nbkeras.layers.Layer` can be added to a Sequential model. "
+                f"Received: {layer!r} (of type {type(layer).__name__})"
+            )
+        if isinstance(layer, InputLayer) and self._layers:
+            if isinstance(self._layers[0], InputLayer):
+                raise ValueError(
+                    f"Sequential model '{self.name}' has already been configured to use an input "
+                    f"of shape {self._layers[0].batch_shape}. You cannot add a different Input "
+                    f"layer to it. Received: {layer.batch_shape}"
+                )
+            self._layers.insert(0, layer)
+        else:
+            if not self._layers and getattr(layer, "_input_shape_arg", None) is not None:
+                self._layers.append(InputLayer(batch_shape=layer._input_shape_arg))
+            names = {l.name for l in self._layers}
+            if layer.name in names:
+                raise ValueError(
+                    "All layers added to a Sequential model should have unique names. "
+                    f"Name '{layer.name}' is already the name of a layer in this model. "
+                    f"Received: layer.name={layer.name!r}"
+                )
+            self._layers.append(layer)
+        self.built = False
+        self._train_vars_cache = None
+        if rebuild:
+            self._maybe_rebuild()
+
+    def pop(self, rebuild=True):
+        """Remove and return the last layer."""
+        if not self.layers:
+            raise TypeError("There are no layers in the model. Received: layers=[]")
+        layer = self._layers.pop()
+        self.built = False
+        self._train_vars_cache = None
+        if rebuild:
+            self._maybe_rebuild()
+        return layer
+
+    def _maybe_rebuild(self):
+        if self._layers and isinstance(self._layers[0], InputLayer) and len(self._layers) > 1:
+            self.build(self._layers[0].batch_shape)
+
+    @property
+    def input_shape(self):
+        if self._layers and isinstance(self._layers[0], InputLayer):
+            return self._layers[0].batch_shape
+        raise AttributeError(f"Sequential model '{self.name}' has no defined input shape yet.")
+
+    def build(self, input_shape=None):
+        """Build every layer for inputs of `input_shape` (with the batch axis)."""
+        if input_shape is None:
+            raise ValueError(f"You must provide an `input_shape` to build '{self.name}'. Received: None")
+        if not self._layers or not isinstance(self._layers[0], InputLayer):
+            self._layers.insert(0, InputLayer(batch_shape=tuple(input_shape)))
+        x = self._layers[0].output
+        self._output_shapes = {}
+        for layer in self.layers:
+            x = layer(x)
+            self._output_shapes[id(layer)] = _shape_of(x)
+        self._symbolic_output = x
+        self.built = True
+
+    def call(self, inputs, training=None, mask=None):
+        x = inputs
+        for layer in self.layers:
+            x = layer(x, training=training)
+        return x
+
+    def _check_data_shape(self, shape):
+        if self._layers and isinstance(self._layers[0], InputLayer):
+            first = self._layers[0]
+            spec_shape = first.batch_shape
+            from nbkeras.layers.input_spec import InputSpec
+
+            target = self.layers[0].name if self.layers else self.name
+            assert_input_compatibility(InputSpec(shape=spec_shape), shape, target)
+
+    def compute_output_shape(self, input_shape):
+        shape = tuple(input_shape)
+        for layer in self.layers:
+            shape = layer.compute_output_shape(shape)
+        return shape
+
+    @property
+    def inputs(self):
+        """The symbolic input tensors (once the input shape is known)."""
+        if not self._layers or not isinstance(self._layers[0], InputLayer):
+            raise AttributeError(f"Sequential model '{self.name}' has no defined inputs yet.")
+        return [self._layers[0].output]
+
+    @property
+    def outputs(self):
+        """The symbolic output tensors (once built)."""
+        if not self.built or not self.layers:
+            raise AttributeError(f"Sequential model '{self.name}' has no defined outputs yet.")
+        return [self._symbolic_output]
+
+    @property
+    def output_names(self):
+        return [self.layers[-1].name] if self.layers else []
+
+    def get_config(self):
+        from nbkeras.utils.registry import serialize
+
+        layers = [serialize(l) for l in self._layers]
+        return {"name": self.name, "trainable": self.trainable, "dtype": self._dtype_config(),
+                "layers": layers}
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        from nbkeras.layers import deserialize
+
+        model = cls(name=config.get("name"), trainable=config.get("trainable", True))
+        for layer_cfg in config["layers"]:
+            model.add(deserialize(layer_cfg, custom_objects), rebuild=False)
+        model._maybe_rebuild()
+        return model
+
+
+def _shape_of(x):
+    if isinstance(x, (list, tuple)):
+        return [tuple(t.shape) for t in x]
+    return tuple(x.shape)

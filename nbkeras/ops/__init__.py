@@ -1,0 +1,39 @@
+"""Differentiable, NumPy-like ops with Keras 3's `keras.ops` names.
+
+Example:
+    >>> from nbkeras import ops
+    >>> ops.relu(np.array([-1.0, 2.0], "float32"))
+    array([0., 2.], dtype=float32)
+"""
+
+from nbkeras.ops.core import GradientTape, Tensor, is_tracked, recording  # noqa: F401
+from nbkeras.ops.nn import (  # noqa: F401
+    batch_normalization,
+    binary_crossentropy,
+    categorical_crossentropy,
+    dense,
+    dropout,
+    elu,
+    gelu,
+    hard_sigmoid,
+    hard_silu,
+    hard_swish,
+    leaky_relu,
+    log_softmax,
+    mish,
+    moments,
+    one_hot,
+    relu,
+    relu6,
+    selu,
+    sigmoid,
+    silu,
+    softmax,
+    softplus,
+    softsign,
+    sparse_categorical_crossentropy,
+    swish,
+    tanh,
+)
+from nbkeras.ops.numpy import *  # noqa: F401,F403
+from nbkeras.ops.numpy import abs, max, min, sum  # noqa: F401

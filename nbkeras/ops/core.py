@@ -1,0 +1,264 @@
+"""Reverse-mode autodiff: `Tensor`, the recording `GradientTape`, and `record`.
+
+Ops take NumPy arrays, Python numbers or Tensors. While a tape is recording
+and an input is *tracked* (a trainable Variable, a watched tensor, or the
+output of a recorded op), an op returns a tracked `Tensor` and appends one node
+to the tape. Otherwise it returns a plain NumPy array, so inference pays
+nothing for autodiff. The tape is a list in execution order, so the backward
+pass is a single reversed walk with no topological sort.
+"""
+
+import numpy as np
+
+_tapes = []
+
+
+class Tensor:
+    """An array that takes part in automatic differentiation.
+
+    Args:
+        data: the array value.
+        tracked: whether gradients flow to this tensor.
+
+    Example:
+        >>> from nbkeras import ops
+        >>> with ops.GradientTape() as tape:
+        ...     x = tape.watch(np.array([1.0, 2.0], "float32"))
+        ...     y = ops.sum(x * x)
+        >>> tape.gradient(y, x)
+        array([2., 4.], dtype=float32)
+    """
+
+    __slots__ = ("data", "_tracked", "__weakref__")
+    __array_ufunc__ = None  # make `ndarray + Tensor` defer to Tensor.__radd__
+
+    def __init__(self, data, tracked=False):
+        self.data = data
+        self._tracked = tracked
+
+    shape = property(lambda self: self.data.shape)
+    dtype = property(lambda self: self.data.dtype)
+    ndim = property(lambda self: self.data.ndim)
+    size = property(lambda self: self.data.size)
+
+    def numpy(self):
+        """Return the value as a NumPy array."""
+        return self.data
+
+    def __array__(self, dtype=None, copy=None):
+        return np.asarray(self.data, dtype=dtype)
+
+    def __len__(self):
+        return len(self.data)
+
+    def __float__(self):
+        return float(self.data)
+
+    def __int__(self):
+        return int(self.data)
+
+    def __bool__(self):
+        return bool(self.data)
+
+    def __repr__(self):
+        return f"<Tensor shape={self.shape}, dtype={self.dtype}, numpy=\n{self.data!r}>"
+
+    # Operators dispatch to the differentiable ops (bound in ops/__init__).
+    def __getitem__(self, key):
+        return _OPS.getitem(self, key)
+
+    def __neg__(self):
+        return _OPS.negative(self)
+
+    def __pos__(self):
+        return self
+
+    def __abs__(self):
+        return _OPS.abs(self)
+
+    def __add__(self, o):
+        return _OPS.add(self, o)
+
+    def __radd__(self, o):
+        return _OPS.add(o, self)
+
+    def __sub__(self, o):
+        return _OPS.subtract(self, o)
+
+    def __rsub__(self, o):
+        return _OPS.subtract(o, self)
+
+    def __mul__(self, o):
+        return _OPS.multiply(self, o)
+
+    def __rmul__(self, o):
+        return _OPS.multiply(o, self)
+
+    def __truediv__(self, o):
+        return _OPS.divide(self, o)
+
+    def __rtruediv__(self, o):
+        return _OPS.divide(o, self)
+
+    def __pow__(self, o):
+        return _OPS.power(self, o)
+
+    def __rpow__(self, o):
+        return _OPS.power(o, self)
+
+    def __matmul__(self, o):
+        return _OPS.matmul(self, o)
+
+    def __rmatmul__(self, o):
+        return _OPS.matmul(o, self)
+
+    def __lt__(self, o):
+        return self.data < unwrap(o)
+
+    def __le__(self, o):
+        return self.data <= unwrap(o)
+
+    def __gt__(self, o):
+        return self.data > unwrap(o)
+
+    def __ge__(self, o):
+        return self.data >= unwrap(o)
+
+    @property
+    def T(self):
+        return _OPS.transpose(self)
+
+    def reshape(self, *shape):
+        """Return the tensor reshaped (differentiable)."""
+        if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+            shape = shape[0]
+        return _OPS.reshape(self, shape)
+
+    def sum(self, axis=None, keepdims=False):
+        return _OPS.sum(self, axis=axis, keepdims=keepdims)
+
+    def mean(self, axis=None, keepdims=False):
+        return _OPS.mean(self, axis=axis, keepdims=keepdims)
+
+    def astype(self, dtype):
+        return _OPS.cast(self, dtype)
+
+
+class _OpsRef:
+    """Late-bound reference to `nbkeras.ops`, which imports this module."""
+
+    def __getattr__(self, name):
+        from nbkeras import ops
+
+        return getattr(ops, name)
+
+
+_OPS = _OpsRef()
+
+
+def unwrap(x):
+    """Return the array behind a Tensor, or x itself."""
+    return x.data if isinstance(x, Tensor) else x
+
+
+def is_tracked(x):
+    """Whether gradients flow to x while a tape records."""
+    return isinstance(x, Tensor) and x._tracked
+
+
+def record(out, inputs, backward):
+    """Return `out`, wrapped and recorded when a tape records and an input is tracked.
+
+    Args:
+        out: the op's result array.
+        inputs: the op's differentiable inputs, in order.
+        backward: `backward(g, needs)` returning one gradient per input
+            (None where `needs[i]` is False or no gradient exists).
+    """
+    if not _tapes:
+        return out
+    needs = tuple(isinstance(t, Tensor) and t._tracked for t in inputs)
+    if True not in needs:
+        return out
+    t = Tensor(out if isinstance(out, np.ndarray) else np.asarray(out), True)
+    _tapes[-1]._nodes.append((t, inputs, needs, backward))
+    return t
+
+
+def recording():
+    """Whether a GradientTape is recording."""
+    return bool(_tapes)
+
+
+class GradientTape:
+    """Records differentiable ops so that gradients can be computed.
+
+    Args:
+        persistent: allow several `gradient` calls on the same tape.
+
+    Example:
+        >>> v = nbkeras.Variable(np.ones(3, "float32"))
+        >>> with ops.GradientTape() as tape:
+        ...     loss = ops.sum(ops.square(v))
+        >>> tape.gradient(loss, [v])
+        [array([2., 2., 2.], dtype=float32)]
+    """
+
+    def __init__(self, persistent=False):
+        self.persistent = persistent
+        self._nodes = []
+
+    def __enter__(self):
+        _tapes.append(self)
+        return self
+
+    def __exit__(self, *exc):
+        _tapes.remove(self)
+        return False
+
+    def watch(self, x):
+        """Track x (a Tensor is marked in place; an array is wrapped) and return it."""
+        if isinstance(x, Tensor):
+            x._tracked = True
+            return x
+        return Tensor(np.asarray(x), True)
+
+    def gradient(self, target, sources):
+        """Return d(sum of target)/d(source) for each source (None when unconnected)."""
+        single = not isinstance(sources, (list, tuple))
+        srcs = [sources] if single else list(sources)
+        grads = backward(self._nodes, target, keep={id(s) for s in srcs})
+        if not self.persistent:
+            self._nodes = []
+        out = []
+        for s in srcs:
+            g = grads.get(id(s))
+            if g is not None and isinstance(s, Tensor) and g.shape != s.shape:
+                g = np.broadcast_to(g, s.shape).copy()
+            out.append(g)
+        return out[0] if single else out
+
+
+def backward(nodes, target, seed=None, keep=()):
+    """Walk the recorded nodes backwards from `target`; return {id(tensor): grad}.
+
+    Gradients of intermediate tensors are dropped once used, except those in `keep`.
+    """
+    if not isinstance(target, Tensor):
+        return {}
+    if seed is None:
+        seed = np.ones_like(target.data)
+    grads = {id(target): seed}
+    for out, inputs, needs, fn in reversed(nodes):
+        k = id(out)
+        g = grads.get(k) if k in keep else grads.pop(k, None)
+        if g is None:
+            continue
+        in_grads = fn(g, needs)
+        for t, need, gi in zip(inputs, needs, in_grads):
+            if not need or gi is None:
+                continue
+            k = id(t)
+            prev = grads.get(k)
+            grads[k] = gi if prev is None else prev + gi
+    return grads

@@ -1,0 +1,60 @@
+"""`Adam`: adaptive moment estimation, with optional AMSGrad."""
+
+import math
+
+import numpy as np
+
+from nbkeras.backend import kernels as K
+from nbkeras.optimizers.optimizer import Optimizer
+
+_UNUSED = np.zeros(1, np.float32)
+
+
+class Adam(Optimizer):
+    """Adam, as Keras 3 defines it.
+
+    With t = iterations + 1: `m += (g - m) * (1 - beta_1)`, `v += (g^2 - v) * (1 - beta_2)`,
+    `w -= m * lr * sqrt(1 - beta_2^t) / (1 - beta_1^t) / (sqrt(v) + epsilon)`.
+
+    Args:
+        learning_rate: a float or a schedule (0.001).
+        beta_1: decay of the first moment (0.9).
+        beta_2: decay of the second moment (0.999).
+        epsilon: the fuzz factor (1e-7; Keras 2's None means the same).
+        amsgrad: whether to use the maximum of past second moments.
+        **kwargs: base optimizer arguments, including Keras 2's `lr` and `decay`.
+
+    Example:
+        >>> adam = nbkeras.optimizers.Adam(lr=0.001, beta_1=0.9, beta_2=0.999, epsilon=None)
+    """
+
+    def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7, amsgrad=False,
+                 name="adam", **kwargs):
+        super().__init__(learning_rate=learning_rate, name=name, **kwargs)
+        self.beta_1 = float(beta_1)
+        self.beta_2 = float(beta_2)
+        self.epsilon = 1e-7 if epsilon is None else float(epsilon)
+        self.amsgrad = bool(amsgrad)
+
+    def build(self, var_list):
+        super().build(var_list)
+        self._momentums = self._add_slots(var_list, "momentum")
+        self._velocities = self._add_slots(var_list, "velocity")
+        self._velocity_hats = self._add_slots(var_list, "velocity_hat") if self.amsgrad else []
+
+    def _update(self, grads, variables, lr):
+        t = float(self._iterations.data) + 1.0
+        alpha = lr * math.sqrt(1.0 - self.beta_2 ** t) / (1.0 - self.beta_1 ** t)
+        for g, v in zip(grads, variables):
+            i = self._index[id(v)]
+            m = self._momentums[i].data.reshape(-1)
+            vel = self._velocities[i].data.reshape(-1)
+            vhat = self._velocity_hats[i].data.reshape(-1) if self.amsgrad else _UNUSED.astype(m.dtype)
+            K.adam_update(v.data.reshape(-1), g.reshape(-1), m, vel, vhat, alpha,
+                          self.beta_1, self.beta_2, self.epsilon, self.amsgrad)
+
+    def get_config(self):
+        cfg = super().get_config()
+        cfg.update({"beta_1": self.beta_1, "beta_2": self.beta_2, "epsilon": self.epsilon,
+                    "amsgrad": self.amsgrad})
+        return cfg

@@ -1,0 +1,46 @@
+"""`SGD`: gradient descent with optional (Nesterov) momentum."""
+
+from nbkeras.backend import kernels as K
+from nbkeras.optimizers.optimizer import Optimizer
+
+
+class SGD(Optimizer):
+    """Stochastic gradient descent, with momentum as Keras 3 defines it.
+
+    `m = momentum * m - lr * g`, then `w += m` (or `w += momentum * m - lr * g`
+    with Nesterov); without momentum, `w -= lr * g`.
+
+    Args:
+        learning_rate: a float or a schedule (0.01).
+        momentum: the momentum factor (0.0).
+        nesterov: whether to use Nesterov momentum.
+        **kwargs: base optimizer arguments, including Keras 2's `lr` and `decay`.
+
+    Example:
+        >>> model.compile(optimizer=nbkeras.optimizers.SGD(lr=0.01, momentum=0.9), loss="mse")
+    """
+
+    def __init__(self, learning_rate=0.01, momentum=0.0, nesterov=False, name="SGD", **kwargs):
+        super().__init__(learning_rate=learning_rate, name=name, **kwargs)
+        if not 0 <= momentum <= 1:
+            raise ValueError(f"`momentum` must be a float between [0, 1]. Received: momentum={momentum}")
+        self.momentum = float(momentum)
+        self.nesterov = bool(nesterov)
+
+    def build(self, var_list):
+        super().build(var_list)
+        self.momentums = self._add_slots(var_list, "momentum") if self.momentum else []
+
+    def update_step(self, gradient, variable, learning_rate):
+        flat_v = variable.data.reshape(-1)
+        flat_g = gradient.reshape(-1)
+        if self.momentum:
+            m = self.momentums[self._index[id(variable)]].data.reshape(-1)
+            K.sgd_momentum_update(flat_v, flat_g, m, learning_rate, self.momentum, self.nesterov)
+        else:
+            K.sgd_update(flat_v, flat_g, learning_rate)
+
+    def get_config(self):
+        cfg = super().get_config()
+        cfg.update({"momentum": self.momentum, "nesterov": self.nesterov})
+        return cfg

@@ -1,0 +1,107 @@
+"""Checks and slicing of the arrays given to `fit`, `evaluate` and `predict`."""
+
+import math
+
+import numpy as np
+
+from nbkeras import config
+
+
+def to_array(x, name):
+    """Convert x (or each array of a list/tuple/dict) to a numeric NumPy array."""
+    if x is None:
+        return None
+    if isinstance(x, dict):
+        return {k: to_array(v, f"{name}[{k!r}]") for k, v in x.items()}
+    if isinstance(x, (list, tuple)) and x and all(hasattr(t, "shape") for t in x):
+        return [to_array(t, f"{name}[{i}]") for i, t in enumerate(x)]
+    arr = np.asarray(getattr(x, "data", x)) if not isinstance(x, np.ndarray) else x
+    if arr.dtype.kind not in "biuf":
+        raise TypeError(
+            f"Expected numeric data for `{name}` (floats, ints or booleans). "
+            f"Received: {name} with dtype {arr.dtype}"
+            + (f" (first element {arr.flat[0]!r})" if arr.size else "")
+        )
+    if arr.ndim == 0:
+        raise ValueError(f"Expected `{name}` to have a batch axis. Received: {name}={arr!r}")
+    if arr.dtype.kind == "f" and arr.dtype != np.dtype(config.floatx()):
+        arr = arr.astype(config.floatx())
+    elif arr.dtype.kind == "b":
+        arr = arr.astype(config.floatx())
+    return arr
+
+
+def flat(x):
+    if x is None:
+        return []
+    if isinstance(x, dict):
+        return list(x.values())
+    if isinstance(x, list):
+        return x
+    return [x]
+
+
+def check_cardinality(**named):
+    """Raise ValueError unless every given array has the same number of samples."""
+    sizes = {k: [len(a) for a in flat(v)] for k, v in named.items() if v is not None}
+    all_sizes = {s for v in sizes.values() for s in v}
+    if len(all_sizes) > 1:
+        detail = "\n".join(f"'{k}' sizes: {', '.join(map(str, v))}" for k, v in sizes.items())
+        raise ValueError(
+            "Data cardinality is ambiguous. Make sure all arrays contain the same number of "
+            f"samples.\n{detail}\nReceived: " + ", ".join(f"{k}.shape[0]={v}" for k, v in sizes.items())
+        )
+    return all_sizes.pop() if all_sizes else 0
+
+
+def take(x, idx):
+    """Rows `idx` (a slice or an index array) of x, or of each array in x."""
+    if x is None:
+        return None
+    if isinstance(x, dict):
+        return {k: v[idx] for k, v in x.items()}
+    if isinstance(x, list):
+        return [v[idx] for v in x]
+    return x[idx]
+
+
+def split_at(x, at):
+    """(x[:at], x[at:]), applied to each array of x."""
+    return take(x, slice(0, at)), take(x, slice(at, None))
+
+
+def validation_split_point(n, validation_split):
+    """The index where training data ends; Keras takes the validation data from the end."""
+    if not 0 < validation_split < 1:
+        raise ValueError(
+            "`validation_split` must be a float between 0 and 1. "
+            f"Received: validation_split={validation_split}"
+        )
+    return int(math.floor(n * (1.0 - validation_split)))
+
+
+def class_weight_to_sample_weight(y, class_weight):
+    """Sample weights from a {class: weight} dict, for integer, one-hot or binary labels."""
+    y = np.asarray(y)
+    if y.ndim == 2 and y.shape[1] > 1:
+        classes = np.argmax(y, axis=1)
+    else:
+        classes = np.rint(y.reshape(len(y), -1)[:, 0]).astype(np.int64)
+    n_classes = int(max(max(class_weight) + 1, classes.max() + 1 if classes.size else 0))
+    table = np.ones(n_classes, dtype=config.floatx())
+    for k, w in class_weight.items():
+        table[int(k)] = w
+    return table[classes]
+
+
+def unpack_validation_data(validation_data):
+    """(x, y, sample_weight) from a 2- or 3-tuple."""
+    if not isinstance(validation_data, (list, tuple)) or len(validation_data) not in (2, 3):
+        raise ValueError(
+            "`validation_data` should be a tuple `(x_val, y_val)` or "
+            "`(x_val, y_val, val_sample_weight)`. "
+            f"Received: validation_data of type {type(validation_data).__name__}"
+        )
+    if len(validation_data) == 2:
+        return validation_data[0], validation_data[1], None
+    return tuple(validation_data)

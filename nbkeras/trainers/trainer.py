@@ -1,0 +1,396 @@
+"""`Trainer`: compile, fit, evaluate and predict, mixed into `Model`."""
+
+import math
+import sys
+import time
+
+import numpy as np
+
+from nbkeras import optimizers as optimizers_module
+from nbkeras.callbacks.callback_list import CallbackList
+from nbkeras.callbacks.history import History
+from nbkeras.callbacks.progbar_logger import ProgbarLogger
+from nbkeras.ops import core
+from nbkeras.ops.core import GradientTape, unwrap
+from nbkeras.trainers import data as data_utils
+from nbkeras.trainers.compile_utils import CompiledState
+
+
+def _as_list(y):
+    if isinstance(y, dict):
+        return list(y.values())
+    if isinstance(y, (list, tuple)):
+        return list(y)
+    return [y]
+
+
+class Trainer:
+    """Training loop methods shared by every model."""
+
+    def _init_trainer(self):
+        self.compiled = False
+        self.optimizer = None
+        self._compiled_state = None
+        self.stop_training = False
+        self.history = None
+
+    # ------------------------------------------------------------- compile
+    def compile(self, optimizer="rmsprop", loss=None, loss_weights=None, metrics=None,
+                weighted_metrics=None, run_eagerly=False, steps_per_execution=1,
+                jit_compile="auto", auto_scale_loss=True, **kwargs):
+        """Configure the model for training.
+
+        Args:
+            optimizer: a name (`'rmsprop'`, `'adam'`, `'sgd'`) or an Optimizer.
+            loss: a name, function or Loss (or a list/dict of them, one per output).
+            loss_weights: scalars weighting each output's loss.
+            metrics: names, functions or Metric objects (`'accuracy'` is resolved to
+                binary, categorical or sparse accuracy from the data's shapes).
+            weighted_metrics: metrics that also take `sample_weight` / `class_weight`.
+
+        Example:
+            >>> model.compile(optimizer="rmsprop", loss="binary_crossentropy", metrics=["accuracy"])
+        """
+        kwargs.pop("sample_weight_mode", None)
+        if kwargs:
+            raise ValueError(f"Invalid keyword argument(s) in `compile()`: {kwargs}. Received: {kwargs}")
+        self.optimizer = optimizers_module.get(optimizer)
+        self._compiled_state = CompiledState(loss, loss_weights, metrics, weighted_metrics)
+        self.compiled = True
+        self.loss = loss
+        self._train_vars_cache = None
+
+    def _assert_compiled(self, what):
+        if not self.compiled:
+            raise RuntimeError(
+                f"You must call `compile()` before using the model in `{what}()`. "
+                "Received: compiled=False"
+            )
+
+    @property
+    def metrics_names(self):
+        """Names of the logged values: 'loss', then each metric."""
+        if self._compiled_state is None or not self._compiled_state.built:
+            return ["loss"] if self.compiled else []
+        return [m.name for m in self._compiled_state.all_metrics()]
+
+    @property
+    def metrics(self):
+        """The metric objects (the loss tracker first)."""
+        state = self._compiled_state
+        return state.all_metrics() if state is not None and state.built else []
+
+    # ----------------------------------------------------------- one step
+    def _prepare_state(self, x, y):
+        state = self._compiled_state
+        if not state.built:
+            y_pred = self(data_utils.take(x, slice(0, 1)), training=False)
+            preds = _as_list(y_pred)
+            names = self._output_names(len(preds))
+            ys = _as_list(data_utils.take(y, slice(0, 1))) if y is not None else [None] * len(preds)
+            if y is not None and isinstance(y, dict):
+                ys = [y[n][:1] for n in names]
+            state.build(names, ys, [unwrap(p) for p in preds])
+
+    def _output_names(self, n):
+        names = getattr(self, "output_names", None)
+        if names and len(names) == n:
+            return list(names)
+        if n == 1:
+            last = self.layers[-1].name if getattr(self, "layers", None) else "output"
+            return [last]
+        return [f"output_{i}" for i in range(n)]
+
+    def _ys(self, y):
+        if isinstance(y, dict):
+            return [y[n] for n in self._compiled_state.output_names]
+        return _as_list(y)
+
+    def _loss_value(self, ys, preds, sample_weight):
+        state = self._compiled_state
+        total, per_output = state.total_loss(ys, preds, sample_weight)
+        extra = self.losses
+        for term in extra:
+            total = term if total is None else core._OPS.add(total, term)
+        if total is None:
+            raise ValueError(
+                "No loss to compute: pass a `loss` argument to `compile()`. Received: loss=None"
+            )
+        return total, per_output
+
+    def _trainable_vars(self):
+        if self._train_vars_cache is None:
+            self._train_vars_cache = self.trainable_weights
+        return self._train_vars_cache
+
+    def train_step(self, x, y, sample_weight=None):
+        """One gradient step on a batch; returns nothing (metrics hold the results)."""
+        state = self._compiled_state
+        ys = self._ys(y)
+        with GradientTape() as tape:
+            preds = _as_list(self(x, training=True))
+            loss, per_output = self._loss_value(ys, preds, sample_weight)
+        variables = self._trainable_vars()
+        grads = tape.gradient(loss, variables)
+        self.optimizer.apply(grads, variables)
+        self._track(state, ys, preds, loss, per_output, sample_weight, len(data_utils.flat(x)[0]))
+
+    def _track(self, state, ys, preds, loss, per_output, sample_weight, batch):
+        state.loss_tracker.update_state(np.float32(unwrap(loss)), sample_weight=np.float64(batch))
+        for (i, value), tracker in zip(per_output, state.output_loss_trackers):
+            tracker.update_state(float(unwrap(value)), sample_weight=np.float64(batch))
+        state.update_metrics(ys, [unwrap(p) for p in preds], sample_weight)
+
+    def test_step(self, x, y, sample_weight=None):
+        """Compute the loss and metrics of a batch without training."""
+        state = self._compiled_state
+        ys = self._ys(y)
+        preds = _as_list(self(x, training=False))
+        loss, per_output = self._loss_value(ys, preds, sample_weight)
+        self._track(state, ys, preds, loss, per_output, sample_weight, len(data_utils.flat(x)[0]))
+
+    # ----------------------------------------------------------------- fit
+    def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None,
+            validation_split=0.0, validation_data=None, shuffle=True, class_weight=None,
+            sample_weight=None, initial_epoch=0, steps_per_epoch=None, validation_steps=None,
+            validation_batch_size=None, validation_freq=1, **kwargs):
+        """Train the model for a number of epochs.
+
+        Args:
+            x: input data (an array, or a list/dict of arrays for several inputs).
+            y: target data.
+            batch_size: samples per gradient step (32).
+            epochs: the epoch to stop at.
+            verbose: 'auto', 0 (silent), 1 (progress bar) or 2 (one line per epoch).
+            callbacks: a list of Callbacks.
+            validation_split: the fraction of the data, taken from the end, held out.
+            validation_data: `(x_val, y_val)` or `(x_val, y_val, val_sample_weight)`.
+            shuffle: whether to shuffle the training data before each epoch.
+            class_weight: {class: weight}, turned into sample weights.
+            sample_weight: per-sample weights of the training data.
+            initial_epoch: the epoch to start from (to resume training).
+
+        Returns:
+            A `History` whose `history` dict holds the per-epoch logs.
+
+        Example:
+            >>> history = model.fit(X, Y, epochs=10, batch_size=32, validation_split=0.2)
+        """
+        self._assert_compiled("fit")
+        if "nb_epoch" in kwargs:
+            epochs = kwargs.pop("nb_epoch")
+        if kwargs:
+            raise ValueError(f"Invalid keyword argument(s) in `fit()`: {kwargs}. Received: {kwargs}")
+        if batch_size is None:
+            batch_size = 32
+        _check_batch_size(batch_size)
+        x = data_utils.to_array(x, "x")
+        y = data_utils.to_array(y, "y")
+        sample_weight = data_utils.to_array(sample_weight, "sample_weight")
+        n = data_utils.check_cardinality(x=x, y=y, sample_weight=sample_weight)
+        val = None
+        if validation_data is not None:
+            vx, vy, vsw = data_utils.unpack_validation_data(validation_data)
+            vx, vy = data_utils.to_array(vx, "x_val"), data_utils.to_array(vy, "y_val")
+            vsw = data_utils.to_array(vsw, "val_sample_weight")
+            data_utils.check_cardinality(x_val=vx, y_val=vy, val_sample_weight=vsw)
+            val = (vx, vy, vsw)
+        elif validation_split:
+            at = data_utils.validation_split_point(n, validation_split)
+            x, vx = data_utils.split_at(x, at)
+            y, vy = data_utils.split_at(y, at)
+            sample_weight, vsw = data_utils.split_at(sample_weight, at)
+            val = (vx, vy, vsw)
+            n = at
+        if class_weight is not None:
+            cw = data_utils.class_weight_to_sample_weight(data_utils.flat(y)[0], class_weight)
+            sample_weight = cw if sample_weight is None else sample_weight * cw
+        self._maybe_build_from_data(x)
+        self._prepare_state(x, y)
+        self._train_vars_cache = None
+        steps = max(1, math.ceil(n / batch_size)) if steps_per_epoch is None else int(steps_per_epoch)
+        verbose = _resolve_verbose(verbose)
+        history = History()
+        cbs = list(callbacks or [])
+        if verbose and not any(isinstance(c, ProgbarLogger) for c in cbs):
+            cbs.append(ProgbarLogger())
+        cbs.append(history)
+        cb = CallbackList(cbs, model=self, epochs=epochs, steps=steps, verbose=verbose)
+        self.stop_training = False
+        self.history = history
+        state = self._compiled_state
+        logs = {}
+        cb.on_train_begin()
+        epoch = initial_epoch
+        for epoch in range(initial_epoch, epochs):
+            state.reset()
+            cb.on_epoch_begin(epoch)
+            order = np.random.permutation(n) if shuffle else None
+            for step in range(steps):
+                lo = (step * batch_size) % max(n, 1)
+                idx = order[lo:lo + batch_size] if order is not None else slice(lo, lo + batch_size)
+                cb.on_train_batch_begin(step)
+                self.train_step(data_utils.take(x, idx), data_utils.take(y, idx),
+                                data_utils.take(sample_weight, idx))
+                logs = state.results()
+                cb.on_train_batch_end(step, logs)
+                if self.stop_training:
+                    break
+            epoch_logs = dict(logs)
+            if val is not None and (epoch + 1) % validation_freq == 0:
+                val_logs = self._evaluate_arrays(val[0], val[1], val[2],
+                                                 validation_batch_size or batch_size)
+                epoch_logs.update({"val_" + k: v for k, v in val_logs.items()})
+            cb.on_epoch_end(epoch, epoch_logs)
+            logs = epoch_logs
+            if self.stop_training:
+                break
+        cb.on_train_end(logs)
+        return history
+
+    def _maybe_build_from_data(self, x):
+        first = data_utils.flat(x)[0]
+        if not self.built:
+            self.build((None,) + tuple(first.shape[1:]))
+        else:
+            self._check_data_shape(tuple(first.shape))
+
+    def _check_data_shape(self, shape):
+        """Raise a Keras-style ValueError when data of `shape` cannot enter the model."""
+
+    # ------------------------------------------------------------ evaluate
+    def _evaluate_arrays(self, x, y, sample_weight, batch_size, callbacks=None):
+        state = self._compiled_state
+        n = len(data_utils.flat(x)[0])
+        self._prepare_state(x, y)
+        state.reset()
+        cb = callbacks
+        for step in range(max(1, math.ceil(n / batch_size))):
+            sl = slice(step * batch_size, (step + 1) * batch_size)
+            if cb:
+                cb.on_test_batch_begin(step)
+            self.test_step(data_utils.take(x, sl), data_utils.take(y, sl),
+                           data_utils.take(sample_weight, sl))
+            if cb:
+                cb.on_test_batch_end(step, state.results())
+        return state.results()
+
+    def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None,
+                 steps=None, callbacks=None, return_dict=False, **kwargs):
+        """Return the loss (and metrics) on the given data, batch by batch.
+
+        Returns:
+            A scalar loss when there are no metrics, else `[loss, *metrics]`
+            (or a dict when `return_dict=True`).
+
+        Example:
+            >>> score = model.evaluate(X_test, y_test, batch_size=32)
+        """
+        self._assert_compiled("evaluate")
+        batch_size = batch_size or 32
+        _check_batch_size(batch_size)
+        x = data_utils.to_array(x, "x")
+        y = data_utils.to_array(y, "y")
+        sample_weight = data_utils.to_array(sample_weight, "sample_weight")
+        data_utils.check_cardinality(x=x, y=y, sample_weight=sample_weight)
+        self._maybe_build_from_data(x)
+        verbose = _resolve_verbose(verbose)
+        cb = CallbackList(callbacks, model=self, verbose=verbose)
+        cb.on_test_begin()
+        start = time.perf_counter()
+        logs = self._evaluate_arrays(x, y, sample_weight, batch_size, cb)
+        cb.on_test_end(logs)
+        if verbose:
+            from nbkeras.utils.progbar import format_time, format_value
+
+            steps = max(1, math.ceil(len(data_utils.flat(x)[0]) / batch_size))
+            took = time.perf_counter() - start
+            parts = " - ".join(f"{k}: {format_value(v)}" for k, v in logs.items())
+            print(f"{steps}/{steps} - {format_time(took)} {format_time(took / steps)}/step - {parts}")
+        if return_dict:
+            return dict(logs)
+        values = list(logs.values())
+        return values[0] if len(values) == 1 else values
+
+    # ------------------------------------------------------------- predict
+    def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None):
+        """Return the model's outputs for x, computed in batches (32 by default).
+
+        Example:
+            >>> probs = model.predict(X_test)
+        """
+        batch_size = batch_size or 32
+        _check_batch_size(batch_size)
+        x = data_utils.to_array(x, "x")
+        n = len(data_utils.flat(x)[0])
+        self._maybe_build_from_data(x)
+        cb = CallbackList(callbacks, model=self)
+        cb.on_predict_begin()
+        chunks = []
+        for step in range(max(1, math.ceil(n / batch_size))):
+            sl = slice(step * batch_size, (step + 1) * batch_size)
+            cb.on_predict_batch_begin(step)
+            out = self(data_utils.take(x, sl), training=False)
+            chunks.append([np.asarray(unwrap(o)) for o in _as_list(out)])
+            cb.on_predict_batch_end(step, {"outputs": out})
+        cb.on_predict_end()
+        merged = [np.concatenate(parts, axis=0) for parts in zip(*chunks)]
+        return merged[0] if len(merged) == 1 else merged
+
+    # ------------------------------------------------------- batch methods
+    def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None, return_dict=False):
+        """Run one gradient step on one batch and return its loss (and metrics)."""
+        self._assert_compiled("train_on_batch")
+        x, y = data_utils.to_array(x, "x"), data_utils.to_array(y, "y")
+        sample_weight = data_utils.to_array(sample_weight, "sample_weight")
+        data_utils.check_cardinality(x=x, y=y, sample_weight=sample_weight)
+        if class_weight is not None:
+            cw = data_utils.class_weight_to_sample_weight(data_utils.flat(y)[0], class_weight)
+            sample_weight = cw if sample_weight is None else sample_weight * cw
+        self._maybe_build_from_data(x)
+        self._prepare_state(x, y)
+        self._train_vars_cache = None
+        self._compiled_state.reset()
+        self.train_step(x, y, sample_weight)
+        return self._batch_result(return_dict)
+
+    def test_on_batch(self, x, y=None, sample_weight=None, return_dict=False):
+        """Return the loss (and metrics) of one batch, without training."""
+        self._assert_compiled("test_on_batch")
+        x, y = data_utils.to_array(x, "x"), data_utils.to_array(y, "y")
+        sample_weight = data_utils.to_array(sample_weight, "sample_weight")
+        data_utils.check_cardinality(x=x, y=y, sample_weight=sample_weight)
+        self._maybe_build_from_data(x)
+        self._prepare_state(x, y)
+        self._compiled_state.reset()
+        self.test_step(x, y, sample_weight)
+        return self._batch_result(return_dict)
+
+    def predict_on_batch(self, x):
+        """Return the model's outputs for one batch."""
+        x = data_utils.to_array(x, "x")
+        self._maybe_build_from_data(x)
+        out = [np.asarray(unwrap(o)) for o in _as_list(self(x, training=False))]
+        return out[0] if len(out) == 1 else out
+
+    def _batch_result(self, return_dict):
+        logs = self._compiled_state.results()
+        if return_dict:
+            return logs
+        values = list(logs.values())
+        return values[0] if len(values) == 1 else values
+
+
+def _check_batch_size(batch_size):
+    if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
+        raise ValueError(
+            f"`batch_size` must be a positive integer. Received: batch_size={batch_size!r}"
+        )
+
+
+def _resolve_verbose(verbose):
+    if verbose == "auto":
+        return 1
+    if verbose not in (0, 1, 2, False, True):
+        raise ValueError(f"`verbose` must be 'auto', 0, 1 or 2. Received: verbose={verbose!r}")
+    return int(verbose)

@@ -1,0 +1,91 @@
+"""`Variable`: a named, assignable tensor holding a layer's or optimizer's state."""
+
+import numpy as np
+
+from nbkeras import config
+from nbkeras.ops.core import Tensor, unwrap
+
+
+class Variable(Tensor):
+    """A mutable tensor; trainable variables receive gradients.
+
+    Args:
+        initializer: an array, or a callable `initializer(shape, dtype)`.
+        shape: the shape, needed when `initializer` is a callable.
+        dtype: the dtype (floatx by default).
+        trainable: whether optimizers update it.
+        name: a short name, such as `'kernel'`.
+
+    Example:
+        >>> v = nbkeras.Variable(np.zeros((2, 3)), name="w")
+        >>> v.assign(np.ones((2, 3)))
+        >>> v.numpy().sum()
+        6.0
+    """
+
+    __slots__ = ("name", "path", "_trainable", "regularizer", "constraint")
+
+    def __init__(self, initializer, shape=None, dtype=None, trainable=True, name=None):
+        dtype = np.dtype(dtype or config.floatx())
+        if callable(initializer):
+            if shape is None:
+                raise ValueError(
+                    "A Variable with a callable initializer needs a `shape`. "
+                    f"Received: initializer={initializer!r}, shape=None"
+                )
+            value = initializer(tuple(shape), dtype=dtype)
+        else:
+            value = unwrap(initializer)
+        value = np.array(value, dtype=dtype, copy=True, order="C")
+        if shape is not None and value.shape != tuple(shape):
+            raise ValueError(
+                f"Initial value of shape {value.shape} does not match the "
+                f"Variable's shape. Received: shape={tuple(shape)}"
+            )
+        super().__init__(value, bool(trainable))
+        self._trainable = bool(trainable)
+        self.name = name or "variable"
+        self.path = self.name
+        self.regularizer = None
+        self.constraint = None
+
+    @property
+    def trainable(self):
+        return self._trainable
+
+    @trainable.setter
+    def trainable(self, value):
+        self._trainable = bool(value)
+        self._tracked = bool(value)
+
+    @property
+    def value(self):
+        """The current value (a NumPy array, updated in place)."""
+        return self.data
+
+    def assign(self, value):
+        """Set the value in place; the shape must not change."""
+        arr = np.asarray(unwrap(value), dtype=self.data.dtype)
+        if arr.shape != self.data.shape:
+            raise ValueError(
+                f"Cannot assign a value of shape {arr.shape} to variable "
+                f"'{self.path}' of shape {self.data.shape}. Received: value.shape={arr.shape}"
+            )
+        self.data[...] = arr
+        return self
+
+    def assign_add(self, value):
+        """Add to the value in place."""
+        self.data += np.asarray(unwrap(value), dtype=self.data.dtype)
+        return self
+
+    def assign_sub(self, value):
+        """Subtract from the value in place."""
+        self.data -= np.asarray(unwrap(value), dtype=self.data.dtype)
+        return self
+
+    def __repr__(self):
+        return (
+            f"<Variable path={self.path}, shape={self.shape}, dtype={self.dtype}, "
+            f"value={self.data!r}>"
+        )
