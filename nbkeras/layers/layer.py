@@ -27,13 +27,15 @@ _CALL_TAKES = {}
 
 
 def _takes(cls, arg):
+    """Whether `cls.call` accepts the keyword `arg` (cached per class)."""
     key = (cls, arg)
-    if key not in _CALL_TAKES:
+    cached = _CALL_TAKES.get(key)
+    if cached is None:
         params = inspect.signature(cls.call).parameters
-        _CALL_TAKES[key] = arg in params or any(
+        cached = _CALL_TAKES[key] = arg in params or any(
             p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values()
         )
-    return _CALL_TAKES[key]
+    return cached
 
 
 def dtype_name(dtype):
@@ -105,6 +107,7 @@ class Layer:
         self.autocast = autocast
         self.activity_regularizer = regularizers.get(activity_regularizer)
         self.input_spec = None
+        self._checked_shape = None
         self.supports_masking = False
 
     def __setattr__(self, name, value):
@@ -283,23 +286,29 @@ class Layer:
         return inputs
 
     def __call__(self, inputs, *args, **kwargs):
-        if is_symbolic(inputs):
-            return self._symbolic_call(inputs, *args, **kwargs)
-        inputs = self._convert_inputs(inputs)
+        if type(inputs) is not np.ndarray and not isinstance(inputs, Tensor):
+            if is_symbolic(inputs):
+                return self._symbolic_call(inputs, *args, **kwargs)
+            inputs = self._convert_inputs(inputs)
+        elif self.autocast and inputs.dtype != self.dtype and inputs.dtype.kind == "f":
+            inputs = self._convert_inputs(inputs)
         if not self.built:
             self._maybe_build(_shape_of(inputs))
         if self.input_spec is not None:
-            self._check_input(inputs)
+            shape = inputs.shape if hasattr(inputs, "shape") else None
+            if shape is None or shape != self._checked_shape:
+                self._check_input(inputs)
+                self._checked_shape = shape
         training = kwargs.get("training")
         entry = not _training_stack
         if training is None and not entry:
             training = _training_stack[-1]
         if entry:
             _clear_losses()
-        if _takes(type(self), "training"):
+        if self._call_takes_training:
             kwargs["training"] = training
-        else:
-            kwargs.pop("training", None)
+        elif "training" in kwargs:
+            del kwargs["training"]
         _training_stack.append(training)
         try:
             outputs = self.call(inputs, *args, **kwargs)
@@ -308,6 +317,10 @@ class Layer:
         if self.activity_regularizer is not None:
             self._add_activity_loss(outputs)
         return outputs
+
+    @property
+    def _call_takes_training(self):
+        return _takes(type(self), "training")
 
     def _add_activity_loss(self, outputs):
         from nbkeras import ops

@@ -40,16 +40,13 @@ def reduce_weighted_values(values, sample_weight=None, reduction="sum_over_batch
     shape = np.shape(unwrap(values))
     if reduction in (None, "none") or shape in ((), (0,)):
         return values
-    total = ops.sum(values)
     if reduction == "sum":
-        return total
+        return ops.sum(values)
     if reduction == "mean_with_sample_weight" and sw is not None:
-        divisor = float(np.sum(sw))
-    else:
-        divisor = float(np.prod(shape))
-    if divisor == 0:
-        return ops.multiply(total, 0.0)
-    return ops.divide(total, np.asarray(divisor, dtype=unwrap(total).dtype))
+        total = float(np.sum(sw))
+        return ops.divide(ops.sum(values), np.asarray(total, unwrap(values).dtype)) if total else ops.multiply(ops.sum(values), 0.0)
+    # sum_over_batch_size / mean: the weighted sum divided by the number of values.
+    return ops.mean(values)
 
 
 class Loss:

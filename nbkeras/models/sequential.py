@@ -62,7 +62,7 @@ class Sequential(Model):
                 )
             self._layers.append(layer)
         self.built = False
-        self._train_vars_cache = None
+        self._invalidate_caches()
         if rebuild:
             self._maybe_rebuild()
 
@@ -72,7 +72,7 @@ class Sequential(Model):
             raise TypeError("There are no layers in the model. Received: layers=[]")
         layer = self._layers.pop()
         self.built = False
-        self._train_vars_cache = None
+        self._invalidate_caches()
         if rebuild:
             self._maybe_rebuild()
         return layer

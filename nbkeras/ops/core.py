@@ -177,10 +177,10 @@ def record(out, inputs, backward):
     """
     if not _tapes:
         return out
-    needs = tuple(isinstance(t, Tensor) and t._tracked for t in inputs)
+    needs = tuple([isinstance(t, Tensor) and t._tracked for t in inputs])
     if True not in needs:
         return out
-    t = Tensor(out if isinstance(out, np.ndarray) else np.asarray(out), True)
+    t = Tensor(out if type(out) is np.ndarray else np.asarray(out), True)
     _tapes[-1]._nodes.append((t, inputs, needs, backward))
     return t
 

@@ -201,11 +201,12 @@ def dropout(x, rate, noise_shape=None, seed=None):
         x: input tensor.
         rate: drop probability in [0, 1).
         noise_shape: shape of the mask, broadcast over x (leading axes only).
-        seed: an int seeding this call's mask.
+        seed: an int seeding this call's mask; None continues the stream that
+            `utils.set_random_seed` seeds.
     """
     a = _float_array(x)
     if seed is None:
-        seed = int(np.random.randint(0, 2**31 - 1))
+        seed = -1  # continue the kernel generator's stream (seeded by set_random_seed)
     mshape = a.shape if noise_shape is None else tuple(
         a.shape[i] if s is None else s for i, s in enumerate(noise_shape)
     )

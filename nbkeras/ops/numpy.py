@@ -224,15 +224,24 @@ def _expand_reduced(g, axis, ndim, keepdims):
     return np.expand_dims(g, _norm_axis(axis, ndim))
 
 
+def _spread(g, axis, shape, ndim, keepdims, scale=None):
+    """Broadcast the gradient of a reduction back to the input's shape."""
+    if axis is None and np.ndim(g) == 0 or np.size(g) == 1:
+        value = g.reshape(()) if isinstance(g, np.ndarray) else g
+        if scale is not None:
+            value = value / scale
+        return np.full(shape, value, dtype=getattr(g, "dtype", None))
+    g = _expand_reduced(g, axis, ndim, keepdims)
+    if scale is not None:
+        g = g / np.asarray(scale, g.dtype)
+    return np.broadcast_to(g, shape)
+
+
 def sum(x, axis=None, keepdims=False):
     """Sum over `axis` (all axes when None)."""
     a = np.asarray(unwrap(x))
     out = np.asarray(np.sum(a, axis=axis, keepdims=keepdims))
-
-    def backward(g, needs):
-        return (np.broadcast_to(_expand_reduced(g, axis, a.ndim, keepdims), a.shape),)
-
-    return record(out, (x,), backward)
+    return record(out, (x,), lambda g, needs: (_spread(g, axis, a.shape, a.ndim, keepdims),))
 
 
 def mean(x, axis=None, keepdims=False):
@@ -240,12 +249,7 @@ def mean(x, axis=None, keepdims=False):
     a = np.asarray(unwrap(x))
     out = np.asarray(np.mean(a, axis=axis, keepdims=keepdims))
     count = a.size // out.size if out.size else 1
-
-    def backward(g, needs):
-        g = _expand_reduced(g, axis, a.ndim, keepdims) / np.asarray(count, g.dtype)
-        return (np.broadcast_to(g, a.shape),)
-
-    return record(out, (x,), backward)
+    return record(out, (x,), lambda g, needs: (_spread(g, axis, a.shape, a.ndim, keepdims, count),))
 
 
 def _chooser(x, axis, keepdims, fn):

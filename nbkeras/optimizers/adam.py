@@ -7,7 +7,7 @@ import numpy as np
 from nbkeras.backend import kernels as K
 from nbkeras.optimizers.optimizer import Optimizer
 
-_UNUSED = np.zeros(1, np.float32)
+_UNUSED = np.zeros(1, np.float32)  # placeholder for slots a configuration does not use
 
 
 class Adam(Optimizer):
@@ -49,7 +49,7 @@ class Adam(Optimizer):
             i = self._index[id(v)]
             m = self._momentums[i].data.reshape(-1)
             vel = self._velocities[i].data.reshape(-1)
-            vhat = self._velocity_hats[i].data.reshape(-1) if self.amsgrad else _UNUSED.astype(m.dtype)
+            vhat = self._velocity_hats[i].data.reshape(-1) if self.amsgrad else _UNUSED
             K.adam_update(v.data.reshape(-1), g.reshape(-1), m, vel, vhat, alpha,
                           self.beta_1, self.beta_2, self.epsilon, self.amsgrad)
 

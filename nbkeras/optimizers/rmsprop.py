@@ -5,7 +5,7 @@ import numpy as np
 from nbkeras.backend import kernels as K
 from nbkeras.optimizers.optimizer import Optimizer
 
-_UNUSED = np.zeros(1, np.float32)
+_UNUSED = np.zeros(1, np.float32)  # placeholder for slots a configuration does not use
 
 
 class RMSprop(Optimizer):
@@ -40,8 +40,8 @@ class RMSprop(Optimizer):
     def update_step(self, gradient, variable, learning_rate):
         i = self._index[id(variable)]
         vel = self._velocities[i].data.reshape(-1)
-        mom = self._momentums[i].data.reshape(-1) if self._momentums else _UNUSED.astype(vel.dtype)
-        avg = self._average_gradients[i].data.reshape(-1) if self._average_gradients else _UNUSED.astype(vel.dtype)
+        mom = self._momentums[i].data.reshape(-1) if self._momentums else _UNUSED
+        avg = self._average_gradients[i].data.reshape(-1) if self._average_gradients else _UNUSED
         K.rmsprop_update(variable.data.reshape(-1), gradient.reshape(-1), vel, mom, avg,
                          learning_rate, self.rho, self.momentum, self.epsilon, self.centered)
 

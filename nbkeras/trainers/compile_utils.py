@@ -96,6 +96,7 @@ class CompiledState:
         self.weighted_metrics_spec = weighted_metrics
         self.built = False
         self.loss_tracker = Mean(name="loss")
+        self._flat = None
 
     def build(self, output_names, y_true, y_pred):
         self.output_names = list(output_names)
@@ -107,6 +108,7 @@ class CompiledState:
         self.output_loss_trackers = [Mean(name=f"{name}_loss") for name in self.output_names] if n > 1 else []
         self.metrics = self._resolve(self.metrics_spec, "metrics", y_true, y_pred)
         self.weighted = self._resolve(self.weighted_metrics_spec, "weighted_metrics", y_true, y_pred)
+        self._flat = None
         self.built = True
 
     def _resolve(self, spec, what, y_true, y_pred):
@@ -135,10 +137,13 @@ class CompiledState:
         return total, values
 
     def all_metrics(self):
+        if self._flat is not None:
+            return self._flat
         flat = [self.loss_tracker] + self.output_loss_trackers
         for ms, ws in zip(self.metrics, self.weighted):
             flat.extend(ms)
             flat.extend(ws)
+        self._flat = flat
         return flat
 
     def update_metrics(self, y_true, y_pred, sample_weight):

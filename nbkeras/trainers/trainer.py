@@ -8,12 +8,14 @@ import numpy as np
 
 from nbkeras import optimizers as optimizers_module
 from nbkeras.callbacks.callback_list import CallbackList
+from nbkeras.layers import layer as layer_module
 from nbkeras.callbacks.history import History
 from nbkeras.callbacks.progbar_logger import ProgbarLogger
 from nbkeras.ops import core
 from nbkeras.ops.core import GradientTape, unwrap
 from nbkeras.trainers import data as data_utils
 from nbkeras.trainers.compile_utils import CompiledState
+from nbkeras.trainers.interrupt import DeferredInterrupt
 
 
 def _as_list(y):
@@ -33,6 +35,7 @@ class Trainer:
         self._compiled_state = None
         self.stop_training = False
         self.history = None
+        self._invalidate_caches()
 
     # ------------------------------------------------------------- compile
     def compile(self, optimizer="rmsprop", loss=None, loss_weights=None, metrics=None,
@@ -58,7 +61,12 @@ class Trainer:
         self._compiled_state = CompiledState(loss, loss_weights, metrics, weighted_metrics)
         self.compiled = True
         self.loss = loss
+        self._invalidate_caches()
+
+    def _invalidate_caches(self):
+        """Forget the cached variable lists (after layers or trainability change)."""
         self._train_vars_cache = None
+        self._weight_regs = None
 
     def _assert_compiled(self, what):
         if not self.compiled:
@@ -109,14 +117,22 @@ class Trainer:
     def _loss_value(self, ys, preds, sample_weight):
         state = self._compiled_state
         total, per_output = state.total_loss(ys, preds, sample_weight)
-        extra = self.losses
-        for term in extra:
+        for term in self._step_losses():
             total = term if total is None else core._OPS.add(total, term)
         if total is None:
             raise ValueError(
                 "No loss to compute: pass a `loss` argument to `compile()`. Received: loss=None"
             )
         return total, per_output
+
+    def _step_losses(self):
+        """`self.losses` for the forward pass just run, without walking every layer each step."""
+        if self._weight_regs is None:
+            self._weight_regs = [v for v in self.weights if getattr(v, "regularizer", None)]
+        terms = [v.regularizer(v) for v in self._weight_regs]
+        for layer in layer_module._layers_with_losses:
+            terms.extend(layer._losses)
+        return terms
 
     def _trainable_vars(self):
         if self._train_vars_cache is None:
@@ -136,9 +152,13 @@ class Trainer:
         self._track(state, ys, preds, loss, per_output, sample_weight, len(data_utils.flat(x)[0]))
 
     def _track(self, state, ys, preds, loss, per_output, sample_weight, batch):
-        state.loss_tracker.update_state(np.float32(unwrap(loss)), sample_weight=np.float64(batch))
+        # Keras weights each batch's loss by its number of samples.
+        tracker = state.loss_tracker
+        tracker.total += float(unwrap(loss)) * batch
+        tracker.count += batch
         for (i, value), tracker in zip(per_output, state.output_loss_trackers):
-            tracker.update_state(float(unwrap(value)), sample_weight=np.float64(batch))
+            tracker.total += float(unwrap(value)) * batch
+            tracker.count += batch
         state.update_metrics(ys, [unwrap(p) for p in preds], sample_weight)
 
     def test_step(self, x, y, sample_weight=None):
@@ -207,7 +227,7 @@ class Trainer:
             sample_weight = cw if sample_weight is None else sample_weight * cw
         self._maybe_build_from_data(x)
         self._prepare_state(x, y)
-        self._train_vars_cache = None
+        self._invalidate_caches()
         steps = max(1, math.ceil(n / batch_size)) if steps_per_epoch is None else int(steps_per_epoch)
         verbose = _resolve_verbose(verbose)
         history = History()
@@ -222,29 +242,35 @@ class Trainer:
         logs = {}
         cb.on_train_begin()
         epoch = initial_epoch
-        for epoch in range(initial_epoch, epochs):
-            state.reset()
-            cb.on_epoch_begin(epoch)
-            order = np.random.permutation(n) if shuffle else None
-            for step in range(steps):
-                lo = (step * batch_size) % max(n, 1)
-                idx = order[lo:lo + batch_size] if order is not None else slice(lo, lo + batch_size)
-                cb.on_train_batch_begin(step)
-                self.train_step(data_utils.take(x, idx), data_utils.take(y, idx),
-                                data_utils.take(sample_weight, idx))
-                logs = state.results()
-                cb.on_train_batch_end(step, logs)
+        step = -1
+        with DeferredInterrupt() as guard:
+            for epoch in range(initial_epoch, epochs):
+                state.reset()
+                cb.on_epoch_begin(epoch)
+                order = np.random.permutation(n) if shuffle else None
+                for step in range(steps):
+                    lo = (step * batch_size) % max(n, 1)
+                    idx = order[lo:lo + batch_size] if order is not None else slice(lo, lo + batch_size)
+                    cb.on_train_batch_begin(step)
+                    self.train_step(data_utils.take(x, idx), data_utils.take(y, idx),
+                                    data_utils.take(sample_weight, idx))
+                    logs = state.results()
+                    cb.on_train_batch_end(step, logs)
+                    if self.stop_training or guard.requested:
+                        break
+                if guard.requested:
+                    history.interrupted = True
+                    _report_interrupt(epoch, epochs, step, steps, logs)
+                    break
+                epoch_logs = dict(logs)
+                if val is not None and (epoch + 1) % validation_freq == 0:
+                    val_logs = self._evaluate_arrays(val[0], val[1], val[2],
+                                                     validation_batch_size or batch_size)
+                    epoch_logs.update({"val_" + k: v for k, v in val_logs.items()})
+                cb.on_epoch_end(epoch, epoch_logs)
+                logs = epoch_logs
                 if self.stop_training:
                     break
-            epoch_logs = dict(logs)
-            if val is not None and (epoch + 1) % validation_freq == 0:
-                val_logs = self._evaluate_arrays(val[0], val[1], val[2],
-                                                 validation_batch_size or batch_size)
-                epoch_logs.update({"val_" + k: v for k, v in val_logs.items()})
-            cb.on_epoch_end(epoch, epoch_logs)
-            logs = epoch_logs
-            if self.stop_training:
-                break
         cb.on_train_end(logs)
         return history
 
@@ -349,7 +375,7 @@ class Trainer:
             sample_weight = cw if sample_weight is None else sample_weight * cw
         self._maybe_build_from_data(x)
         self._prepare_state(x, y)
-        self._train_vars_cache = None
+        self._invalidate_caches()
         self._compiled_state.reset()
         self.train_step(x, y, sample_weight)
         return self._batch_result(return_dict)
@@ -379,6 +405,14 @@ class Trainer:
             return logs
         values = list(logs.values())
         return values[0] if len(values) == 1 else values
+
+
+def _report_interrupt(epoch, epochs, step, steps, logs):
+    from nbkeras.utils.progbar import format_value
+
+    values = "".join(f" - {k}: {format_value(v)}" for k, v in logs.items())
+    print(f"Training interrupted at epoch {epoch + 1}/{epochs}, batch {step + 1}/{steps}{values}. "
+          "The weights and history so far are kept; call fit() again to continue.", flush=True)
 
 
 def _check_batch_size(batch_size):

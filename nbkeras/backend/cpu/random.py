@@ -13,12 +13,15 @@ def seed(value):
 
 @jit
 def dropout_forward(x, mask, out, rate, seed_value):
-    """mask = (uniform >= rate) / (1 - rate) drawn from `seed_value`; out = x * mask.
+    """mask = (uniform >= rate) / (1 - rate); out = x * mask.
+
+    The generator is reseeded with `seed_value` unless it is negative.
 
     `mask` may be shorter than x (a noise_shape broadcast over rows); it is then
     tiled along the flat array.
     """
-    np.random.seed(seed_value)
+    if seed_value >= 0:
+        np.random.seed(seed_value)
     scale = 1.0 / (1.0 - rate)
     for i in range(mask.size):
         mask[i] = scale if np.random.random() >= rate else 0.0
