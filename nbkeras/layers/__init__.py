@@ -11,13 +11,21 @@ from nbkeras.layers.core.input_layer import Input, InputLayer
 from nbkeras.layers.core.lambda_layer import Lambda
 from nbkeras.layers.input_spec import InputSpec
 from nbkeras.layers.layer import Layer
+from nbkeras.layers.merging.concatenate import Concatenate, concatenate
+from nbkeras.layers.merging.dot import Dot, dot
+from nbkeras.layers.merging.merges import (
+    Add, Average, Maximum, Minimum, Multiply, Subtract, add, average, maximum, minimum, multiply,
+    subtract,
+)
 from nbkeras.layers.normalization.batch_normalization import BatchNormalization
 from nbkeras.layers.regularization.dropout import Dropout
 from nbkeras.layers.reshaping.flatten import Flatten
 from nbkeras.layers.reshaping.reshape import Reshape
 
-__all__ = ["Activation", "BatchNormalization", "Dense", "Dropout", "Flatten", "Input",
-           "InputLayer", "InputSpec", "Lambda", "Layer", "Reshape", "serialize", "deserialize", "get"]
+__all__ = ["Activation", "Add", "Average", "BatchNormalization", "Concatenate", "Dense", "Dot",
+           "Dropout", "Flatten", "Input", "InputLayer", "InputSpec", "Lambda", "Layer", "Maximum",
+           "Minimum", "Multiply", "Reshape", "Subtract", "add", "average", "concatenate", "dot",
+           "maximum", "minimum", "multiply", "subtract", "serialize", "deserialize", "get"]
 
 
 def _classes():

@@ -365,7 +365,7 @@ class Layer:
         outputs = self.compute_output_spec(inputs, *args, **kwargs)
         flat_in = _flatten(inputs)
         flat_out = _flatten(outputs)
-        node = Node(self, flat_in, flat_out, args, kwargs)
+        node = Node(self, flat_in, flat_out, args, kwargs, inputs_structure=inputs)
         self._inbound_nodes.append(node)
         index = len(self._inbound_nodes) - 1
         for i, t in enumerate(flat_out):

@@ -40,8 +40,12 @@ class KerasTensor:
 class Node:
     """One call of a layer on symbolic inputs."""
 
-    def __init__(self, layer, inputs, outputs, call_args=(), call_kwargs=None):
+    def __init__(self, layer, inputs, outputs, call_args=(), call_kwargs=None,
+                 inputs_structure=None):
         self.layer = layer
+        # The inputs as the layer received them (a tensor, a list or a dict of tensors).
+        self.inputs_structure = inputs_structure if inputs_structure is not None else (
+            inputs[0] if len(inputs) == 1 else list(inputs))
         self.input_tensors = list(inputs)
         self.output_tensors = list(outputs)
         self.call_args = call_args

@@ -12,6 +12,8 @@ class Model(Trainer, Layer):
         name: the model's name.
         trainable: whether its weights are trained.
 
+    `Model(inputs, outputs)` builds a functional model (see `Functional`).
+
     Example:
         >>> class MLP(nbkeras.Model):
         ...     def __init__(self):
@@ -22,13 +24,22 @@ class Model(Trainer, Layer):
         ...         return self.out(self.hidden(x))
     """
 
+    def __new__(cls, *args, **kwargs):
+        if cls is Model and (args or "inputs" in kwargs or "outputs" in kwargs):
+            from nbkeras.models.functional import Functional
+
+            return object.__new__(Functional)
+        return object.__new__(cls)
+
     def __init__(self, *args, **kwargs):
         if args or "inputs" in kwargs or "outputs" in kwargs:
             raise ValueError(
-                "Functional models, `Model(inputs, outputs)`, are not available in this build "
-                "of nbkeras yet; use `Sequential` or subclass `Model`. "
-                f"Received: inputs/outputs arguments {list(kwargs) or 'positional'}"
+                "Subclassed models take no `inputs`/`outputs`; use `Model(inputs, outputs)` "
+                f"for a functional model. Received: arguments {list(kwargs) or 'positional'}"
             )
+        self._init_base(**kwargs)
+
+    def _init_base(self, **kwargs):
         Layer.__init__(self, **kwargs)
         self._init_trainer()
 

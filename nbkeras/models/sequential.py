@@ -5,6 +5,7 @@ from nbkeras.layers.input_spec import assert_input_compatibility
 from nbkeras.layers.layer import Layer
 from nbkeras.layers.node import KerasTensor
 from nbkeras.models.model import Model
+from nbkeras.utils import naming
 
 
 class Sequential(Model):
@@ -93,6 +94,7 @@ class Sequential(Model):
             raise ValueError(f"You must provide an `input_shape` to build '{self.name}'. Received: None")
         if not self._layers or not isinstance(self._layers[0], InputLayer):
             self._layers.insert(0, InputLayer(batch_shape=tuple(input_shape)))
+        naming.get_uid("functional")  # Keras builds an inner functional model here; names follow.
         x = self._layers[0].output
         self._output_shapes = {}
         for layer in self.layers:
