@@ -292,7 +292,9 @@ def _per_row_loss(target, output, fwd, bwd, extra, sparse=False):
     out = rows.reshape(p.shape[:-1]) if p.ndim else rows.reshape(())
 
     def backward(g, needs):
-        g1 = np.ascontiguousarray(np.broadcast_to(g, out.shape), dtype=p.dtype).reshape(-1)
+        if g.shape != out.shape:
+            g = np.broadcast_to(g, out.shape)
+        g1 = np.ascontiguousarray(g, dtype=p.dtype).reshape(-1)
         gp = np.empty_like(p2)
         bwd(g1, t2, p2, gp, *extra)
         return None, gp.reshape(p.shape)

@@ -2,12 +2,8 @@
 
 import math
 
-import numpy as np
-
 from nbkeras.backend import kernels as K
 from nbkeras.optimizers.optimizer import Optimizer
-
-_UNUSED = np.zeros(1, np.float32)  # placeholder for slots a configuration does not use
 
 
 class Adam(Optimizer):
@@ -46,11 +42,9 @@ class Adam(Optimizer):
         t = float(self._iterations.data) + 1.0
         alpha = lr * math.sqrt(1.0 - self.beta_2 ** t) / (1.0 - self.beta_1 ** t)
         for g, v in zip(grads, variables):
-            i = self._index[id(v)]
-            m = self._momentums[i].data.reshape(-1)
-            vel = self._velocities[i].data.reshape(-1)
-            vhat = self._velocity_hats[i].data.reshape(-1) if self.amsgrad else _UNUSED
-            K.adam_update(v.data.reshape(-1), g.reshape(-1), m, vel, vhat, alpha,
+            var, m, vel, vhat = self._views(v, self._momentums, self._velocities,
+                                            self._velocity_hats)
+            K.adam_update(var, g.reshape(-1), m, vel, vhat, alpha,
                           self.beta_1, self.beta_2, self.epsilon, self.amsgrad)
 
     def get_config(self):

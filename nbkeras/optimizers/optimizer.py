@@ -125,6 +125,7 @@ class Optimizer:
     def build(self, var_list):
         """Create the slot variables for `var_list` (subclasses add their slots)."""
         self._index = {id(v): i for i, v in enumerate(var_list)}
+        self._view_cache = {}
         self._trainable_variables = list(var_list)
         self.built = True
 
@@ -169,6 +170,18 @@ class Optimizer:
                 if v.constraint is not None:
                     v.assign(v.constraint(v.data))
         self._iterations.data += 1
+
+    def _views(self, variable, *slot_lists):
+        """Flat views of a variable and its slots (a 1-element dummy for unused slots), cached."""
+        key = id(variable)
+        entry = self._view_cache.get(key)
+        if entry is None or entry[0] is not variable.data:
+            i = self._index[key]
+            dummy = np.zeros(1, variable.dtype)
+            views = (variable.data.reshape(-1),) + tuple(
+                slots[i].data.reshape(-1) if slots else dummy for slots in slot_lists)
+            entry = self._view_cache[key] = (variable.data, views)
+        return entry[1]
 
     def _update(self, grads, variables, lr):
         for g, v in zip(grads, variables):

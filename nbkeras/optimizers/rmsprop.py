@@ -1,11 +1,7 @@
 """`RMSprop`: divides the gradient by a moving root mean square of recent gradients."""
 
-import numpy as np
-
 from nbkeras.backend import kernels as K
 from nbkeras.optimizers.optimizer import Optimizer
-
-_UNUSED = np.zeros(1, np.float32)  # placeholder for slots a configuration does not use
 
 
 class RMSprop(Optimizer):
@@ -38,11 +34,9 @@ class RMSprop(Optimizer):
         self._average_gradients = self._add_slots(var_list, "average_gradient") if self.centered else []
 
     def update_step(self, gradient, variable, learning_rate):
-        i = self._index[id(variable)]
-        vel = self._velocities[i].data.reshape(-1)
-        mom = self._momentums[i].data.reshape(-1) if self._momentums else _UNUSED
-        avg = self._average_gradients[i].data.reshape(-1) if self._average_gradients else _UNUSED
-        K.rmsprop_update(variable.data.reshape(-1), gradient.reshape(-1), vel, mom, avg,
+        var, vel, mom, avg = self._views(variable, self._velocities, self._momentums,
+                                         self._average_gradients)
+        K.rmsprop_update(var, gradient.reshape(-1), vel, mom, avg,
                          learning_rate, self.rho, self.momentum, self.epsilon, self.centered)
 
     def get_config(self):

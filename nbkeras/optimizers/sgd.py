@@ -32,13 +32,12 @@ class SGD(Optimizer):
         self.momentums = self._add_slots(var_list, "momentum") if self.momentum else []
 
     def update_step(self, gradient, variable, learning_rate):
-        flat_v = variable.data.reshape(-1)
-        flat_g = gradient.reshape(-1)
+        flat_v, m = self._views(variable, self.momentums)
         if self.momentum:
-            m = self.momentums[self._index[id(variable)]].data.reshape(-1)
-            K.sgd_momentum_update(flat_v, flat_g, m, learning_rate, self.momentum, self.nesterov)
+            K.sgd_momentum_update(flat_v, gradient.reshape(-1), m, learning_rate, self.momentum,
+                                  self.nesterov)
         else:
-            K.sgd_update(flat_v, flat_g, learning_rate)
+            K.sgd_update(flat_v, gradient.reshape(-1), learning_rate)
 
     def get_config(self):
         cfg = super().get_config()
