@@ -8,7 +8,7 @@ Example:
 
 _FLOATX = "float32"
 _EPSILON = 1e-7
-_ALLOWED_FLOATX = ("float16", "float32", "float64")
+_ALLOWED_FLOATX = ("float32", "float64")
 
 
 def floatx():
@@ -20,7 +20,7 @@ def set_floatx(value):
     """Set the default float type.
 
     Args:
-        value: `'float16'`, `'float32'` or `'float64'`.
+        value: `'float32'` or `'float64'` (the kernels have no float16 path).
 
     Example:
         >>> nbkeras.config.set_floatx("float64")

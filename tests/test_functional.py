@@ -35,10 +35,11 @@ def test_multi_output_training_with_dicts():
     y1 = np.random.randint(2, size=40)
     y2 = np.random.randint(2, size=40)
     hist = model.fit(x, {"dense_1": y1, "dense_2": y2}, epochs=2, verbose=0, validation_split=0.25)
+    # Keras sorts log keys; validation keys follow the training keys.
     assert list(hist.history) == [
-        "loss", "dense_1_loss", "dense_2_loss", "dense_1_accuracy", "dense_2_accuracy",
-        "val_loss", "val_dense_1_loss", "val_dense_2_loss", "val_dense_1_accuracy",
-        "val_dense_2_accuracy"]
+        "dense_1_accuracy", "dense_1_loss", "dense_2_accuracy", "dense_2_loss", "loss",
+        "val_dense_1_accuracy", "val_dense_1_loss", "val_dense_2_accuracy", "val_dense_2_loss",
+        "val_loss"]
     total, l1, l2, a1, a2 = model.evaluate(x, [y1, y2], verbose=0)
     np.testing.assert_allclose(total, 0.3 * l1 + 0.7 * l2, rtol=1e-5)
     p1, p2 = model.predict(x, verbose=0)

@@ -24,6 +24,35 @@ _training_stack = []
 # Layers holding losses from add_loss() since the outermost call began.
 _layers_with_losses = []
 _CALL_TAKES = {}
+# While a training step runs, state updates (BatchNormalization's moving statistics)
+# wait here and are applied only once the step has succeeded.
+_deferred_updates = None
+
+
+def update_state(fn):
+    """Run the state update `fn` now, or after the training step in progress succeeds."""
+    if _deferred_updates is None:
+        fn()
+    else:
+        _deferred_updates.append(fn)
+
+
+class deferred_state_updates:
+    """Collect `update_state` calls; apply them on success, drop them if the step raises."""
+
+    def __enter__(self):
+        global _deferred_updates
+        self._outer = _deferred_updates
+        _deferred_updates = []
+        return self
+
+    def __exit__(self, exc_type, *exc):
+        global _deferred_updates
+        updates, _deferred_updates = _deferred_updates, self._outer
+        if exc_type is None:
+            for fn in updates:
+                fn()
+        return False
 
 
 def _takes(cls, arg):
@@ -45,7 +74,13 @@ def dtype_name(dtype):
     if isinstance(dtype, dict):
         return dtype.get("config", {}).get("name", config.floatx())
     name = getattr(dtype, "name", dtype)
-    return str(np.dtype(name)) if name != "mixed_float16" else "float16"
+    name = "float16" if name in ("mixed_float16", "mixed_bfloat16", "bfloat16") else str(np.dtype(name))
+    if name == "float16":
+        raise TypeError(
+            "nbkeras kernels compute in float32 or float64; float16 and mixed precision are "
+            f"not supported. Received: dtype={dtype!r}"
+        )
+    return name
 
 
 def _shape_of(x):
@@ -290,9 +325,11 @@ class Layer:
             if is_symbolic(inputs):
                 return self._symbolic_call(inputs, *args, **kwargs)
             inputs = self._convert_inputs(inputs)
-        elif self.autocast and inputs.dtype != self.dtype and inputs.dtype.kind == "f":
+        elif inputs.dtype != self.dtype and (inputs.dtype.kind not in "biu" or type(inputs) is not np.ndarray):
             inputs = self._convert_inputs(inputs)
         if not self.built:
+            if self.input_spec is not None:
+                self._check_input(inputs)  # reject bad input before creating weights
             self._maybe_build(_shape_of(inputs))
         if self.input_spec is not None:
             shape = inputs.shape if hasattr(inputs, "shape") else None
@@ -335,6 +372,11 @@ class Layer:
         if isinstance(x, Tensor):
             return x
         if isinstance(x, np.ndarray):
+            if x.dtype.kind not in "biuf":
+                raise TypeError(
+                    f"Layer '{self.name}' expects numeric (real) input. "
+                    f"Received: inputs of dtype {x.dtype}"
+                )
             if self.autocast and x.dtype.kind == "f" and x.dtype != self.dtype:
                 return x.astype(self.dtype)
             return x

@@ -1,6 +1,7 @@
 """Symbolic tensors and the nodes that link layers into a graph (the functional API)."""
 
 from nbkeras import config
+from nbkeras.utils.naming import uniquify as auto_name
 
 
 class KerasTensor:
@@ -20,7 +21,7 @@ class KerasTensor:
     def __init__(self, shape, dtype=None, name=None, history=None):
         self.shape = tuple(None if d is None else int(d) for d in shape)
         self.dtype = str(dtype or config.floatx())
-        self.name = name
+        self.name = name or auto_name("keras_tensor")
         # (layer, node_index, tensor_index) of the layer call that made this tensor.
         self._keras_history = history
 

@@ -120,6 +120,8 @@ class LossFunctionWrapper(Loss):
 
 
 def _as_target(y_true, y_pred):
-    t = np.asarray(unwrap(y_true))
     dtype = unwrap(y_pred).dtype
+    if isinstance(y_true, Tensor):
+        return y_true if y_true.dtype == dtype else ops.cast(y_true, dtype)
+    t = np.asarray(y_true)
     return t if t.dtype == dtype else t.astype(dtype)

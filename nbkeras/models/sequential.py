@@ -54,7 +54,7 @@ class Sequential(Model):
         else:
             if not self._layers and getattr(layer, "_input_shape_arg", None) is not None:
                 self._layers.append(InputLayer(batch_shape=layer._input_shape_arg))
-            names = {l.name for l in self._layers}
+            names = {l.name for l in self._layers if l is not layer}
             if layer.name in names:
                 raise ValueError(
                     "All layers added to a Sequential model should have unique names. "
@@ -104,6 +104,10 @@ class Sequential(Model):
         self.built = True
 
     def call(self, inputs, training=None, mask=None):
+        shape = getattr(inputs, "shape", None)
+        if shape is not None and shape != self._checked_shape:
+            self._check_data_shape(tuple(shape))
+            self._checked_shape = shape
         x = inputs
         for layer in self.layers:
             x = layer(x, training=training)
@@ -123,6 +127,13 @@ class Sequential(Model):
         for layer in self.layers:
             shape = layer.compute_output_shape(shape)
         return shape
+
+    @property
+    def output_shape(self):
+        """The output shape, with None for the batch axis (once built)."""
+        if not self.built or not self.layers:
+            raise AttributeError(f"Sequential model '{self.name}' has no defined output shape yet.")
+        return self._symbolic_output.shape
 
     @property
     def inputs(self):

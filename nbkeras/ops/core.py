@@ -181,7 +181,9 @@ def record(out, inputs, backward):
     if True not in needs:
         return out
     t = Tensor(out if type(out) is np.ndarray else np.asarray(out), True)
-    _tapes[-1]._nodes.append((t, inputs, needs, backward))
+    node = (t, inputs, needs, backward)
+    for tape in _tapes:
+        tape._nodes.append(node)
     return t
 
 
@@ -230,11 +232,15 @@ class GradientTape:
         grads = backward(self._nodes, target, keep={id(s) for s in srcs})
         if not self.persistent:
             self._nodes = []
-        out = []
+        out, handed = [], set()
         for s in srcs:
             g = grads.get(id(s))
-            if g is not None and isinstance(s, Tensor) and g.shape != s.shape:
-                g = np.broadcast_to(g, s.shape).copy()
+            if g is not None:
+                if isinstance(s, Tensor) and g.shape != s.shape:
+                    g = np.broadcast_to(g, s.shape).copy()
+                elif id(g) in handed or not g.flags.writeable:
+                    g = np.array(g)  # never hand the same buffer to two sources
+                handed.add(id(g))
             out.append(g)
         return out[0] if single else out
 

@@ -12,8 +12,13 @@ from nbkeras.ops.core import Tensor, record, unwrap
 
 def _float_array(x):
     a = np.asarray(unwrap(x))
-    if not np.issubdtype(a.dtype, np.floating):
+    if a.dtype.kind != "f":
         a = a.astype(config.floatx())
+    elif a.dtype == np.float16:
+        raise TypeError(
+            "nbkeras kernels compute in float32 or float64; float16 is not supported. "
+            "Received: an array of dtype float16"
+        )
     return np.ascontiguousarray(a)
 
 
@@ -164,6 +169,8 @@ def dense(x, kernel, bias=None, activation="linear", alpha=0.0):
     code = _CODES[activation]
     xa = np.asarray(unwrap(x))
     w = unwrap(kernel)
+    if xa.dtype != w.dtype and xa.dtype.kind != "f":
+        xa = xa.astype(w.dtype)
     lead = xa.shape[:-1]
     x2 = xa.reshape(-1, xa.shape[-1])
     z = np.matmul(x2, w)
@@ -228,6 +235,7 @@ def moments(x, axes, keepdims=False):
     """Return (mean, biased variance) of x over `axes`."""
     from nbkeras.ops.numpy import mean, var
 
+    axes = tuple(axes) if isinstance(axes, list) else axes
     return mean(x, axis=axes, keepdims=keepdims), var(x, axis=axes, keepdims=keepdims)
 
 
@@ -278,7 +286,7 @@ def one_hot(x, num_classes, dtype=None):
     return out
 
 
-def _per_row_loss(target, output, fwd, bwd, extra, sparse=False):
+def _per_row_loss(target, output, fwd, bwd, extra, sparse=False, target_grad=False):
     p = _float_array(output)
     m = p.shape[-1] if p.ndim else 1
     p2 = p.reshape(-1, m)
@@ -297,7 +305,9 @@ def _per_row_loss(target, output, fwd, bwd, extra, sparse=False):
         g1 = np.ascontiguousarray(g, dtype=p.dtype).reshape(-1)
         gp = np.empty_like(p2)
         bwd(g1, t2, p2, gp, *extra)
-        return None, gp.reshape(p.shape)
+        gp = gp.reshape(p.shape)
+        # Squared error is symmetric: d/dtarget = -d/doutput.
+        return (-gp if target_grad and needs[0] else None), gp
 
     return record(out, (target, output), backward)
 
@@ -377,5 +387,19 @@ def sparse_categorical_crossentropy(target, output, from_logits=False, axis=-1):
 
 
 def mean_squared_error(target, output):
-    """Squared error averaged over the last axis."""
-    return _per_row_loss(target, output, K.mse_forward, K.mse_backward, ())
+    """Squared error averaged over the last axis; differentiable in both arguments."""
+    ts, ps = np.shape(unwrap(target)), np.shape(unwrap(output))
+    if ts != ps:
+        try:
+            target = np.broadcast_to(unwrap(target), ps) if not isinstance(target, Tensor) else target
+        except ValueError:
+            raise ValueError(
+                "Arguments `target` and `output` must have the same shape (or broadcast to it). "
+                f"Received: target.shape={ts}, output.shape={ps}"
+            ) from None
+        if isinstance(target, Tensor):
+            raise ValueError(
+                "Arguments `target` and `output` must have the same shape. "
+                f"Received: target.shape={ts}, output.shape={ps}"
+            )
+    return _per_row_loss(target, output, K.mse_forward, K.mse_backward, (), target_grad=True)

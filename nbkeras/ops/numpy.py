@@ -210,6 +210,11 @@ def cast(x, dtype):
     return record(out, (x,), lambda g, needs: (g.astype(src),))
 
 
+def _axis_arg(axis):
+    """Keras accepts axes as lists; NumPy wants tuples."""
+    return tuple(axis) if isinstance(axis, list) else axis
+
+
 def _norm_axis(axis, ndim):
     if axis is None:
         return tuple(range(ndim))
@@ -239,6 +244,7 @@ def _spread(g, axis, shape, ndim, keepdims, scale=None):
 
 def sum(x, axis=None, keepdims=False):
     """Sum over `axis` (all axes when None)."""
+    axis = _axis_arg(axis)
     a = np.asarray(unwrap(x))
     out = np.asarray(np.sum(a, axis=axis, keepdims=keepdims))
     return record(out, (x,), lambda g, needs: (_spread(g, axis, a.shape, a.ndim, keepdims),))
@@ -246,6 +252,7 @@ def sum(x, axis=None, keepdims=False):
 
 def mean(x, axis=None, keepdims=False):
     """Mean over `axis` (all axes when None)."""
+    axis = _axis_arg(axis)
     a = np.asarray(unwrap(x))
     out = np.asarray(np.mean(a, axis=axis, keepdims=keepdims))
     count = a.size // out.size if out.size else 1
@@ -253,6 +260,7 @@ def mean(x, axis=None, keepdims=False):
 
 
 def _chooser(x, axis, keepdims, fn):
+    axis = _axis_arg(axis)
     a = np.asarray(unwrap(x))
     out = np.asarray(fn(a, axis=axis, keepdims=keepdims))
 
@@ -281,6 +289,7 @@ amin = min
 
 def prod(x, axis=None, keepdims=False):
     """Product over `axis`."""
+    axis = _axis_arg(axis)
     a = np.asarray(unwrap(x))
     out = np.asarray(np.prod(a, axis=axis, keepdims=keepdims))
 
@@ -293,17 +302,20 @@ def prod(x, axis=None, keepdims=False):
 
 def var(x, axis=None, keepdims=False):
     """Biased variance over `axis`."""
+    axis = _axis_arg(axis)
     centered = subtract(x, mean(x, axis=axis, keepdims=True))
     return mean(square(centered), axis=axis, keepdims=keepdims)
 
 
 def std(x, axis=None, keepdims=False):
     """Biased standard deviation over `axis`."""
+    axis = _axis_arg(axis)
     return sqrt(var(x, axis=axis, keepdims=keepdims))
 
 
 def logsumexp(x, axis=None, keepdims=False):
     """log(sum(exp(x))) over `axis`, computed stably."""
+    axis = _axis_arg(axis)
     a = np.asarray(unwrap(x))
     m = np.max(a, axis=axis, keepdims=True)
     m = np.where(np.isfinite(m), m, 0)

@@ -158,4 +158,5 @@ class CompiledState:
             m.reset_state()
 
     def results(self):
-        return {m.name: m.result() for m in self.all_metrics()}
+        """The logs: every metric's result, keys sorted as Keras's `pythonify_logs` sorts them."""
+        return dict(sorted((m.name, m.result()) for m in self.all_metrics()))

@@ -143,12 +143,13 @@ class Trainer:
         """One gradient step on a batch; returns nothing (metrics hold the results)."""
         state = self._compiled_state
         ys = self._ys(y)
-        with GradientTape() as tape:
-            preds = _as_list(self(x, training=True))
-            loss, per_output = self._loss_value(ys, preds, sample_weight)
-        variables = self._trainable_vars()
-        grads = tape.gradient(loss, variables)
-        self.optimizer.apply(grads, variables)
+        with layer_module.deferred_state_updates():
+            with GradientTape() as tape:
+                preds = _as_list(self(x, training=True))
+                loss, per_output = self._loss_value(ys, preds, sample_weight)
+            variables = self._trainable_vars()
+            grads = tape.gradient(loss, variables)
+            self.optimizer.apply(grads, variables)
         self._track(state, ys, preds, loss, per_output, sample_weight, len(data_utils.flat(x)[0]))
 
     def _track(self, state, ys, preds, loss, per_output, sample_weight, batch):
@@ -313,7 +314,7 @@ class Trainer:
             >>> score = model.evaluate(X_test, y_test, batch_size=32)
         """
         self._assert_compiled("evaluate")
-        batch_size = batch_size or 32
+        batch_size = 32 if batch_size is None else batch_size
         _check_batch_size(batch_size)
         x = data_utils.to_array(x, "x")
         y = data_utils.to_array(y, "y")
@@ -335,8 +336,7 @@ class Trainer:
             print(f"{steps}/{steps} - {format_time(took)} {format_time(took / steps)}/step - {parts}")
         if return_dict:
             return dict(logs)
-        values = list(logs.values())
-        return values[0] if len(values) == 1 else values
+        return self._in_metrics_order(logs)
 
     # ------------------------------------------------------------- predict
     def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None):
@@ -345,7 +345,7 @@ class Trainer:
         Example:
             >>> probs = model.predict(X_test)
         """
-        batch_size = batch_size or 32
+        batch_size = 32 if batch_size is None else batch_size
         _check_batch_size(batch_size)
         x = data_utils.to_array(x, "x")
         n = len(data_utils.flat(x)[0])
@@ -403,7 +403,11 @@ class Trainer:
         logs = self._compiled_state.results()
         if return_dict:
             return logs
-        values = list(logs.values())
+        return self._in_metrics_order(logs)
+
+    def _in_metrics_order(self, logs):
+        """Logs as a list in `metrics_names` order (loss first), or the loss alone."""
+        values = [logs[name] for name in self.metrics_names]
         return values[0] if len(values) == 1 else values
 
 

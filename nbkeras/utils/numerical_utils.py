@@ -11,7 +11,7 @@ def to_categorical(x, num_classes=None):
         num_classes: the number of classes (max label + 1 by default).
 
     Returns:
-        A float32 array with a new last axis of size `num_classes`.
+        A float64 array (as Keras 3 returns) with a new last axis of size `num_classes`.
 
     Example:
         >>> nbkeras.utils.to_categorical([0, 2], num_classes=3)
@@ -36,7 +36,7 @@ def to_categorical(x, num_classes=None):
             f"Labels must be smaller than num_classes={num_classes}. "
             f"Received: a label of {int(labels.max())}"
         )
-    out = np.zeros(labels.shape + (num_classes,), dtype=np.float32)
+    out = np.zeros(labels.shape + (num_classes,), dtype=np.float64)
     np.put_along_axis(out, labels[..., None], 1.0, axis=-1)
     return out
 

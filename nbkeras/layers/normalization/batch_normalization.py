@@ -4,7 +4,7 @@ import numpy as np
 
 from nbkeras import constraints, initializers, ops, regularizers
 from nbkeras.layers.input_spec import InputSpec
-from nbkeras.layers.layer import Layer
+from nbkeras.layers.layer import Layer, update_state
 from nbkeras.ops.core import unwrap
 from nbkeras.ops.nn import batch_norm_train
 
@@ -90,16 +90,19 @@ class BatchNormalization(Layer):
         beta = self.beta if self.beta is not None else ops.zeros(self.moving_mean.shape, self.dtype)
         if training and self.trainable:
             out, mean, var = batch_norm_train(x, gamma, beta, self.epsilon)
-            m = self.momentum
-            mm, mv = unwrap(self.moving_mean), unwrap(self.moving_variance)
-            mm[...] = mm * m + mean * (1.0 - m)
-            mv[...] = mv * m + var * (1.0 - m)
+            update_state(lambda: self._update_moving(mean, var))
         else:
             out = ops.batch_normalization(x, self.moving_mean, self.moving_variance,
                                           beta, gamma, self.epsilon)
         if moved:
             out = ops.transpose(out, [int(i) for i in np.argsort(perm)])
         return out
+
+    def _update_moving(self, mean, var):
+        m = self.momentum
+        mm, mv = unwrap(self.moving_mean), unwrap(self.moving_variance)
+        mm[...] = mm * m + mean * (1.0 - m)
+        mv[...] = mv * m + var * (1.0 - m)
 
     def compute_output_shape(self, input_shape):
         return input_shape

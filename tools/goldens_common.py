@@ -1,0 +1,111 @@
+"""Shared helpers for tools/make_goldens.py (dev-only; needs real Keras 3).
+
+A ``Recorder`` collects the cases of one golden group: JSON-able case
+descriptions plus float32 / int arrays.  ``save()`` writes
+``tests/goldens/<group>.json`` and ``tests/goldens/<group>.npz``.
+Array keys are ``"<case id>/<name>"``; a case refers to its arrays by key.
+"""
+
+import json
+import os
+
+import numpy as np
+
+GOLDEN_DIR = os.path.join(
+    os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+    "tests",
+    "goldens",
+)
+
+
+def f32(a):
+    return np.asarray(a, dtype=np.float32)
+
+
+def to_np(x):
+    """Keras tensor / jax array / python scalar -> numpy (float32 if float)."""
+    a = np.asarray(x)
+    if a.dtype.kind == "f":
+        a = a.astype(np.float32)
+    return a
+
+
+class Recorder:
+    def __init__(self, group, meta=None):
+        self.group = group
+        self.meta = dict(meta or {})
+        self.cases = []
+        self.arrays = {}
+        self._ids = set()
+        self._by_content = {}
+        self._keys = set()
+
+    def arr(self, case_id, name, value, dtype=None):
+        """Store an array and return its key."""
+        key = f"{case_id}/{name}"
+        if key in self._keys:
+            raise KeyError(f"duplicate array key {key}")
+        self._keys.add(key)
+        a = np.asarray(value)
+        if dtype is not None:
+            a = a.astype(dtype)
+        elif a.dtype.kind == "f":
+            a = a.astype(np.float32)
+        elif a.dtype.kind in "iu":
+            a = a.astype(np.int64)
+        # Identical arrays (shared inputs, labels) are stored once; the case
+        # simply refers to the first key holding that content.
+        sig = (a.dtype.str, a.shape, a.tobytes())
+        if sig in self._by_content:
+            return self._by_content[sig]
+        self._by_content[sig] = key
+        self.arrays[key] = a
+        return key
+
+    def arrs(self, case_id, name, values):
+        """Store a list of arrays (e.g. a weight list); return list of keys."""
+        return [self.arr(case_id, f"{name}{i}", v) for i, v in enumerate(values)]
+
+    def case(self, case):
+        if case["id"] in self._ids:
+            raise KeyError(f"duplicate case id {case['id']}")
+        self._ids.add(case["id"])
+        self.cases.append(case)
+        return case
+
+    def save(self):
+        os.makedirs(GOLDEN_DIR, exist_ok=True)
+        doc = dict(self.meta)
+        doc["group"] = self.group
+        doc["cases"] = self.cases
+        with open(os.path.join(GOLDEN_DIR, f"{self.group}.json"), "w") as f:
+            json.dump(doc, f, indent=1, sort_keys=False)
+            f.write("\n")
+        if self.arrays:
+            np.savez_compressed(
+                os.path.join(GOLDEN_DIR, f"{self.group}.npz"), **self.arrays
+            )
+        print(f"  {self.group}: {len(self.cases)} cases, "
+              f"{len(self.arrays)} arrays")
+        return len(self.cases)
+
+
+# Named lambdas shared (by name) with the tests: a JSON case says
+# {"function": "<name>"} and both sides look the callable up here / in the
+# test file's identical table.
+LAMBDAS = {
+    "times2_plus1": lambda x: x * 2 + 1,
+    "slice_1_3": lambda x: x[:, 1:3],
+}
+
+
+def keras_meta():
+    import jax
+    import keras
+
+    return {
+        "generator": "tools/make_goldens.py",
+        "keras_version": keras.__version__,
+        "backend": keras.backend.backend(),
+        "jax_version": jax.__version__,
+    }
