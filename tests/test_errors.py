@@ -137,7 +137,7 @@ def _compile_fit(**kw):
      "glorot_unifrom", ["'glorot_uniform'", "'zeros'"]),
     ("regularizer", lambda: (lambda: layers.Dense(3, kernel_regularizer="l3"), None), "l3",
      ["'l1'", "'l2'"]),
-    ("optimizer", lambda: (lambda: model().compile(optimizer="adamw", loss="mse"), None), "adamw",
+    ("optimizer", lambda: (lambda: model().compile(optimizer="adamx", loss="mse"), None), "adamx",
      ["'adam'", "'sgd'", "'rmsprop'"]),
     ("loss", lambda: _compile_fit(loss="msee"), "msee", ["'mse'", "'binary_crossentropy'"]),
     ("metric", lambda: _compile_fit(metrics=["acuracy"]), "acuracy", ["'accuracy'"]),

@@ -355,9 +355,6 @@ def test_3_7_batch_normalization():
 
 
 # ---------------------------------------------------------------------------- 3.8 Callbacks
-@pytest.mark.xfail(strict=True, raises=(AttributeError, ImportError, ValueError, NotImplementedError),
-                   reason="needs ModelCheckpoint, EarlyStopping, LearningRateScheduler and "
-                          "legacy .hdf5 saving/load_model (issue 4)")
 def test_3_8_callbacks(tmp_path, monkeypatch):
     # --- preamble: `model` is the model of block 3.7, trained on block 3.1's data.
     X, y, Y = _data()

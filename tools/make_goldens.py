@@ -60,20 +60,32 @@ def main(argv):
     keras.utils.set_random_seed(0)
     np.random.seed(0)
 
+    import goldens_activations
+    import goldens_callbacks
+    import goldens_functional
     import goldens_layers
     import goldens_losses
+    import goldens_losses3
     import goldens_metrics
+    import goldens_metrics3
     import goldens_misc
+    import goldens_optimizers
     import goldens_training
     from goldens_common import GOLDEN_DIR
 
     groups = {
         "layers": goldens_layers.generate,
         "losses": goldens_losses.generate,
+        "losses3": goldens_losses3.generate,
         "metrics": goldens_metrics.generate,
+        "metrics3": goldens_metrics3.generate,
         "training": goldens_training.generate,
+        "optimizers": goldens_optimizers.generate,
         "summary": goldens_misc.summaries,
         "names": goldens_misc.names,
+        "functional": goldens_functional.generate,
+        "activations": goldens_activations.generate,
+        "callbacks": goldens_callbacks.generate,
     }
     selected = argv or list(groups)
     for name in selected:

@@ -1,134 +1,31 @@
-"""Activation functions with Keras 3's names and defaults.
+"""Activation functions with Keras 3's names, defaults and numbers, and their registry.
 
 Example:
     >>> nbkeras.activations.get("relu")(np.array([-1.0, 1.0], "float32"))
     array([0., 1.], dtype=float32)
 """
 
-from nbkeras import ops
+import types
+
+from nbkeras.activations.hard import (
+    hard_shrink, hard_sigmoid, hard_silu, hard_swish, hard_tanh, soft_shrink, sparse_plus,
+    sparse_sigmoid,
+)
+from nbkeras.activations.relu import celu, elu, leaky_relu, relu, relu6, selu, threshold
+from nbkeras.activations.smooth import (
+    exponential, gelu, linear, log_sigmoid, mish, sigmoid, silu, softplus, softsign, squareplus,
+    swish, tanh, tanh_shrink,
+)
+from nbkeras.activations.softmax import glu, log_softmax, softmax
+from nbkeras.utils.function_config import find_function, serialize_function
 from nbkeras.utils.registry import lookup
 
-
-def relu(x, negative_slope=0.0, max_value=None, threshold=0.0):
-    """Rectified linear unit, with Keras's optional slope, cap and threshold.
-
-    Args:
-        x: input tensor.
-        negative_slope: slope below the threshold.
-        max_value: saturation value, or None.
-        threshold: the value below which the slope applies.
-    """
-    if negative_slope == 0.0 and max_value is None and threshold == 0.0:
-        return ops.relu(x)
-    if negative_slope != 0.0 and max_value is None and threshold == 0.0:
-        return ops.leaky_relu(x, negative_slope)
-    shifted = ops.subtract(x, threshold)
-    positive = ops.where(ops.greater(ops.convert_to_numpy(x), threshold), x, 0.0)
-    if max_value is not None:
-        positive = ops.minimum(positive, max_value)
-    if negative_slope:
-        negative = ops.multiply(ops.minimum(shifted, 0.0), negative_slope)
-        return ops.add(positive, negative)
-    return positive
-
-
-def leaky_relu(x, negative_slope=0.2):
-    """x if x > 0 else negative_slope * x."""
-    return ops.leaky_relu(x, negative_slope)
-
-
-def relu6(x):
-    """min(max(x, 0), 6)."""
-    return ops.relu6(x)
-
-
-def sigmoid(x):
-    """1 / (1 + exp(-x))."""
-    return ops.sigmoid(x)
-
-
-def hard_sigmoid(x):
-    """relu6(x + 3) / 6."""
-    return ops.hard_sigmoid(x)
-
-
-def hard_silu(x):
-    """x * hard_sigmoid(x)."""
-    return ops.hard_silu(x)
-
-
-hard_swish = hard_silu
-
-
-def tanh(x):
-    """Hyperbolic tangent."""
-    return ops.tanh(x)
-
-
-def softmax(x, axis=-1):
-    """Softmax along `axis`."""
-    return ops.softmax(x, axis=axis)
-
-
-def log_softmax(x, axis=-1):
-    """Log-softmax along `axis`."""
-    return ops.log_softmax(x, axis=axis)
-
-
-def elu(x, alpha=1.0):
-    """x if x > 0 else alpha * (exp(x) - 1)."""
-    return ops.elu(x, alpha)
-
-
-def selu(x):
-    """Scaled exponential linear unit (scale 1.0507, alpha 1.6733)."""
-    return ops.selu(x)
-
-
-def softplus(x):
-    """log(exp(x) + 1)."""
-    return ops.softplus(x)
-
-
-def softsign(x):
-    """x / (|x| + 1)."""
-    return ops.softsign(x)
-
-
-def silu(x):
-    """x * sigmoid(x), also called swish."""
-    return ops.silu(x)
-
-
-swish = silu
-
-
-def gelu(x, approximate=False):
-    """Gaussian error linear unit; exact (erf) unless `approximate`."""
-    return ops.gelu(x, approximate=approximate)
-
-
-def mish(x):
-    """x * tanh(softplus(x))."""
-    return ops.mish(x)
-
-
-def exponential(x):
-    """exp(x)."""
-    return ops.exp(x)
-
-
-def linear(x):
-    """The identity."""
-    return x
-
-
-_BY_NAME = {
-    f.__name__: f
-    for f in (relu, leaky_relu, relu6, sigmoid, hard_sigmoid, hard_silu, tanh, softmax,
-              log_softmax, elu, selu, softplus, softsign, silu, gelu, mish, exponential, linear)
-}
-_BY_NAME.update({"swish": silu, "hard_swish": hard_silu, None: linear})
+_FUNCTIONS = (relu, leaky_relu, relu6, softmax, celu, elu, selu, softplus, softsign, squareplus,
+              soft_shrink, sparse_plus, silu, gelu, glu, tanh, tanh_shrink, threshold, sigmoid,
+              sparse_sigmoid, exponential, hard_sigmoid, hard_silu, hard_tanh, hard_shrink, linear,
+              mish, log_softmax, log_sigmoid)
+ALL_OBJECTS_DICT = {f.__name__: f for f in _FUNCTIONS}
+ALL_OBJECTS_DICT.update({"swish": silu, "hard_swish": hard_silu})
 
 # Activations that the fused dense kernel implements: function -> (kernel name, parameter).
 FUSED = {relu: ("relu", 0.0), sigmoid: ("sigmoid", 0.0), tanh: ("tanh", 0.0),
@@ -140,10 +37,11 @@ FUSED = {relu: ("relu", 0.0), sigmoid: ("sigmoid", 0.0), tanh: ("tanh", 0.0),
 
 
 def get(identifier):
-    """Return the activation function for a name, a function or None (linear).
+    """Return the activation function for a name, a config dict, a callable or None (linear).
 
     Args:
-        identifier: e.g. `'relu'`, `nbkeras.activations.tanh`, or None.
+        identifier: e.g. `'relu'`, `nbkeras.activations.tanh`, a layer such as
+            `LeakyReLU()`, or None.
 
     Example:
         >>> nbkeras.activations.get(None) is nbkeras.activations.linear
@@ -152,25 +50,61 @@ def get(identifier):
     if identifier is None:
         return linear
     if isinstance(identifier, str):
-        return lookup(identifier, {k: v for k, v in _BY_NAME.items() if k}, "activation", "activation")
+        if identifier not in ALL_OBJECTS_DICT:
+            custom = find_function(identifier)
+            if custom is not None:
+                return custom
+        return lookup(identifier, ALL_OBJECTS_DICT, "activation", "activation")
     if isinstance(identifier, dict):
-        return get(identifier.get("config", identifier.get("class_name")))
+        return deserialize(identifier)
     if callable(identifier):
         return identifier
     raise ValueError(
-        "Could not interpret activation identifier. Expected a string or a callable. "
+        "Could not interpret activation identifier. Expected a string, a dict or a callable. "
         f"Received: activation={identifier!r}"
     )
 
 
 def serialize(activation):
-    """Return the name of a built-in activation (or the callable's name)."""
-    for name, fn in _BY_NAME.items():
-        if fn is activation and name:
+    """Return Keras's form: the name of a built-in function, else a config dict.
+
+    Example:
+        >>> nbkeras.activations.serialize(nbkeras.activations.swish)
+        'silu'
+    """
+    if isinstance(activation, types.FunctionType):
+        name = activation.__name__
+        if ALL_OBJECTS_DICT.get(name) is activation:
             return name
+        return serialize_function(activation)
+    if hasattr(activation, "get_config"):
+        from nbkeras.utils.registry import serialize as _serialize
+
+        out = _serialize(activation)
+        if out["module"].startswith("keras.layers"):
+            out["module"] = "keras.layers"
+        return out
     return getattr(activation, "__name__", repr(activation))
 
 
-def deserialize(config):
-    """Inverse of `serialize`."""
+def deserialize(config, custom_objects=None):
+    """Inverse of `serialize`: a name, a function dict or a layer dict.
+
+    Args:
+        config: what `serialize` returned.
+        custom_objects: optional {name: callable} for custom activations.
+    """
+    if isinstance(config, str):
+        custom = find_function(config, custom_objects) if config not in ALL_OBJECTS_DICT else None
+        return custom if custom is not None else get(config)
+    if isinstance(config, dict):
+        inner = config.get("config")
+        if config.get("class_name") == "function" or isinstance(inner, str):
+            return deserialize(inner, custom_objects)
+        from nbkeras import layers
+
+        return layers.deserialize(config, custom_objects=custom_objects)
     return get(config)
+
+
+__all__ = sorted(ALL_OBJECTS_DICT) + ["get", "serialize", "deserialize"]

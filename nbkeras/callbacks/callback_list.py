@@ -3,17 +3,30 @@
 from nbkeras.callbacks.callback import Callback
 
 _HOOKS = [name for name in vars(Callback) if name.startswith("on_")]
+_TWO_ARGS = {name for name in _HOOKS if "epoch" in name or "batch" in name}
+_LEGACY = {"on_train_batch_begin": "on_batch_begin", "on_train_batch_end": "on_batch_end"}
+
+
+def _overrides(cb, hook):
+    """Whether `cb` defines `hook` itself: in its class, or on the instance (LambdaCallback)."""
+    return hook in getattr(cb, "__dict__", {}) or (
+        getattr(type(cb), hook, None) is not getattr(Callback, hook))
 
 
 class CallbackList(Callback):
     """Dispatches each hook to a list of callbacks.
 
-    Hooks that no callback overrides cost nothing per batch.
+    Hooks that no callback overrides cost nothing per batch. A callback that overrides
+    only the Keras 2 `on_batch_begin`/`on_batch_end` gets them for every training batch.
 
     Args:
         callbacks: the callbacks.
         model: the model they observe.
         **params: `epochs`, `steps`, `verbose`, ... for `set_params`.
+
+    Example:
+        >>> cbs = CallbackList([nbkeras.callbacks.History()], model=model, epochs=1)
+        >>> cbs.on_train_begin()
     """
 
     def __init__(self, callbacks=None, model=None, **params):
@@ -26,31 +39,40 @@ class CallbackList(Callback):
         self.model = model
         self.params = params
         for hook in _HOOKS:
-            bound = [getattr(cb, hook) for cb in self.callbacks
-                     if getattr(type(cb), hook, None) is not getattr(Callback, hook)]
-            if hook in ("on_train_batch_begin", "on_train_batch_end"):
-                legacy = "on_batch_begin" if hook.endswith("begin") else "on_batch_end"
-                bound += [getattr(cb, legacy) for cb in self.callbacks
-                          if getattr(type(cb), legacy) is not getattr(Callback, legacy)]
-            setattr(self, hook, _dispatch(bound))
+            bound = []
+            for cb in self.callbacks:
+                if _overrides(cb, hook):
+                    bound.append(getattr(cb, hook))
+                elif hook in _LEGACY and _overrides(cb, _LEGACY[hook]):
+                    bound.append(getattr(cb, _LEGACY[hook]))
+            setattr(self, hook, _dispatch(bound, 2 if hook in _TWO_ARGS else 1))
         self.active = {hook for hook in _HOOKS if getattr(self, hook) is not _noop}
 
     def append(self, callback):
-        raise TypeError("Create a new CallbackList to add callbacks. Received: callback=" + repr(callback))
+        raise TypeError("Create a new CallbackList to add callbacks. "
+                        f"Received: callback={callback!r}")
 
 
 def _noop(*args, **kwargs):
     pass
 
 
-def _dispatch(bound):
+def _dispatch(bound, nargs):
+    """One function calling every bound hook; a missing `logs` is passed as `{}`, as Keras does."""
     if not bound:
         return _noop
     if len(bound) == 1:
-        return bound[0]
+        fn = bound[0]
 
-    def call(*args, **kwargs):
-        for fn in bound:
+        def call(*args, **kwargs):
+            if len(args) < nargs and "logs" not in kwargs:
+                args += ({},)
             fn(*args, **kwargs)
+    else:
+        def call(*args, **kwargs):
+            if len(args) < nargs and "logs" not in kwargs:
+                args += ({},)
+            for fn in bound:
+                fn(*args, **kwargs)
 
     return call

@@ -1,102 +1,52 @@
-"""Weight constraints applied after each optimizer update: max_norm, non_neg, unit_norm, min_max_norm.
+"""Weight constraints with Keras 3's names, defaults and configs: `max_norm`,
+`non_neg`, `unit_norm` and `min_max_norm` (the classes under function-style names).
 
 Example:
     >>> layer = nbkeras.layers.Dense(4, kernel_constraint=nbkeras.constraints.MaxNorm(2.0))
 """
 
-import numpy as np
+import inspect
+import types
 
-from nbkeras import config
-from nbkeras.utils.registry import deserialize, lookup, serialize
-
-
-class Constraint:
-    """Base class: `constraint(w)` returns the projected weights (a NumPy array)."""
-
-    def __call__(self, w):
-        return w
-
-    def get_config(self):
-        return {}
-
-    @classmethod
-    def from_config(cls, config):
-        return cls(**config)
-
-
-def _norms(w, axis):
-    return np.sqrt(np.sum(np.square(w), axis=axis, keepdims=True))
-
-
-class MaxNorm(Constraint):
-    """Rescale weights whose norm along `axis` exceeds `max_value`.
-
-    Args:
-        max_value: the largest norm allowed.
-        axis: the axis along which norms are computed.
-    """
-
-    def __init__(self, max_value=2, axis=0):
-        self.max_value, self.axis = max_value, axis
-
-    def __call__(self, w):
-        norms = _norms(w, self.axis)
-        desired = np.clip(norms, 0, self.max_value)
-        return (w * (desired / (config.epsilon() + norms))).astype(w.dtype)
-
-    def get_config(self):
-        return {"max_value": self.max_value, "axis": self.axis}
-
-
-class NonNeg(Constraint):
-    """Set negative weights to zero."""
-
-    def __call__(self, w):
-        return (w * (w >= 0)).astype(w.dtype)
-
-
-class UnitNorm(Constraint):
-    """Rescale to unit norm along `axis`.
-
-    Args:
-        axis: the axis along which norms are computed.
-    """
-
-    def __init__(self, axis=0):
-        self.axis = axis
-
-    def __call__(self, w):
-        return (w / (config.epsilon() + _norms(w, self.axis))).astype(w.dtype)
-
-    def get_config(self):
-        return {"axis": self.axis}
-
-
-class MinMaxNorm(Constraint):
-    """Move norms along `axis` toward [min_value, max_value] at `rate`.
-
-    Args:
-        min_value: the smallest norm.
-        max_value: the largest norm.
-        rate: 1.0 projects exactly; smaller values move part of the way.
-        axis: the axis along which norms are computed.
-    """
-
-    def __init__(self, min_value=0.0, max_value=1.0, rate=1.0, axis=0):
-        self.min_value, self.max_value, self.rate, self.axis = min_value, max_value, rate, axis
-
-    def __call__(self, w):
-        norms = _norms(w, self.axis)
-        desired = self.rate * np.clip(norms, self.min_value, self.max_value) + (1 - self.rate) * norms
-        return (w * (desired / (config.epsilon() + norms))).astype(w.dtype)
-
-    def get_config(self):
-        return {"min_value": self.min_value, "max_value": self.max_value, "rate": self.rate, "axis": self.axis}
-
+from nbkeras.constraints.constraints import Constraint, MaxNorm, MinMaxNorm, NonNeg, UnitNorm
+from nbkeras.utils import registry
+from nbkeras.utils.function_config import find_function, serialize_function
+from nbkeras.utils.registry import lookup, to_snake_case
 
 max_norm, non_neg, unit_norm, min_max_norm = MaxNorm, NonNeg, UnitNorm, MinMaxNorm
-ALL_OBJECTS = {"MaxNorm": MaxNorm, "NonNeg": NonNeg, "UnitNorm": UnitNorm, "MinMaxNorm": MinMaxNorm,
-               "max_norm": MaxNorm, "non_neg": NonNeg, "unit_norm": UnitNorm, "min_max_norm": MinMaxNorm}
+
+_CLASSES = (Constraint, MaxNorm, NonNeg, UnitNorm, MinMaxNorm)
+ALL_OBJECTS = {c.__name__: c for c in _CLASSES}
+ALL_OBJECTS.update({to_snake_case(c.__name__): c for c in _CLASSES})
+
+
+def serialize(constraint):
+    """Return Keras's `{'module', 'class_name', 'config', 'registered_name'}` dict (None for None).
+
+    Example:
+        >>> nbkeras.constraints.serialize(nbkeras.constraints.UnitNorm())["config"]
+        {'axis': 0}
+    """
+    if isinstance(constraint, types.FunctionType):
+        return serialize_function(constraint)
+    out = registry.serialize(constraint)
+    if out is not None and type(constraint) in _CLASSES:
+        out["module"] = "keras.constraints"
+    return out
+
+
+def deserialize(config, custom_objects=None):
+    """Create a constraint from `serialize`'s dict (or a name).
+
+    Args:
+        config: a dict with `class_name` and `config`, or a name.
+        custom_objects: optional {name: class or function} for custom constraints.
+    """
+    objects = {**ALL_OBJECTS, **(custom_objects or {})}
+    if isinstance(config, dict) and config.get("class_name") == "function":
+        found = find_function(config.get("config"), custom_objects)
+        return found if found is not None else lookup(config.get("config"), objects, "constraint")
+    return registry.deserialize(config, objects, "constraint")
 
 
 def get(identifier):
@@ -104,19 +54,25 @@ def get(identifier):
 
     Args:
         identifier: e.g. `'non_neg'` or `MaxNorm(3)`.
+
+    Example:
+        >>> nbkeras.constraints.get("unit_norm").get_config()
+        {'axis': 0}
     """
     if identifier is None:
         return None
     if isinstance(identifier, dict):
-        return deserialize(identifier, ALL_OBJECTS, "constraint")
+        return deserialize(identifier)
     if isinstance(identifier, str):
+        if identifier not in ALL_OBJECTS and find_function(identifier) is not None:
+            return find_function(identifier)
         return lookup(identifier, ALL_OBJECTS, "constraint")()
     if callable(identifier):
-        return identifier
+        return identifier() if inspect.isclass(identifier) else identifier
     raise ValueError(
         "Could not interpret constraint identifier. Expected a string, a dict or a callable. "
         f"Received: identifier={identifier!r}"
     )
 
 
-__all__ = list(ALL_OBJECTS) + ["Constraint", "get", "serialize"]
+__all__ = list(ALL_OBJECTS) + ["get", "serialize", "deserialize"]

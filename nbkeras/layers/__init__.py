@@ -6,6 +6,11 @@ Example:
 """
 
 from nbkeras.layers.activations.activation import Activation
+from nbkeras.layers.activations.elu import ELU
+from nbkeras.layers.activations.leaky_relu import LeakyReLU
+from nbkeras.layers.activations.prelu import PReLU
+from nbkeras.layers.activations.relu import ReLU
+from nbkeras.layers.activations.softmax import Softmax
 from nbkeras.layers.core.dense import Dense
 from nbkeras.layers.core.input_layer import Input, InputLayer
 from nbkeras.layers.core.lambda_layer import Lambda
@@ -26,6 +31,7 @@ __all__ = ["Activation", "Add", "Average", "BatchNormalization", "Concatenate", 
            "Dropout", "Flatten", "Input", "InputLayer", "InputSpec", "Lambda", "Layer", "Maximum",
            "Minimum", "Multiply", "Reshape", "Subtract", "add", "average", "concatenate", "dot",
            "maximum", "minimum", "multiply", "subtract", "serialize", "deserialize", "get"]
+__all__ += ["ELU", "LeakyReLU", "PReLU", "ReLU", "Softmax"]
 
 
 def _classes():
@@ -36,23 +42,30 @@ def _classes():
 
 
 def serialize(layer):
-    """Return Keras's `{'module', 'class_name', 'config', ...}` dict for a layer."""
-    from nbkeras.utils.registry import serialize as _ser
+    """Return Keras 3's `{'module', 'class_name', 'config', 'registered_name', ...}` dict.
 
-    return _ser(layer)
+    Example:
+        >>> nbkeras.layers.serialize(nbkeras.layers.Dense(2))["module"]
+        'keras.layers'
+    """
+    from nbkeras.saving.serialization import serialize_keras_object
+
+    return serialize_keras_object(layer)
 
 
 def deserialize(config, custom_objects=None):
-    """Create a layer from `serialize`'s dict."""
-    classes = dict(_classes())
-    from nbkeras.models import Sequential
+    """Create a layer from `serialize`'s dict (Keras 3's or Keras 2's form).
 
-    classes["Sequential"] = Sequential
-    classes.update(custom_objects or {})
-    from nbkeras.utils.registry import lookup
+    Args:
+        config: the dict.
+        custom_objects: `{name: class}` for custom layers.
+    """
+    from nbkeras.saving.serialization import deserialize_keras_object
 
-    cls = lookup(config["class_name"], classes, "layer class", "class_name")
-    return cls.from_config(config["config"])
+    layer = deserialize_keras_object(config, custom_objects)
+    if not isinstance(layer, Layer):
+        raise ValueError(f"The config does not describe a layer. Received: {config!r}")
+    return layer
 
 
 get = deserialize

@@ -279,15 +279,23 @@ class Layer:
 
     @property
     def losses(self):
-        """Losses from `add_loss` in the last call, then weight-regularization penalties."""
-        out = list(self._losses)
-        for v in self._own_trainable + self._own_non_trainable:
+        """Losses from `add_loss` in the last call (this layer's, then its sublayers'),
+        then the penalties of the trainable weights' regularizers, as in Keras."""
+        out = []
+        self._collect_added_losses(out, set())
+        for v in self.trainable_weights:
             reg = getattr(v, "regularizer", None)
             if reg is not None:
                 out.append(reg(v))
-        for layer in self._layers:
-            out.extend(layer.losses)
         return out
+
+    def _collect_added_losses(self, out, seen):
+        if id(self) in seen:
+            return
+        seen.add(id(self))
+        out.extend(self._losses)
+        for layer in self._layers:
+            layer._collect_added_losses(out, seen)
 
     # ------------------------------------------------------------------- build
     def build(self, input_shape):
@@ -365,7 +373,7 @@ class Layer:
         for out in outputs if isinstance(outputs, (list, tuple)) else [outputs]:
             penalty = self.activity_regularizer(out)
             if np.ndim(core.unwrap(out)) > 0:
-                penalty = ops.divide(penalty, np.asarray(out.shape[0], dtype=self.dtype))
+                penalty = ops.divide_no_nan(penalty, np.asarray(out.shape[0], dtype=self.dtype))
             self.add_loss(penalty)
 
     def _convert_inputs(self, x):

@@ -7,7 +7,7 @@ weighted sum by the number of values, whatever the weights.
 
 import numpy as np
 
-from nbkeras import ops
+from nbkeras import config, ops
 from nbkeras.ops.core import Tensor, unwrap
 
 REDUCTIONS = ("sum", "sum_over_batch_size", "mean", "mean_with_sample_weight", "none", None)
@@ -76,9 +76,11 @@ class Loss:
 
     def __call__(self, y_true, y_pred, sample_weight=None):
         if not isinstance(y_pred, Tensor):
+            # Lists, scalars and integer arrays become floatx, as Keras converts them.
+            is_float_array = isinstance(y_pred, np.ndarray) and y_pred.dtype.kind == "f"
             y_pred = np.asarray(y_pred)
-            if y_pred.dtype.kind != "f":
-                y_pred = y_pred.astype(self.dtype or "float32")
+            if not is_float_array or (self.dtype and y_pred.dtype != np.dtype(self.dtype)):
+                y_pred = y_pred.astype(self.dtype or config.floatx())
         losses = self.call(y_true, y_pred)
         return reduce_weighted_values(losses, sample_weight, self.reduction)
 

@@ -167,14 +167,16 @@ class SparseCategoricalCrossentropy(LossFunctionWrapper):
         from_logits: whether predictions are logits.
         ignore_class: a label whose samples count as 0.
         reduction: how per-sample losses are reduced.
+        axis: the class axis (-1; like Keras, not kept in the config).
         name: the loss name.
+        label_smoothing: an nbkeras extra; if non-zero, labels are one-hot encoded and smoothed.
 
     Example:
         >>> nbkeras.losses.SparseCategoricalCrossentropy()([1], [[0.2, 0.8]])
     """
 
     def __init__(self, from_logits=False, ignore_class=None, reduction="sum_over_batch_size",
-                 name="sparse_categorical_crossentropy", dtype=None, label_smoothing=0.0, axis=-1):
+                 axis=-1, name="sparse_categorical_crossentropy", dtype=None, label_smoothing=0.0):
         kwargs = {"from_logits": from_logits, "ignore_class": ignore_class, "axis": axis}
         if label_smoothing:
             kwargs["label_smoothing"] = label_smoothing
@@ -184,6 +186,14 @@ class SparseCategoricalCrossentropy(LossFunctionWrapper):
 
     def call(self, y_true, y_pred):
         return self.fn(y_true, y_pred, **self._fn_kwargs)
+
+    def get_config(self):
+        # Keras's keys: `axis` is not saved; `label_smoothing` (an nbkeras extra) only when set.
+        cfg = {"name": self.name, "reduction": self.reduction,
+               "from_logits": self.from_logits, "ignore_class": self.ignore_class}
+        if self._fn_kwargs.get("label_smoothing"):
+            cfg["label_smoothing"] = self._fn_kwargs["label_smoothing"]
+        return cfg
 
 
 class MeanSquaredError(LossFunctionWrapper):

@@ -1,18 +1,21 @@
-"""`Metric` (stateful: update_state, result, reset_state), `Mean` and `MeanMetricWrapper`."""
+"""`Metric`: the base class of stateful metrics (update_state, result, reset_state)."""
 
 import numpy as np
 
-from nbkeras.losses.loss import squeeze_or_expand_to_same_rank
-from nbkeras.ops.core import unwrap
-from nbkeras.utils.registry import to_snake_case
+from nbkeras import config
+from nbkeras.utils import naming
+from nbkeras.variables import Variable
 
 
 class Metric:
     """Base class of stateful metrics.
 
+    Subclasses create their state in `__init__` with `add_variable`, update it in
+    `update_state` and compute the value from it in `result`.
+
     Args:
-        name: the metric name.
-        dtype: the dtype of the result.
+        name: the metric name (by default the snake-cased class name, made unique).
+        dtype: the dtype of the state and the result (floatx by default).
 
     Example:
         >>> m = nbkeras.metrics.Mean()
@@ -21,24 +24,84 @@ class Metric:
         2.0
     """
 
-    def __init__(self, name=None, dtype=None):
-        self.name = name or to_snake_case(type(self).__name__)
-        self.dtype = dtype or "float32"
+    def __init__(self, dtype=None, name=None):
+        self.name = name or naming.auto_name(type(self).__name__)
+        self._dtype = str(np.dtype(dtype or config.floatx()))
+        self._variables = []
+        self._metrics = []
+
+    def __setattr__(self, name, value):
+        # A metric kept as an attribute contributes its state to `variables`.
+        if isinstance(value, Metric) and "_metrics" in self.__dict__:
+            self._metrics.append(value)
+        super().__setattr__(name, value)
+
+    @property
+    def dtype(self):
+        """The dtype of the state and the result, as a string."""
+        return self._dtype
+
+    @property
+    def variables(self):
+        """The state variables, in creation order, then those of metrics held as attributes."""
+        out = list(self._variables)
+        for m in self._metrics:
+            out.extend(m.variables)
+        return out
+
+    def add_variable(self, shape, initializer="zeros", dtype=None, name=None):
+        """Create a non-trainable state variable and track it.
+
+        Args:
+            shape: the shape of the variable.
+            initializer: an initializer name or object (`'zeros'`).
+            dtype: the dtype (the metric's dtype by default).
+            name: the variable name, such as `'total'`.
+
+        Example:
+            >>> self.true_positives = self.add_variable((), name="true_positives")
+        """
+        if "_variables" not in self.__dict__:
+            raise RuntimeError(
+                "You forgot to call `super().__init__()` in the `__init__()` method. "
+                f"Received: metric={type(self).__name__}"
+            )
+        dtype = dtype or self.dtype
+        shape = tuple(shape)
+        if initializer in (None, "zeros", "Zeros"):
+            value = np.zeros(shape, dtype=dtype)
+        else:
+            from nbkeras import initializers
+
+            value = initializers.get(initializer)(shape, dtype=dtype)
+        var = Variable(value, dtype=dtype, trainable=False, name=name)
+        var.path = f"{self.name}/{var.name}"
+        self._variables.append(var)
+        return var
+
+    def add_weight(self, shape=(), initializer=None, dtype=None, name=None):
+        """Alias of `add_variable` (scalar by default), kept for older code."""
+        return self.add_variable(shape, initializer=initializer, dtype=dtype, name=name)
 
     def update_state(self, *args, **kwargs):
+        """Accumulate statistics for the metric."""
         raise NotImplementedError
 
     def result(self):
+        """Compute the current value from the state."""
         raise NotImplementedError
 
     def reset_state(self):
-        raise NotImplementedError
+        """Set every state variable back to zeros."""
+        for v in self.variables:
+            v.assign(np.zeros(v.shape, dtype=v.dtype))
 
     def __call__(self, *args, **kwargs):
         self.update_state(*args, **kwargs)
         return self.result()
 
     def get_config(self):
+        """The constructor arguments, with Keras's key names."""
         return {"name": self.name, "dtype": self.dtype}
 
     @classmethod
@@ -48,75 +111,10 @@ class Metric:
     def __repr__(self):
         return f"<{type(self).__name__} name={self.name}>"
 
-
-class Mean(Metric):
-    """The (weighted) mean of the values it is given.
-
-    Args:
-        name: the metric name.
-        dtype: the dtype of the result.
-
-    Example:
-        >>> m = nbkeras.metrics.Mean()
-        >>> m.update_state([1, 3, 5, 7], sample_weight=[1, 1, 0, 0])
-        >>> m.result()
-        2.0
-    """
-
-    def __init__(self, name="mean", dtype=None):
-        super().__init__(name=name, dtype=dtype)
-        self.total = 0.0
-        self.count = 0.0
-
-    def update_state(self, values, sample_weight=None):
-        v = np.asarray(unwrap(values), dtype=np.float64)
-        if sample_weight is not None:
-            sw = np.asarray(unwrap(sample_weight), dtype=np.float64)
-            v, sw = squeeze_or_expand_to_same_rank(v, sw)
-            if v.ndim > sw.ndim:
-                v = v.mean(axis=tuple(range(sw.ndim, v.ndim)))
-            sw = np.broadcast_to(sw, v.shape)
-            v = v * sw
-            if sw.ndim > 1:
-                sw = sw.mean(axis=tuple(range(1, sw.ndim)))
-            self.count += float(np.sum(sw))
-        else:
-            self.count += float(v.shape[0]) if v.ndim else 1.0
-        if v.ndim > 1:
-            v = v.mean(axis=tuple(range(1, v.ndim)))
-        self.total += float(np.sum(v))
-
-    def result(self):
-        return float(np.float32(self.total / self.count)) if self.count else 0.0
-
-    def reset_state(self):
-        self.total = 0.0
-        self.count = 0.0
+    __str__ = __repr__
 
 
-class MeanMetricWrapper(Mean):
-    """Averages a per-sample function `fn(y_true, y_pred, **kwargs)` over all samples seen.
-
-    Args:
-        fn: the per-sample function.
-        name: the metric name.
-        dtype: the dtype of the result.
-        **kwargs: extra arguments for `fn`.
-    """
-
-    def __init__(self, fn, name=None, dtype=None, **kwargs):
-        super().__init__(name=name or getattr(fn, "__name__", "mean"), dtype=dtype)
-        self._fn = fn
-        self._fn_kwargs = kwargs
-
-    def update_state(self, y_true, y_pred, sample_weight=None):
-        y_true = np.asarray(unwrap(y_true))
-        y_pred = np.asarray(unwrap(y_pred))
-        y_true, y_pred = squeeze_or_expand_to_same_rank(y_true, y_pred)
-        values = self._fn(y_true, y_pred, **self._fn_kwargs)
-        super().update_state(values, sample_weight)
-
-    def get_config(self):
-        cfg = super().get_config()
-        cfg.update(self._fn_kwargs)
-        return cfg
+def as_result(value, dtype="float32"):
+    """A result in the metric's dtype: a Python float for a scalar, else an array."""
+    a = np.asarray(value, dtype=dtype)
+    return float(a) if a.ndim == 0 else a

@@ -3,6 +3,7 @@
 from nbkeras.layers.core.input_layer import InputLayer
 from nbkeras.layers.layer import _flatten
 from nbkeras.layers.node import KerasTensor
+from nbkeras.models import functional_config
 from nbkeras.models.model import Model
 from nbkeras.utils import naming
 
@@ -52,11 +53,9 @@ class Functional(Model):
                     f"Received: a tensor made by layer '{t._keras_history[0].name}'"
                 )
         self._nodes = self._trace()
-        layers = []
-        for node in self._nodes:
-            if not any(node.layer is l for l in layers):
-                layers.append(node.layer)
-        self.__dict__["_layers"] = layers
+        # Keras's order (by depth, then first visit): it names the weights in saved files.
+        self.__dict__["_layers"] = functional_config.keras_layer_order(
+            self._flat_inputs, self._flat_outputs)
         self.built = True
 
     def _trace(self):
@@ -209,7 +208,16 @@ class Functional(Model):
         return rows
 
     def get_config(self):
-        return {"name": self.name, "trainable": self.trainable}
+        """Keras 3's config: the layers with their call nodes, inputs and outputs."""
+        return functional_config.get_config(self)
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        """Recreate the model from `get_config()`'s dict (Keras 3's or Keras 2's form)."""
+        from nbkeras.saving.registration import custom_object_scope
+
+        with custom_object_scope(custom_objects):
+            return functional_config.from_config(cls, config)
 
 
 def _shape(tensors):

@@ -93,5 +93,102 @@ class Model(Trainer, Layer):
             for line in lines:
                 print_fn(line)
 
+    def build(self, input_shape=None):
+        """Mark the model built; the input shape is kept for `get_build_config()`."""
+        if input_shape is not None and self._build_input_shape is None:
+            self._build_input_shape = input_shape
+        self.built = True
+
     def get_config(self):
-        return {"name": self.name, "trainable": self.trainable}
+        return {"name": self.name, "trainable": self.trainable, "dtype": self._dtype_config()}
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        """Create a model from its config; a functional config gives a functional model."""
+        if isinstance(config, dict) and {"layers", "input_layers", "output_layers"} <= set(config):
+            from nbkeras.models.functional import Functional
+
+            target = cls if issubclass(cls, Functional) else Functional
+            return Functional.from_config.__func__(target, config, custom_objects)
+        return cls(**config)
+
+    # ------------------------------------------------------------ saving
+    def save(self, filepath, overwrite=True, zipped=None, **kwargs):
+        """Save the model: `.keras` (Keras 3's zip) or `.h5` (legacy), written atomically.
+
+        Args:
+            filepath: the destination; its extension picks the format.
+            overwrite: whether an existing file may be replaced.
+
+        Example:
+            >>> model.save("model.keras")
+        """
+        from nbkeras.saving import saving_api
+
+        return saving_api.save_model(self, filepath, overwrite, zipped, **kwargs)
+
+    def save_weights(self, filepath, overwrite=True):
+        """Save every variable (and the optimizer's) to a `.weights.h5` file, atomically.
+
+        Example:
+            >>> model.save_weights("model.weights.h5")
+        """
+        import os
+
+        from nbkeras.saving import weights_file
+
+        filepath = os.fspath(filepath)
+        if not filepath.endswith(".weights.h5"):
+            raise ValueError("The filename must end in `.weights.h5`. "
+                             f"Received: filepath={filepath}")
+        if not overwrite and os.path.exists(filepath):
+            raise ValueError(f"The file '{filepath}' exists and overwrite=False. "
+                             f"Received: overwrite={overwrite}")
+        return weights_file.save_weights(self, filepath)
+
+    def load_weights(self, filepath, skip_mismatch=False, **kwargs):
+        """Load variables from a `.weights.h5`, `.keras` or legacy `.h5` file.
+
+        Example:
+            >>> model.load_weights("model.weights.h5")
+        """
+        from nbkeras.saving import weights_file
+
+        kwargs.pop("by_name", None)
+        if kwargs:
+            raise ValueError(f"Invalid keyword arguments: {kwargs}. Received: {kwargs}")
+        return weights_file.load_weights(self, filepath, skip_mismatch)
+
+    def to_json(self, **kwargs):
+        """Return the model's config as Keras 3's JSON (`nbkeras.models.model_from_json` reads it).
+
+        Example:
+            >>> text = model.to_json()
+        """
+        from nbkeras.saving import saving_api
+
+        return saving_api.model_to_json(self, **kwargs)
+
+    def get_build_config(self):
+        """The input shape the model was built with (`{'input_shape': ...}`), or None."""
+        from nbkeras.saving import build_config
+
+        return build_config.get_build_config(self)
+
+    def build_from_config(self, config):
+        """Build the model from `get_build_config()`'s dict."""
+        from nbkeras.saving import build_config
+
+        build_config.build_from_config(self, config)
+
+    def get_compile_config(self):
+        """The arguments of `compile()` in Keras 3's serialized form (`{}` if not compiled)."""
+        from nbkeras.saving import compile_config
+
+        return compile_config.get_compile_config(self)
+
+    def compile_from_config(self, config):
+        """Compile the model from `get_compile_config()`'s dict."""
+        from nbkeras.saving import compile_config
+
+        compile_config.compile_from_config(self, config)

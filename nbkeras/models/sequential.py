@@ -154,20 +154,36 @@ class Sequential(Model):
         return [self.layers[-1].name] if self.layers else []
 
     def get_config(self):
-        from nbkeras.utils.registry import serialize
+        """Keras 3's config: the serialized layers (InputLayer first) and the build shape."""
+        from nbkeras.saving.serialization import serialize_layer
 
-        layers = [serialize(l) for l in self._layers]
-        return {"name": self.name, "trainable": self.trainable, "dtype": self._dtype_config(),
-                "layers": layers}
+        config = {"name": self.name, "trainable": self.trainable, "dtype": self._dtype_config(),
+                  "layers": [serialize_layer(l) for l in self._layers]}
+        if self.built and self._layers and isinstance(self._layers[0], InputLayer):
+            config["build_input_shape"] = list(self._layers[0].batch_shape)
+        return config
 
     @classmethod
     def from_config(cls, config, custom_objects=None):
-        from nbkeras.layers import deserialize
+        """Recreate the model from `get_config()`'s dict (Keras 3's or Keras 2's form)."""
+        from nbkeras.saving.registration import custom_object_scope
+        from nbkeras.saving.serialization import _deserialize
 
+        if not isinstance(config, dict) or not isinstance(config.get("layers"), list):
+            raise ValueError("A Sequential model configuration must be a dictionary containing "
+                             f"the 'name' and 'layers' keys. Received: config={str(config)[:200]}")
         model = cls(name=config.get("name"), trainable=config.get("trainable", True))
-        for layer_cfg in config["layers"]:
-            model.add(deserialize(layer_cfg, custom_objects), rebuild=False)
+        with custom_object_scope(custom_objects):
+            for layer_config in config["layers"]:
+                layer = _deserialize(layer_config)
+                if not isinstance(layer, Layer):
+                    raise ValueError("Each entry of a Sequential config must be a layer. "
+                                     f"Received: {type(layer).__name__}")
+                model.add(layer, rebuild=False)
         model._maybe_rebuild()
+        shape = config.get("build_input_shape")
+        if not model.built and isinstance(shape, (list, tuple)) and model._layers:
+            model.build(tuple(shape))
         return model
 
 

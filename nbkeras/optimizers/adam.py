@@ -25,7 +25,7 @@ class Adam(Optimizer):
     """
 
     def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7, amsgrad=False,
-                 name="adam", **kwargs):
+                 name=None, **kwargs):
         super().__init__(learning_rate=learning_rate, name=name, **kwargs)
         self.beta_1 = float(beta_1)
         self.beta_2 = float(beta_2)
@@ -33,13 +33,16 @@ class Adam(Optimizer):
         self.amsgrad = bool(amsgrad)
 
     def build(self, var_list):
+        if self.built:
+            return
         super().build(var_list)
-        self._momentums = self._add_slots(var_list, "momentum")
-        self._velocities = self._add_slots(var_list, "velocity")
-        self._velocity_hats = self._add_slots(var_list, "velocity_hat") if self.amsgrad else []
+        self._momentums, self._velocities = self.add_optimizer_variables(
+            var_list, ["momentum", "velocity"])
+        self._velocity_hats = (self.add_optimizer_variables(var_list, "velocity_hat")
+                               if self.amsgrad else [])
 
     def _update(self, grads, variables, lr):
-        t = float(self._iterations.data) + 1.0
+        t = float(self._step() + 1)
         alpha = lr * math.sqrt(1.0 - self.beta_2 ** t) / (1.0 - self.beta_1 ** t)
         for g, v in zip(grads, variables):
             var, m, vel, vhat = self._views(v, self._momentums, self._velocities,

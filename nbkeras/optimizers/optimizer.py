@@ -1,10 +1,17 @@
-"""`Optimizer`: the base class, with learning-rate schedules, clipping, weight decay,
-constraints and the Keras 2 spellings `lr=`, `decay=` and `epsilon=None`."""
+"""`Optimizer`: the base class, with learning-rate schedules, clipping, weight decay, EMA,
+gradient accumulation, constraints and the Keras 2 spellings `lr=`, `decay=` and `epsilon=None`."""
+
+import re
 
 import numpy as np
 
-from nbkeras.optimizers.schedules import InverseTimeDecay, LearningRateSchedule
+from nbkeras import config
+from nbkeras.backend import kernels as K
 from nbkeras.ops.core import unwrap
+from nbkeras.optimizers import averaging, schedules
+from nbkeras.optimizers.arguments import as_float, check_args
+from nbkeras.optimizers.clipping import clip_gradients
+from nbkeras.optimizers.schedules import InverseTimeDecay, LearningRateSchedule
 from nbkeras.utils import naming
 from nbkeras.variables import Variable
 
@@ -12,15 +19,24 @@ _KERAS2_IGNORED = ("use_locking",)
 
 
 class Optimizer:
-    """Base class of optimizers. Subclasses implement `build` and `update_step`.
+    """Base class of optimizers. Subclasses implement `build` and `update_step` (or `_update`).
+
+    Each step: gradients are unscaled (`loss_scale_factor`), accumulated (if
+    `gradient_accumulation_steps`), clipped, weight decay is applied (`w -= w * weight_decay * lr`),
+    the update rule runs, the EMA is updated, then constraints are applied.
 
     Args:
-        learning_rate: a float or a `LearningRateSchedule`.
-        weight_decay: decoupled weight decay, applied as `w -= w * weight_decay * lr`.
+        learning_rate: a float, a `LearningRateSchedule`, or a callable taking no arguments.
+        weight_decay: decoupled weight decay, or None.
         clipnorm: clip each gradient to this norm.
         clipvalue: clip each gradient entry to [-clipvalue, clipvalue].
         global_clipnorm: clip all gradients together to this global norm.
-        name: the optimizer's name.
+        use_ema: keep an exponential moving average of the weights (swapped in after `fit`).
+        ema_momentum: the EMA momentum (0.99).
+        ema_overwrite_frequency: every this many steps, overwrite the weights with their EMA.
+        loss_scale_factor: gradients are divided by this factor first.
+        gradient_accumulation_steps: update every this many steps, with the mean gradient.
+        name: the optimizer's name (by default the snake-cased class name, made unique).
         lr: Keras 2 spelling of `learning_rate`.
         decay: Keras 2 time decay: the rate becomes lr / (1 + decay * iterations).
 
@@ -41,55 +57,71 @@ class Optimizer:
             kwargs.pop(key, None)
         if kwargs:
             raise ValueError(f"Argument(s) not recognized: {kwargs}. Received: kwargs={kwargs}")
-        if clipnorm is not None and global_clipnorm is not None:
-            raise ValueError(
-                "Only one of `clipnorm` and `global_clipnorm` can be set. "
-                f"Received: clipnorm={clipnorm}, global_clipnorm={global_clipnorm}"
-            )
-        self.name = name or naming.to_snake_case(type(self).__name__)
+        check_args(clipnorm, clipvalue, global_clipnorm, use_ema, ema_momentum,
+                   ema_overwrite_frequency, gradient_accumulation_steps)
+        self.name = name if name is not None else naming.auto_name(type(self).__name__)
         self.weight_decay = weight_decay
         self.clipnorm, self.clipvalue, self.global_clipnorm = clipnorm, clipvalue, global_clipnorm
         self.use_ema = use_ema
+        self.ema_momentum = ema_momentum
+        self.ema_overwrite_frequency = ema_overwrite_frequency
         self.loss_scale_factor = loss_scale_factor
         self.gradient_accumulation_steps = gradient_accumulation_steps
         self.decay = float(decay)
-        if self.decay and not isinstance(learning_rate, LearningRateSchedule):
-            learning_rate = InverseTimeDecay(float(learning_rate), decay_steps=1, decay_rate=self.decay)
-        self._iterations = Variable(np.zeros((), np.int32), dtype="int32", trainable=False,
-                                    name="iteration")
-        if isinstance(learning_rate, LearningRateSchedule) or callable(learning_rate):
-            self._schedule = learning_rate
-            self._learning_rate = None
-        else:
-            self._schedule = None
-            self._learning_rate = Variable(np.float32(learning_rate), dtype="float32",
-                                           trainable=False, name="learning_rate")
         self.built = False
         self._variables = []
         self._slots = {}
         self._index = {}
+        self._trainable_variables = []
+        self._iterations = self._new_variable("iteration", np.zeros((), np.int32), track=False)
+        if self.decay and not callable(learning_rate):
+            learning_rate = InverseTimeDecay(as_float(learning_rate), decay_steps=1,
+                                             decay_rate=self.decay)
+        self._schedule = None
+        self._learning_rate = None
+        if callable(learning_rate):
+            self._schedule = learning_rate
+        else:
+            value = np.dtype(config.floatx()).type(as_float(learning_rate))
+            self._learning_rate = self._new_variable("learning_rate", value, track=False)
 
     # ----------------------------------------------------------- state
+    def _new_variable(self, name, value, path=None, track=True):
+        var = Variable(value, dtype=value.dtype, trainable=False, name=name)
+        var.path = path if path is not None else f"{self.name}/{name}"
+        if track:
+            self._variables.append(var)
+        return var
+
     @property
     def iterations(self):
-        """The number of update steps applied so far (a Variable)."""
+        """The number of update steps applied so far (a Variable).
+
+        With `gradient_accumulation_steps`, the number of real updates (an int32 array).
+        """
+        if self.gradient_accumulation_steps:
+            return np.int32(int(self._iterations.data) // self.gradient_accumulation_steps)
         return self._iterations
+
+    def _step(self):
+        """`iterations` as a Python int."""
+        return int(unwrap(self.iterations))
 
     @property
     def learning_rate(self):
         """The current learning rate: a Variable, or the schedule's value at this step."""
         if self._schedule is not None:
-            return np.float32(self._schedule(int(self._iterations.data)))
+            return np.float32(self._current_lr())
         return self._learning_rate
 
     @learning_rate.setter
     def learning_rate(self, value):
-        if isinstance(value, LearningRateSchedule) or callable(value):
+        if callable(value):
             self._schedule = value
             self._learning_rate = None
             return
         if self.decay:
-            self._schedule = InverseTimeDecay(float(unwrap(value)), decay_steps=1, decay_rate=self.decay)
+            self._schedule = InverseTimeDecay(as_float(value), decay_steps=1, decay_rate=self.decay)
             return
         if self._schedule is not None:
             raise TypeError(
@@ -101,79 +133,167 @@ class Optimizer:
     lr = learning_rate
 
     def _current_lr(self):
+        if isinstance(self._schedule, LearningRateSchedule):
+            return float(np.float32(unwrap(self._schedule(int(self._iterations.data)))))
         if self._schedule is not None:
-            return float(np.float32(self._schedule(int(self._iterations.data))))
+            return float(np.float32(unwrap(self._schedule())))
         return float(self._learning_rate.data)
 
     @property
     def variables(self):
         """Every optimizer variable: iterations, learning rate, then slots in build order."""
-        head = [self._iterations] + ([self._learning_rate] if self._learning_rate is not None else [])
+        head = [self._iterations]
+        if self._learning_rate is not None:
+            head.append(self._learning_rate)
         return head + self._variables
 
-    def add_variable_from_reference(self, reference_variable, name):
-        """Create a zero slot variable shaped like `reference_variable`."""
-        var = Variable(np.zeros(reference_variable.shape, reference_variable.dtype),
-                       trainable=False, name=f"{reference_variable.path.replace('/', '_')}_{name}")
-        self._variables.append(var)
-        return var
+    def add_variable(self, shape, initializer="zeros", dtype=None, name=None):
+        """Create a tracked optimizer variable, with path `<optimizer name>/<name>`.
 
-    def _add_slots(self, var_list, name):
-        self._slots[name] = [self.add_variable_from_reference(v, name) for v in var_list]
-        return self._slots[name]
+        Args:
+            shape: the shape.
+            initializer: `'zeros'`, `'ones'`, a number, or a callable `(shape, dtype)`.
+            dtype: the dtype (float32 by default).
+            name: the variable's name.
+        """
+        dtype = np.dtype(dtype or "float32")
+        if callable(initializer):
+            value = np.asarray(initializer(tuple(shape), dtype=dtype), dtype)
+        else:
+            fill = {"zeros": 0.0, "ones": 1.0}.get(initializer, initializer)
+            value = np.full(tuple(shape), fill, dtype)
+        return self._new_variable(name or "variable", value)
+
+    def add_variable_from_reference(self, reference_variable, name=None, initializer="zeros"):
+        """Create a slot variable shaped like `reference_variable`, named `<its path>_<name>`."""
+        name = f"{reference_variable.path.replace('/', '_')}_{name or 'var'}"
+        return self.add_variable(reference_variable.shape, initializer,
+                                 reference_variable.dtype, name)
+
+    def add_optimizer_variables(self, trainable_variables, name, initializer="zeros"):
+        """Create one slot per variable for each name, interleaved per variable as Keras does.
+
+        Args:
+            trainable_variables: the model variables.
+            name: a slot name, or a list of slot names.
+            initializer: one initializer, or one per name.
+
+        Returns:
+            A list of slots (one name), or a tuple of lists (several names).
+        """
+        names = [name] if isinstance(name, str) else list(name)
+        many = isinstance(initializer, (list, tuple))
+        inits = list(initializer) if many else [initializer] * len(names)
+        if len(inits) != len(names):
+            raise ValueError("The number of names must match the number of initializers. "
+                             f"Received: name={name}, initializer={initializer}")
+        lists = tuple([] for _ in names)
+        for v in trainable_variables:
+            for out, n, init in zip(lists, names, inits):
+                out.append(self.add_variable_from_reference(v, n, init))
+        for n, out in zip(names, lists):
+            self._slots[n] = out
+        return lists[0] if isinstance(name, str) else lists
+
+    _add_slots = add_optimizer_variables
 
     def build(self, var_list):
-        """Create the slot variables for `var_list` (subclasses add their slots)."""
+        """Create the slot variables for `var_list` (subclasses add their slots after this)."""
+        var_list = list(var_list)
+        if self.use_ema:
+            self._model_variables_moving_average = self.add_optimizer_variables(var_list, "average")
+        if self.gradient_accumulation_steps:
+            self._accumulated_gradients = self.add_optimizer_variables(
+                var_list, "gradient_accumulator")
         self._index = {id(v): i for i, v in enumerate(var_list)}
         self._view_cache = {}
-        self._trainable_variables = list(var_list)
+        self._trainable_variables = var_list
         self.built = True
 
     # ----------------------------------------------------------- updates
     def apply_gradients(self, grads_and_vars):
-        """Apply (gradient, variable) pairs."""
+        """Apply (gradient, variable) pairs; returns `iterations`."""
         pairs = list(grads_and_vars)
         self.apply([g for g, _ in pairs], [v for _, v in pairs])
+        return self._iterations
 
     def apply(self, grads, trainable_variables=None):
-        """Update variables with their gradients, then increment `iterations`."""
+        """Update variables with their gradients, then increment `iterations`.
+
+        Args:
+            grads: one gradient (or None) per variable.
+            trainable_variables: the variables; needed on the first call, which builds.
+        """
+        grads = list(grads)
+        if not grads:
+            return
+        trainable_variables = self._known_variables(grads, trainable_variables)
+        pairs = [(g, v) for g, v in zip(grads, trainable_variables) if g is not None]
+        if not pairs:
+            raise ValueError("No gradients provided for any variable. "
+                             f"Received: grads={grads}")
+        variables = [v for _, v in pairs]
+        grads = [np.ascontiguousarray(unwrap(g), dtype=v.dtype) for g, v in pairs]
+        if self.loss_scale_factor is not None:
+            grads = [g / np.asarray(self.loss_scale_factor, g.dtype) for g in grads]
+        if self.gradient_accumulation_steps:
+            grads = averaging.accumulate(self, grads, variables)
+        if grads is not None:
+            grads = clip_gradients(grads, self.clipnorm, self.clipvalue, self.global_clipnorm)
+            lr = self._current_lr()
+            self._apply_weight_decay(variables, lr)
+            self._update(grads, variables, lr)
+        if self.use_ema:
+            averaging.update_moving_average(self)
+        for v in variables:
+            if v.constraint is not None:
+                v.assign(v.constraint(v.data))
+        self._iterations.data += 1
+
+    def scale_loss(self, loss):
+        """Multiply `loss` by `loss_scale_factor` (if set); Keras's fit differentiates this."""
+        if self.loss_scale_factor is not None:
+            return loss * self.loss_scale_factor
+        return loss
+
+    def _known_variables(self, grads, trainable_variables):
         if trainable_variables is None:
             if not self.built:
                 raise ValueError(
                     "When passing `grads` without `variables`, the optimizer must already be "
-                    "built on a list of variables. Received: trainable_variables=None"
-                )
-            trainable_variables = self._trainable_variables
+                    "built on a list of variables. Received: trainable_variables=None")
+            if len(grads) != len(self._trainable_variables):
+                raise ValueError(
+                    f"Expected one gradient per variable ({len(self._trainable_variables)}). "
+                    f"Received: len(grads)={len(grads)}")
+            return self._trainable_variables
         trainable_variables = list(trainable_variables)
         if not self.built:
             self.build(trainable_variables)
         else:
-            missing = [v for v in trainable_variables if id(v) not in self._index]
-            if missing:
-                raise ValueError(
-                    "Unknown variable: the optimizer was built for another set of variables. "
-                    f"Received: variable={missing[0].path}"
-                )
-        pairs = [(g, v) for g, v in zip(grads, trainable_variables) if g is not None]
-        if pairs:
-            grads = [np.ascontiguousarray(unwrap(g), dtype=v.dtype) for g, v in pairs]
-            if self.loss_scale_factor:
-                grads = [g / self.loss_scale_factor for g in grads]
-            grads = self._clip(grads)
-            lr = self._current_lr()
-            if self.weight_decay:
-                for g, v in pairs:
-                    if self._use_weight_decay(v):
-                        v.data -= v.data * np.asarray(self.weight_decay * lr, v.dtype)
-            self._update(grads, [v for _, v in pairs], lr)
-            for _, v in pairs:
-                if v.constraint is not None:
-                    v.assign(v.constraint(v.data))
-        self._iterations.data += 1
+            for v in trainable_variables:
+                if id(v) not in self._index:
+                    raise ValueError(
+                        "Unknown variable: the optimizer was built for another set of variables. "
+                        f"Received: variable={v.path}")
+        return trainable_variables
+
+    def _apply_weight_decay(self, variables, lr):
+        if self.weight_decay is None:
+            return
+        for v in variables:
+            if self._use_weight_decay(v):
+                dt = v.dtype.type
+                K.weight_decay_update(v.data.reshape(-1), dt(self.weight_decay), dt(lr))
+
+    def finalize_variable_values(self, var_list):
+        """With `use_ema`, overwrite the variables with their moving averages (end of `fit`)."""
+        if self.use_ema:
+            averaging.overwrite(var_list, self._model_variables_moving_average)
 
     def _views(self, variable, *slot_lists):
         """Flat views of a variable and its slots (a 1-element dummy for unused slots), cached."""
-        key = id(variable)
+        key = id(variable)  # each optimizer asks for one fixed set of slot lists
         entry = self._view_cache.get(key)
         if entry is None or entry[0] is not variable.data:
             i = self._index[key]
@@ -184,6 +304,7 @@ class Optimizer:
         return entry[1]
 
     def _update(self, grads, variables, lr):
+        """Run `update_step` on every (gradient, variable) pair."""
         for g, v in zip(grads, variables):
             self.update_step(g, v, lr)
 
@@ -191,43 +312,39 @@ class Optimizer:
         """Update one variable in place (override this)."""
         raise NotImplementedError
 
-    def _use_weight_decay(self, variable):
-        excluded = getattr(self, "_exclude_names", ())
-        return not any(n in variable.name for n in excluded)
-
     def exclude_from_weight_decay(self, var_list=None, var_names=None):
-        """Exclude variables whose names contain any of `var_names` from weight decay."""
-        self._exclude_names = tuple(var_names or ()) + tuple(v.name for v in var_list or ())
+        """Exclude variables, or those whose names match any of `var_names`, from weight decay.
 
-    def _clip(self, grads):
-        if self.clipnorm and self.clipnorm > 0:
-            out = []
-            for g in grads:
-                norm = float(np.sqrt(np.sum(np.square(g, dtype=np.float64))))
-                out.append(g * np.asarray(self.clipnorm / max(norm, self.clipnorm), g.dtype))
-            return out
-        if self.global_clipnorm and self.global_clipnorm > 0:
-            norm = float(np.sqrt(sum(np.sum(np.square(g, dtype=np.float64)) for g in grads)))
-            scale = self.global_clipnorm * min(1.0 / norm if norm else np.inf, 1.0 / self.global_clipnorm)
-            return [g * np.asarray(scale, g.dtype) for g in grads]
-        if self.clipvalue and self.clipvalue > 0:
-            return [np.clip(g, -self.clipvalue, self.clipvalue) for g in grads]
-        return grads
+        Args:
+            var_list: variables to exclude.
+            var_names: regular expressions searched in each variable's name, e.g. `['bias']`.
+        """
+        if self.built:
+            raise ValueError("`exclude_from_weight_decay()` can only be configured before the "
+                             f"optimizer is built. Received: var_names={var_names}")
+        self._exclude_ids = {id(v) for v in var_list or ()}
+        self._exclude_pattern = re.compile("|".join(set(var_names))) if var_names else None
+
+    def _use_weight_decay(self, variable):
+        if id(variable) in getattr(self, "_exclude_ids", ()):
+            return False
+        pattern = getattr(self, "_exclude_pattern", None)
+        return pattern is None or pattern.search(variable.name) is None
 
     # ----------------------------------------------------------- config
     def get_config(self):
         """Return the constructor arguments with Keras 3's key names."""
-        if self._schedule is not None and hasattr(self._schedule, "get_config"):
-            from nbkeras.utils.registry import serialize
-
-            lr = serialize(self._schedule)
+        if isinstance(self._schedule, LearningRateSchedule):
+            lr = schedules.serialize(self._schedule)
         else:
             lr = self._current_lr()
         return {
             "name": self.name, "learning_rate": lr, "weight_decay": self.weight_decay,
             "clipnorm": self.clipnorm, "global_clipnorm": self.global_clipnorm,
-            "clipvalue": self.clipvalue, "use_ema": self.use_ema, "ema_momentum": 0.99,
-            "ema_overwrite_frequency": None, "loss_scale_factor": self.loss_scale_factor,
+            "clipvalue": self.clipvalue, "use_ema": self.use_ema,
+            "ema_momentum": self.ema_momentum,
+            "ema_overwrite_frequency": self.ema_overwrite_frequency,
+            "loss_scale_factor": self.loss_scale_factor,
             "gradient_accumulation_steps": self.gradient_accumulation_steps,
         }
 
@@ -235,15 +352,8 @@ class Optimizer:
     def from_config(cls, config):
         """Create an optimizer from `get_config()`'s dict."""
         config = dict(config)
-        lr = config.get("learning_rate")
-        if isinstance(lr, dict):
-            from nbkeras.optimizers import schedules
-            from nbkeras.utils.registry import deserialize
-
-            table = {n: getattr(schedules, n) for n in dir(schedules) if n[0].isupper()}
-            config["learning_rate"] = deserialize(lr, table, "learning rate schedule")
-        for key in ("ema_momentum", "ema_overwrite_frequency"):
-            config.pop(key, None)
+        if isinstance(config.get("learning_rate"), dict):
+            config["learning_rate"] = schedules.deserialize(config["learning_rate"])
         return cls(**config)
 
     def __repr__(self):

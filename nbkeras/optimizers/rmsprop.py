@@ -20,7 +20,7 @@ class RMSprop(Optimizer):
     """
 
     def __init__(self, learning_rate=0.001, rho=0.9, momentum=0.0, epsilon=1e-7, centered=False,
-                 name="rmsprop", **kwargs):
+                 name=None, **kwargs):
         super().__init__(learning_rate=learning_rate, name=name, **kwargs)
         self.rho = float(rho)
         self.momentum = float(momentum)
@@ -28,6 +28,8 @@ class RMSprop(Optimizer):
         self.centered = bool(centered)
 
     def build(self, var_list):
+        if self.built:
+            return
         super().build(var_list)
         self._velocities = self._add_slots(var_list, "velocity")
         self._momentums = self._add_slots(var_list, "momentum") if self.momentum > 0 else []

@@ -20,7 +20,7 @@ class SGD(Optimizer):
         >>> model.compile(optimizer=nbkeras.optimizers.SGD(lr=0.01, momentum=0.9), loss="mse")
     """
 
-    def __init__(self, learning_rate=0.01, momentum=0.0, nesterov=False, name="SGD", **kwargs):
+    def __init__(self, learning_rate=0.01, momentum=0.0, nesterov=False, name=None, **kwargs):
         super().__init__(learning_rate=learning_rate, name=name, **kwargs)
         if not 0 <= momentum <= 1:
             raise ValueError(f"`momentum` must be a float between [0, 1]. Received: momentum={momentum}")
@@ -28,6 +28,8 @@ class SGD(Optimizer):
         self.nesterov = bool(nesterov)
 
     def build(self, var_list):
+        if self.built:
+            return
         super().build(var_list)
         self.momentums = self._add_slots(var_list, "momentum") if self.momentum else []
 

@@ -1,116 +1,86 @@
-"""Weight and activity penalties: `l1`, `l2`, `l1_l2`, with Keras 3's defaults.
+"""Weight and activity penalties with Keras 3's names, defaults and configs.
+
+`l1`, `l2`, `l1_l2` and `orthogonal_regularizer` are the classes `L1`, `L2`,
+`L1L2` and `OrthogonalRegularizer` under their Keras function-style names.
 
 Example:
     >>> layer = nbkeras.layers.Dense(4, kernel_regularizer=nbkeras.regularizers.l2(0.01))
 """
 
-from nbkeras import ops
-from nbkeras.utils.registry import deserialize, lookup, serialize, to_snake_case
+import inspect
+import types
+
+from nbkeras.regularizers.regularizers import (
+    L1, L1L2, L2, OrthogonalRegularizer, Regularizer, validate_float_arg,
+)
+from nbkeras.utils import registry
+from nbkeras.utils.function_config import find_function, serialize_function
+from nbkeras.utils.registry import lookup, to_snake_case
+
+l1, l2, l1_l2, orthogonal_regularizer = L1, L2, L1L2, OrthogonalRegularizer
+
+_CLASSES = (Regularizer, L1, L2, L1L2, OrthogonalRegularizer)
+ALL_OBJECTS = {c.__name__: c for c in _CLASSES}
+ALL_OBJECTS.update({to_snake_case(c.__name__): c for c in _CLASSES})
+ALL_OBJECTS.update({"l1l2": L1L2, "l1_l2": L1L2})
 
 
-class Regularizer:
-    """Base class: `regularizer(x)` returns a scalar penalty."""
+def serialize(regularizer):
+    """Return Keras's `{'module', 'class_name', 'config', 'registered_name'}` dict (None for None).
 
-    def __call__(self, x):
-        return 0.0
+    A plain function is recorded by name, as Keras does.
 
-    def get_config(self):
-        return {}
+    Example:
+        >>> nbkeras.regularizers.serialize(nbkeras.regularizers.L2(0.5))["config"]
+        {'l2': 0.5}
+    """
+    if isinstance(regularizer, types.FunctionType):
+        return serialize_function(regularizer)
+    out = registry.serialize(regularizer)
+    if out is not None and type(regularizer) in _CLASSES:
+        out["module"] = "keras.regularizers"
+    return out
 
-    @classmethod
-    def from_config(cls, config):
-        return cls(**config)
 
-
-class L1L2(Regularizer):
-    """l1 * sum(|x|) + l2 * sum(x ** 2).
+def deserialize(config, custom_objects=None):
+    """Create a regularizer from `serialize`'s dict (or a name).
 
     Args:
-        l1: the L1 factor.
-        l2: the L2 factor.
+        config: a dict with `class_name` and `config`, or a name.
+        custom_objects: optional {name: class or function} for custom regularizers.
     """
-
-    def __init__(self, l1=0.0, l2=0.0):
-        self.l1 = float(l1)
-        self.l2 = float(l2)
-
-    def __call__(self, x):
-        total = 0.0
-        if self.l1:
-            total = ops.multiply(self.l1, ops.sum(ops.abs(x)))
-        if self.l2:
-            total = ops.add(total, ops.multiply(self.l2, ops.sum(ops.square(x))))
-        return total
-
-    def get_config(self):
-        return {"l1": self.l1, "l2": self.l2}
-
-
-class L1(Regularizer):
-    """l1 * sum(|x|).
-
-    Args:
-        l1: the factor (0.01 by default).
-    """
-
-    def __init__(self, l1=0.01):
-        self.l1 = float(l1)
-
-    def __call__(self, x):
-        return ops.multiply(self.l1, ops.sum(ops.abs(x)))
-
-    def get_config(self):
-        return {"l1": self.l1}
-
-
-class L2(Regularizer):
-    """l2 * sum(x ** 2).
-
-    Args:
-        l2: the factor (0.01 by default).
-    """
-
-    def __init__(self, l2=0.01):
-        self.l2 = float(l2)
-
-    def __call__(self, x):
-        return ops.multiply(self.l2, ops.sum(ops.square(x)))
-
-    def get_config(self):
-        return {"l2": self.l2}
-
-
-def l1_l2(l1=0.01, l2=0.01):
-    """An `L1L2` regularizer (Keras 2's function form, with its 0.01 defaults)."""
-    return L1L2(l1=l1, l2=l2)
-
-
-l1 = L1
-l2 = L2
-
-ALL_OBJECTS = {"L1": L1, "L2": L2, "L1L2": L1L2, "Regularizer": Regularizer,
-               "l1": L1, "l2": L2, "l1_l2": L1L2}
+    objects = {**ALL_OBJECTS, **(custom_objects or {})}
+    if isinstance(config, dict) and config.get("class_name") == "function":
+        found = find_function(config.get("config"), custom_objects)
+        return found if found is not None else lookup(config.get("config"), objects, "regularizer")
+    return registry.deserialize(config, objects, "regularizer")
 
 
 def get(identifier):
     """Return a regularizer from a name, a config dict, an instance, a callable or None.
 
     Args:
-        identifier: e.g. `'l2'` or `L2(0.001)`.
+        identifier: e.g. `'l2'` (with its default factor) or `L2(0.001)`.
+
+    Example:
+        >>> nbkeras.regularizers.get("l1").get_config()
+        {'l1': 0.009999999776482582}
     """
     if identifier is None:
         return None
     if isinstance(identifier, dict):
-        return deserialize(identifier, ALL_OBJECTS, "regularizer")
+        return deserialize(identifier)
     if isinstance(identifier, str):
+        if identifier not in ALL_OBJECTS and find_function(identifier) is not None:
+            return find_function(identifier)
         return lookup(identifier, ALL_OBJECTS, "regularizer")()
     if callable(identifier):
-        return identifier
+        return identifier() if inspect.isclass(identifier) else identifier
     raise ValueError(
         "Could not interpret regularizer identifier. Expected a string, a dict or a callable. "
         f"Received: identifier={identifier!r}"
     )
 
 
-__all__ = ["L1", "L2", "L1L2", "Regularizer", "l1", "l2", "l1_l2", "get", "serialize",
-           "deserialize", "to_snake_case"]
+__all__ = ["L1", "L2", "L1L2", "OrthogonalRegularizer", "Regularizer", "l1", "l2", "l1_l2",
+           "orthogonal_regularizer", "get", "serialize", "deserialize", "validate_float_arg"]

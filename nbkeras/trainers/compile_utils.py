@@ -6,7 +6,9 @@ from nbkeras import losses as losses_module
 from nbkeras import metrics as metrics_module
 from nbkeras import ops
 from nbkeras.losses.loss import Loss, LossFunctionWrapper
-from nbkeras.metrics.metric import Mean, MeanMetricWrapper, Metric
+from nbkeras.metrics.metric import Metric
+from nbkeras.metrics.reduction import Mean, MeanMetricWrapper
+from nbkeras.utils.registry import to_snake_case
 
 
 def is_binary_or_sparse(y_true, y_pred):
@@ -38,32 +40,50 @@ def resolve_loss(identifier, y_true, y_pred):
     return LossFunctionWrapper(obj, name=name)
 
 
+def _metric_name(obj):
+    """Keras's `get_object_name`: `.name`, else the snake-cased function or class name."""
+    if hasattr(obj, "name"):
+        return obj.name
+    if hasattr(obj, "__name__"):
+        return to_snake_case(obj.__name__)
+    return to_snake_case(type(obj).__name__)
+
+
 def resolve_metric(identifier, y_true, y_pred):
-    """A Metric object for one output."""
-    if isinstance(identifier, str) and identifier.lower() in ("accuracy", "acc"):
+    """A Metric object for one output, named as Keras names the logged value.
+
+    'accuracy' / 'acc' pick the accuracy class from the shapes; any other string
+    goes through `metrics.get` ('mse' -> MeanSquaredError) and names the metric
+    itself; a Metric keeps its name; a loss object or a function is averaged per
+    batch by a MeanMetricWrapper named after it.
+    """
+    if identifier is None:
+        raise ValueError(f"Expected metric, received `None`. Received: metric={identifier!r}")
+    if str(identifier).lower() in ("accuracy", "acc"):
         is_binary, is_sparse = is_binary_or_sparse(y_true, y_pred)
         cls = (metrics_module.BinaryAccuracy if is_binary else
                metrics_module.SparseCategoricalAccuracy if is_sparse else
                metrics_module.CategoricalAccuracy)
-        return cls(name=identifier)
-    if isinstance(identifier, str) and identifier.lower() in ("crossentropy", "ce"):
-        loss = resolve_loss(identifier, y_true, y_pred)
-        return MeanMetricWrapper(loss.fn, name=identifier)
+        return cls(name=str(identifier))
     obj = metrics_module.get(identifier)
-    if isinstance(obj, Metric):
-        return obj
-    if isinstance(obj, Loss):
-        return MeanMetricWrapper(lambda t, p, _l=obj: ops.convert_to_numpy(_l.call(t, p)),
-                                 name=obj.name)
-    name = identifier if isinstance(identifier, str) else _name_of(obj)
-    return MeanMetricWrapper(lambda t, p, _f=obj: ops.convert_to_numpy(_f(t, p)), name=name)
+    name = identifier if isinstance(identifier, str) else _metric_name(obj)
+    if not isinstance(obj, Metric):
+        obj = MeanMetricWrapper(lambda t, p, _f=obj: ops.convert_to_numpy(_f(t, p)))
+    obj.name = name
+    return obj
 
 
 def per_output(spec, output_names, what):
     """Spread a loss / loss_weights / metrics argument over the outputs, by position or name."""
     n = len(output_names)
-    if spec is None:
+    is_metrics = what in ("metrics", "weighted_metrics")
+    if spec is None or (is_metrics and not spec):
         return [None] * n
+    if is_metrics and n == 1:
+        # A single output takes every metric given, however nested.
+        flat = spec if not isinstance(spec, dict) else list(spec.values())
+        flat = flat if isinstance(flat, (list, tuple)) else [flat]
+        return [[m for item in flat for m in (item if isinstance(item, (list, tuple)) else [item])]]
     if isinstance(spec, dict):
         unknown = [k for k in spec if k not in output_names]
         if unknown:
@@ -74,15 +94,17 @@ def per_output(spec, output_names, what):
             )
         return [spec.get(name) for name in output_names]
     if isinstance(spec, (list, tuple)):
-        if what == "metrics" and (n == 1 or not any(isinstance(m, (list, tuple, dict)) for m in spec)):
-            if n == 1:
-                return [list(spec)]
         if len(spec) != n:
             raise ValueError(
-                f"`{what}` should have one entry per model output ({n}). "
-                f"Received: {what} of length {len(spec)}"
+                f"For a model with {n} outputs, `{what}` given as a list should have one entry "
+                f"per output. Received: {what}={spec!r}"
             )
         return list(spec)
+    if is_metrics:
+        raise ValueError(
+            f"For a model with {n} outputs, pass `{what}` as a list or a dict keyed by output "
+            f"name. Received: {what}={spec!r}"
+        )
     return [spec] * n
 
 
@@ -109,6 +131,7 @@ class CompiledState:
         self.metrics = self._resolve(self.metrics_spec, "metrics", y_true, y_pred)
         self.weighted = self._resolve(self.weighted_metrics_spec, "weighted_metrics", y_true, y_pred)
         self._flat = None
+        self._log_names = None
         self.built = True
 
     def _resolve(self, spec, what, y_true, y_pred):
@@ -118,6 +141,7 @@ class CompiledState:
             ms = [resolve_metric(m, t, p) for m in items]
             if len(self.output_names) > 1:
                 for m in ms:
+                    m._log_prefix = f"{name}_"
                     m.name = f"{name}_{m.name}"
             out.append(ms)
         return out
@@ -157,6 +181,43 @@ class CompiledState:
         for m in self.all_metrics():
             m.reset_state()
 
+    def log_names(self):
+        """The logged name of each metric in `all_metrics()`, made unique as Keras does:
+        a repeated name gets `_1`, `_2`, ...; a weighted metric repeating a name
+        becomes `weighted_<name>`."""
+        flat = self.all_metrics()
+        if getattr(self, "_log_names", None) is not None and len(self._log_names) == len(flat):
+            return self._log_names
+        weighted = {id(m) for ws in self.weighted for m in ws}
+        counters, names = {}, []
+        for m in flat:
+            name = m.name
+            if name in counters and id(m) in weighted:
+                prefix = getattr(m, "_log_prefix", "")
+                name = f"{prefix}weighted_{m.name[len(prefix):]}"
+            if name in counters:
+                counters[name] += 1
+                name = f"{name}_{counters[name] - 1}"
+            else:
+                counters[name] = 1
+            names.append(name)
+        self._log_names = names
+        return names
+
+    def list_order(self):
+        """The log keys in the order of `evaluate`'s list, as Keras's trainer flattens logs:
+        'loss', each compiled metric by its own (unprefixed) name, each output's loss, and
+        then every other log key, sorted. A name repeated there repeats its value."""
+        def own(m):
+            return m.name[len(getattr(m, "_log_prefix", "")):]
+
+        logged = set(self.log_names())
+        head = (["loss"] + [own(m) for ms in self.metrics for m in ms]
+                + [own(m) for ws in self.weighted for m in ws]
+                + [t.name for t in self.output_loss_trackers])
+        return [n for n in head if n in logged] + sorted(logged - set(head))
+
     def results(self):
         """The logs: every metric's result, keys sorted as Keras's `pythonify_logs` sorts them."""
-        return dict(sorted((m.name, m.result()) for m in self.all_metrics()))
+        logs = zip(self.log_names(), (m.result() for m in self.all_metrics()))
+        return dict(sorted(logs, key=lambda kv: kv[0]))

@@ -77,10 +77,11 @@ class Trainer:
 
     @property
     def metrics_names(self):
-        """Names of the logged values: 'loss', then each metric."""
-        if self._compiled_state is None or not self._compiled_state.built:
+        """Names of the values `evaluate` returns, in its list order."""
+        state = self._compiled_state
+        if state is None or not state.built:
             return ["loss"] if self.compiled else []
-        return [m.name for m in self._compiled_state.all_metrics()]
+        return state.list_order()
 
     @property
     def metrics(self):
@@ -128,7 +129,8 @@ class Trainer:
     def _step_losses(self):
         """`self.losses` for the forward pass just run, without walking every layer each step."""
         if self._weight_regs is None:
-            self._weight_regs = [v for v in self.weights if getattr(v, "regularizer", None)]
+            self._weight_regs = [v for v in self.trainable_weights
+                                 if getattr(v, "regularizer", None)]
         terms = [v.regularizer(v) for v in self._weight_regs]
         for layer in layer_module._layers_with_losses:
             terms.extend(layer._losses)
@@ -147,19 +149,20 @@ class Trainer:
             with GradientTape() as tape:
                 preds = _as_list(self(x, training=True))
                 loss, per_output = self._loss_value(ys, preds, sample_weight)
+                scaled = self.optimizer.scale_loss(loss)
             variables = self._trainable_vars()
-            grads = tape.gradient(loss, variables)
+            grads = tape.gradient(scaled, variables)
+            # Like Keras, weights the loss does not reach get zero gradients (and still
+            # see momentum and weight decay).
+            grads = [np.zeros_like(v.data) if g is None else g for g, v in zip(grads, variables)]
             self.optimizer.apply(grads, variables)
         self._track(state, ys, preds, loss, per_output, sample_weight, len(data_utils.flat(x)[0]))
 
     def _track(self, state, ys, preds, loss, per_output, sample_weight, batch):
         # Keras weights each batch's loss by its number of samples.
-        tracker = state.loss_tracker
-        tracker.total += float(unwrap(loss)) * batch
-        tracker.count += batch
+        state.loss_tracker.add_weighted(float(unwrap(loss)), batch)
         for (i, value), tracker in zip(per_output, state.output_loss_trackers):
-            tracker.total += float(unwrap(value)) * batch
-            tracker.count += batch
+            tracker.add_weighted(float(unwrap(value)), batch)
         state.update_metrics(ys, [unwrap(p) for p in preds], sample_weight)
 
     def test_step(self, x, y, sample_weight=None):
@@ -242,6 +245,8 @@ class Trainer:
         state = self._compiled_state
         logs = {}
         cb.on_train_begin()
+        resume, self._initial_epoch = getattr(self, "_initial_epoch", None), None
+        initial_epoch = resume or initial_epoch  # BackupAndRestore sets `_initial_epoch`
         epoch = initial_epoch
         step = -1
         with DeferredInterrupt() as guard:
@@ -265,13 +270,18 @@ class Trainer:
                     break
                 epoch_logs = dict(logs)
                 if val is not None and (epoch + 1) % validation_freq == 0:
+                    cb.on_test_begin()
                     val_logs = self._evaluate_arrays(val[0], val[1], val[2],
-                                                     validation_batch_size or batch_size)
+                                                     validation_batch_size or batch_size, cb)
+                    cb.on_test_end(val_logs)
                     epoch_logs.update({"val_" + k: v for k, v in val_logs.items()})
+                    epoch_logs = dict(sorted(epoch_logs.items()))
                 cb.on_epoch_end(epoch, epoch_logs)
                 logs = epoch_logs
                 if self.stop_training:
                     break
+        if epochs > initial_epoch:
+            self.optimizer.finalize_variable_values(self.trainable_weights)
         cb.on_train_end(logs)
         return history
 
@@ -291,7 +301,8 @@ class Trainer:
         n = len(data_utils.flat(x)[0])
         self._prepare_state(x, y)
         state.reset()
-        cb = callbacks
+        cb = callbacks if callbacks is not None and (
+            {"on_test_batch_begin", "on_test_batch_end"} & callbacks.active) else None
         for step in range(max(1, math.ceil(n / batch_size))):
             sl = slice(step * batch_size, (step + 1) * batch_size)
             if cb:
@@ -406,8 +417,8 @@ class Trainer:
         return self._in_metrics_order(logs)
 
     def _in_metrics_order(self, logs):
-        """Logs as a list in `metrics_names` order (loss first), or the loss alone."""
-        values = [logs[name] for name in self.metrics_names]
+        """Logs as a list in `metrics_names` order, or the loss alone."""
+        values = [logs[n] for n in self._compiled_state.list_order()]
         return values[0] if len(values) == 1 else values
 
 

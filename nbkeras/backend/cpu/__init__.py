@@ -24,11 +24,19 @@ from nbkeras.backend.cpu.normalization import (  # noqa: F401
     batch_norm_train_forward,
 )
 from nbkeras.backend.cpu.optimizers import (  # noqa: F401
+    adadelta_update,
+    adagrad_update,
     adam_update,
+    adamax_update,
+    ftrl_update,
+    lion_update,
+    nadam_update,
     rmsprop_update,
     sgd_momentum_update,
     sgd_update,
+    weight_decay_update,
 )
+from nbkeras.backend.cpu.metrics_kernels import confusion_buckets  # noqa: F401
 from nbkeras.backend.cpu.random import dropout_forward, seed  # noqa: F401
 from nbkeras.backend.cpu.softmax import (  # noqa: F401
     log_softmax_backward,

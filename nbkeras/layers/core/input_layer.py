@@ -20,7 +20,8 @@ class InputLayer(Layer):
     """
 
     def __init__(self, shape=None, batch_size=None, dtype=None, sparse=None,
-                 batch_shape=None, input_tensor=None, optional=False, name=None, **kwargs):
+                 batch_shape=None, input_tensor=None, optional=False, name=None, ragged=None,
+                 **kwargs):
         if "input_shape" in kwargs:
             shape = kwargs.pop("input_shape")
         if "batch_input_shape" in kwargs:
@@ -37,6 +38,9 @@ class InputLayer(Layer):
         self._batch_shape = tuple(batch_shape)
         self.batch_size = batch_size
         self.sparse = bool(sparse)
+        if ragged:
+            raise ValueError(f"nbkeras does not support ragged inputs. Received: ragged={ragged!r}")
+        self.ragged = False
         self.optional = optional
         self.built = True
         tensor = KerasTensor(self._batch_shape, dtype=self.dtype, name=self.name)
@@ -49,7 +53,7 @@ class InputLayer(Layer):
 
     def get_config(self):
         return {"batch_shape": self._batch_shape, "dtype": self.dtype, "sparse": self.sparse,
-                "name": self.name, "optional": self.optional}
+                "ragged": self.ragged, "name": self.name, "optional": self.optional}
 
 
 def Input(shape=None, batch_size=None, dtype=None, sparse=None, batch_shape=None,

@@ -1,19 +1,52 @@
-"""Learning-rate schedules: callables of the step that give the learning rate."""
+"""The `LearningRateSchedule` base class and the exponential / inverse-time decays.
 
-import math
+Schedules compute in float32, as Keras does for a float `initial_learning_rate`.
+"""
+
+import numpy as np
+
+from nbkeras.ops.core import unwrap
+
+F32 = np.float32
+
+
+def as_step(step):
+    """The step (an int, a NumPy scalar or a Variable) as a float32 scalar."""
+    return F32(unwrap(step))
+
+
+def check_positive(name, value):
+    """Raise the ValueError Keras raises for a non-positive step count."""
+    if value <= 0:
+        raise ValueError(f"Argument `{name}` must be > 0. Received: {name}={value}")
 
 
 class LearningRateSchedule:
-    """Base class: `schedule(step)` returns the learning rate at optimizer step `step`."""
+    """Base class: `schedule(step)` returns the learning rate at optimizer step `step`.
+
+    Subclasses implement `__call__(step)` and `get_config()`.
+
+    Example:
+        >>> class Halve(LearningRateSchedule):
+        ...     def __call__(self, step):
+        ...         return 0.1 * 0.5 ** step
+        ...     def get_config(self):
+        ...         return {}
+    """
 
     def __call__(self, step):
-        raise NotImplementedError
+        raise NotImplementedError(
+            f"Learning rate schedule '{type(self).__name__}' must override `__call__(self, step)`. "
+            f"Received: step={step!r}")
 
     def get_config(self):
-        raise NotImplementedError
+        raise NotImplementedError(
+            f"Learning rate schedule '{type(self).__name__}' must override `get_config()` to be "
+            f"serializable. Received: schedule={self!r}")
 
     @classmethod
     def from_config(cls, config):
+        """Create the schedule from `get_config()`'s dict."""
         return cls(**config)
 
 
@@ -25,24 +58,27 @@ class InverseTimeDecay(LearningRateSchedule):
         decay_steps: how many steps make one unit of decay.
         decay_rate: the decay factor.
         staircase: whether to decay in discrete steps.
+        name: the schedule's name.
 
     Example:
-        >>> InverseTimeDecay(0.1, decay_steps=1, decay_rate=0.5)(2)
-        0.05
+        >>> float(InverseTimeDecay(0.1, decay_steps=1, decay_rate=0.5)(2))
+        0.05000000074505806
     """
 
-    def __init__(self, initial_learning_rate, decay_steps, decay_rate, staircase=False, name="InverseTimeDecay"):
+    def __init__(self, initial_learning_rate, decay_steps, decay_rate, staircase=False,
+                 name="InverseTimeDecay"):
         self.initial_learning_rate = initial_learning_rate
         self.decay_steps = decay_steps
         self.decay_rate = decay_rate
         self.staircase = staircase
         self.name = name
+        check_positive("decay_steps", decay_steps)
 
     def __call__(self, step):
-        p = float(step) / self.decay_steps
+        p = as_step(step) / F32(self.decay_steps)
         if self.staircase:
-            p = math.floor(p)
-        return self.initial_learning_rate / (1.0 + self.decay_rate * p)
+            p = np.floor(p)
+        return F32(self.initial_learning_rate) / (F32(1) + F32(self.decay_rate) * p)
 
     def get_config(self):
         return {"initial_learning_rate": self.initial_learning_rate, "decay_steps": self.decay_steps,
@@ -57,24 +93,27 @@ class ExponentialDecay(LearningRateSchedule):
         decay_steps: how many steps make one unit of decay.
         decay_rate: the decay factor.
         staircase: whether to decay in discrete steps.
+        name: the schedule's name.
 
     Example:
-        >>> ExponentialDecay(0.1, decay_steps=10, decay_rate=0.5)(10)
-        0.05
+        >>> float(ExponentialDecay(0.1, decay_steps=10, decay_rate=0.5)(10))
+        0.05000000074505806
     """
 
-    def __init__(self, initial_learning_rate, decay_steps, decay_rate, staircase=False, name="ExponentialDecay"):
+    def __init__(self, initial_learning_rate, decay_steps, decay_rate, staircase=False,
+                 name="ExponentialDecay"):
         self.initial_learning_rate = initial_learning_rate
         self.decay_steps = decay_steps
         self.decay_rate = decay_rate
         self.staircase = staircase
         self.name = name
+        check_positive("decay_steps", decay_steps)
 
     def __call__(self, step):
-        p = float(step) / self.decay_steps
+        p = as_step(step) / F32(self.decay_steps)
         if self.staircase:
-            p = math.floor(p)
-        return self.initial_learning_rate * self.decay_rate ** p
+            p = np.floor(p)
+        return F32(self.initial_learning_rate) * F32(self.decay_rate) ** p
 
     def get_config(self):
         return {"initial_learning_rate": self.initial_learning_rate, "decay_steps": self.decay_steps,

@@ -1,0 +1,103 @@
+"""Models covering every nbkeras layer type, for the saving tests and fixtures.
+
+Each builder takes the `keras` module, so the same architecture is built by
+real Keras (tools/make_saving_fixtures.py) and by nbkeras (the tests).
+"""
+
+import numpy as np
+
+
+def mlp(k):
+    """Sequential: Dense (regularized, constrained), BatchNormalization, Dropout, softmax head."""
+    model = k.Sequential([
+        k.Input((4,)),
+        k.layers.Dense(6, activation="relu", kernel_regularizer=k.regularizers.L2(0.01),
+                       kernel_constraint=k.constraints.MaxNorm(3.0)),
+        k.layers.BatchNormalization(momentum=0.9),
+        k.layers.Dropout(0.25, seed=1),
+        k.layers.Dense(3, activation="softmax"),
+    ], name="mlp")
+    model.compile(optimizer=k.optimizers.Adam(learning_rate=0.01), loss="categorical_crossentropy",
+                  metrics=["accuracy"])
+    return model
+
+
+def all_layers(k):
+    """Functional, two inputs and two outputs, with every merge, activation and reshape layer."""
+    L = k.layers
+    a, b = k.Input((4,), name="in_a"), k.Input((4,), name="in_b")
+    x = L.Dense(4, activation="tanh", name="da")(a)
+    y = L.Dense(4, name="db")(b)
+    merged = [L.Add()([x, y]), L.Subtract()([x, y]), L.Multiply()([x, y]),
+              L.Average()([x, y]), L.Maximum()([x, y]), L.Minimum()([x, y])]
+    c = L.Concatenate()(merged)
+    c = L.Concatenate(axis=1)([c, L.Dot(axes=1, normalize=True)([x, y])])
+    c = L.BatchNormalization()(c)
+    c = L.PReLU(alpha_initializer=k.initializers.Constant(0.2))(c)
+    c = L.ELU(alpha=0.7)(c)
+    c = L.LeakyReLU(negative_slope=0.1)(c)
+    c = L.ReLU(max_value=6.0)(c)
+    c = L.Reshape((5, 5))(c)
+    c = L.Flatten()(c)
+    c = L.Dropout(0.1)(c)
+    c = L.Activation("sigmoid")(c)
+    c = L.Lambda(lambda t: t * 2.0 - 1.0)(c)
+    probs = L.Softmax(name="probs")(L.Dense(3, name="logits")(c))
+    value = L.Dense(1, name="value")(c)
+    model = k.Model([a, b], [probs, value], name="all_layers")
+    model.compile(optimizer=k.optimizers.SGD(learning_rate=0.05, momentum=0.9),
+                  loss=["categorical_crossentropy", "mean_squared_error"], loss_weights=[1.0, 0.5],
+                  metrics=[["accuracy"], ["mean_absolute_error"]])
+    return model
+
+
+def nested(k):
+    """A Sequential in a Functional model in a Sequential, and a layer shared by two inputs."""
+    inner = k.Sequential([k.Input((5,)), k.layers.Dense(4, activation="relu"),
+                          k.layers.BatchNormalization()], name="inner")
+    shared = k.layers.Dense(5, name="shared")
+    p, q = k.Input((5,), name="p"), k.Input((5,), name="q")
+    mid_in = k.Input((5,), name="mid_in")
+    mid = k.Model(mid_in, k.layers.Dense(3, name="mid_dense")(inner(mid_in)), name="mid")
+    both = k.layers.Add()([shared(p), shared(q)])
+    model = k.Model([p, q], k.layers.Dense(2, name="head")(mid(both)), name="nested")
+    model.compile(optimizer=k.optimizers.RMSprop(learning_rate=0.01), loss="mean_squared_error",
+                  metrics=["mean_absolute_error"])
+    return model
+
+
+def nested_sequential(k):
+    """A Functional model as a layer of a Sequential model."""
+    i = k.Input((3,), name="fi")
+    block = k.Model(i, k.layers.Dense(4, activation="relu", name="fd")(i), name="block")
+    model = k.Sequential([k.Input((3,)), block, k.layers.Dense(2, name="out")], name="outer")
+    model.compile(optimizer="adam", loss="mean_squared_error")
+    return model
+
+
+BUILDERS = {"mlp": mlp, "all_layers": all_layers, "nested": nested,
+            "nested_sequential": nested_sequential}
+LAMBDA_MODELS = ("all_layers",)
+
+
+def data(name, n=16, seed=0):
+    """Inputs and targets for a model built by `BUILDERS[name]`."""
+    rng = np.random.default_rng(seed)
+    if name == "mlp":
+        x = rng.normal(size=(n, 4)).astype("float32")
+        y = np.eye(3, dtype="float32")[rng.integers(0, 3, n)]
+        return x, y
+    if name == "all_layers":
+        x = [rng.normal(size=(n, 4)).astype("float32") for _ in range(2)]
+        y = [np.eye(3, dtype="float32")[rng.integers(0, 3, n)],
+             rng.normal(size=(n, 1)).astype("float32")]
+        return x, y
+    if name == "nested":
+        x = [rng.normal(size=(n, 5)).astype("float32") for _ in range(2)]
+        return x, rng.normal(size=(n, 2)).astype("float32")
+    x = rng.normal(size=(n, 3)).astype("float32")
+    return x, rng.normal(size=(n, 2)).astype("float32")
+
+
+def as_list(x):
+    return list(x) if isinstance(x, (list, tuple)) else [x]
