@@ -128,3 +128,45 @@ def test_merge_of_incompatible_shapes_names_both():
         layers.Add()([keras.Input((3,)), keras.Input((4,))])
     with pytest.raises(ValueError, match=r"\(None, 3\).*\(None, 4\)"):
         layers.Dot(axes=1)([keras.Input((3,)), keras.Input((4,))])
+
+
+def test_subclassed_model_trains_and_names_itself():
+    class TwoLayer(keras.Model):
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+            self.hidden = layers.Dense(8, activation="relu")
+            self.out = layers.Dense(1)
+
+        def call(self, x, training=None):
+            return self.out(self.hidden(x))
+
+    model = TwoLayer()
+    assert model.name == "two_layer"
+    model.compile("adam", "mse")
+    x = np.random.rand(32, 3).astype("float32")
+    y = x.sum(axis=1, keepdims=True)
+    hist = model.fit(x, y, epochs=20, verbose=0)
+    assert hist.history["loss"][-1] < hist.history["loss"][0]
+    assert len(model.trainable_weights) == 4
+    assert [l.name for l in model.layers] == ["dense", "dense_1"]
+
+
+def test_lambda_output_shape_tuple_and_callable():
+    inp = keras.Input((4,))
+    fixed = layers.Lambda(lambda x: keras.ops.concatenate([x, x], axis=-1), output_shape=(8,))(inp)
+    assert fixed.shape == (None, 8)
+    computed = layers.Lambda(lambda x: x[:, :2], output_shape=lambda s: (s[0], 2))(inp)
+    assert computed.shape == (None, 2)
+    model = keras.Model(inp, [fixed, computed])
+    a, b = model.predict(np.ones((3, 4)), verbose=0)
+    assert a.shape == (3, 8) and b.shape == (3, 2)
+
+
+def test_layer_input_output_and_model_io():
+    model = _two_output_model()
+    dense = model.get_layer("dense")
+    assert dense.input is model.inputs[0]
+    assert dense.output.shape == (None, 8)
+    assert [t.shape for t in model.outputs] == [(None, 1), (None, 1)]
+    with pytest.raises(ValueError, match="No such layer"):
+        model.get_layer("nope")

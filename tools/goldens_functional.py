@@ -70,4 +70,14 @@ def generate(keras):
               "evaluate_dict": {k: float(v) for k, v in as_dict.items()},
               "metrics_names": list(model.metrics_names),
               "final_weights": rec.arrs(cid, "final", [to_np(v) for v in model.get_weights()])})
+    # Summaries (the table width follows the terminal: pin it to 80 columns).
+    os.environ["COLUMNS"] = "80"
+    for builder, arg in (("two_output_model", None), ("nested_model", None),
+                         ("shared_layer_model", None), ("merge_model", "concatenate")):
+        keras.utils.clear_session()
+        model = getattr(fm, builder)(keras, arg) if arg else getattr(fm, builder)(keras)
+        lines = []
+        model.summary(print_fn=lambda line, *a, **k: lines.append(line))
+        rec.case({"id": f"summary_{builder}" + (f"_{arg}" if arg else ""), "builder": builder,
+                  "summary_arg": arg, "text": "\n".join(lines)})
     rec.save()

@@ -197,8 +197,7 @@ class Functional(Model):
         rows = []
         for layer in self._layers:
             nodes = [n for n in layer._inbound_nodes if id(n) in ids]
-            shapes = [_shape(n.output_tensors) for n in nodes]
-            shape = shapes[0] if len(shapes) == 1 else shapes
+            shape = _shape(nodes[0].output_tensors)  # Keras shows a shared layer's first call
             conns = []
             for n in nodes:
                 for t in n.input_tensors:

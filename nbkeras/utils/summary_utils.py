@@ -51,7 +51,12 @@ def column_widths(line_length, positions):
 
 
 def _cells(text, width):
-    return textwrap.wrap(str(text), width - 2, break_on_hyphens=False) or [""]
+    """Wrap a cell at spaces; a word longer than the cell is cut with an ellipsis (as rich does)."""
+    room = width - 2
+    lines = []
+    for line in textwrap.wrap(str(text), room, break_long_words=False, break_on_hyphens=False):
+        lines.append(line if len(line) <= room else line[:room - 1] + "…")
+    return lines or [""]
 
 
 def format_table(headers, rows, widths, align):
