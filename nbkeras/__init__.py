@@ -23,6 +23,7 @@ from nbkeras import (  # noqa: F401
     ops,
     optimizers,
     regularizers,
+    saving,
     utils,
 )
 from nbkeras.layers import Input, InputLayer, Layer  # noqa: F401

@@ -77,3 +77,14 @@ def set_device(name):
     from nbkeras.backend import set_device as _set
 
     _set(name)
+
+
+def enable_unsafe_deserialization():
+    """Allow loading Python bytecode stored in model files (Lambda functions) for this session.
+
+    Example:
+        >>> nbkeras.config.enable_unsafe_deserialization()
+    """
+    from nbkeras.saving.safe_mode import enable_unsafe_deserialization as _enable
+
+    _enable()

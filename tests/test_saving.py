@@ -97,6 +97,32 @@ def test_layer_configs_round_trip_through_serialize():
         assert json.loads(json.dumps(clone.get_config())) == config["config"]
 
 
+def _double(x):
+    return x * 2.0
+
+
+def test_non_default_layer_configs_survive_saving(tmp_path):
+    model = keras.Sequential([
+        keras.Input((4, 6)),
+        layers.Dense(6, activation="tanh", use_bias=False, kernel_initializer="he_normal",
+                     kernel_regularizer=keras.regularizers.L1L2(0.01, 0.02), trainable=False),
+        layers.Dropout(0.3, noise_shape=(None, 1, 6), seed=3),
+        layers.BatchNormalization(axis=1, momentum=0.8, epsilon=1e-4, center=False),
+        layers.PReLU(shared_axes=[1]),
+        layers.ReLU(max_value=4.0, negative_slope=0.1, threshold=0.5),
+        layers.LeakyReLU(negative_slope=0.2), layers.ELU(alpha=0.3),
+        layers.Softmax(axis=1), layers.Lambda(_double, output_shape=(4, 6)),
+        layers.Flatten(data_format="channels_first"), layers.Reshape((-1, 2)),
+        layers.Activation("softplus"), layers.Flatten(),
+    ])
+    model.save(tmp_path / "m.keras")
+    loaded = keras.models.load_model(tmp_path / "m.keras", custom_objects={"_double": _double})
+    for a, b in zip(model.layers, loaded.layers):
+        assert json.dumps(a.get_config(), default=str) == json.dumps(b.get_config(), default=str)
+    assert not loaded.layers[0].trainable
+    _assert_same_model(model, loaded, np.random.default_rng(0).random((3, 4, 6), "float32"))
+
+
 def test_uncompiled_and_compile_false(tmp_path):
     model = keras.Sequential([keras.Input((3,)), layers.Dense(2)])
     model.save(tmp_path / "plain.keras")
@@ -380,6 +406,20 @@ def test_lambda_from_config_is_safe_by_default():
     assert layers.Lambda.from_config(config, safe_mode=False).function(2.0) == 6.0
 
 
+def test_enable_unsafe_deserialization(tmp_path):
+    from nbkeras.saving import safe_mode
+
+    model = _lambda_model()
+    model.save(tmp_path / "lam.keras")
+    try:
+        keras.config.enable_unsafe_deserialization()
+        assert keras.models.load_model(tmp_path / "lam.keras") is not None
+    finally:
+        safe_mode._state["global_unsafe"] = False
+    with pytest.raises(ValueError, match="safe_mode=False"):
+        keras.models.load_model(tmp_path / "lam.keras")
+
+
 def test_named_function_lambda_needs_no_opt_in(tmp_path):
     inp = keras.Input((3,))
     model = keras.Model(inp, layers.Lambda(keras.activations.relu)(inp))
@@ -415,7 +455,8 @@ def test_mismatched_weights_are_named(tmp_path):
     model.save_weights(tmp_path / "m.weights.h5")
     other = keras.Sequential([keras.Input((4,)), layers.Dense(5), layers.BatchNormalization(),
                               layers.Dropout(0.1), layers.Dense(3)])
-    with pytest.raises(ValueError, match=r"m.weights.h5.*Dense 'dense_2' \(at 'layers/dense/vars'\).*shape"):
+    match = r"m.weights.h5.*Dense 'dense_2' \(at 'layers/dense/vars'\).*shape"
+    with pytest.raises(ValueError, match=match):
         other.load_weights(tmp_path / "m.weights.h5")
     with warnings.catch_warnings(record=True):
         warnings.simplefilter("always")

@@ -153,12 +153,14 @@ def _node_call(node_data, created):
 def from_config(cls, config):
     """Recreate a Functional model (layers, then their calls in dependency order)."""
     if not isinstance(config, dict) or not isinstance(config.get("layers"), list):
-        raise ValueError(f"A Functional config needs a 'layers' list. Received: {str(config)[:200]}")
+        raise ValueError("A Functional config needs a 'layers' list. "
+                         f"Received: {str(config)[:200]}")
     created, pending, order = {}, {}, []
     for entry in config["layers"]:
         layer = _deserialize_layer(entry)
         if entry["name"] in created:
-            raise ValueError(f"Duplicate layer name in Functional config. Received: {entry['name']}")
+            raise ValueError("Duplicate layer name in Functional config. "
+                             f"Received: {entry['name']}")
         created[entry["name"]] = layer
         nodes = entry.get("inbound_nodes", [])
         if not isinstance(nodes, list):

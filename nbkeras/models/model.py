@@ -127,8 +127,13 @@ class Model(Trainer, Layer):
 
         return saving_api.save_model(self, filepath, overwrite, zipped, **kwargs)
 
-    def save_weights(self, filepath, overwrite=True):
+    def save_weights(self, filepath, overwrite=True, max_shard_size=None):
         """Save every variable (and the optimizer's) to a `.weights.h5` file, atomically.
+
+        Args:
+            filepath: the destination, ending in `.weights.h5`.
+            overwrite: whether an existing file may be replaced.
+            max_shard_size: not supported (sharded weights); must be None.
 
         Example:
             >>> model.save_weights("model.weights.h5")
@@ -137,6 +142,9 @@ class Model(Trainer, Layer):
 
         from nbkeras.saving import weights_file
 
+        if max_shard_size is not None:
+            raise ValueError("Sharded weights files are not supported. "
+                             f"Received: max_shard_size={max_shard_size!r}")
         filepath = os.fspath(filepath)
         if not filepath.endswith(".weights.h5"):
             raise ValueError("The filename must end in `.weights.h5`. "

@@ -1,5 +1,6 @@
 """Which nbkeras class or function a Keras config's `module` and `class_name` refer to."""
 
+import functools
 import types
 
 from nbkeras.saving import registration
@@ -31,6 +32,7 @@ def public_module(cls):
     return None
 
 
+@functools.lru_cache(maxsize=None)
 def _classes_of(package):
     mod = _package(package)
     table = {}

@@ -26,7 +26,11 @@ def _digest(path, start):
 
 
 def seal(path):
-    """Write the digest of `path` (created with `userblock_size=USERBLOCK_SIZE`) into its user block."""
+    """Write the digest of `path` into its user block.
+
+    Args:
+        path: an HDF5 file created with `userblock_size=USERBLOCK_SIZE`.
+    """
     digest = _digest(path, USERBLOCK_SIZE)
     header = (_MAGIC + digest + b"\n").ljust(USERBLOCK_SIZE, b"\0")
     with open(path, "r+b") as f:

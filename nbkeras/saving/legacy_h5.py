@@ -15,7 +15,9 @@ from nbkeras.saving import h5_access, integrity, legacy_config
 from nbkeras.saving.atomic import atomic_write
 from nbkeras.saving.errors import file_error, reading
 from nbkeras.saving.h5_access import _h5py
-from nbkeras.saving.serialization import KERAS_VERSION, deserialize_keras_object, serialize_keras_object
+from nbkeras.saving.serialization import (
+    KERAS_VERSION, deserialize_keras_object, serialize_keras_object,
+)
 
 BACKEND = "numpy"
 
@@ -195,7 +197,8 @@ def load_legacy_h5(filepath, custom_objects=None, compile=True, safe_mode=True):
             training = h5_access.read_text_attr(f, "training_config") if compile else None
             if training is not None:
                 training = json.loads(training)
-                optimizer = legacy_config.normalize_optimizer_config(training.get("optimizer_config"))
+                optimizer = legacy_config.normalize_optimizer_config(
+                    training.get("optimizer_config"))
                 compile_config = {k: v for k, v in training.items() if k != "optimizer_config"}
                 compile_config["optimizer"] = optimizer
                 with _scoped(custom_objects, safe_mode):

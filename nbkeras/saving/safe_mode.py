@@ -12,9 +12,9 @@ _state = {"scope": None, "global_unsafe": False}
 
 def in_safe_mode():
     """True unless the loading in progress (or the whole session) opted out of safe mode."""
-    if _state["scope"] is not None:
-        return _state["scope"]
-    return not _state["global_unsafe"]
+    if _state["global_unsafe"]:
+        return False
+    return _state["scope"] is not False
 
 
 @contextlib.contextmanager
@@ -37,7 +37,8 @@ def safe_mode_scope(safe_mode=True):
 
 
 def enable_unsafe_deserialization():
-    """Allow loading stored Python bytecode (Lambda functions) for the rest of the session.
+    """Allow loading stored Python bytecode (Lambda functions) for the rest of the session,
+    whatever `safe_mode` a loader is given (as in Keras).
 
     Example:
         >>> nbkeras.saving.enable_unsafe_deserialization()
@@ -55,5 +56,5 @@ def refuse_code(what):
         f"Refusing to load {what}: it is stored as Python bytecode, and loading it would run "
         "code from the file. This is disallowed by default (safe_mode=True). If you trust the "
         "source of the file, pass `safe_mode=False` to `load_model()` (or call "
-        "`nbkeras.saving.enable_unsafe_deserialization()`). Received: safe_mode=True"
+        "`nbkeras.config.enable_unsafe_deserialization()`). Received: safe_mode=True"
     )

@@ -82,7 +82,8 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
         raise ValueError(f"Could not load '{filepath}': the file does not exist. "
                          f"Received: filepath={filepath!r}")
     raise ValueError(f"Could not load '{filepath}': file format not supported; nbkeras loads "
-                     f"`.keras` files and legacy `.h5` / `.hdf5` files. Received: filepath={filepath!r}")
+                     "`.keras` files and legacy `.h5` / `.hdf5` files. "
+                     f"Received: filepath={filepath!r}")
 
 
 def _is_zip(filepath):

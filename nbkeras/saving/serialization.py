@@ -95,6 +95,7 @@ def serialize_keras_object(obj):
 def _serialize(obj):
     from nbkeras.layers.layer import Layer
     from nbkeras.layers.node import KerasTensor
+    from nbkeras.ops.core import Tensor, unwrap
 
     if obj is None or isinstance(obj, PLAIN_TYPES):
         return obj
@@ -103,9 +104,14 @@ def _serialize(obj):
     if isinstance(obj, dict):
         return {str(k): serialize_keras_object(v) for k, v in obj.items()}
     if isinstance(obj, np.ndarray) and obj.ndim > 0:
-        return {"class_name": "__numpy__", "config": {"value": obj.tolist(), "dtype": str(obj.dtype)}}
+        return {"class_name": "__numpy__",
+                "config": {"value": obj.tolist(), "dtype": str(obj.dtype)}}
     if isinstance(obj, (np.generic, np.ndarray)):
         return obj.item()
+    if isinstance(obj, Tensor):
+        value = np.asarray(unwrap(obj))
+        return {"class_name": "__tensor__",
+                "config": {"value": value.tolist(), "dtype": str(value.dtype)}}
     if isinstance(obj, bytes):
         return {"class_name": "__bytes__", "config": {"value": obj.decode("utf-8")}}
     if isinstance(obj, slice):
@@ -298,6 +304,12 @@ def _instantiate(config, class_name, module, registered_name, inner):
     from nbkeras.saving import build_config, compile_config
 
     cls = class_lookup.find_class(class_name, module, registered_name)
+    keras_module = isinstance(module, str) and (module == "keras" or module.startswith("keras."))
+    if cls is None and keras_module:
+        raise ValueError(
+            f"nbkeras does not implement Keras's '{class_name}' (module {module!r}); a custom "
+            f"replacement can be passed in `custom_objects={{'{class_name}': ...}}`. "
+            f"Received: class_name={class_name!r}")
     if cls is None:
         raise ValueError(
             f"Unknown object '{class_name}' (module {module!r}). If it is a custom class, pass it "
