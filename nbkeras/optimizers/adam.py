@@ -47,8 +47,9 @@ class Adam(Optimizer):
         for g, v in zip(grads, variables):
             var, m, vel, vhat = self._views(v, self._momentums, self._velocities,
                                             self._velocity_hats)
-            K.adam_update(var, g.reshape(-1), m, vel, vhat, alpha,
-                          self.beta_1, self.beta_2, self.epsilon, self.amsgrad)
+            dt = var.dtype.type
+            K.adam_update(var, g.reshape(-1), m, vel, vhat, dt(alpha), dt(1.0 - self.beta_1),
+                          dt(1.0 - self.beta_2), dt(self.epsilon), self.amsgrad)
 
     def get_config(self):
         cfg = super().get_config()

@@ -38,8 +38,10 @@ class RMSprop(Optimizer):
     def update_step(self, gradient, variable, learning_rate):
         var, vel, mom, avg = self._views(variable, self._velocities, self._momentums,
                                          self._average_gradients)
-        K.rmsprop_update(var, gradient.reshape(-1), vel, mom, avg,
-                         learning_rate, self.rho, self.momentum, self.epsilon, self.centered)
+        dt = var.dtype.type
+        K.rmsprop_update(var, gradient.reshape(-1), vel, mom, avg, dt(learning_rate),
+                         dt(self.rho), dt(1.0 - self.rho), dt(self.momentum), dt(self.epsilon),
+                         self.centered)
 
     def get_config(self):
         cfg = super().get_config()

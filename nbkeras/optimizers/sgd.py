@@ -35,8 +35,10 @@ class SGD(Optimizer):
 
     def update_step(self, gradient, variable, learning_rate):
         flat_v, m = self._views(variable, self.momentums)
+        dt = flat_v.dtype.type
+        learning_rate = dt(learning_rate)
         if self.momentum:
-            K.sgd_momentum_update(flat_v, gradient.reshape(-1), m, learning_rate, self.momentum,
+            K.sgd_momentum_update(flat_v, gradient.reshape(-1), m, learning_rate, dt(self.momentum),
                                   self.nesterov)
         else:
             K.sgd_update(flat_v, gradient.reshape(-1), learning_rate)

