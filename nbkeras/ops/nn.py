@@ -217,8 +217,8 @@ def dropout(x, rate, noise_shape=None, seed=None):
     mshape = a.shape if noise_shape is None else tuple(
         a.shape[i] if s is None else s for i, s in enumerate(noise_shape)
     )
-    trailing = int(np.prod(mshape))
     if mshape != a.shape:
+        trailing = int(np.prod(mshape))
         # Draw the mask at its own shape, then broadcast it.
         mask = np.empty(mshape, dtype=a.dtype)
         K.dropout_forward(np.zeros(trailing, a.dtype), mask.reshape(-1), np.empty(trailing, a.dtype), float(rate), seed)
