@@ -125,16 +125,22 @@ def main():
                     help="comma list out of nbkeras,keras,torch (missing ones are skipped)")
     ap.add_argument("--repeats", type=int, default=3, help="timed epochs")
     ap.add_argument("--samples", type=int, default=N_SAMPLES)
+    ap.add_argument("--wait-quiet", type=float, default=0, metavar="SECONDS",
+                    help="first wait up to this long for other processes to leave the CPU idle")
     args = ap.parse_args()
     if args.worker:
         worker(args.worker[0], json.loads(args.worker[1]))
         return
+    if args.wait_quiet:
+        C.wait_quiet(args.wait_quiet)
     info = C.env_info()
     C.print_header(f"bench/cnn.py: Conv32-Pool-Conv64-Pool-Dense10, Adam, batch {BATCH}, "
                    f"{args.samples} samples/epoch", info)
     cfg = {"n": args.samples, "repeats": args.repeats}
     results = {}
     for fw in [f.strip() for f in args.frameworks.split(",") if f.strip()]:
+        if args.wait_quiet:
+            C.wait_quiet(args.wait_quiet)
         busy = C.busy_cores(0.5)
         print(f"running {fw} ... (cores busy with other work just before: {busy:.2f})", flush=True)
         r = results[fw] = C.run_worker(__file__, [fw, json.dumps(cfg)])

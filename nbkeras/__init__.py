@@ -33,3 +33,10 @@ from nbkeras.variables import Variable  # noqa: F401
 
 __version__ = "0.1.0"
 version = __version__
+
+
+def load_ipython_extension(ipython):
+    """`%load_ext nbkeras`: registers the `%nbkeras` magic (try `%nbkeras help`)."""
+    from nbkeras.notebook.magics import load_ipython_extension as _load
+
+    _load(ipython)

@@ -88,3 +88,24 @@ def enable_unsafe_deserialization():
     from nbkeras.saving.safe_mode import enable_unsafe_deserialization as _enable
 
     _enable()
+
+
+_LIVE_PLOT = False
+
+
+def live_plot():
+    """Whether every `fit` adds a `LivePlot` callback (False unless `set_live_plot(True)`)."""
+    return _LIVE_PLOT
+
+
+def set_live_plot(value=True):
+    """Add a `nbkeras.callbacks.LivePlot` to every `fit` (it draws only in Jupyter).
+
+    Args:
+        value: True to turn live plots on, False to turn them off.
+
+    Example:
+        >>> nbkeras.config.set_live_plot(True)
+    """
+    global _LIVE_PLOT
+    _LIVE_PLOT = bool(value)

@@ -75,8 +75,68 @@ def nested_sequential(k):
     return model
 
 
+def conv_layers(k):
+    """Functional: every convolution, pooling and spatial reshaping layer."""
+    L = k.layers
+    i = k.Input((8, 8, 2), name="img")
+    x = L.ZeroPadding2D(1)(i)
+    x = L.Conv2D(4, 3, activation="relu")(x)
+    x = L.SeparableConv2D(4, 3, padding="same", depth_multiplier=2)(x)
+    x = L.DepthwiseConv2D(2, activation="tanh")(x)
+    x = L.Conv2DTranspose(3, 2, strides=2)(x)
+    x = L.Cropping2D(((1, 0), (0, 1)))(x)
+    x = L.MaxPooling2D()(x)
+    x = L.AveragePooling2D(2, padding="same")(x)
+    x = L.UpSampling2D()(x)
+    x = L.Concatenate()([L.GlobalMaxPooling2D()(x), L.GlobalAveragePooling2D()(x)])
+    s = L.Permute((2, 1))(L.RepeatVector(4)(x))
+    s = L.Conv1D(3, 2, padding="causal")(s)
+    s = L.MaxPooling1D(2, padding="same")(s)
+    s = L.AveragePooling1D(2, strides=1)(s)
+    s = L.Concatenate()([L.GlobalMaxPooling1D()(s), L.GlobalAveragePooling1D()(s)])
+    model = k.Model(i, L.Dense(3, activation="softmax")(s), name="conv_layers")
+    model.compile(optimizer=k.optimizers.Adam(learning_rate=0.01),
+                  loss="categorical_crossentropy", metrics=["accuracy"])
+    return model
+
+
+def rnn_layers(k):
+    """Sequential (its config holds no mask ops): Embedding(mask_zero) -> Bidirectional(LSTM)
+    -> TimeDistributed -> Masking -> LSTM -> SimpleRNN -> GRU (masks flow through each), then the normalization and
+    noise layers."""
+    L = k.layers
+    model = k.Sequential([
+        k.Input((6,), dtype="int32"),
+        L.Embedding(7, 4, mask_zero=True),
+        L.Bidirectional(L.LSTM(3, return_sequences=True), merge_mode="concat"),
+        L.TimeDistributed(L.Dense(4)),
+        L.Masking(),
+        L.LSTM(3, return_sequences=True, go_backwards=True),
+        L.SimpleRNN(3, return_sequences=True),
+        L.GRU(3, reset_after=False),
+        L.Dense(4),
+        L.Reshape((2, 2)),
+        L.SpatialDropout1D(0.1),
+        L.Reshape((1, 2, 2)),
+        L.SpatialDropout2D(0.1),
+        L.Flatten(),
+        L.LayerNormalization(),
+        L.GroupNormalization(groups=2),
+        L.UnitNormalization(),
+        L.GaussianNoise(0.05),
+        L.GaussianDropout(0.1),
+        L.ActivityRegularization(l2=0.01),
+        L.Dense(3, activation="softmax"),
+    ], name="rnn_layers")
+    model.compile(optimizer=k.optimizers.Adam(learning_rate=0.01),
+                  loss="categorical_crossentropy", metrics=["accuracy"])
+    return model
+
+
 BUILDERS = {"mlp": mlp, "all_layers": all_layers, "nested": nested,
             "nested_sequential": nested_sequential}
+BUILDERS["conv_layers"] = conv_layers
+BUILDERS["rnn_layers"] = rnn_layers
 LAMBDA_MODELS = ("all_layers",)
 
 
@@ -92,6 +152,13 @@ def data(name, n=16, seed=0):
         y = [np.eye(3, dtype="float32")[rng.integers(0, 3, n)],
              rng.normal(size=(n, 1)).astype("float32")]
         return x, y
+    if name == "conv_layers":
+        x = rng.normal(size=(n, 8, 8, 2)).astype("float32")
+        return x, np.eye(3, dtype="float32")[rng.integers(0, 3, n)]
+    if name == "rnn_layers":
+        x = rng.integers(0, 7, size=(n, 6)).astype("int32")
+        x[::3, 4:] = 0
+        return x, np.eye(3, dtype="float32")[rng.integers(0, 3, n)]
     if name == "nested":
         x = [rng.normal(size=(n, 5)).astype("float32") for _ in range(2)]
         return x, rng.normal(size=(n, 2)).astype("float32")

@@ -62,6 +62,7 @@ def main(argv):
 
     import goldens_activations
     import goldens_callbacks
+    import goldens_conv
     import goldens_functional
     import goldens_layers
     import goldens_losses
@@ -70,6 +71,7 @@ def main(argv):
     import goldens_metrics3
     import goldens_misc
     import goldens_optimizers
+    import goldens_rnn
     import goldens_training
     from goldens_common import GOLDEN_DIR
 
@@ -86,6 +88,8 @@ def main(argv):
         "functional": goldens_functional.generate,
         "activations": goldens_activations.generate,
         "callbacks": goldens_callbacks.generate,
+        "conv": goldens_conv.generate,
+        "rnn": goldens_rnn.generate,
     }
     selected = argv or list(groups)
     for name in selected:

@@ -2,7 +2,7 @@
 
 Available: `Callback`, `CallbackList`, `History`, `ProgbarLogger`, `EarlyStopping`,
 `ModelCheckpoint`, `LearningRateScheduler`, `ReduceLROnPlateau`, `TerminateOnNaN`,
-`CSVLogger`, `LambdaCallback` and `BackupAndRestore`.
+`CSVLogger`, `LambdaCallback`, `BackupAndRestore` and `LivePlot` (live curves in Jupyter).
 
 Not available: `TensorBoard` (its event files are written by TensorFlow, which nbkeras does
 not use) and `RemoteMonitor` (nbkeras makes no network requests). Both names exist so that
@@ -21,6 +21,7 @@ from nbkeras.callbacks.csv_logger import CSVLogger  # noqa: F401
 from nbkeras.callbacks.early_stopping import EarlyStopping  # noqa: F401
 from nbkeras.callbacks.history import History  # noqa: F401
 from nbkeras.callbacks.lambda_callback import LambdaCallback  # noqa: F401
+from nbkeras.callbacks.live_plot import LivePlot  # noqa: F401
 from nbkeras.callbacks.learning_rate_scheduler import LearningRateScheduler  # noqa: F401
 from nbkeras.callbacks.model_checkpoint import ModelCheckpoint  # noqa: F401
 from nbkeras.callbacks.progbar_logger import ProgbarLogger  # noqa: F401

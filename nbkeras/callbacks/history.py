@@ -29,6 +29,12 @@ class History(Callback):
         for k, v in (logs or {}).items():
             self.history.setdefault(k, []).append(v)
 
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        """Jupyter display: the curves (PNG) and a table of the last epochs."""
+        from nbkeras.notebook.rich_display import history_mimebundle
+
+        return history_mimebundle(self, include, exclude)
+
     def __repr__(self):
         keys = ", ".join(self.history)
         return f"<History epochs={len(self.epoch)} keys=[{keys}]>"

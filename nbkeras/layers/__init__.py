@@ -12,6 +12,8 @@ from nbkeras.layers.activations.prelu import PReLU
 from nbkeras.layers.activations.relu import ReLU
 from nbkeras.layers.activations.softmax import Softmax
 from nbkeras.layers.core.dense import Dense
+from nbkeras.layers.core.embedding import Embedding
+from nbkeras.layers.core.masking import Masking
 from nbkeras.layers.core.input_layer import Input, InputLayer
 from nbkeras.layers.core.lambda_layer import Lambda
 from nbkeras.layers.input_spec import InputSpec
@@ -23,15 +25,43 @@ from nbkeras.layers.merging.merges import (
     subtract,
 )
 from nbkeras.layers.normalization.batch_normalization import BatchNormalization
+from nbkeras.layers.normalization.layer_normalization import (
+    GroupNormalization, LayerNormalization, UnitNormalization,
+)
 from nbkeras.layers.regularization.dropout import Dropout
+from nbkeras.layers.regularization.noise import (
+    ActivityRegularization, GaussianDropout, GaussianNoise, SpatialDropout1D, SpatialDropout2D,
+)
 from nbkeras.layers.reshaping.flatten import Flatten
 from nbkeras.layers.reshaping.reshape import Reshape
+from nbkeras.layers.rnn.bidirectional import Bidirectional
+from nbkeras.layers.rnn.rnn import GRU, LSTM, SimpleRNN
+from nbkeras.layers.rnn.time_distributed import TimeDistributed
+from nbkeras.layers.convolutional.conv import (
+    Conv1D, Conv2D, Conv2DTranspose, DepthwiseConv2D, SeparableConv2D,
+)
+from nbkeras.layers.pooling.pooling import (
+    AveragePooling1D, AveragePooling2D, GlobalAveragePooling1D, GlobalAveragePooling2D,
+    GlobalMaxPooling1D, GlobalMaxPooling2D, MaxPooling1D, MaxPooling2D,
+)
+from nbkeras.layers.reshaping.cropping2d import Cropping2D
+from nbkeras.layers.reshaping.permute import Permute
+from nbkeras.layers.reshaping.repeat_vector import RepeatVector
+from nbkeras.layers.reshaping.up_sampling2d import UpSampling2D
+from nbkeras.layers.reshaping.zero_padding2d import ZeroPadding2D
 
 __all__ = ["Activation", "Add", "Average", "BatchNormalization", "Concatenate", "Dense", "Dot",
            "Dropout", "Flatten", "Input", "InputLayer", "InputSpec", "Lambda", "Layer", "Maximum",
            "Minimum", "Multiply", "Reshape", "Subtract", "add", "average", "concatenate", "dot",
            "maximum", "minimum", "multiply", "subtract", "serialize", "deserialize", "get"]
 __all__ += ["ELU", "LeakyReLU", "PReLU", "ReLU", "Softmax"]
+__all__ += ["Bidirectional", "Embedding", "GRU", "LSTM", "Masking", "SimpleRNN", "TimeDistributed"]
+__all__ += ["ActivityRegularization", "GaussianDropout", "GaussianNoise", "GroupNormalization",
+            "LayerNormalization", "SpatialDropout1D", "SpatialDropout2D", "UnitNormalization"]
+__all__ += ["AveragePooling1D", "AveragePooling2D", "Conv1D", "Conv2D", "Conv2DTranspose",
+            "Cropping2D", "DepthwiseConv2D", "GlobalAveragePooling1D", "GlobalAveragePooling2D",
+            "GlobalMaxPooling1D", "GlobalMaxPooling2D", "MaxPooling1D", "MaxPooling2D", "Permute",
+            "RepeatVector", "SeparableConv2D", "UpSampling2D", "ZeroPadding2D"]
 
 
 def _classes():

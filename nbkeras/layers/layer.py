@@ -7,6 +7,7 @@ so a custom layer needs no gradient code.
 """
 
 import inspect
+import weakref
 
 import numpy as np
 
@@ -27,6 +28,44 @@ _CALL_TAKES = {}
 # While a training step runs, state updates (BatchNormalization's moving statistics)
 # wait here and are applied only once the step has succeeded.
 _deferred_updates = None
+# Keras masks of eager outputs: id(output) -> (weak reference to it, mask).
+_MASKS = {}
+
+
+def get_mask(x):
+    """The Keras mask attached to the output `x` of a layer (None when it has none)."""
+    if not _MASKS:
+        return None
+    if isinstance(x, (list, tuple)):
+        masks = [get_mask(t) for t in x]
+        return masks if any(m is not None for m in masks) else None
+    entry = _MASKS.get(id(x))
+    if entry is None or entry[0]() is not x:
+        return None
+    return entry[1]
+
+
+def set_mask(x, mask):
+    """Attach `mask` to `x` (a layer output) for the next layer's call."""
+    if isinstance(x, (list, tuple)):
+        for t, m in zip(x, mask if isinstance(mask, (list, tuple)) else [mask] * len(x)):
+            set_mask(t, m)
+        return
+    key = id(x)
+    if mask is None:  # e.g. a layer that returned its input and does not support masking
+        entry = _MASKS.get(key)
+        if entry is not None and entry[0]() is x:
+            del _MASKS[key]
+        return
+
+    def drop(ref, key=key):
+        if _MASKS.get(key, (None,))[0] is ref:
+            del _MASKS[key]
+
+    try:
+        _MASKS[key] = (weakref.ref(x, drop), mask)
+    except TypeError:
+        pass
 
 
 def update_state(fn):
@@ -308,6 +347,10 @@ class Layer:
             self.build(shape)
             self.built = True
 
+    def compute_mask(self, inputs, previous_mask):
+        """Return the mask of the output: the input's when the layer supports masking."""
+        return previous_mask if self.supports_masking else None
+
     def compute_output_shape(self, input_shape):
         """Return the output shape for `input_shape` (computed by a dry run if not overridden)."""
         return _shape_of(self.compute_output_spec(_placeholders(input_shape)))
@@ -354,11 +397,17 @@ class Layer:
             kwargs["training"] = training
         elif "training" in kwargs:
             del kwargs["training"]
+        mask = get_mask(inputs) if _MASKS else None
+        if mask is not None and kwargs.get("mask") is None and _takes(type(self), "mask"):
+            kwargs["mask"] = mask
         _training_stack.append(training)
         try:
             outputs = self.call(inputs, *args, **kwargs)
         finally:
             _training_stack.pop()
+        if mask is not None or type(self).compute_mask is not Layer.compute_mask:
+            prev = kwargs.get("mask") if kwargs.get("mask") is not None else mask
+            set_mask(outputs, self.compute_mask(inputs, prev))
         if self.activity_regularizer is not None:
             self._add_activity_loss(outputs)
         return outputs

@@ -93,6 +93,12 @@ class Model(Trainer, Layer):
             for line in lines:
                 print_fn(line)
 
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        """Jupyter display: an HTML summary, the text summary and a JSON payload."""
+        from nbkeras.notebook.rich_display import model_mimebundle
+
+        return model_mimebundle(self, include, exclude)
+
     def build(self, input_shape=None):
         """Mark the model built; the input shape is kept for `get_build_config()`."""
         if input_shape is not None and self._build_input_shape is None:

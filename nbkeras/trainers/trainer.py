@@ -237,12 +237,23 @@ class Trainer:
         history = History()
         cbs = list(callbacks or [])
         if verbose and not any(isinstance(c, ProgbarLogger) for c in cbs):
-            cbs.append(ProgbarLogger())
+            cbs.append(_progress_logger(verbose, batch_size, n))
+        _maybe_add_live_plot(cbs)
         cbs.append(history)
         cb = CallbackList(cbs, model=self, epochs=epochs, steps=steps, verbose=verbose)
         self.stop_training = False
         self.history = history
         state = self._compiled_state
+        try:
+            return self._fit_loop(cb, cbs, history, state, x, y, sample_weight, val, n, steps,
+                                  epochs, initial_epoch, batch_size, shuffle, validation_freq,
+                                  validation_batch_size)
+        except BaseException as error:
+            _notify_error(cbs, error)
+            raise
+
+    def _fit_loop(self, cb, cbs, history, state, x, y, sample_weight, val, n, steps, epochs,
+                  initial_epoch, batch_size, shuffle, validation_freq, validation_batch_size):
         logs = {}
         cb.on_train_begin()
         resume, self._initial_epoch = getattr(self, "_initial_epoch", None), None
@@ -272,8 +283,13 @@ class Trainer:
                 if val is not None and (epoch + 1) % validation_freq == 0:
                     cb.on_test_begin()
                     val_logs = self._evaluate_arrays(val[0], val[1], val[2],
-                                                     validation_batch_size or batch_size, cb)
+                                                     validation_batch_size or batch_size, cb,
+                                                     guard=guard)
                     cb.on_test_end(val_logs)
+                    if guard.requested:  # stopped inside validation: this epoch is not logged
+                        history.interrupted = True
+                        _report_interrupt(epoch, epochs, steps - 1, steps, logs)
+                        break
                     epoch_logs.update({"val_" + k: v for k, v in val_logs.items()})
                     epoch_logs = dict(sorted(epoch_logs.items()))
                 cb.on_epoch_end(epoch, epoch_logs)
@@ -296,7 +312,7 @@ class Trainer:
         """Raise a Keras-style ValueError when data of `shape` cannot enter the model."""
 
     # ------------------------------------------------------------ evaluate
-    def _evaluate_arrays(self, x, y, sample_weight, batch_size, callbacks=None):
+    def _evaluate_arrays(self, x, y, sample_weight, batch_size, callbacks=None, guard=None):
         state = self._compiled_state
         n = len(data_utils.flat(x)[0])
         self._prepare_state(x, y)
@@ -311,6 +327,8 @@ class Trainer:
                            data_utils.take(sample_weight, sl))
             if cb:
                 cb.on_test_batch_end(step, state.results())
+            if guard is not None and guard.requested:
+                break
         return state.results()
 
     def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None,
@@ -336,7 +354,10 @@ class Trainer:
         cb = CallbackList(callbacks, model=self, verbose=verbose)
         cb.on_test_begin()
         start = time.perf_counter()
-        logs = self._evaluate_arrays(x, y, sample_weight, batch_size, cb)
+        with DeferredInterrupt() as guard:
+            logs = self._evaluate_arrays(x, y, sample_weight, batch_size, cb, guard=guard)
+        if guard.requested:
+            _raise_interrupted("evaluate")
         cb.on_test_end(logs)
         if verbose:
             from nbkeras.utils.progbar import format_time, format_value
@@ -364,12 +385,17 @@ class Trainer:
         cb = CallbackList(callbacks, model=self)
         cb.on_predict_begin()
         chunks = []
-        for step in range(max(1, math.ceil(n / batch_size))):
-            sl = slice(step * batch_size, (step + 1) * batch_size)
-            cb.on_predict_batch_begin(step)
-            out = self(data_utils.take(x, sl), training=False)
-            chunks.append([np.asarray(unwrap(o)) for o in _as_list(out)])
-            cb.on_predict_batch_end(step, {"outputs": out})
+        with DeferredInterrupt() as guard:
+            for step in range(max(1, math.ceil(n / batch_size))):
+                sl = slice(step * batch_size, (step + 1) * batch_size)
+                cb.on_predict_batch_begin(step)
+                out = self(data_utils.take(x, sl), training=False)
+                chunks.append([np.asarray(unwrap(o)) for o in _as_list(out)])
+                cb.on_predict_batch_end(step, {"outputs": out})
+                if guard.requested:
+                    break
+        if guard.requested:
+            _raise_interrupted("predict")
         cb.on_predict_end()
         merged = [np.concatenate(parts, axis=0) for parts in zip(*chunks)]
         return merged[0] if len(merged) == 1 else merged
@@ -422,12 +448,50 @@ class Trainer:
         return values[0] if len(values) == 1 else values
 
 
+def _progress_logger(verbose, batch_size, samples):
+    """The widget row in Jupyter for verbose=1; Keras's text progress bar otherwise."""
+    if verbose == 1:
+        from nbkeras.notebook.environment import in_notebook
+
+        if in_notebook():
+            from nbkeras.notebook.progress import WidgetProgbar
+
+            return WidgetProgbar(batch_size=batch_size, samples=samples)
+    return ProgbarLogger()
+
+
+def _maybe_add_live_plot(cbs):
+    from nbkeras import config
+
+    if config.live_plot():
+        from nbkeras.callbacks.live_plot import LivePlot
+
+        if not any(isinstance(c, LivePlot) for c in cbs):
+            cbs.append(LivePlot())
+
+
+def _notify_error(cbs, error):
+    """Let display callbacks (widgets) show that fit raised."""
+    for c in cbs:
+        hook = getattr(c, "on_fit_error", None)
+        if hook is not None:
+            try:
+                hook(error)
+            except Exception:
+                pass
+
+
 def _report_interrupt(epoch, epochs, step, steps, logs):
     from nbkeras.utils.progbar import format_value
 
     values = "".join(f" - {k}: {format_value(v)}" for k, v in logs.items())
     print(f"Training interrupted at epoch {epoch + 1}/{epochs}, batch {step + 1}/{steps}{values}. "
           "The weights and history so far are kept; call fit() again to continue.", flush=True)
+
+
+def _raise_interrupted(what):
+    """evaluate/predict stopped at a batch boundary after a first Ctrl-C: no partial result."""
+    raise KeyboardInterrupt(f"{what}() interrupted at a batch boundary; the model is unchanged.")
 
 
 def _check_batch_size(batch_size):

@@ -17,3 +17,22 @@ def clear_session(free_memory=True):
         >>> nbkeras.utils.clear_session()
     """
     _clear_names()
+
+
+def plot_model(model, to_file=None, show_shapes=True, show_dtype=False, show_layer_names=True,
+               rankdir="TB", expand_nested=False, dpi=96, show_layer_activations=False,
+               show_trainable=False, **kwargs):
+    """Draw a model's layer graph without pydot or graphviz; see `nbkeras.notebook.model_diagram`.
+
+    Returns a `ModelDiagram` that displays inline (SVG, PNG fallback); `to_file` writes
+    a `.png` or `.svg`.
+
+    Example:
+        >>> nbkeras.utils.plot_model(model, to_file="model.png", show_shapes=True)
+    """
+    from nbkeras.notebook.model_diagram import plot_model as _plot
+
+    return _plot(model, to_file=to_file, show_shapes=show_shapes, show_dtype=show_dtype,
+                 show_layer_names=show_layer_names, rankdir=rankdir, expand_nested=expand_nested,
+                 dpi=dpi, show_layer_activations=show_layer_activations,
+                 show_trainable=show_trainable, **kwargs)

@@ -8,6 +8,7 @@ from nbkeras.backend.cpu.activations import (  # noqa: F401
     bias_act_forward,
     col_sum,
 )
+from nbkeras.backend.cpu.conv import col2im, im2col  # noqa: F401
 from nbkeras.backend.cpu.losses import (  # noqa: F401
     bce_backward,
     bce_forward,
@@ -37,7 +38,11 @@ from nbkeras.backend.cpu.optimizers import (  # noqa: F401
     weight_decay_update,
 )
 from nbkeras.backend.cpu.metrics_kernels import confusion_buckets  # noqa: F401
+from nbkeras.backend.cpu.pooling import (  # noqa: F401
+    avg_pool_backward, avg_pool_forward, max_pool_backward, max_pool_forward,
+)
 from nbkeras.backend.cpu.random import dropout_forward, seed  # noqa: F401
+from nbkeras.backend.cpu.rnn import *  # noqa: F401,F403
 from nbkeras.backend.cpu.softmax import (  # noqa: F401
     log_softmax_backward,
     log_softmax_forward,

@@ -1,0 +1,143 @@
+"""`profile_fit`: one epoch of training, timed per layer (forward, backward), optimizer and the
+rest, with FLOP estimates for layers that hold a kernel (Dense, convolutions)."""
+
+import time
+
+import numpy as np
+
+
+def _leaf_layers(model):
+    out = []
+    for layer in model.layers:
+        if hasattr(layer, "layers") and layer is not model:
+            out.extend(_leaf_layers(layer))
+        else:
+            out.append(layer)
+    return out
+
+
+def _forward_flops(layer, output):
+    """2 * (output elements / channels) * kernel elements: exact for Dense and convolutions."""
+    kernel = getattr(layer, "kernel", None)
+    if kernel is None or output is None:
+        return 0
+    out = np.asarray(getattr(output, "data", output))
+    if out.ndim == 0 or out.shape[-1] == 0:
+        return 0
+    return 2 * (out.size // out.shape[-1]) * int(np.prod(kernel.shape))
+
+
+class _Stats:
+    def __init__(self, name, kind):
+        self.name, self.kind = name, kind
+        self.forward = self.backward = 0.0
+        self.flops = 0
+        self.calls = 0
+
+
+def profile_fit(model, x, y, batch_size=32, **fit_kwargs):
+    """Train `model` for one epoch (after one untimed step) and return per-layer timings.
+
+    Returns:
+        A dict: `rows` [(name, kind, forward_s, backward_s, flops)], `optimizer_s`,
+        `total_s`, `steps`.
+
+    Example:
+        >>> report = profile_fit(model, x, y, batch_size=32)
+    """
+    from nbkeras.ops import core
+    from nbkeras.trainers import data as data_utils
+
+    # An untimed step first, so that kernel compilation (or cache loading) is not counted.
+    warm = slice(0, batch_size)
+    model.train_on_batch(data_utils.take(x, warm), data_utils.take(y, warm))
+    stats = {}
+    patched = []
+    for layer in _leaf_layers(model):
+        if type(layer).__name__ == "InputLayer":
+            continue
+        st = stats[id(layer)] = _Stats(layer.name, type(layer).__name__)
+        original = layer.call
+
+        def timed(*args, __orig=original, __st=st, __layer=layer, **kwargs):
+            tapes = list(core._tapes)
+            starts = [len(t._nodes) for t in tapes]
+            t0 = time.perf_counter()
+            out = __orig(*args, **kwargs)
+            __st.forward += time.perf_counter() - t0
+            __st.calls += 1
+            __st.flops += 3 * _forward_flops(__layer, out) if tapes else 0
+            for tape, start in zip(tapes, starts):  # time this layer's backward functions
+                for i in range(start, len(tape._nodes)):
+                    t, inputs, needs, fn = tape._nodes[i]
+                    tape._nodes[i] = (t, inputs, needs, _timed_backward(fn, __st))
+            return out
+
+        layer.__dict__["call"] = timed
+        patched.append(layer)
+    opt = model.optimizer
+    opt_time = [0.0]
+    original_apply = opt.apply
+
+    def timed_apply(*args, **kwargs):
+        t0 = time.perf_counter()
+        try:
+            return original_apply(*args, **kwargs)
+        finally:
+            opt_time[0] += time.perf_counter() - t0
+
+    opt.__dict__["apply"] = timed_apply
+    try:
+        t0 = time.perf_counter()
+        model.fit(x, y, batch_size=batch_size, epochs=1, verbose=0, **fit_kwargs)
+        total = time.perf_counter() - t0
+    finally:
+        for layer in patched:
+            layer.__dict__.pop("call", None)
+        opt.__dict__.pop("apply", None)
+    n = len(np.asarray(x if not isinstance(x, (list, tuple, dict)) else
+                       (list(x.values()) if isinstance(x, dict) else x)[0]))
+    rows = [(s.name, s.kind, s.forward, s.backward, s.flops) for s in stats.values()]
+    return {"rows": rows, "optimizer_s": opt_time[0], "total_s": total,
+            "steps": -(-n // batch_size)}
+
+
+def _timed_backward(fn, st):
+    def backward(g, needs):
+        t0 = time.perf_counter()
+        try:
+            return fn(g, needs)
+        finally:
+            st.backward += time.perf_counter() - t0
+
+    return backward
+
+
+def format_profile(report):
+    """The profile as a text table."""
+    rows = report["rows"]
+    total = report["total_s"]
+    layer_time = sum(f + b for _, _, f, b, _ in rows)
+    table = [("layer (type)", "forward ms", "backward ms", "% time", "GFLOP", "GFLOP/s")]
+    for name, kind, f, b, flops in rows:
+        rate = f"{flops / (f + b) / 1e9:.2f}" if flops and f + b > 0 else "-"
+        table.append((f"{name} ({kind})", f"{1e3 * f:.1f}", f"{1e3 * b:.1f}",
+                      f"{100 * (f + b) / total:.1f}", f"{flops / 1e9:.3f}" if flops else "-", rate))
+    opt = report["optimizer_s"]
+    table.append(("optimizer", f"{1e3 * opt:.1f}", "", f"{100 * opt / total:.1f}", "", ""))
+    other = max(total - layer_time - opt, 0.0)
+    table.append(("loss, metrics, data, callbacks", f"{1e3 * other:.1f}", "",
+                  f"{100 * other / total:.1f}", "", ""))
+    flops = sum(r[4] for r in rows)
+    table.append(("total (one epoch)", f"{1e3 * total:.1f}", "", "100.0",
+                  f"{flops / 1e9:.3f}", f"{flops / total / 1e9:.2f}"))
+    widths = [max(len(r[i]) for r in table) for i in range(len(table[0]))]
+    lines = []
+    for j, r in enumerate(table):
+        cells = [r[0].ljust(widths[0])] + [c.rjust(w) for c, w in zip(r[1:], widths[1:])]
+        lines.append("  ".join(cells))
+        if j == 0 or j == len(rows):
+            lines.append("  ".join("-" * w for w in widths))
+    lines.append(f"{report['steps']} steps after one untimed warm-up step; FLOPs = 3x forward (forward + two backward GEMMs) "
+                 "for layers with a kernel")
+    return "\n".join(lines)

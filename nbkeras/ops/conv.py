@@ -1,0 +1,397 @@
+"""Differentiable convolution and pooling ops, on im2col / pooling kernels.
+
+Convolutions gather receptive fields with the `im2col` kernel and multiply in
+BLAS (`np.matmul`); the backward pass scatters with `col2im`. Arrays are NHWC
+inside; 1D inputs run as images of height 1. A `Workspace` lets a layer reuse
+its im2col buffer from one step to the next: a buffer is handed out again only
+once the backward pass that needed it is gone.
+"""
+
+import weakref
+
+import numpy as np
+
+from nbkeras import config
+from nbkeras.backend import kernels as K
+from nbkeras.ops.core import record, unwrap
+
+
+class _Token:
+    __slots__ = ("__weakref__",)
+
+
+class Workspace:
+    """Scratch buffers of one layer, one per role, reused while their shape holds."""
+
+    def __init__(self):
+        self._bufs = {}
+
+    def take(self, role, shape, dtype):
+        """Return (buffer, token); the buffer stays reserved while the token lives."""
+        dtype = np.dtype(dtype)
+        entry = self._bufs.get(role)
+        token = _Token()
+        if entry is not None:
+            buf, ref = entry
+            if buf.shape == shape and buf.dtype == dtype and ref() is None:
+                self._bufs[role] = (buf, weakref.ref(token))
+                return buf, token
+        buf = np.empty(shape, dtype)
+        self._bufs[role] = (buf, weakref.ref(token))
+        return buf, token
+
+    def __deepcopy__(self, memo):
+        return Workspace()
+
+    def __getstate__(self):
+        return {}
+
+    def __setstate__(self, state):
+        self._bufs = {}
+
+
+# The most bytes an im2col matrix may take; larger batches are processed in chunks.
+WORKSPACE_BYTES = 64 * 2 ** 20
+
+
+def _take(ws, role, shape, dtype):
+    if ws is None:
+        return np.empty(shape, dtype), None
+    return ws.take(role, shape, dtype)
+
+
+def _tuple(v, n, name):
+    if isinstance(v, (int, np.integer)):
+        return (int(v),) * n
+    v = tuple(int(a) for a in v)
+    if len(v) != n:
+        raise ValueError(f"`{name}` must be an int or a tuple of {n} ints. Received: {name}={v}")
+    return v
+
+
+def conv_output_padding(size, k, s, d, padding, what="the kernel"):
+    """(output size, pad before, pad after) of one spatial axis, as Keras computes them."""
+    keff = (k - 1) * d + 1
+    if padding == "valid":
+        if size is not None and size < keff:
+            dil = f", after dilation {d}" if d > 1 else ""
+            raise ValueError(
+                f"The size of {what} ({keff}{dil}) is larger than the input's spatial size "
+                f"({size}) with padding='valid'; use padding='same' or a larger input. "
+                f"Received: input size={size}, window size={k}"
+            )
+        out = None if size is None else (size - keff) // s + 1
+        return out, 0, 0
+    if padding == "causal":
+        out = None if size is None else (size - 1) // s + 1
+        return out, keff - 1, 0
+    if size is None:
+        return None, 0, 0
+    out = -(-size // s)
+    total = max((out - 1) * s + keff - size, 0)
+    return out, total // 2, total - total // 2
+
+
+def _as_float(x):
+    a = np.asarray(unwrap(x))
+    if a.dtype.kind != "f":
+        a = a.astype(config.floatx())
+    return a
+
+
+def conv2d_nhwc(x, kernel, bias=None, strides=(1, 1), padding="valid", dilation_rate=(1, 1),
+                groups=1, workspace=None):
+    """Convolution of NHWC `x` with a (KH, KW, C/groups, O) kernel (+ bias), differentiable.
+
+    The im2col matrix covers as many samples as fit in `WORKSPACE_BYTES` at once; when the
+    whole batch fits, it is kept for the backward pass, otherwise the backward pass rebuilds
+    it chunk by chunk, so memory stays bounded for any batch size.
+
+    Args:
+        x: (N, H, W, C) input.
+        kernel: (KH, KW, C // groups, O) weights.
+        bias: (O,) or None.
+        strides / dilation_rate: pairs of ints.
+        padding: `'valid'`, `'same'` or `'causal'` (causal pads the width axis on the left).
+        groups: the number of channel groups.
+        workspace: an optional `Workspace` whose im2col buffers are reused.
+    """
+    xa = _as_float(x)
+    w = unwrap(kernel)
+    if xa.dtype != w.dtype:
+        xa = xa.astype(w.dtype)
+    xa = np.ascontiguousarray(xa)
+    n, h, wd, c = xa.shape
+    kh, kw, cg, o = w.shape
+    sh, sw = strides
+    dh, dw = dilation_rate
+    pad_h = "valid" if padding == "causal" else padding
+    oh, pt, _ = conv_output_padding(h, kh, sh, dh, pad_h)
+    ow, pl, _ = conv_output_padding(wd, kw, sw, dw, padding)
+    kk = kh * kw
+    per = oh * ow  # im2col rows per sample
+    chunk = max(1, min(n, WORKSPACE_BYTES // max(1, per * kk * c * xa.itemsize)))
+    g_ = groups
+    og = o // g_
+    if g_ == 1:
+        w2 = w.reshape(kk * c, o)
+    else:
+        w2 = w.reshape(kk, cg, g_, og).transpose(2, 0, 1, 3).reshape(g_, kk * cg, og)
+
+    def gather(lo, hi, role):
+        buf, tok = _take(workspace, role, (chunk * per, kk * c), xa.dtype)
+        cols = buf[:(hi - lo) * per]  # the last chunk may be shorter: leading rows
+        K.im2col(xa[lo:hi], cols, kh, kw, sh, sw, dh, dw, pt, pl, oh, ow)
+        if g_ == 1:
+            return cols, cols, tok
+        mc = (hi - lo) * per
+        return cols, cols.reshape(mc, kk, g_, cg).transpose(2, 0, 1, 3).reshape(
+            g_, mc, kk * cg), tok
+
+    y = np.empty((n * per, o), xa.dtype)
+    kept = None
+    for lo in range(0, n, chunk):
+        hi = min(n, lo + chunk)
+        cols, colsg, tok = gather(lo, hi, "cols")
+        rows = slice(lo * per, hi * per)
+        if g_ == 1:
+            np.matmul(cols, w2, out=y[rows])
+        else:
+            y[rows] = np.matmul(colsg, w2).transpose(1, 0, 2).reshape(-1, o)
+        if chunk >= n:
+            kept = (cols, colsg, tok)  # the whole batch: keep it for the backward pass
+        tok = None  # release the buffer before the next chunk takes it
+    if bias is not None:
+        y += unwrap(bias)
+    out = y.reshape(n, oh, ow, o)
+
+    def backward(gy, needs):
+        dy = np.ascontiguousarray(gy, dtype=y.dtype).reshape(n * per, o)
+        gx = np.empty(xa.shape, y.dtype) if needs[0] else None
+        gw = np.zeros(w.shape, y.dtype) if needs[1] else None
+        gb = None
+        for lo in range(0, n, chunk):
+            hi = min(n, lo + chunk)
+            mc = (hi - lo) * per
+            d = dy[lo * per:hi * per]
+            if needs[1]:
+                cols, colsg, tok = kept if kept is not None else gather(lo, hi, "cols")
+                if g_ == 1:
+                    gw += np.matmul(cols.T, d).reshape(w.shape)
+                else:
+                    dg = d.reshape(mc, g_, og).transpose(1, 0, 2)
+                    part = np.matmul(colsg.transpose(0, 2, 1), dg)
+                    gw += part.reshape(g_, kh, kw, cg, og).transpose(1, 2, 3, 0, 4).reshape(
+                        w.shape)
+                tok = None
+            if needs[0]:
+                if g_ == 1:
+                    buf, tk = _take(workspace, "dcols", (chunk * per, kk * c), y.dtype)
+                    dcols = buf[:mc]
+                    np.matmul(d, w2.T, out=dcols)
+                else:
+                    dg = d.reshape(mc, g_, og).transpose(1, 0, 2)
+                    dcols = np.ascontiguousarray(np.matmul(dg, w2.transpose(0, 2, 1)).reshape(
+                        g_, mc, kk, cg).transpose(1, 2, 0, 3).reshape(mc, kk * c))
+                K.col2im(dcols, gx[lo:hi], kh, kw, sh, sw, dh, dw, pt, pl, oh, ow)
+                tk = buf = dcols = None
+        if bias is not None and needs[2]:
+            gb = np.empty(o, dy.dtype)
+            K.col_sum(dy, gb)
+        return gx, gw, gb
+
+    return record(out, (x, kernel, bias), backward)
+
+
+def conv_transpose_geometry(size, k, s, d, padding, output_padding=None):
+    """(output size, im2col pad before) of a transposed convolution, as Keras/JAX compute them."""
+    keff = (k - 1) * d + 1
+    if padding == "valid":
+        op = max(keff, s) - keff if output_padding is None else output_padding
+        left, right = keff - 1, keff - 1 + op
+    else:
+        pad_len = s + keff - 2 if output_padding is None else keff + keff % 2 - 2 + output_padding
+        left = min(pad_len // 2 + pad_len % 2, keff - 1)
+        right = pad_len - left
+    out = None if size is None else (size - 1) * s + left + right - keff + 2
+    return out, keff - 1 - left
+
+
+def conv2d_transpose_nhwc(x, kernel, bias=None, strides=(1, 1), padding="valid",
+                          output_padding=None, dilation_rate=(1, 1), workspace=None):
+    """Transposed convolution (the adjoint of `conv2d_nhwc`) of NHWC `x`, differentiable.
+
+    Args:
+        x: (N, H, W, C) input.
+        kernel: (KH, KW, O, C) weights, Keras's Conv2DTranspose layout.
+        bias: (O,) or None.
+        output_padding: None or a pair of ints.
+    """
+    xa = _as_float(x)
+    w = unwrap(kernel)
+    if xa.dtype != w.dtype:
+        xa = xa.astype(w.dtype)
+    xa = np.ascontiguousarray(xa)
+    n, h, wd, c = xa.shape
+    kh, kw, o, _ = w.shape
+    sh, sw = strides
+    dh, dw = dilation_rate
+    op = (None, None) if output_padding is None else output_padding
+    oh, pt = conv_transpose_geometry(h, kh, sh, dh, padding, op[0])
+    ow, pl = conv_transpose_geometry(wd, kw, sw, dw, padding, op[1])
+    kk = kh * kw
+    m = n * h * wd
+    w2 = w.reshape(kk * o, c)
+    x2 = xa.reshape(m, c)
+    cols, tk = _take(workspace, "cols", (m, kk * o), xa.dtype)
+    np.matmul(x2, w2.T, out=cols)
+    y = np.empty((n, oh, ow, o), xa.dtype)
+    K.col2im(cols, y, kh, kw, sh, sw, dh, dw, pt, pl, h, wd)
+    del tk
+    if bias is not None:
+        y += unwrap(bias)
+
+    def backward(gy, needs):
+        g = np.ascontiguousarray(gy, dtype=y.dtype)
+        gx = gw = gb = None
+        if needs[0] or needs[1]:
+            gcols, tk2 = _take(workspace, "dcols", (m, kk * o), y.dtype)
+            K.im2col(g, gcols, kh, kw, sh, sw, dh, dw, pt, pl, h, wd)
+            if needs[0]:
+                gx = np.matmul(gcols, w2).reshape(xa.shape)
+            if needs[1]:
+                gw = np.matmul(gcols.T, x2).reshape(w.shape)
+        if bias is not None and needs[2]:
+            gb = np.empty(o, g.dtype)
+            K.col_sum(g.reshape(-1, o), gb)
+        return gx, gw, gb
+
+    return record(y, (x, kernel, bias), backward)
+
+
+def _pool(x, pool_size, strides, padding, kind):
+    xa = np.ascontiguousarray(_as_float(x))
+    n, h, wd, c = xa.shape
+    kh, kw = pool_size
+    sh, sw = strides
+    oh, pt, _ = conv_output_padding(h, kh, sh, 1, padding, "the pool")
+    ow, pl, _ = conv_output_padding(wd, kw, sw, 1, padding, "the pool")
+    y = np.empty((n, oh, ow, c), xa.dtype)
+    if kind == "max":
+        arg = np.empty((n, oh, ow, c), np.int64)
+        K.max_pool_forward(xa, y, arg, kh, kw, sh, sw, pt, pl)
+
+        def backward(g, needs):
+            gx = np.empty(xa.shape, y.dtype)
+            K.max_pool_backward(np.ascontiguousarray(g, dtype=y.dtype), arg, gx)
+            return (gx,)
+    else:
+        K.avg_pool_forward(xa, y, kh, kw, sh, sw, pt, pl)
+
+        def backward(g, needs):
+            gx = np.empty(xa.shape, y.dtype)
+            K.avg_pool_backward(np.ascontiguousarray(g, dtype=y.dtype), gx, kh, kw, sh, sw, pt, pl)
+            return (gx,)
+
+    return record(y, (x,), backward)
+
+
+def max_pool_nhwc(x, pool_size, strides, padding="valid"):
+    """Max pooling of NHWC `x` over (KH, KW) windows (differentiable)."""
+    return _pool(x, pool_size, strides, padding, "max")
+
+
+def average_pool_nhwc(x, pool_size, strides, padding="valid"):
+    """Average pooling of NHWC `x`; padded positions are left out of each mean."""
+    return _pool(x, pool_size, strides, padding, "avg")
+
+
+def pad_spatial(x, pads):
+    """Zero-pad `x` by `pads` ((before, after) per axis), differentiable."""
+    xa = np.asarray(unwrap(x))
+    out = np.pad(xa, pads)
+    idx = tuple(slice(b, b + s) for (b, _), s in zip(pads, xa.shape))
+    return record(out, (x,), lambda g, needs: (np.ascontiguousarray(g[idx]),))
+
+
+def crop_spatial(x, crops):
+    """Crop `x` by `crops` ((before, after) per axis), differentiable."""
+    xa = np.asarray(unwrap(x))
+    idx = tuple(slice(b, s - a) for (b, a), s in zip(crops, xa.shape))
+    out = np.ascontiguousarray(xa[idx])
+
+    def backward(g, needs):
+        gx = np.zeros(xa.shape, g.dtype)
+        gx[idx] = g
+        return (gx,)
+
+    return record(out, (x,), backward)
+
+
+def repeat_axis(x, repeats, axis):
+    """Repeat each entry of `x` `repeats` times along `axis` (np.repeat), differentiable."""
+    xa = np.asarray(unwrap(x))
+    out = np.repeat(xa, repeats, axis=axis)
+
+    def backward(g, needs):
+        shape = xa.shape[:axis] + (xa.shape[axis], repeats) + xa.shape[axis + 1:]
+        return (np.asarray(g).reshape(shape).sum(axis=axis + 1),)
+
+    return record(out, (x,), backward)
+
+
+# ------------------------------------------------------------ Keras-named ops
+def _to_nhwc(x, data_format, rank):
+    """Return (array as N,H,W,C 4-D, restore function)."""
+    from nbkeras import ops
+
+    if data_format == "channels_first":
+        perm = (0,) + tuple(range(2, rank + 2)) + (1,)
+        x = ops.transpose(x, perm)
+    if rank == 1:
+        x = ops.expand_dims(x, 1)
+
+    def back(y):
+        if rank == 1:
+            y = ops.squeeze(y, 1)
+        if data_format == "channels_first":
+            y = ops.transpose(y, (0, rank + 1) + tuple(range(1, rank + 1)))
+        return y
+
+    return x, back
+
+
+def conv(inputs, kernel, strides=1, padding="valid", data_format=None, dilation_rate=1):
+    """Keras's `ops.conv` for 1D and 2D inputs (kernel (*k, C, O))."""
+    rank = np.ndim(unwrap(inputs)) - 2
+    x, back = _to_nhwc(inputs, data_format or "channels_last", rank)
+    k = kernel
+    if rank == 1:
+        from nbkeras import ops
+        k = ops.expand_dims(kernel, 0)
+    s = (1,) + _tuple(strides, 1, "strides") if rank == 1 else _tuple(strides, 2, "strides")
+    d = (1,) + _tuple(dilation_rate, 1, "dilation_rate") if rank == 1 \
+        else _tuple(dilation_rate, 2, "dilation_rate")
+    c = x.shape[-1]
+    groups = c // unwrap(k).shape[2]
+    return back(conv2d_nhwc(x, k, None, s, padding.lower(), d, groups))
+
+
+def max_pool(inputs, pool_size, strides=None, padding="valid", data_format=None):
+    """Keras's `ops.max_pool` for 1D and 2D inputs."""
+    return _pool_op(inputs, pool_size, strides, padding, data_format, max_pool_nhwc)
+
+
+def average_pool(inputs, pool_size, strides=None, padding="valid", data_format=None):
+    """Keras's `ops.average_pool` for 1D and 2D inputs."""
+    return _pool_op(inputs, pool_size, strides, padding, data_format, average_pool_nhwc)
+
+
+def _pool_op(inputs, pool_size, strides, padding, data_format, fn):
+    rank = np.ndim(unwrap(inputs)) - 2
+    x, back = _to_nhwc(inputs, data_format or "channels_last", rank)
+    p = _tuple(pool_size, rank, "pool_size")
+    s = p if strides is None else _tuple(strides, rank, "strides")
+    if rank == 1:
+        p, s = (1,) + p, (1,) + s
+    return back(fn(x, p, s, padding.lower()))

@@ -1,0 +1,189 @@
+"""Finite-difference checks (float64) of the convolution, pooling and spatial reshaping
+layers: the gradient w.r.t. the input and each trainable weight, in several configurations.
+"""
+
+import numpy as np
+import pytest
+
+import nbkeras
+from nbkeras import layers, ops
+
+
+@pytest.fixture(autouse=True)
+def float64():
+    old = nbkeras.config.floatx()
+    nbkeras.config.set_floatx("float64")
+    yield
+    nbkeras.config.set_floatx(old)
+
+
+def fd(f, buf, eps=1e-6):
+    g = np.zeros(buf.shape)
+    for idx in np.ndindex(buf.shape):
+        orig = buf[idx]
+        buf[idx] = orig + eps
+        fp = f()
+        buf[idx] = orig - eps
+        fm = f()
+        buf[idx] = orig
+        g[idx] = (fp - fm) / (2 * eps)
+    return g
+
+
+def check(layer, shape, seed=0):
+    rng = np.random.default_rng(seed)
+    x = rng.uniform(-2, 2, shape)
+    layer(x)  # build
+    for v in layer.trainable_weights:
+        v.assign(rng.uniform(-1, 1, v.shape))
+    out_shape = np.asarray(layer(x)).shape
+    r = rng.uniform(-1, 1, out_shape)
+
+    def loss():
+        return float(np.sum(np.asarray(layer(x)) * r))
+
+    with ops.GradientTape() as tape:
+        xt = tape.watch(x)
+        y = layer(xt)
+        total = ops.sum(y * r)
+    weights = layer.trainable_weights
+    grads = tape.gradient(total, [xt] + list(weights))
+    np.testing.assert_allclose(grads[0], fd(loss, x), rtol=1e-5, atol=1e-7, err_msg="input")
+    for v, g in zip(weights, grads[1:]):
+        buf = v.numpy().copy()
+
+        def f():
+            v.assign(buf)
+            return loss()
+
+        num = fd(f, buf)
+        v.assign(buf)
+        np.testing.assert_allclose(g, num, rtol=1e-5, atol=1e-7, err_msg=v.name)
+
+
+CASES = [
+    ("conv1d_valid", lambda: layers.Conv1D(3, 3), (2, 7, 2)),
+    ("conv1d_same_s2", lambda: layers.Conv1D(3, 3, strides=2, padding="same"), (2, 7, 2)),
+    ("conv1d_causal_d2", lambda: layers.Conv1D(2, 2, padding="causal", dilation_rate=2),
+     (2, 6, 2)),
+    ("conv1d_groups_cf", lambda: layers.Conv1D(4, 3, groups=2, data_format="channels_first"),
+     (2, 4, 6)),
+    ("conv2d_valid_relu", lambda: layers.Conv2D(3, 3, activation="tanh"), (2, 5, 5, 2)),
+    ("conv2d_same_s2", lambda: layers.Conv2D(2, (3, 2), strides=(2, 1), padding="same"),
+     (2, 5, 4, 2)),
+    ("conv2d_dilation", lambda: layers.Conv2D(2, 2, dilation_rate=2, padding="same"),
+     (1, 5, 5, 2)),
+    ("conv2d_groups", lambda: layers.Conv2D(4, 2, groups=2), (2, 4, 4, 4)),
+    ("conv2d_cf_nobias", lambda: layers.Conv2D(2, 3, use_bias=False,
+                                               data_format="channels_first"), (2, 2, 5, 4)),
+    ("convT_valid_s2", lambda: layers.Conv2DTranspose(2, 3, strides=2), (2, 3, 3, 2)),
+    ("convT_same_s2", lambda: layers.Conv2DTranspose(2, 3, strides=2, padding="same"),
+     (1, 3, 4, 2)),
+    ("convT_outpad", lambda: layers.Conv2DTranspose(2, 3, strides=2, output_padding=1),
+     (1, 3, 3, 1)),
+    ("convT_dil_cf", lambda: layers.Conv2DTranspose(2, 2, dilation_rate=2,
+                                                    data_format="channels_first"),
+     (1, 2, 3, 3)),
+    ("depthwise", lambda: layers.DepthwiseConv2D(3, depth_multiplier=2, padding="same",
+                                                 strides=2), (2, 5, 5, 2)),
+    ("separable", lambda: layers.SeparableConv2D(3, 2, depth_multiplier=2), (2, 4, 4, 2)),
+    ("maxpool1d", lambda: layers.MaxPooling1D(3, strides=2, padding="same"), (2, 7, 2)),
+    ("maxpool2d", lambda: layers.MaxPooling2D(), (2, 4, 5, 2)),
+    ("maxpool2d_overlap_cf", lambda: layers.MaxPooling2D(3, strides=1,
+                                                         data_format="channels_first"),
+     (1, 2, 5, 5)),
+    ("avgpool1d", lambda: layers.AveragePooling1D(2), (2, 6, 2)),
+    ("avgpool2d_same", lambda: layers.AveragePooling2D(3, strides=2, padding="same"),
+     (2, 5, 5, 2)),
+    ("gmax1d", lambda: layers.GlobalMaxPooling1D(), (2, 5, 3)),
+    ("gmax2d_cf", lambda: layers.GlobalMaxPooling2D(data_format="channels_first",
+                                                    keepdims=True), (2, 3, 4, 4)),
+    ("gavg1d", lambda: layers.GlobalAveragePooling1D(), (2, 5, 3)),
+    ("gavg2d", lambda: layers.GlobalAveragePooling2D(), (2, 4, 4, 3)),
+    ("upsampling", lambda: layers.UpSampling2D((2, 3)), (2, 3, 2, 2)),
+    ("upsampling_cf", lambda: layers.UpSampling2D(2, data_format="channels_first"),
+     (1, 2, 2, 3)),
+    ("zeropad", lambda: layers.ZeroPadding2D(((1, 0), (2, 1))), (2, 3, 3, 2)),
+    ("crop_cf", lambda: layers.Cropping2D(((1, 0), (0, 2)), data_format="channels_first"),
+     (2, 2, 4, 5)),
+    ("permute", lambda: layers.Permute((3, 1, 2)), (2, 3, 4, 2)),
+    ("repeat_vector", lambda: layers.RepeatVector(3), (2, 4)),
+]
+
+
+@pytest.mark.parametrize("make,shape", [c[1:] for c in CASES], ids=[c[0] for c in CASES])
+def test_gradient(make, shape):
+    check(make(), shape)
+
+
+def test_workspace_reused_across_steps():
+    layer = layers.Conv2D(2, 3)
+    x = np.random.default_rng(0).uniform(size=(2, 6, 6, 1))
+    bufs = []
+    for _ in range(3):
+        with ops.GradientTape() as tape:
+            y = layer(x)
+            loss = ops.sum(y * y)
+        tape.gradient(loss, layer.trainable_weights)
+        bufs.append(id(layer._workspace._bufs["cols"][0]))
+    assert bufs[0] == bufs[1] == bufs[2]
+
+
+def test_shared_layer_twice_in_one_step():
+    """A layer called twice under one tape must not overwrite the first call's im2col buffer."""
+    layer = layers.Conv2D(2, 2)
+    rng = np.random.default_rng(1)
+    a, b = rng.uniform(size=(1, 4, 4, 2)), rng.uniform(size=(1, 4, 4, 2))
+    layer(a)
+    with ops.GradientTape() as tape:
+        loss = ops.sum(layer(a)) + 2 * ops.sum(layer(b))
+    gk = tape.gradient(loss, layer.kernel)
+    with ops.GradientTape() as tape:
+        loss = ops.sum(layer(a))
+    g1 = tape.gradient(loss, layer.kernel)
+    with ops.GradientTape() as tape:
+        loss = ops.sum(layer(b))
+    g2 = tape.gradient(loss, layer.kernel)
+    np.testing.assert_allclose(gk, g1 + 2 * g2, rtol=1e-10)
+
+
+def test_keras_named_ops_match_layers():
+    rng = np.random.default_rng(3)
+    x = rng.uniform(-1, 1, (2, 6, 5, 3))
+    layer = layers.Conv2D(4, 3, strides=2, padding="same", use_bias=False)
+    ref = np.asarray(layer(x))
+    got = ops.conv(x, layer.kernel.numpy(), strides=2, padding="same")
+    np.testing.assert_allclose(got, ref, rtol=1e-12)
+    xc = np.ascontiguousarray(np.transpose(x, (0, 3, 1, 2)))
+    got_cf = ops.conv(xc, layer.kernel.numpy(), strides=2, padding="same",
+                      data_format="channels_first")
+    np.testing.assert_allclose(got_cf, np.transpose(ref, (0, 3, 1, 2)), rtol=1e-12)
+    np.testing.assert_allclose(ops.max_pool(x, 2), np.asarray(layers.MaxPooling2D()(x)))
+    np.testing.assert_allclose(ops.average_pool(x[:, 0], 3, 1, "same"),
+                               np.asarray(layers.AveragePooling1D(3, 1, "same")(x[:, 0])))
+
+
+@pytest.mark.parametrize("groups", [1, 2])
+def test_chunked_workspace_matches_whole_batch(monkeypatch, groups):
+    """With a tiny workspace cap the batch runs in chunks; results must not change."""
+    import sys
+
+    mod = sys.modules["nbkeras.ops.conv"]
+    rng = np.random.default_rng(4)
+    x = rng.uniform(-1, 1, (5, 6, 6, 4))
+    layer = layers.Conv2D(4, 3, padding="same", groups=groups)
+    layer(x)
+
+    def run():
+        with ops.GradientTape() as tape:
+            xt = tape.watch(x)
+            y = layer(xt)
+            loss = ops.sum(y * y)
+        return [np.asarray(y)] + tape.gradient(loss, [xt] + layer.trainable_weights)
+
+    whole = run()
+    monkeypatch.setattr(mod, "WORKSPACE_BYTES", 2 * 36 * 9 * 4 * 8)  # 2 samples per chunk
+    chunked = run()
+    for a, b in zip(whole, chunked):
+        np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-12)
+    assert layer._workspace._bufs["cols"][0].shape[0] < 5 * 36  # it did run in chunks

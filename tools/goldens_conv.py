@@ -1,0 +1,176 @@
+"""Group 'conv': convolution, pooling and spatial reshaping layers from real Keras 3.
+
+Forward cases: a layer (class + kwargs), an input, weights set with set_weights()
+from a fixed RandomState, the output, and the layer's get_config() (minus name and
+dtype). Training cases: a small CNN with set weights trained 3 steps by fit()
+(one batch per epoch, shuffle=False); per-step losses and the final weights.
+"""
+
+import zlib
+
+import numpy as np
+
+from goldens_common import Recorder, keras_meta, to_np
+
+F = np.float32
+
+FORWARD = [
+    # (id, class, kwargs, input shape)
+    ("conv1d_valid", "Conv1D", {"filters": 3, "kernel_size": 3}, (2, 9, 2)),
+    ("conv1d_same_s2", "Conv1D", {"filters": 3, "kernel_size": 4, "strides": 2,
+                                  "padding": "same"}, (2, 9, 2)),
+    ("conv1d_causal_d2", "Conv1D", {"filters": 2, "kernel_size": 3, "padding": "causal",
+                                    "dilation_rate": 2, "activation": "relu"}, (2, 8, 3)),
+    ("conv1d_groups_cf", "Conv1D", {"filters": 4, "kernel_size": 3, "groups": 2,
+                                    "data_format": "channels_first"}, (2, 4, 7)),
+    ("conv2d_valid", "Conv2D", {"filters": 4, "kernel_size": 3}, (2, 6, 7, 3)),
+    ("conv2d_same", "Conv2D", {"filters": 4, "kernel_size": 3, "padding": "same",
+                               "activation": "relu"}, (2, 6, 7, 3)),
+    ("conv2d_same_s2", "Conv2D", {"filters": 3, "kernel_size": (3, 2), "strides": 2,
+                                  "padding": "same"}, (2, 7, 6, 2)),
+    ("conv2d_valid_s2x1", "Conv2D", {"filters": 3, "kernel_size": 2, "strides": (2, 1)},
+     (2, 7, 6, 2)),
+    ("conv2d_dilation", "Conv2D", {"filters": 2, "kernel_size": 3, "dilation_rate": 2},
+     (2, 7, 7, 2)),
+    ("conv2d_dilation_same", "Conv2D", {"filters": 2, "kernel_size": 2, "dilation_rate": (2, 3),
+                                        "padding": "same"}, (1, 6, 7, 2)),
+    ("conv2d_groups", "Conv2D", {"filters": 6, "kernel_size": 3, "groups": 3,
+                                 "padding": "same"}, (2, 5, 5, 6)),
+    ("conv2d_cf", "Conv2D", {"filters": 3, "kernel_size": 3, "data_format": "channels_first",
+                             "strides": 2, "padding": "same"}, (2, 2, 7, 6)),
+    ("conv2d_nobias", "Conv2D", {"filters": 3, "kernel_size": 1, "use_bias": False},
+     (2, 4, 4, 3)),
+    ("convT_valid", "Conv2DTranspose", {"filters": 3, "kernel_size": 3}, (2, 4, 5, 2)),
+    ("convT_valid_s2", "Conv2DTranspose", {"filters": 3, "kernel_size": 3, "strides": 2},
+     (2, 4, 5, 2)),
+    ("convT_same_s2", "Conv2DTranspose", {"filters": 2, "kernel_size": 3, "strides": 2,
+                                          "padding": "same"}, (2, 4, 5, 2)),
+    ("convT_same_k4_s2", "Conv2DTranspose", {"filters": 2, "kernel_size": 4, "strides": 2,
+                                             "padding": "same"}, (1, 3, 4, 2)),
+    ("convT_k2_s3", "Conv2DTranspose", {"filters": 2, "kernel_size": 2, "strides": 3},
+     (1, 3, 3, 2)),
+    ("convT_outpad", "Conv2DTranspose", {"filters": 2, "kernel_size": 3, "strides": 2,
+                                         "output_padding": 1}, (1, 3, 4, 2)),
+    ("convT_dil_cf", "Conv2DTranspose", {"filters": 2, "kernel_size": 2, "dilation_rate": 2,
+                                         "data_format": "channels_first"}, (2, 2, 4, 3)),
+    ("depthwise", "DepthwiseConv2D", {"kernel_size": 3}, (2, 6, 6, 3)),
+    ("depthwise_m2_same_s2", "DepthwiseConv2D", {"kernel_size": 3, "depth_multiplier": 2,
+                                                 "strides": 2, "padding": "same"},
+     (2, 7, 6, 3)),
+    ("depthwise_cf_dil", "DepthwiseConv2D", {"kernel_size": 2, "dilation_rate": 2,
+                                             "data_format": "channels_first"}, (1, 2, 6, 5)),
+    ("separable", "SeparableConv2D", {"filters": 4, "kernel_size": 3}, (2, 6, 6, 3)),
+    ("separable_m2_same", "SeparableConv2D", {"filters": 3, "kernel_size": 3,
+                                              "depth_multiplier": 2, "padding": "same",
+                                              "strides": 2, "activation": "relu"},
+     (2, 7, 7, 2)),
+    ("maxpool1d", "MaxPooling1D", {}, (2, 9, 3)),
+    ("maxpool1d_same_s1", "MaxPooling1D", {"pool_size": 3, "strides": 1, "padding": "same"},
+     (2, 7, 3)),
+    ("maxpool2d", "MaxPooling2D", {}, (2, 7, 6, 3)),
+    ("maxpool2d_same", "MaxPooling2D", {"pool_size": 3, "strides": 2, "padding": "same"},
+     (2, 7, 6, 3)),
+    ("maxpool2d_cf", "MaxPooling2D", {"pool_size": (2, 3), "data_format": "channels_first"},
+     (2, 3, 6, 7)),
+    ("avgpool1d", "AveragePooling1D", {"pool_size": 2}, (2, 9, 3)),
+    ("avgpool1d_same", "AveragePooling1D", {"pool_size": 3, "strides": 2, "padding": "same"},
+     (2, 8, 3)),
+    ("avgpool2d", "AveragePooling2D", {"pool_size": 2}, (2, 6, 6, 3)),
+    ("avgpool2d_same", "AveragePooling2D", {"pool_size": 3, "strides": 2, "padding": "same"},
+     (2, 7, 6, 3)),
+    ("avgpool2d_cf", "AveragePooling2D", {"pool_size": 2, "strides": 1,
+                                          "data_format": "channels_first"}, (2, 3, 4, 5)),
+    ("gmaxpool1d", "GlobalMaxPooling1D", {}, (2, 5, 3)),
+    ("gmaxpool2d_keep", "GlobalMaxPooling2D", {"keepdims": True}, (2, 4, 5, 3)),
+    ("gavgpool1d_cf", "GlobalAveragePooling1D", {"data_format": "channels_first"}, (2, 3, 5)),
+    ("gavgpool2d", "GlobalAveragePooling2D", {}, (2, 4, 5, 3)),
+    ("upsampling2d", "UpSampling2D", {}, (2, 3, 4, 2)),
+    ("upsampling2d_cf", "UpSampling2D", {"size": (3, 2), "data_format": "channels_first"},
+     (2, 2, 3, 2)),
+    ("zeropad2d", "ZeroPadding2D", {}, (2, 3, 4, 2)),
+    ("zeropad2d_asym_cf", "ZeroPadding2D", {"padding": [[1, 0], [2, 3]],
+                                            "data_format": "channels_first"}, (1, 2, 3, 3)),
+    ("cropping2d", "Cropping2D", {"cropping": [[1, 0], [0, 2]]}, (2, 4, 5, 2)),
+    ("cropping2d_sym_cf", "Cropping2D", {"cropping": 1, "data_format": "channels_first"},
+     (1, 2, 4, 5)),
+    ("permute", "Permute", {"dims": [3, 1, 2]}, (2, 3, 4, 2)),
+    ("repeat_vector", "RepeatVector", {"n": 3}, (2, 4)),
+]
+
+MODELS = {
+    "cnn_relu_maxpool": [
+        ("Conv2D", {"filters": 4, "kernel_size": 3, "activation": "relu"}),
+        ("MaxPooling2D", {}),
+        ("Conv2D", {"filters": 6, "kernel_size": 2, "padding": "same", "activation": "relu"}),
+        ("Flatten", {}),
+        ("Dense", {"units": 3, "activation": "softmax"}),
+    ],
+    "cnn_mixed": [
+        ("SeparableConv2D", {"filters": 4, "kernel_size": 3, "padding": "same",
+                             "activation": "tanh"}),
+        ("AveragePooling2D", {"pool_size": 2}),
+        ("DepthwiseConv2D", {"kernel_size": 2, "depth_multiplier": 2}),
+        ("Conv2DTranspose", {"filters": 3, "kernel_size": 2, "strides": 2}),
+        ("GlobalMaxPooling2D", {}),
+        ("Dense", {"units": 3, "activation": "softmax"}),
+    ],
+}
+
+
+def _fix(kwargs):
+    out = dict(kwargs)
+    for k in ("padding", "cropping", "dims"):
+        if isinstance(out.get(k), list):
+            out[k] = tuple(tuple(v) if isinstance(v, list) else v for v in out[k])
+    return out
+
+
+def _jsonable(v):
+    if isinstance(v, (tuple, list)):
+        return [_jsonable(a) for a in v]
+    if isinstance(v, dict):
+        return {k: _jsonable(a) for k, a in v.items()}
+    return v
+
+
+def generate(keras):
+    rec = Recorder("conv", keras_meta())
+    for cid, cls, kwargs, shape in FORWARD:
+        rng = np.random.RandomState(zlib.crc32(cid.encode()))
+        x = rng.randn(*shape).astype(F)
+        layer = getattr(keras.layers, cls)(**_fix(kwargs))
+        layer(x)
+        weights = [(rng.randn(*w.shape) * 0.5).astype(F) for w in layer.get_weights()]
+        layer.set_weights(weights)
+        y = to_np(layer(x))
+        cfg = layer.get_config()
+        cfg.pop("name")
+        cfg.pop("dtype")
+        rec.case({
+            "id": cid, "layer": {"class": cls, "kwargs": kwargs},
+            "input": rec.arr(cid, "x", x), "weights": rec.arrs(cid, "w", weights),
+            "output": rec.arr(cid, "y", y), "config": _jsonable(cfg),
+        })
+
+    for cid, spec in MODELS.items():
+        keras.utils.clear_session()
+        rng = np.random.RandomState(zlib.crc32(cid.encode()))
+        x = rng.rand(12, 8, 8, 2).astype(F)
+        y = rng.randint(0, 3, size=(12,)).astype(np.int64)
+        model = keras.Sequential([keras.Input((8, 8, 2))] +
+                                 [getattr(keras.layers, c)(**kw) for c, kw in spec])
+        init = [(rng.randn(*w.shape) * (0.5 if w.ndim > 1 else 0.1)).astype(F)
+                for w in model.get_weights()]
+        model.set_weights(init)
+        model.compile(optimizer=keras.optimizers.SGD(learning_rate=0.1, momentum=0.9),
+                      loss="sparse_categorical_crossentropy")
+        hist = model.fit(x, y, batch_size=12, epochs=3, shuffle=False, verbose=0)
+        rec.case({
+            "id": cid, "model": [{"class": c, "kwargs": kw} for c, kw in spec],
+            "x": rec.arr(cid, "x", x), "y": rec.arr(cid, "y", y),
+            "init": rec.arrs(cid, "w", init),
+            "losses": [float(v) for v in hist.history["loss"]],
+            "final": rec.arrs(cid, "final", [to_np(w) for w in model.get_weights()]),
+            "predict": rec.arr(cid, "pred", to_np(model.predict(x, verbose=0))),
+        })
+    rec.save()
