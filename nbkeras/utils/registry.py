@@ -5,8 +5,10 @@ import re
 
 def to_snake_case(name):
     """'BinaryCrossentropy' -> 'binary_crossentropy'."""
-    s = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
-    return re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", s).lower()
+    s = re.sub(r"\W+", "", name)
+    s = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", s)
+    # As in Keras, a digit does not start a new word: Conv2D -> conv2d.
+    return re.sub(r"([a-z])([A-Z])", r"\1_\2", s).lower()
 
 
 def lookup(identifier, table, kind, arg="identifier"):
