@@ -50,7 +50,28 @@ class LearningRateSchedule:
         return cls(**config)
 
 
-class InverseTimeDecay(LearningRateSchedule):
+class _RateDecay(LearningRateSchedule):
+    """Shared state of the decays driven by (initial rate, decay_steps, decay_rate, staircase)."""
+
+    def __init__(self, initial_learning_rate, decay_steps, decay_rate, staircase=False,
+                 name=None):
+        self.initial_learning_rate = initial_learning_rate
+        self.decay_steps = decay_steps
+        self.decay_rate = decay_rate
+        self.staircase = staircase
+        self.name = name or type(self).__name__
+        check_positive("decay_steps", decay_steps)
+
+    def _progress(self, step):
+        p = as_step(step) / F32(self.decay_steps)
+        return np.floor(p) if self.staircase else p
+
+    def get_config(self):
+        return {"initial_learning_rate": self.initial_learning_rate, "decay_steps": self.decay_steps,
+                "decay_rate": self.decay_rate, "staircase": self.staircase, "name": self.name}
+
+
+class InverseTimeDecay(_RateDecay):
     """initial_learning_rate / (1 + decay_rate * step / decay_steps).
 
     Args:
@@ -65,27 +86,12 @@ class InverseTimeDecay(LearningRateSchedule):
         0.05000000074505806
     """
 
-    def __init__(self, initial_learning_rate, decay_steps, decay_rate, staircase=False,
-                 name="InverseTimeDecay"):
-        self.initial_learning_rate = initial_learning_rate
-        self.decay_steps = decay_steps
-        self.decay_rate = decay_rate
-        self.staircase = staircase
-        self.name = name
-        check_positive("decay_steps", decay_steps)
-
     def __call__(self, step):
-        p = as_step(step) / F32(self.decay_steps)
-        if self.staircase:
-            p = np.floor(p)
+        p = self._progress(step)
         return F32(self.initial_learning_rate) / (F32(1) + F32(self.decay_rate) * p)
 
-    def get_config(self):
-        return {"initial_learning_rate": self.initial_learning_rate, "decay_steps": self.decay_steps,
-                "decay_rate": self.decay_rate, "staircase": self.staircase, "name": self.name}
 
-
-class ExponentialDecay(LearningRateSchedule):
+class ExponentialDecay(_RateDecay):
     """initial_learning_rate * decay_rate ** (step / decay_steps).
 
     Args:
@@ -100,21 +106,5 @@ class ExponentialDecay(LearningRateSchedule):
         0.05000000074505806
     """
 
-    def __init__(self, initial_learning_rate, decay_steps, decay_rate, staircase=False,
-                 name="ExponentialDecay"):
-        self.initial_learning_rate = initial_learning_rate
-        self.decay_steps = decay_steps
-        self.decay_rate = decay_rate
-        self.staircase = staircase
-        self.name = name
-        check_positive("decay_steps", decay_steps)
-
     def __call__(self, step):
-        p = as_step(step) / F32(self.decay_steps)
-        if self.staircase:
-            p = np.floor(p)
-        return F32(self.initial_learning_rate) * F32(self.decay_rate) ** p
-
-    def get_config(self):
-        return {"initial_learning_rate": self.initial_learning_rate, "decay_steps": self.decay_steps,
-                "decay_rate": self.decay_rate, "staircase": self.staircase, "name": self.name}
+        return F32(self.initial_learning_rate) * F32(self.decay_rate) ** self._progress(step)
