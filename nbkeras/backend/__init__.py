@@ -70,6 +70,20 @@ class _Kernels:
 kernels = _Kernels()
 
 
+def kernel_cache_dir():
+    """Where Numba keeps nbkeras's compiled CPU kernels (`NUMBA_CACHE_DIR`, else `__pycache__`)."""
+    return os.environ.get("NUMBA_CACHE_DIR") or os.path.join(
+        os.path.dirname(__file__), "cpu", "__pycache__")
+
+
+def kernel_cache_is_cold():
+    """True when the training kernels (the fused activations) are not cached yet."""
+    for _, _, files in os.walk(kernel_cache_dir()):
+        if any(f.startswith("activations.") and f.endswith(".nbi") for f in files):
+            return False
+    return True
+
+
 def get_device():
     """Return the active device name, such as `'cpu'`."""
     return kernels.device

@@ -5,12 +5,9 @@ import os
 
 def cache_dirs():
     """Folders holding nbkeras's compiled kernels (`NUMBA_CACHE_DIR`, else `__pycache__`)."""
-    env = os.environ.get("NUMBA_CACHE_DIR")
-    if env:
-        return [env]
-    import nbkeras.backend as backend
+    from nbkeras.backend import kernel_cache_dir
 
-    return [os.path.join(os.path.dirname(backend.__file__), "cpu", "__pycache__")]
+    return [kernel_cache_dir()]
 
 
 def _cache_files():

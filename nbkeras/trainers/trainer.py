@@ -229,6 +229,7 @@ class Trainer:
         if class_weight is not None:
             cw = data_utils.class_weight_to_sample_weight(data_utils.flat(y)[0], class_weight)
             sample_weight = cw if sample_weight is None else sample_weight * cw
+        _announce_first_compile(verbose)
         self._maybe_build_from_data(x)
         self._prepare_state(x, y)
         self._invalidate_caches()
@@ -479,6 +480,20 @@ def _notify_error(cbs, error):
                 hook(error)
             except Exception:
                 pass
+
+
+_compile_announced = False
+
+
+def _announce_first_compile(verbose):
+    """Say why the first fit on a machine pauses: Numba compiles the kernels once."""
+    global _compile_announced
+    from nbkeras import backend
+
+    if verbose and not _compile_announced and backend.kernel_cache_is_cold():
+        _compile_announced = True
+        print("nbkeras: compiling kernels for this machine, one time only; later runs load "
+              "them from the cache (`%nbkeras warmup` compiles them ahead).", flush=True)
 
 
 def _report_interrupt(epoch, epochs, step, steps, logs):
