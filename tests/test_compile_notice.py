@@ -19,6 +19,7 @@ def test_cold_cache_notice_once(tmp_path, monkeypatch, capsys):
     _fit(verbose=2)
     out = capsys.readouterr().out
     assert out.count("compiling kernels for this machine, one time only") == 1
+    assert out.count("they are cached now") == 1  # the compile counter's closing line
 
 
 def test_no_notice_with_a_warm_cache_or_silent_fit(tmp_path, monkeypatch, capsys):

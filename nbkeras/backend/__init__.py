@@ -76,6 +76,27 @@ def kernel_cache_dir():
         os.path.dirname(__file__), "cpu", "__pycache__")
 
 
+def on_kernel_compiled(callback):
+    """Call `callback()` each time Numba finishes compiling a function; returns a stop function.
+
+    Example:
+        >>> stop = on_kernel_compiled(lambda: print("compiled one"))
+        >>> stop()
+    """
+    from numba.core import event
+
+    class _Listener(event.Listener):
+        def on_start(self, ev):
+            pass
+
+        def on_end(self, ev):
+            callback()
+
+    listener = _Listener()
+    event.register("numba:compile", listener)
+    return lambda: event.unregister("numba:compile", listener)
+
+
 def kernel_cache_is_cold():
     """True when the training kernels (the fused activations) are not cached yet."""
     for _, _, files in os.walk(kernel_cache_dir()):

@@ -7,6 +7,7 @@ import time
 import numpy as np
 
 from nbkeras import optimizers as optimizers_module
+from nbkeras.callbacks.callback import Callback
 from nbkeras.callbacks.callback_list import CallbackList
 from nbkeras.layers import layer as layer_module
 from nbkeras.callbacks.history import History
@@ -229,7 +230,7 @@ class Trainer:
         if class_weight is not None:
             cw = data_utils.class_weight_to_sample_weight(data_utils.flat(y)[0], class_weight)
             sample_weight = cw if sample_weight is None else sample_weight * cw
-        _announce_first_compile(verbose)
+        counter = _announce_first_compile(verbose)
         self._maybe_build_from_data(x)
         self._prepare_state(x, y)
         self._invalidate_caches()
@@ -237,6 +238,8 @@ class Trainer:
         verbose = _resolve_verbose(verbose)
         history = History()
         cbs = list(callbacks or [])
+        if counter is not None:
+            cbs.insert(0, counter)
         if verbose and not any(isinstance(c, ProgbarLogger) for c in cbs):
             cbs.append(_progress_logger(verbose, batch_size, n))
         _maybe_add_live_plot(cbs)
@@ -486,14 +489,60 @@ _compile_announced = False
 
 
 def _announce_first_compile(verbose):
-    """Say why the first fit on a machine pauses: Numba compiles the kernels once."""
+    """Say why the first fit on a machine pauses, and count the kernels as Numba compiles them.
+
+    Returns a callback that ends the count after the first training batch, or None.
+    """
     global _compile_announced
     from nbkeras import backend
 
-    if verbose and not _compile_announced and backend.kernel_cache_is_cold():
-        _compile_announced = True
-        print("nbkeras: compiling kernels for this machine, one time only; later runs load "
-              "them from the cache (`%nbkeras warmup` compiles them ahead).", flush=True)
+    if not verbose or _compile_announced or not backend.kernel_cache_is_cold():
+        return None
+    _compile_announced = True
+    print("nbkeras: compiling kernels for this machine, one time only; later runs load "
+          "them from the cache (`%nbkeras warmup` compiles them ahead).", flush=True)
+    return _CompileCounter(backend)
+
+
+class _CompileCounter(Callback):
+    """Shows `compiled N functions` while the first batch compiles, then finishes the line."""
+
+    def __init__(self, backend):
+        super().__init__()
+        self.count = 0
+        self.start = time.perf_counter()
+        self.shown = 0.0
+        self.partial = False
+        self.stop = backend.on_kernel_compiled(self._one_more)
+
+    def _one_more(self):
+        self.count += 1
+        now = time.perf_counter()
+        if now - self.shown > 0.25:
+            self.shown = now
+            self.partial = True
+            sys.stdout.write(f"\r  compiled {self.count} functions ({now - self.start:.1f} s)")
+            sys.stdout.flush()
+
+    def on_epoch_begin(self, epoch, logs=None):
+        if self.partial:  # let the progress display start on its own line
+            sys.stdout.write("\n")
+            self.partial = False
+
+    def on_train_batch_end(self, batch, logs=None):
+        self.finish()
+
+    def on_train_end(self, logs=None):
+        self.finish()
+
+    def finish(self):
+        if self.stop is not None:
+            self.stop()
+            self.stop = None
+            took = time.perf_counter() - self.start
+            sys.stdout.write(f"\r  compiled {self.count} functions in {took:.1f} s; "
+                             "they are cached now.\n")
+            sys.stdout.flush()
 
 
 def _report_interrupt(epoch, epochs, step, steps, logs):
