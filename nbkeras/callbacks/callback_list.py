@@ -49,8 +49,8 @@ class CallbackList(Callback):
         self.active = {hook for hook in _HOOKS if getattr(self, hook) is not _noop}
 
     def append(self, callback):
-        raise TypeError("Create a new CallbackList to add callbacks. "
-                        f"Received: callback={callback!r}")
+        """Add a callback (as Keras's CallbackList does) and rebuild the hook dispatch."""
+        self.__init__(self.callbacks + [callback], model=self.model, **self.params)
 
 
 def _noop(*args, **kwargs):

@@ -332,17 +332,12 @@ def _clip_bounds(output):
 def binary_crossentropy(target, output, from_logits=False):
     """Elementwise binary crossentropy between targets and probabilities (or logits)."""
     _check_same_shape(target, output)
-    out = output if isinstance(output, Tensor) else _float_array(output)
-    expanded = _expand_last(out)
-    t = np.asarray(unwrap(target)).reshape(np.shape(unwrap(expanded)))
-    res = _per_row_loss(t, expanded, K.bce_forward, K.bce_backward, (*_clip_bounds(output), bool(from_logits)))
-    return res
-
-
-def _expand_last(x):
     from nbkeras.ops.numpy import expand_dims
 
-    return expand_dims(x, -1)
+    # The per-row kernel averages over (and drops) the last axis; over a new axis of
+    # length 1 that is the elementwise value.
+    t = np.expand_dims(np.asarray(unwrap(target)), -1)
+    return binary_crossentropy_mean(t, expand_dims(output, -1), from_logits)
 
 
 def binary_crossentropy_mean(target, output, from_logits=False):
@@ -391,15 +386,12 @@ def mean_squared_error(target, output):
     ts, ps = np.shape(unwrap(target)), np.shape(unwrap(output))
     if ts != ps:
         try:
-            target = np.broadcast_to(unwrap(target), ps) if not isinstance(target, Tensor) else target
+            if isinstance(target, Tensor):
+                raise ValueError
+            target = np.broadcast_to(unwrap(target), ps)
         except ValueError:
             raise ValueError(
-                "Arguments `target` and `output` must have the same shape (or broadcast to it). "
-                f"Received: target.shape={ts}, output.shape={ps}"
+                "Arguments `target` and `output` must have the same shape (a NumPy target may "
+                f"broadcast to it). Received: target.shape={ts}, output.shape={ps}"
             ) from None
-        if isinstance(target, Tensor):
-            raise ValueError(
-                "Arguments `target` and `output` must have the same shape. "
-                f"Received: target.shape={ts}, output.shape={ps}"
-            )
     return _per_row_loss(target, output, K.mse_forward, K.mse_backward, (), target_grad=True)
