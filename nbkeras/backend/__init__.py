@@ -28,6 +28,9 @@ class _Kernels:
         object.__setattr__(self, "_module", None)
 
     def _load(self):
+        from nbkeras.backend.memory import keep_freed_memory
+
+        keep_freed_memory()
         module = importlib.import_module(f"nbkeras.backend.{self._device}")
         object.__setattr__(self, "_module", module)
         return module

@@ -100,9 +100,7 @@ def rnn(kind, x, kernel, recurrent_kernel, bias, initial_states, mask=None, go_b
     UksT = [np.ascontiguousarray(v.T) for v in Uks] if rmasks else None
 
     def mm(a, b):
-        out = np.empty((a.shape[0], b.shape[1]), dt)
-        K.rnn_matmul(np.ascontiguousarray(a), b, out)
-        return out
+        return np.matmul(a, b)
 
     def rec(hp):
         if rmasks is None:
@@ -123,6 +121,9 @@ def rnn(kind, x, kernel, recurrent_kernel, bias, initial_states, mask=None, go_b
             out += mm(d[:, k * u:(k + 1) * u], UksT[k]) * rmasks[k]
         return out
 
+    def g3(a):  # (batch, gates * units) -> the kernels' (batch, gates, units) view
+        return a.reshape(a.shape[0], -1, u)
+
     H = np.empty((T + 1, n, u), dt)
     H[0] = np.asarray(unwrap(initial_states[0]), dt)
     C = None
@@ -138,14 +139,15 @@ def rnn(kind, x, kernel, recurrent_kernel, bias, initial_states, mask=None, go_b
         if kind == "simple":
             K.simple_step_forward(XP[s], r, hp, Mt[s], act, H[s + 1])
         elif kind == "lstm":
-            K.lstm_step_forward(XP[s], r, hp, C[s], Mt[s], act, ract, GATES[s], H[s + 1], C[s + 1])
+            K.lstm_step_forward(g3(XP[s]), g3(r), hp, C[s], Mt[s], act, ract, g3(GATES[s]), H[s + 1],
+                                C[s + 1])
         elif not rb:
             RALL[s] = r
-            K.gru_step_forward(XP[s], r, hp, Mt[s], act, ract, GATES[s], H[s + 1])
+            K.gru_step_forward(g3(XP[s]), g3(r), hp, Mt[s], act, ract, g3(GATES[s]), H[s + 1])
         else:
             hin = hp * rmasks[2] if rmasks is not None else hp
-            K.gru_zr_forward(XP[s], r, np.ascontiguousarray(hin), ract, GATES[s], RH[s])
-            K.gru_h_forward(XP[s], mm(RH[s], Uh), hp, Mt[s], act, GATES[s], H[s + 1])
+            K.gru_zr_forward(g3(XP[s]), g3(r), np.ascontiguousarray(hin), ract, g3(GATES[s]), RH[s])
+            K.gru_h_forward(g3(XP[s]), mm(RH[s], Uh), hp, Mt[s], act, g3(GATES[s]), H[s + 1])
 
     seq = H[1:]
     if zero_output_for_mask and mask is not None:
@@ -171,6 +173,7 @@ def rnn(kind, x, kernel, recurrent_kernel, bias, initial_states, mask=None, go_b
         DR = DXP if kind in ("simple", "lstm") else np.empty((T, n, Gr * u), dt)
         dhp = np.empty((n, u), dt)
         dcp = np.empty((n, u), dt) if C is not None else None
+        work = np.empty((3, u), dt) if C is not None else None
         for s in range(T - 1, -1, -1):
             if return_sequences:
                 dhs = np.ascontiguousarray(dh + dout[s])
@@ -182,19 +185,20 @@ def rnn(kind, x, kernel, recurrent_kernel, bias, initial_states, mask=None, go_b
                 K.simple_step_backward(dhs, H[s + 1], Mt[s], act, DXP[s], dhp)
                 dh = dhp + rec_back(DXP[s])
             elif kind == "lstm":
-                K.lstm_step_backward(dhs, dc, GATES[s], C[s + 1], C[s], Mt[s], act, ract,
-                                     DXP[s], dhp, dcp)
+                K.lstm_step_backward(dhs, dc, g3(GATES[s]), C[s + 1], C[s], Mt[s], act, ract,
+                                     g3(DXP[s]), dhp, dcp, work)
                 dh = dhp + rec_back(DXP[s])
                 dc, dcp = dcp, dc
             elif not rb:
-                K.gru_step_backward(dhs, GATES[s], RALL[s], H[s], Mt[s], act, ract, DXP[s], DR[s], dhp)
+                K.gru_step_backward(dhs, g3(GATES[s]), g3(RALL[s]), H[s], Mt[s], act, ract, g3(DXP[s]),
+                                    g3(DR[s]), dhp)
                 dh = dhp + rec_back(DR[s])
             else:
-                K.gru_h_backward(dhs, GATES[s], H[s], Mt[s], act, ract, DXP[s], dhp)
+                K.gru_h_backward(dhs, g3(GATES[s]), H[s], Mt[s], act, ract, g3(DXP[s]), dhp)
                 drh = mm(DXP[s][:, 2 * u:], UhT)
                 hin = np.ascontiguousarray(H[s] * rmasks[2] if rmasks is not None else H[s])
                 dhin = np.empty((n, u), dt)
-                K.gru_zr_backward(drh, GATES[s], hin, ract, DXP[s], dhin)
+                K.gru_zr_backward(drh, g3(GATES[s]), hin, ract, g3(DXP[s]), dhin)
                 DR[s] = DXP[s][:, :2 * u]
                 if rmasks is not None:
                     dhin *= rmasks[2]

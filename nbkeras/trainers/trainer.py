@@ -16,6 +16,7 @@ from nbkeras.ops import core
 from nbkeras.ops.core import GradientTape, unwrap
 from nbkeras.trainers import data as data_utils
 from nbkeras.trainers.compile_utils import CompiledState
+from nbkeras.backend.memory import release_free_memory
 from nbkeras.trainers.interrupt import DeferredInterrupt
 
 
@@ -255,6 +256,8 @@ class Trainer:
         except BaseException as error:
             _notify_error(cbs, error)
             raise
+        finally:
+            release_free_memory()
 
     def _fit_loop(self, cb, cbs, history, state, x, y, sample_weight, val, n, steps, epochs,
                   initial_epoch, batch_size, shuffle, validation_freq, validation_batch_size):

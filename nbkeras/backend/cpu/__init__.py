@@ -1,5 +1,12 @@
 """CPU kernels compiled by Numba. Every kernel name here is part of the backend interface."""
 
+import os as _os
+
+from nbkeras.backend import kernel_cache_dir as _cache_dir
+from nbkeras.backend.cpu._cache_stamp import ensure_fresh as _ensure_fresh
+
+_ensure_fresh(_cache_dir(), _os.path.dirname(__file__))
+
 from nbkeras.backend.cpu.activations import (  # noqa: F401
     CODES as ACTIVATION_CODES,
     NEEDS_INPUT as ACTIVATION_NEEDS_INPUT,

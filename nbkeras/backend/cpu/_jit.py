@@ -5,11 +5,14 @@ import numba
 _FASTMATH = {"contract", "reassoc", "nsz", "arcp"}
 
 
-def jit(fn=None, *, fastmath=True):
-    """`numba.njit` with the compile cache, falling back when no cache dir is writable."""
+def jit(fn=None, *, fastmath=True, inline="never"):
+    """`numba.njit` with the compile cache, falling back when no cache dir is writable.
+
+    inline='always' inlines a small helper into its callers at Numba's IR level, so
+    row views and calls do not stop the caller's loops from vectorizing."""
 
     def wrap(f):
-        options = dict(error_model="numpy", nogil=True)
+        options = dict(error_model="numpy", nogil=True, inline=inline)
         if fastmath:
             options["fastmath"] = _FASTMATH
         try:

@@ -3,19 +3,19 @@
 The input projection of every step and the recurrent matrix products stay in
 BLAS (called by `nbkeras.ops.rnn`); these kernels do each step's elementwise
 work: gate activations, the state update, the time mask and their gradients.
-Arrays are 2-D (batch, units or gates * units), C-contiguous.
+States are (batch, units) and gate arrays (batch, gates, units), C-contiguous; the
+inner loops run over units with indices Numba can prove non-negative, so they vectorize.
 
 Activation codes: 0 linear, 1 tanh, 2 sigmoid, 3 relu, 4 hard_sigmoid.
 Derivatives are written in terms of the activation's output.
 """
 
-import math
-
+from nbkeras.backend.cpu import fastmath
 from nbkeras.backend.cpu._jit import jit
 
 __all__ = ["simple_step_forward", "simple_step_backward", "lstm_step_forward",
            "lstm_step_backward", "gru_step_forward", "gru_step_backward", "gru_zr_forward",
-           "gru_h_forward", "gru_h_backward", "gru_zr_backward", "rnn_matmul"]
+           "gru_h_forward", "gru_h_backward", "gru_zr_backward"]
 
 RNN_ACTIVATIONS = {"linear": 0, "tanh": 1, "sigmoid": 2, "relu": 3, "hard_sigmoid": 4}
 
@@ -23,12 +23,9 @@ RNN_ACTIVATIONS = {"linear": 0, "tanh": 1, "sigmoid": 2, "relu": 3, "hard_sigmoi
 @jit
 def _act(x, code):
     if code == 1:
-        return math.tanh(x)
+        return fastmath.tanh(x)
     if code == 2:
-        if x >= 0:
-            return 1.0 / (1.0 + math.exp(-x))
-        e = math.exp(x)
-        return e / (1.0 + e)
+        return fastmath.sigmoid(x)
     if code == 3:
         return x if x > 0 else 0.0 * x
     if code == 4:
@@ -50,20 +47,74 @@ def _dact(y, code):
     return 1.0
 
 
-@jit
-def rnn_matmul(a, b, out):
-    """out = a @ b, serial. The per-step recurrent products are small (batch x units x
-    gates*units); a serial loop avoids BLAS's thread hand-offs, which cost 100x when other
-    processes keep the cores busy."""
-    n, k = a.shape
-    g = b.shape[1]
-    for i in range(n):
-        for j in range(g):
-            out[i, j] = 0.0
-        for kk in range(k):
-            v = a[i, kk]
-            for j in range(g):
-                out[i, j] += v * b[kk, j]
+@jit(inline="always")
+def _act3(z, b, k, code):
+    """z[b, k, :] = act(z[b, k, :]) in place; one loop per code, so each one vectorizes."""
+    u = z.shape[2]
+    if code == 1:
+        for j in range(u):
+            z[b, k, j] = fastmath.tanh(z[b, k, j])
+    elif code == 2:
+        for j in range(u):
+            z[b, k, j] = fastmath.sigmoid(z[b, k, j])
+    elif code != 0:
+        for j in range(u):
+            z[b, k, j] = _act(z[b, k, j], code)
+
+
+@jit(inline="always")
+def _act2(z, b, code):
+    """z[b, :] = act(z[b, :]) in place."""
+    u = z.shape[1]
+    if code == 1:
+        for j in range(u):
+            z[b, j] = fastmath.tanh(z[b, j])
+    elif code == 2:
+        for j in range(u):
+            z[b, j] = fastmath.sigmoid(z[b, j])
+    elif code != 0:
+        for j in range(u):
+            z[b, j] = _act(z[b, j], code)
+
+
+@jit(inline="always")
+def _dact3(y, b, k, code, out):
+    """out[b, k, :] = act'(.) from the activation's outputs y[b, k, :]."""
+    u = y.shape[2]
+    if code == 1:
+        for j in range(u):
+            out[b, k, j] = 1.0 - y[b, k, j] * y[b, k, j]
+    elif code == 2:
+        for j in range(u):
+            out[b, k, j] = y[b, k, j] * (1.0 - y[b, k, j])
+    else:
+        for j in range(u):
+            out[b, k, j] = _dact(y[b, k, j], code)
+
+
+@jit(inline="always")
+def _dact2(y, yb, code, out, ob):
+    """out[ob, :] = act'(.) from the activation's outputs y[yb, :]."""
+    u = y.shape[1]
+    if code == 1:
+        for j in range(u):
+            out[ob, j] = 1.0 - y[yb, j] * y[yb, j]
+    elif code == 2:
+        for j in range(u):
+            out[ob, j] = y[yb, j] * (1.0 - y[yb, j])
+    else:
+        for j in range(u):
+            out[ob, j] = _dact(y[yb, j], code)
+
+
+@jit(inline="always")
+def _keep_row(h, hp, gates, b):
+    """A masked step: h[b] = hp[b] and its gates are zero."""
+    for j in range(h.shape[1]):
+        h[b, j] = hp[b, j]
+    for k in range(gates.shape[1]):
+        for j in range(gates.shape[2]):
+            gates[b, k, j] = 0.0
 
 
 @jit
@@ -74,9 +125,10 @@ def simple_step_forward(xp, r, hp, m, code, h):
         if m[b] == 0:
             for j in range(u):
                 h[b, j] = hp[b, j]
-        else:
-            for j in range(u):
-                h[b, j] = _act(xp[b, j] + r[b, j], code)
+            continue
+        for j in range(u):
+            h[b, j] = xp[b, j] + r[b, j]
+        _act2(h, b, code)
 
 
 @jit
@@ -88,132 +140,146 @@ def simple_step_backward(dh, h, m, code, dz, dhp):
             for j in range(u):
                 dz[b, j] = 0.0
                 dhp[b, j] = dh[b, j]
-        else:
-            for j in range(u):
-                dz[b, j] = dh[b, j] * _dact(h[b, j], code)
-                dhp[b, j] = 0.0
+            continue
+        _dact2(h, b, code, dz, b)
+        for j in range(u):
+            dz[b, j] *= dh[b, j]
+            dhp[b, j] = 0.0
 
 
 @jit
 def lstm_step_forward(xp, r, hp, cp, m, act, ract, gates, h, c):
-    """Gates i, f, g, o from xp + r; c = f*cp + i*g; h = o*act(c). Masked rows keep (hp, cp)."""
+    """Gates i, f, g, o from xp + r; c = f*cp + i*g; h = o*act(c). Masked rows keep (hp, cp).
+
+    xp, r and gates are (batch, 4, units)."""
     n, u = h.shape
     for b in range(n):
         if m[b] == 0:
+            _keep_row(h, hp, gates, b)
             for j in range(u):
-                h[b, j] = hp[b, j]
                 c[b, j] = cp[b, j]
-                gates[b, j] = 0.0
-                gates[b, u + j] = 0.0
-                gates[b, 2 * u + j] = 0.0
-                gates[b, 3 * u + j] = 0.0
             continue
+        for k in range(4):
+            for j in range(u):
+                gates[b, k, j] = xp[b, k, j] + r[b, k, j]
+        _act3(gates, b, 0, ract)
+        _act3(gates, b, 1, ract)
+        _act3(gates, b, 2, act)
+        _act3(gates, b, 3, ract)
         for j in range(u):
-            i = _act(xp[b, j] + r[b, j], ract)
-            f = _act(xp[b, u + j] + r[b, u + j], ract)
-            g = _act(xp[b, 2 * u + j] + r[b, 2 * u + j], act)
-            o = _act(xp[b, 3 * u + j] + r[b, 3 * u + j], ract)
-            cc = f * cp[b, j] + i * g
-            gates[b, j] = i
-            gates[b, u + j] = f
-            gates[b, 2 * u + j] = g
-            gates[b, 3 * u + j] = o
+            cc = gates[b, 1, j] * cp[b, j] + gates[b, 0, j] * gates[b, 2, j]
             c[b, j] = cc
-            h[b, j] = o * _act(cc, act)
+            h[b, j] = cc
+        _act2(h, b, act)
+        for j in range(u):
+            h[b, j] *= gates[b, 3, j]
 
 
 @jit
-def lstm_step_backward(dh, dc, gates, c, cp, m, act, ract, dz, dhp, dcp):
-    """From dh, dc at step t: dz (pre-activation gates), the direct part of dh_prev, dc_prev."""
+def lstm_step_backward(dh, dc, gates, c, cp, m, act, ract, dz, dhp, dcp, work):
+    """From dh, dc at step t: dz (pre-activation gates, (batch, 4, units)), the direct part
+    of dh_prev, and dc_prev. `work` is scratch of shape (3, units)."""
     n, u = c.shape
     for b in range(n):
         if m[b] == 0:
+            for k in range(4):
+                for j in range(u):
+                    dz[b, k, j] = 0.0
             for j in range(u):
-                dz[b, j] = 0.0
-                dz[b, u + j] = 0.0
-                dz[b, 2 * u + j] = 0.0
-                dz[b, 3 * u + j] = 0.0
                 dhp[b, j] = dh[b, j]
                 dcp[b, j] = dc[b, j]
             continue
         for j in range(u):
-            i = gates[b, j]
-            f = gates[b, u + j]
-            g = gates[b, 2 * u + j]
-            o = gates[b, 3 * u + j]
-            ac = _act(c[b, j], act)
-            dct = dc[b, j] + dh[b, j] * o * _dact(ac, act)
-            dz[b, j] = dct * g * _dact(i, ract)
-            dz[b, u + j] = dct * cp[b, j] * _dact(f, ract)
-            dz[b, 2 * u + j] = dct * i * _dact(g, act)
-            dz[b, 3 * u + j] = dh[b, j] * ac * _dact(o, ract)
+            work[0, j] = c[b, j]
+        _act2(work, 0, act)  # act(c)
+        _dact2(work, 0, act, work, 1)  # act'(c)
+        for j in range(u):
+            work[2, j] = dc[b, j] + dh[b, j] * gates[b, 3, j] * work[1, j]  # total dc
+        _dact3(gates, b, 0, ract, dz)
+        _dact3(gates, b, 1, ract, dz)
+        _dact3(gates, b, 2, act, dz)
+        _dact3(gates, b, 3, ract, dz)
+        for j in range(u):
+            dct = work[2, j]
+            dz[b, 0, j] *= dct * gates[b, 2, j]
+            dz[b, 1, j] *= dct * cp[b, j]
+            dz[b, 2, j] *= dct * gates[b, 0, j]
+            dz[b, 3, j] *= dh[b, j] * work[0, j]
             dhp[b, j] = 0.0
-            dcp[b, j] = dct * f
+            dcp[b, j] = dct * gates[b, 1, j]
+
+
+@jit(inline="always")
+def _zr_gates(xp, r, gates, b, ract):
+    """GRU's update and reset gates of row b: ract(xp + r) for gates 0 and 1."""
+    for k in range(2):
+        for j in range(gates.shape[2]):
+            gates[b, k, j] = xp[b, k, j] + r[b, k, j]
+    _act3(gates, b, 0, ract)
+    _act3(gates, b, 1, ract)
 
 
 @jit
 def gru_step_forward(xp, r, hp, m, act, ract, gates, h):
-    """reset_after GRU: z, r from xp + r; hh = act(xp_h + r * r_h); h = z*hp + (1-z)*hh."""
+    """reset_after GRU: z, r from xp + r; hh = act(xp_h + r * r_h); h = z*hp + (1-z)*hh.
+
+    xp, r and gates are (batch, 3, units)."""
     n, u = h.shape
     for b in range(n):
         if m[b] == 0:
-            for j in range(u):
-                h[b, j] = hp[b, j]
-                gates[b, j] = 0.0
-                gates[b, u + j] = 0.0
-                gates[b, 2 * u + j] = 0.0
+            _keep_row(h, hp, gates, b)
             continue
+        _zr_gates(xp, r, gates, b, ract)
         for j in range(u):
-            z = _act(xp[b, j] + r[b, j], ract)
-            rr = _act(xp[b, u + j] + r[b, u + j], ract)
-            hh = _act(xp[b, 2 * u + j] + rr * r[b, 2 * u + j], act)
-            gates[b, j] = z
-            gates[b, u + j] = rr
-            gates[b, 2 * u + j] = hh
-            h[b, j] = z * hp[b, j] + (1.0 - z) * hh
+            gates[b, 2, j] = xp[b, 2, j] + gates[b, 1, j] * r[b, 2, j]
+        _act3(gates, b, 2, act)
+        for j in range(u):
+            z = gates[b, 0, j]
+            h[b, j] = z * hp[b, j] + (1.0 - z) * gates[b, 2, j]
 
 
 @jit
 def gru_step_backward(dh, gates, r, hp, m, act, ract, dxp, dr, dhp):
     """reset_after GRU: gradients of the input projection (dxp), of the recurrent
-    projection (dr) and the direct part of dh_prev."""
+    projection (dr) and the direct part of dh_prev; gate arrays are (batch, 3, units)."""
     n, u = hp.shape
     for b in range(n):
         if m[b] == 0:
+            for k in range(3):
+                for j in range(u):
+                    dxp[b, k, j] = 0.0
+                    dr[b, k, j] = 0.0
             for j in range(u):
-                for k in range(3):
-                    dxp[b, k * u + j] = 0.0
-                    dr[b, k * u + j] = 0.0
                 dhp[b, j] = dh[b, j]
             continue
+        _dact3(gates, b, 0, ract, dxp)
+        _dact3(gates, b, 1, ract, dxp)
+        _dact3(gates, b, 2, act, dxp)
         for j in range(u):
-            z = gates[b, j]
-            rr = gates[b, u + j]
-            hh = gates[b, 2 * u + j]
+            z = gates[b, 0, j]
+            rr = gates[b, 1, j]
+            hh = gates[b, 2, j]
             d = dh[b, j]
-            dah = d * (1.0 - z) * _dact(hh, act)
-            daz = d * (hp[b, j] - hh) * _dact(z, ract)
-            dar = dah * r[b, 2 * u + j] * _dact(rr, ract)
-            dxp[b, j] = daz
-            dxp[b, u + j] = dar
-            dxp[b, 2 * u + j] = dah
-            dr[b, j] = daz
-            dr[b, u + j] = dar
-            dr[b, 2 * u + j] = dah * rr
+            dah = d * (1.0 - z) * dxp[b, 2, j]
+            daz = d * (hp[b, j] - hh) * dxp[b, 0, j]
+            dar = dah * r[b, 2, j] * dxp[b, 1, j]
+            dxp[b, 0, j] = daz
+            dxp[b, 1, j] = dar
+            dxp[b, 2, j] = dah
+            dr[b, 0, j] = daz
+            dr[b, 1, j] = dar
+            dr[b, 2, j] = dah * rr
             dhp[b, j] = d * z
 
 
 @jit
 def gru_zr_forward(xp, r, hin, ract, gates, rh):
-    """reset-before GRU, first half: z, r from xp + r (2 gates); rh = r * hin."""
+    """reset-before GRU, first half: z, r from xp + r (r is (batch, 2, units)); rh = r * hin."""
     n, u = hin.shape
     for b in range(n):
+        _zr_gates(xp, r, gates, b, ract)
         for j in range(u):
-            z = _act(xp[b, j] + r[b, j], ract)
-            rr = _act(xp[b, u + j] + r[b, u + j], ract)
-            gates[b, j] = z
-            gates[b, u + j] = rr
-            rh[b, j] = rr * hin[b, j]
+            rh[b, j] = gates[b, 1, j] * hin[b, j]
 
 
 @jit
@@ -222,17 +288,14 @@ def gru_h_forward(xp, rhp, hp, m, act, gates, h):
     n, u = h.shape
     for b in range(n):
         if m[b] == 0:
-            for j in range(u):
-                h[b, j] = hp[b, j]
-                gates[b, j] = 0.0
-                gates[b, u + j] = 0.0
-                gates[b, 2 * u + j] = 0.0
+            _keep_row(h, hp, gates, b)
             continue
         for j in range(u):
-            z = gates[b, j]
-            hh = _act(xp[b, 2 * u + j] + rhp[b, j], act)
-            gates[b, 2 * u + j] = hh
-            h[b, j] = z * hp[b, j] + (1.0 - z) * hh
+            gates[b, 2, j] = xp[b, 2, j] + rhp[b, j]
+        _act3(gates, b, 2, act)
+        for j in range(u):
+            z = gates[b, 0, j]
+            h[b, j] = z * hp[b, j] + (1.0 - z) * gates[b, 2, j]
 
 
 @jit
@@ -241,18 +304,19 @@ def gru_h_backward(dh, gates, hp, m, act, ract, dxp, dhp):
     n, u = hp.shape
     for b in range(n):
         if m[b] == 0:
+            for k in range(3):
+                for j in range(u):
+                    dxp[b, k, j] = 0.0
             for j in range(u):
-                dxp[b, j] = 0.0
-                dxp[b, u + j] = 0.0
-                dxp[b, 2 * u + j] = 0.0
                 dhp[b, j] = dh[b, j]
             continue
+        _dact3(gates, b, 0, ract, dxp)
+        _dact3(gates, b, 2, act, dxp)
         for j in range(u):
-            z = gates[b, j]
-            hh = gates[b, 2 * u + j]
+            z = gates[b, 0, j]
             d = dh[b, j]
-            dxp[b, j] = d * (hp[b, j] - hh) * _dact(z, ract)
-            dxp[b, 2 * u + j] = d * (1.0 - z) * _dact(hh, act)
+            dxp[b, 0, j] *= d * (hp[b, j] - gates[b, 2, j])
+            dxp[b, 2, j] *= d * (1.0 - z)
             dhp[b, j] = d * z
 
 
@@ -261,7 +325,7 @@ def gru_zr_backward(drh, gates, hin, ract, dxp, dhin):
     """reset-before GRU: from d(r * hin), the r gate's gradient and d(hin)."""
     n, u = hin.shape
     for b in range(n):
+        _dact3(gates, b, 1, ract, dxp)
         for j in range(u):
-            rr = gates[b, u + j]
-            dxp[b, u + j] = drh[b, j] * hin[b, j] * _dact(rr, ract)
-            dhin[b, j] = drh[b, j] * rr
+            dxp[b, 1, j] *= drh[b, j] * hin[b, j]
+            dhin[b, j] = drh[b, j] * gates[b, 1, j]

@@ -1,0 +1,80 @@
+"""Backend plumbing: the kernel-cache source stamp and the allocator setting for training."""
+
+import os
+import resource
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from nbkeras.backend import memory
+from nbkeras.backend.cpu._cache_stamp import ensure_fresh, sources_hash
+
+
+def _tree(tmp_path):
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "rnn.py").write_text("A = 1\n")
+    (src / "fastmath.py").write_text("B = 2\n")
+    cache = tmp_path / "cache"
+    nb = cache / "nbkeras" / "backend" / "cpu"
+    nb.mkdir(parents=True)
+    other = cache / "otherproject"
+    other.mkdir()
+    for d in (nb, other):
+        (d / "rnn.lstm_step_forward-10.py311.nbi").write_text("x")
+        (d / "rnn.lstm_step_forward-10.py311.1.nbc").write_text("x")
+    (nb / "keep.txt").write_text("x")
+    return src, cache, nb, other
+
+
+def test_cache_stamp_purges_kernels_when_any_source_changes(tmp_path):
+    src, cache, nb, other = _tree(tmp_path)
+    assert ensure_fresh(str(cache), str(src)) is True  # no stamp yet: purge
+    assert not list(nb.glob("*.nb*"))
+    assert len(list(other.glob("*.nb*"))) == 2  # another project's cache is left alone
+    assert (nb / "keep.txt").exists()
+    (nb / "rnn.x-1.py311.nbi").write_text("x")
+    assert ensure_fresh(str(cache), str(src)) is False  # same sources: cache kept
+    assert (nb / "rnn.x-1.py311.nbi").exists()
+    before = sources_hash(str(src))
+    (src / "fastmath.py").write_text("B = 3\n")  # a helper changed, not rnn.py itself
+    assert sources_hash(str(src)) != before
+    assert ensure_fresh(str(cache), str(src)) is True
+    assert not (nb / "rnn.x-1.py311.nbi").exists()
+
+
+def test_cache_stamp_tolerates_an_unwritable_stamp(tmp_path):
+    src, cache, nb, _ = _tree(tmp_path)
+    (cache / "nbkeras-kernel-sources.sha1").mkdir()  # neither readable nor replaceable
+    assert ensure_fresh(str(cache), str(src)) is True
+    assert not list(nb.glob("*.nb*"))
+    assert not [p for p in cache.iterdir() if p.name.endswith(".tmp")]
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc malloc only")
+def test_freed_blocks_are_reused_without_page_faults():
+    assert memory.keep_freed_memory() is True
+
+    def faults_of_alloc_cycles():
+        np.empty(3_000_000, np.float32).fill(1)  # settle the heap
+        r0 = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+        for _ in range(20):
+            np.empty(3_000_000, np.float32).fill(1)  # 12 MB = ~2,900 pages each
+        return resource.getrusage(resource.RUSAGE_SELF).ru_minflt - r0
+
+    assert faults_of_alloc_cycles() < 500
+    memory.release_free_memory()
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc malloc only")
+def test_opt_out_leaves_malloc_alone():
+    code = ("from nbkeras.backend import memory; import nbkeras, numpy as np;"
+            "m = nbkeras.Sequential([nbkeras.Input((3,)), nbkeras.layers.Dense(2)]);"
+            "m.compile('sgd', 'mse'); m.fit(np.ones((4, 3)), np.ones((4, 2)), verbose=0);"
+            "print(memory.keep_freed_memory())")
+    env = dict(os.environ, NBKERAS_KEEP_FREED_MEMORY="0")
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
+                         timeout=120)
+    assert out.stdout.strip() == "False", out.stderr
