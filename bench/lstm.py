@@ -2,13 +2,15 @@
 
     python bench/lstm.py                       # nbkeras, plus keras+jax and torch if importable
     python bench/lstm.py --frameworks nbkeras --repeats 1
+    python bench/lstm.py --cell gru            # the same with GRU(64) (or simple: SimpleRNN)
 
 Workload: synthetic sequences (4,096 x 50 x 32 float32, standard normal); the target is
 the mean of the first feature over the last 10 steps; Adam, mean squared error.
 Every framework runs in a fresh subprocess: an untimed warm-up epoch on 640 samples
 (compiles every kernel and, for JAX, the batch shape), then `--repeats` timed
 fit(epochs=1) calls over all samples (shuffle on, verbose=0). samples/s uses the best
-epoch. PyTorch runs nn.LSTM + nn.Linear with the same sizes, on 2 threads.
+epoch. PyTorch runs nn.LSTM (nn.GRU, nn.RNN) + nn.Linear with the same sizes, on 2
+threads. Keras's GRU default is reset_after=True, which is PyTorch's GRU formulation too.
 """
 
 import argparse
@@ -34,9 +36,13 @@ def make_data(n, seed=0):
     return x, y
 
 
-def _keras_runner(keras):
+CELLS = {"lstm": ("LSTM", "LSTM"), "gru": ("GRU", "GRU"), "simple": ("SimpleRNN", "RNN")}
+
+
+def _keras_runner(keras, cell):
     keras.utils.set_random_seed(0)
-    model = keras.Sequential([keras.Input(shape=(T, F)), keras.layers.LSTM(UNITS),
+    layer = getattr(keras.layers, CELLS[cell][0])
+    model = keras.Sequential([keras.Input(shape=(T, F)), layer(UNITS),
                               keras.layers.Dense(1)])
     model.compile(optimizer=keras.optimizers.Adam(), loss="mse")
 
@@ -46,7 +52,7 @@ def _keras_runner(keras):
     return run_epoch
 
 
-def _torch_runner():
+def _torch_runner(cell):
     import torch
     from torch import nn
 
@@ -56,11 +62,12 @@ def _torch_runner():
     class Net(nn.Module):
         def __init__(self):
             super().__init__()
-            self.lstm = nn.LSTM(F, UNITS, batch_first=True)
+            self.rnn = getattr(nn, CELLS[cell][1])(F, UNITS, batch_first=True)
             self.out = nn.Linear(UNITS, 1)
 
         def forward(self, x):
-            _, (h, _) = self.lstm(x)
+            _, h = self.rnn(x)
+            h = h[0] if isinstance(h, tuple) else h
             return self.out(h[-1])
 
     model = Net()
@@ -89,7 +96,9 @@ def worker(framework, cfg):
         C.worker_reply({"skipped": skip})
         return
     x, y = make_data(cfg["n"])
-    run_epoch = _torch_runner() if framework == "torch" else _keras_runner(C.import_framework(framework))
+    cell = cfg.get("cell", "lstm")
+    run_epoch = (_torch_runner(cell) if framework == "torch"
+                 else _keras_runner(C.import_framework(framework), cell))
     t0 = time.perf_counter()
     run_epoch(x[:WARM_N], y[:WARM_N])
     warm = time.perf_counter() - t0
@@ -107,14 +116,15 @@ def main():
     ap.add_argument("--frameworks", default="nbkeras,keras,torch")
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--samples", type=int, default=N_SAMPLES)
+    ap.add_argument("--cell", choices=sorted(CELLS), default="lstm")
     args = ap.parse_args()
     if args.worker:
         worker(args.worker[0], json.loads(args.worker[1]))
         return
     info = C.env_info()
-    C.print_header(f"bench/lstm.py: LSTM({UNITS}) -> Dense(1), {T} steps x {F} features, "
+    C.print_header(f"bench/lstm.py: {CELLS[args.cell][0]}({UNITS}) -> Dense(1), {T} steps x {F} features, "
                    f"batch {BATCH}, {args.samples} samples/epoch", info)
-    cfg = {"n": args.samples, "repeats": args.repeats}
+    cfg = {"n": args.samples, "repeats": args.repeats, "cell": args.cell}
     results, rows = {}, []
     for fw in [f.strip() for f in args.frameworks.split(",") if f.strip()]:
         busy = C.busy_cores(0.5)
@@ -148,7 +158,7 @@ def main():
     print(f"\nsamples/s from the best of {args.repeats} epochs; nbkeras/it = nbkeras samples/s "
           "over that framework's (>1: nbkeras faster).")
     print(f"load (1 min) after the run: {C.loadavg():.2f}")
-    C.result_line({"bench": "lstm", "results": summary, "env": info,
+    C.result_line({"bench": "lstm", "cell": args.cell, "results": summary, "env": info,
                    "skipped": {fw: r.get("skipped") or r.get("error") for fw, r in results.items()
                                if "epoch_s" not in r}})
 
