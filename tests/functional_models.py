@@ -58,3 +58,15 @@ def shared_layer_model(k):
     shared = k.layers.Dense(3, activation="relu")
     a, b = k.Input((4,)), k.Input((4,))
     return k.Model([a, b], k.layers.Average()([shared(a), shared(b)]))
+
+
+def seq2seq_model(k):
+    """Encoder-decoder: the encoder LSTM's final states start the decoder LSTM
+    (`initial_state=` given symbolic tensors), as in Keras's seq2seq tutorial."""
+    enc_in = k.Input(shape=(None, 4))
+    _, h, c = k.layers.LSTM(6, return_state=True)(enc_in)
+    dec_in = k.Input(shape=(None, 3))
+    seq = k.layers.LSTM(6, return_sequences=True)(dec_in, initial_state=[h, c])
+    gru_seq = k.layers.GRU(6, return_sequences=True)(seq, initial_state=h)
+    out = k.layers.Dense(3, activation="softmax")(gru_seq)
+    return k.Model([enc_in, dec_in], out)

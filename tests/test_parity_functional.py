@@ -77,3 +77,27 @@ def test_summary_text_matches_keras(case, monkeypatch):
     model.summary(print_fn=lines.append)
     # Keras hands print_fn one block ending in a newline; compare the text itself.
     assert "\n".join(lines).rstrip("\n") == case["text"].rstrip("\n")
+
+
+def test_seq2seq_initial_state_from_symbolic_tensors():
+    """Encoder states passed as `initial_state=` in the functional API: predictions,
+    3 training steps and the trained weights match Keras, and the model round-trips."""
+    case = CASES["seq2seq"]
+    model = _build(case)
+    assert [l.name for l in model.layers] == case["layer_names"]
+    xe, xd = (A[k] for k in case["x"])
+    np.testing.assert_allclose(model.predict([xe, xd], verbose=0), A[case["y_before"]],
+                               rtol=1e-4, atol=1e-6)
+    model.compile(optimizer=keras.optimizers.RMSprop(learning_rate=0.01),
+                  loss="categorical_crossentropy")
+    hist = model.fit([xe, xd], A[case["target"]], epochs=3, batch_size=8, shuffle=False,
+                     verbose=0)
+    np.testing.assert_allclose(hist.history["loss"], case["losses"], rtol=1e-4, atol=1e-6)
+    for w, k in zip(model.get_weights(), case["final_weights"]):
+        np.testing.assert_allclose(w, A[k], rtol=1e-4, atol=1e-5)
+    clone = keras.Model.from_config(model.get_config())
+    clone.set_weights(model.get_weights())
+    np.testing.assert_array_equal(clone.predict([xe, xd], verbose=0),
+                                  model.predict([xe, xd], verbose=0))
+    decoder = model.layers[3]
+    assert len(decoder.input) == 3  # the sequence and the two states, as in Keras

@@ -70,10 +70,31 @@ def generate(keras):
               "evaluate_dict": {k: float(v) for k, v in as_dict.items()},
               "metrics_names": list(model.metrics_names),
               "final_weights": rec.arrs(cid, "final", [to_np(v) for v in model.get_weights()])})
+    # seq2seq: symbolic initial_state; 3 RMSprop epochs of one batch.
+    keras.utils.clear_session()
+    rs = np.random.RandomState(21)
+    model = fm.seq2seq_model(keras)
+    w = [rs.uniform(-0.5, 0.5, v.shape).astype("float32") for v in model.get_weights()]
+    model.set_weights(w)
+    xe = rs.normal(size=(8, 5, 4)).astype("float32")
+    xd = rs.normal(size=(8, 4, 3)).astype("float32")
+    yd = np.eye(3, dtype="float32")[rs.randint(0, 3, size=(8, 4))]
+    before = model.predict([xe, xd], verbose=0)
+    model.compile(optimizer=keras.optimizers.RMSprop(learning_rate=0.01),
+                  loss="categorical_crossentropy")
+    hist = model.fit([xe, xd], yd, epochs=3, batch_size=8, shuffle=False, verbose=0)
+    cid = "seq2seq"
+    rec.case({"id": cid, "builder": "seq2seq_model", "weights": rec.arrs(cid, "w", w),
+              "x": rec.arrs(cid, "x", [xe, xd]), "target": rec.arr(cid, "t", yd),
+              "y_before": rec.arr(cid, "yb", to_np(before)),
+              "losses": [float(v) for v in hist.history["loss"]],
+              "final_weights": rec.arrs(cid, "final", [to_np(v) for v in model.get_weights()]),
+              "layer_names": [l.name for l in model.layers]})
     # Summaries (the table width follows the terminal: pin it to 80 columns).
     os.environ["COLUMNS"] = "80"
     for builder, arg in (("two_output_model", None), ("nested_model", None),
-                         ("shared_layer_model", None), ("merge_model", "concatenate")):
+                         ("shared_layer_model", None), ("merge_model", "concatenate"),
+                         ("seq2seq_model", None)):
         keras.utils.clear_session()
         model = getattr(fm, builder)(keras, arg) if arg else getattr(fm, builder)(keras)
         lines = []

@@ -461,10 +461,18 @@ class Layer:
         if self.input_spec is not None:
             self._check_input(inputs)
         kwargs.pop("training", None)
-        outputs = self.compute_output_spec(inputs, *args, **kwargs)
+        # Symbolic tensors passed as other arguments (an RNN's initial_state, say) are
+        # inputs of the node too; the output spec is computed with zeros in their place.
+        extra = [t for t in _flatten([list(args), list(kwargs.values())]) if isinstance(t, KerasTensor)]
+        if extra:
+            outputs = self.compute_output_spec(inputs, *_dummy_inputs(args, self.dtype),
+                                               **_dummy_inputs(kwargs, self.dtype))
+        else:
+            outputs = self.compute_output_spec(inputs, *args, **kwargs)
         flat_in = _flatten(inputs)
         flat_out = _flatten(outputs)
-        node = Node(self, flat_in, flat_out, args, kwargs, inputs_structure=inputs)
+        node = Node(self, flat_in + extra, flat_out, args, kwargs, inputs_structure=inputs)
+        node.tensor_arguments = bool(extra)
         self._inbound_nodes.append(node)
         index = len(self._inbound_nodes) - 1
         for i, t in enumerate(flat_out):

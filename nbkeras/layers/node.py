@@ -51,6 +51,9 @@ class Node:
         self.output_tensors = list(outputs)
         self.call_args = call_args
         self.call_kwargs = call_kwargs or {}
+        # Whether call_args / call_kwargs hold symbolic tensors (listed in input_tensors
+        # after the main inputs) that must be replaced by their values when the graph runs.
+        self.tensor_arguments = False
         self.parent_nodes = [
             t._keras_history[0]._inbound_nodes[t._keras_history[1]]
             for t in self.input_tensors

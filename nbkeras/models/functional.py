@@ -149,7 +149,13 @@ class Functional(Model):
             if isinstance(node.layer, InputLayer):
                 continue
             args = _structure_map(node.inputs_structure, lambda t: values[id(t)])
-            out = node.layer(args, *node.call_args, training=training, **node.call_kwargs)
+            call_args, call_kwargs = node.call_args, node.call_kwargs
+            if node.tensor_arguments:
+                def value(v):
+                    return values[id(v)] if isinstance(v, KerasTensor) else v
+                call_args = _structure_map(tuple(call_args), value)
+                call_kwargs = _structure_map(dict(call_kwargs), value)
+            out = node.layer(args, *call_args, training=training, **call_kwargs)
             for t, v in zip(node.output_tensors, _flatten(out)):
                 values[id(t)] = v
         return _structure_map(self._outputs_struct, lambda t: values[id(t)])
