@@ -1,4 +1,4 @@
-"""Global settings: the default float type, the fuzz factor and the device.
+"""Global settings: the default float type, the fuzz factor, the image layout and the device.
 
 Example:
     >>> import nbkeras
@@ -9,6 +9,7 @@ Example:
 _FLOATX = "float32"
 _EPSILON = 1e-7
 _ALLOWED_FLOATX = ("float32", "float64")
+_IMAGE_DATA_FORMAT = "channels_last"
 
 
 def floatx():
@@ -51,6 +52,33 @@ def set_epsilon(value):
     """
     global _EPSILON
     _EPSILON = float(value)
+
+
+def image_data_format():
+    """Return the default image layout, `'channels_last'` unless changed.
+
+    Example:
+        >>> nbkeras.config.image_data_format()
+        'channels_last'
+    """
+    return _IMAGE_DATA_FORMAT
+
+
+def set_image_data_format(data_format):
+    """Set the default image layout used when a layer's `data_format` is None.
+
+    Args:
+        data_format: `'channels_last'` or `'channels_first'`.
+
+    Example:
+        >>> nbkeras.config.set_image_data_format("channels_last")
+    """
+    global _IMAGE_DATA_FORMAT
+    value = str(data_format).lower()
+    if value not in ("channels_last", "channels_first"):
+        raise ValueError("The `data_format` argument must be one of {'channels_first', "
+                         f"'channels_last'}}. Received: data_format={data_format!r}")
+    _IMAGE_DATA_FORMAT = value
 
 
 def backend():

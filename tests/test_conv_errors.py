@@ -90,6 +90,7 @@ def test_same_padding_accepts_small_input():
     lambda: layers.MaxPooling2D(padding="full"),
     lambda: layers.Permute((1, 3)),
     lambda: layers.Conv2DTranspose(2, 3, strides=2, output_padding=2),
+    lambda: layers.UpSampling2D(interpolation="trilinear"),
 ])
 def test_bad_arguments(make):
     with pytest.raises(ValueError):
@@ -101,3 +102,30 @@ def test_keras_auto_names():
     names = [layers.Conv2D(1, 1).name, layers.Conv2D(1, 1).name, layers.MaxPooling2D().name,
              layers.UpSampling2D().name, layers.Conv2DTranspose(1, 1).name]
     assert names == ["conv2d", "conv2d_1", "max_pooling2d", "up_sampling2d", "conv2d_transpose"]
+
+
+@pytest.mark.parametrize("kwargs,shape,match", [
+    ({"size": (3, 3), "interpolation": "area"}, (1, 4, 4, 1), "interpolation"),
+    ({"size": (3,)}, (1, 4, 4, 1), "size"),
+    ({"size": (0, 2)}, (1, 4, 4, 1), "size"),
+    ({"size": (2, 2)}, (4, 4), "rank"),
+    ({"size": (2, 2), "data_format": "nhwc"}, (1, 4, 4, 1), "data_format"),
+])
+def test_image_resize_errors(kwargs, shape, match):
+    with pytest.raises(ValueError, match=match) as info:
+        keras.ops.image.resize(np.zeros(shape, "float32"), **kwargs)
+    assert "Received:" in str(info.value)
+
+
+def test_default_data_format_follows_config():
+    assert keras.config.image_data_format() == "channels_last"
+    keras.config.set_image_data_format("channels_first")
+    try:
+        assert layers.Conv2D(2, 3).data_format == "channels_first"
+        assert layers.UpSampling2D().get_config()["data_format"] == "channels_first"
+        y = keras.ops.image.resize(np.zeros((1, 2, 3, 3), "float32"), (6, 6))
+        assert y.shape == (1, 2, 6, 6)
+    finally:
+        keras.config.set_image_data_format("channels_last")
+    with pytest.raises(ValueError, match="Received: data_format='nchw'"):
+        keras.config.set_image_data_format("nchw")

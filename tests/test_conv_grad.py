@@ -103,6 +103,12 @@ CASES = [
     ("upsampling", lambda: layers.UpSampling2D((2, 3)), (2, 3, 2, 2)),
     ("upsampling_cf", lambda: layers.UpSampling2D(2, data_format="channels_first"),
      (1, 2, 2, 3)),
+    ("upsampling_bilinear", lambda: layers.UpSampling2D(2, interpolation="bilinear"),
+     (2, 3, 2, 2)),
+    ("upsampling_bicubic_cf", lambda: layers.UpSampling2D(
+        (3, 2), interpolation="bicubic", data_format="channels_first"), (1, 2, 3, 3)),
+    ("upsampling_lanczos3", lambda: layers.UpSampling2D(2, interpolation="lanczos3"),
+     (1, 4, 3, 1)),
     ("zeropad", lambda: layers.ZeroPadding2D(((1, 0), (2, 1))), (2, 3, 3, 2)),
     ("crop_cf", lambda: layers.Cropping2D(((1, 0), (0, 2)), data_format="channels_first"),
      (2, 2, 4, 5)),

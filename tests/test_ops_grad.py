@@ -234,6 +234,16 @@ case("batch_normalization-no-offset-scale",
      rnd(4, lo=0.5, hi=2))
 case("moments-sum", lambda x: ops.add(*ops.moments(x, axes=(0,))), A)
 
+# --- image resize (separable kernels; antialias widens a downsampling kernel) -------------
+IMG = rnd(2, 5, 6, 3, seed=24)
+for interp in ("nearest", "bilinear", "bicubic", "lanczos3", "lanczos5"):
+    case(f"image.resize-up-{interp}", lambda x, m=interp: ops.image.resize(x, (7, 9), m), IMG)
+    case(f"image.resize-down-aa-{interp}",
+         lambda x, m=interp: ops.image.resize(x, (3, 2), m, antialias=True), IMG)
+case("image.resize-cf-3d", lambda x: ops.image.resize(x, (4, 8), "bilinear",
+                                                       data_format="channels_first"),
+     rnd(3, 5, 6, seed=25))
+
 # --- losses in nbkeras.ops.nn (gradient w.r.t. the prediction) ---------------------------
 T01 = rnd(3, 4, lo=0, hi=1, seed=24)
 P = rnd(3, 4, lo=0.1, hi=0.9, seed=25)

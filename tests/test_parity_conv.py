@@ -23,6 +23,7 @@ with np.load(GOLDENS / "conv.npz") as z:
     A = {k: z[k] for k in z.files}
 FORWARD = [c for c in DOC["cases"] if "layer" in c]
 TRAINING = [c for c in DOC["cases"] if "model" in c]
+RESIZES = [c for c in DOC["cases"] if "resize" in c]
 
 
 def _fix(kwargs):
@@ -54,6 +55,22 @@ def test_forward(case):
     layer.set_weights([A[k] for k in case["weights"]])
     y = np.asarray(layer(x))
     np.testing.assert_allclose(y, A[case["output"]], rtol=RTOL, atol=ATOL)
+
+
+@pytest.mark.parametrize("case", RESIZES, ids=[c["id"] for c in RESIZES])
+def test_image_resize(case):
+    spec = case["resize"]
+    y = keras.ops.image.resize(A[case["input"]], tuple(spec["size"]),
+                               interpolation=spec["interpolation"], antialias=spec["antialias"],
+                               data_format=spec["data_format"])
+    assert y.shape == A[case["output"]].shape and y.dtype == np.float32
+    np.testing.assert_allclose(y, A[case["output"]], rtol=RTOL, atol=ATOL)
+
+
+def test_resize_goldens_cover_every_interpolation():
+    assert {c["resize"]["interpolation"] for c in RESIZES} == set(keras.ops.image.INTERPOLATIONS)
+    assert {c["layer"]["kwargs"].get("interpolation", "nearest") for c in FORWARD
+            if c["layer"]["class"] == "UpSampling2D"} == set(keras.ops.image.INTERPOLATIONS)
 
 
 @pytest.mark.parametrize("case", FORWARD, ids=[c["id"] for c in FORWARD])

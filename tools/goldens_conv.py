@@ -87,6 +87,13 @@ FORWARD = [
     ("upsampling2d", "UpSampling2D", {}, (2, 3, 4, 2)),
     ("upsampling2d_cf", "UpSampling2D", {"size": (3, 2), "data_format": "channels_first"},
      (2, 2, 3, 2)),
+    ("upsampling2d_bilinear", "UpSampling2D", {"interpolation": "bilinear"}, (2, 3, 4, 2)),
+    ("upsampling2d_bilinear_cf", "UpSampling2D", {"size": (3, 2), "interpolation": "bilinear",
+                                                  "data_format": "channels_first"}, (1, 2, 3, 4)),
+    ("upsampling2d_bicubic", "UpSampling2D", {"size": 3, "interpolation": "bicubic"}, (1, 4, 5, 2)),
+    ("upsampling2d_lanczos3", "UpSampling2D", {"interpolation": "lanczos3"}, (1, 5, 4, 1)),
+    ("upsampling2d_lanczos5", "UpSampling2D", {"size": (2, 3), "interpolation": "lanczos5"},
+     (1, 6, 7, 1)),
     ("zeropad2d", "ZeroPadding2D", {}, (2, 3, 4, 2)),
     ("zeropad2d_asym_cf", "ZeroPadding2D", {"padding": [[1, 0], [2, 3]],
                                             "data_format": "channels_first"}, (1, 2, 3, 3)),
@@ -95,6 +102,16 @@ FORWARD = [
      (1, 2, 4, 5)),
     ("permute", "Permute", {"dims": [3, 1, 2]}, (2, 3, 4, 2)),
     ("repeat_vector", "RepeatVector", {"n": 3}, (2, 4)),
+]
+
+# ops.image.resize: (id, input shape, size, interpolation, antialias, data_format)
+RESIZES = [
+    ("resize_bilinear_down", (2, 8, 9, 3), (3, 4), "bilinear", False, "channels_last"),
+    ("resize_bilinear_down_aa", (2, 8, 9, 3), (3, 4), "bilinear", True, "channels_last"),
+    ("resize_bicubic_mixed_aa", (1, 6, 10, 2), (9, 4), "bicubic", True, "channels_last"),
+    ("resize_lanczos3_down_aa_cf", (1, 2, 10, 7), (4, 3), "lanczos3", True, "channels_first"),
+    ("resize_lanczos5_up", (5, 6, 2), (11, 13), "lanczos5", False, "channels_last"),
+    ("resize_nearest_fraction", (1, 5, 7, 2), (8, 3), "nearest", False, "channels_last"),
 ]
 
 MODELS = {
@@ -151,6 +168,15 @@ def generate(keras):
             "input": rec.arr(cid, "x", x), "weights": rec.arrs(cid, "w", weights),
             "output": rec.arr(cid, "y", y), "config": _jsonable(cfg),
         })
+
+    for cid, shape, size, interpolation, antialias, fmt in RESIZES:
+        rng = np.random.RandomState(zlib.crc32(cid.encode()))
+        x = rng.randn(*shape).astype(F)
+        y = to_np(keras.ops.image.resize(x, size, interpolation=interpolation,
+                                         antialias=antialias, data_format=fmt))
+        rec.case({"id": cid, "resize": {"size": list(size), "interpolation": interpolation,
+                                        "antialias": antialias, "data_format": fmt},
+                  "input": rec.arr(cid, "x", x), "output": rec.arr(cid, "y", y)})
 
     for cid, spec in MODELS.items():
         keras.utils.clear_session()

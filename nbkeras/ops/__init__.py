@@ -38,3 +38,4 @@ from nbkeras.ops.nn import (  # noqa: F401
 )
 from nbkeras.ops.numpy import *  # noqa: F401,F403
 from nbkeras.ops.numpy import abs, max, min, sum  # noqa: F401
+from nbkeras.ops import image  # noqa: F401,E402

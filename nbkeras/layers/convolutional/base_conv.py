@@ -4,6 +4,7 @@ import re
 
 import numpy as np
 
+from nbkeras import config
 from nbkeras.layers.layer import Layer
 from nbkeras.utils import naming
 
@@ -39,7 +40,7 @@ def normalize_tuple(value, n, name, allow_zero=False):
 
 
 def normalize_data_format(value):
-    fmt = "channels_last" if value is None else str(value).lower()
+    fmt = config.image_data_format() if value is None else str(value).lower()
     if fmt not in ("channels_last", "channels_first"):
         raise ValueError(
             "The `data_format` argument must be one of 'channels_first', 'channels_last'. "

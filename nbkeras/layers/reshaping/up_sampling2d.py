@@ -1,19 +1,21 @@
-"""`UpSampling2D`: repeats rows and columns (nearest-neighbour upsampling)."""
+"""`UpSampling2D`: repeats rows and columns, or resizes with an interpolation kernel."""
 
 from nbkeras.layers.convolutional.base_conv import (
     SpatialLayer, normalize_data_format, normalize_tuple,
 )
 from nbkeras.layers.input_spec import InputSpec
+from nbkeras.ops import image
 from nbkeras.ops.conv import repeat_axis
 
 
 class UpSampling2D(SpatialLayer):
-    """Repeat each row `size[0]` times and each column `size[1]` times.
+    """Upsample images by `size`: repeat rows and columns, or interpolate.
 
     Args:
         size: an int or (rows, cols) ((2, 2)).
         data_format: `'channels_last'` (default) or `'channels_first'`.
-        interpolation: `'nearest'` (the only mode nbkeras implements).
+        interpolation: `'nearest'` (repeat), `'bilinear'`, `'bicubic'`, `'lanczos3'` or
+            `'lanczos5'` (as `ops.image.resize`).
 
     Example:
         >>> nbkeras.layers.UpSampling2D()(np.zeros((1, 3, 4, 2))).shape
@@ -24,16 +26,20 @@ class UpSampling2D(SpatialLayer):
         super().__init__(**kwargs)
         self.size = normalize_tuple(size, 2, "size")
         self.data_format = normalize_data_format(data_format)
-        if interpolation != "nearest":
-            raise NotImplementedError(
-                "nbkeras's UpSampling2D implements interpolation='nearest' only. "
-                f"Received: interpolation={interpolation!r}"
+        if interpolation not in image.INTERPOLATIONS:
+            raise ValueError(
+                f"Invalid value for argument `interpolation`. Expected one of "
+                f"{list(image.INTERPOLATIONS)}. Received: interpolation={interpolation!r}"
             )
         self.interpolation = interpolation
         self.input_spec = InputSpec(ndim=4)
 
     def call(self, inputs):
         axis = 1 if self.data_format == "channels_last" else 2
+        if self.interpolation != "nearest":
+            h, w = inputs.shape[axis], inputs.shape[axis + 1]
+            return image.resize(inputs, (h * self.size[0], w * self.size[1]),
+                                interpolation=self.interpolation, data_format=self.data_format)
         x = repeat_axis(inputs, self.size[0], axis) if self.size[0] > 1 else inputs
         return repeat_axis(x, self.size[1], axis + 1) if self.size[1] > 1 else x
 

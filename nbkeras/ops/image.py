@@ -1,0 +1,115 @@
+"""Image ops (`keras.ops.image` names): `resize`, differentiable through `ops`.
+
+A resize is separable: along each spatial axis the output is a fixed (out x in) weight
+matrix times the input, so it is two `tensordot`s and its gradient comes from theirs.
+The weights follow Keras-JAX (`jax.image.resize`): output pixel `o` samples the input at
+`(o + 0.5) * in / out - 0.5`, every input pixel within the kernel's support contributes
+`kernel(distance)`, and the weights of each output pixel are normalized to sum to 1. With
+`antialias=True` a downsampling kernel is widened by `in / out`.
+"""
+
+import numpy as np
+
+from nbkeras import config
+from nbkeras.ops import numpy as knp
+from nbkeras.ops.core import unwrap
+
+__all__ = ["resize"]
+
+INTERPOLATIONS = ("nearest", "bilinear", "bicubic", "lanczos3", "lanczos5")
+
+
+def _triangle(x):
+    return np.maximum(0.0, 1.0 - x)
+
+
+def _keys_cubic(x):  # Keys (1981), a = -0.5
+    inner = ((1.5 * x - 2.5) * x) * x + 1.0
+    outer = ((-0.5 * x + 2.5) * x - 4.0) * x + 2.0
+    return np.where(x < 1.0, inner, np.where(x < 2.0, outer, 0.0))
+
+
+def _lanczos(radius):
+    def kernel(x):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            y = radius * np.sin(np.pi * x) * np.sin(np.pi * x / radius) / (np.pi * x) ** 2
+        return np.where(x > radius, 0.0, np.where(x < 1e-3, 1.0, y))
+    return kernel
+
+
+_KERNELS = {"bilinear": _triangle, "bicubic": _keys_cubic, "lanczos3": _lanczos(3.0),
+            "lanczos5": _lanczos(5.0)}
+
+
+def resize_weights(in_size, out_size, interpolation, antialias=False):
+    """The (out_size, in_size) float64 matrix that resizes one axis.
+
+    Example:
+        >>> resize_weights(2, 4, "bilinear")[0]
+        array([1., 0.])
+    """
+    scale = out_size / in_size
+    centers = (np.arange(out_size) + 0.5) / scale - 0.5
+    if interpolation == "nearest":
+        w = np.zeros((out_size, in_size))
+        src = np.minimum(np.floor((np.arange(out_size) + 0.5) / scale).astype(int), in_size - 1)
+        w[np.arange(out_size), src] = 1.0
+        return w
+    widen = max(1.0 / scale, 1.0) if antialias else 1.0
+    dist = np.abs(centers[:, None] - np.arange(in_size)[None, :]) / widen
+    w = _KERNELS[interpolation](dist)
+    total = w.sum(axis=1, keepdims=True)
+    w = np.where(np.abs(total) > 1000 * np.finfo(np.float32).eps, w / np.where(total == 0, 1, total), 0.0)
+    inside = (centers >= -0.5) & (centers <= in_size - 0.5)
+    return w * inside[:, None]
+
+
+def resize(images, size, interpolation="bilinear", antialias=False, data_format=None):
+    """Resize images to `size` = (height, width).
+
+    Args:
+        images: a 3-D (one image) or 4-D (a batch) array or tensor.
+        size: the output (height, width).
+        interpolation: one of `'nearest'`, `'bilinear'`, `'bicubic'`, `'lanczos3'`,
+            `'lanczos5'`.
+        antialias: widen the kernel when downsampling.
+        data_format: `'channels_last'` (default) or `'channels_first'`.
+
+    Returns:
+        The resized images, in the input's float dtype.
+
+    Example:
+        >>> nbkeras.ops.image.resize(np.ones((1, 2, 2, 3)), (4, 4)).shape
+        (1, 4, 4, 3)
+    """
+    if interpolation not in INTERPOLATIONS:
+        raise ValueError(f"Invalid value for argument `interpolation`. Expected one of "
+                         f"{list(INTERPOLATIONS)}. Received: interpolation={interpolation!r}")
+    if not isinstance(size, (list, tuple)) or len(size) != 2 or not all(
+            isinstance(s, (int, np.integer)) and s > 0 for s in size):
+        raise ValueError("Argument `size` must be a tuple of two positive integers "
+                         f"(height, width). Received: size={size!r}")
+    data_format = data_format or config.image_data_format()
+    if data_format not in ("channels_last", "channels_first"):
+        raise ValueError("The `data_format` argument must be one of 'channels_first', "
+                         f"'channels_last'. Received: data_format={data_format!r}")
+    shape = np.shape(unwrap(images))
+    if len(shape) not in (3, 4):
+        raise ValueError("Invalid images rank: expected rank 3 (single image) or rank 4 "
+                         f"(batch of images). Received: images.shape={shape}")
+    x = images
+    dtype = np.asarray(unwrap(images)).dtype
+    if dtype.kind != "f":
+        dtype = np.dtype(config.floatx())
+        x = knp.cast(x, dtype)
+    offset = len(shape) - 3
+    h_axis = offset + (0 if data_format == "channels_last" else 1)
+    for axis, out_size in ((h_axis, size[0]), (h_axis + 1, size[1])):
+        if shape[axis] == out_size:
+            continue
+        w = resize_weights(shape[axis], out_size, interpolation, antialias).astype(dtype)
+        # (out, in) . (..., in, ...) -> (out, ...): move the new axis back into place.
+        x = knp.tensordot(w, x, axes=[[1], [axis]])
+        order = list(range(1, axis + 1)) + [0] + list(range(axis + 1, len(shape)))
+        x = knp.transpose(x, order)
+    return x
