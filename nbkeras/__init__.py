@@ -22,6 +22,7 @@ from nbkeras import (  # noqa: F401
     models,
     ops,
     optimizers,
+    preprocessing,
     regularizers,
     saving,
     utils,

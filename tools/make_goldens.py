@@ -73,6 +73,7 @@ def main(argv):
     import goldens_optimizers
     import goldens_rnn
     import goldens_training
+    import goldens_utils
     from goldens_common import GOLDEN_DIR
 
     groups = {
@@ -90,6 +91,7 @@ def main(argv):
         "callbacks": goldens_callbacks.generate,
         "conv": goldens_conv.generate,
         "rnn": goldens_rnn.generate,
+        "utils": goldens_utils.generate,
     }
     selected = argv or list(groups)
     for name in selected:

@@ -1,4 +1,5 @@
-"""Utilities with Keras's names: `to_categorical`, `set_random_seed`, `clear_session`, `Progbar`.
+"""Utilities with Keras's names: `to_categorical`, `pad_sequences`, `get_file`,
+`set_random_seed`, `clear_session`, `Progbar`, `plot_model`.
 
 Example:
     >>> from nbkeras.utils import to_categorical
@@ -8,6 +9,24 @@ from nbkeras.utils.naming import clear_session as _clear_names
 from nbkeras.utils.numerical_utils import normalize, to_categorical  # noqa: F401
 from nbkeras.utils.progbar import Progbar  # noqa: F401
 from nbkeras.utils.rng_utils import set_random_seed  # noqa: F401
+from nbkeras.utils.sequence_utils import pad_sequences  # noqa: F401
+
+
+def get_file(fname=None, origin=None, file_hash=None, cache_subdir="datasets",
+             hash_algorithm="auto", extract=False, cache_dir=None, force_download=False,
+             **kwargs):
+    """Download a file into Keras's cache (`~/.keras`, `KERAS_HOME`) unless it is there.
+
+    See `nbkeras.datasets` for the cache layout; the download is hash-checked and atomic.
+
+    Example:
+        >>> path = nbkeras.utils.get_file("mnist.npz", origin="https://.../mnist.npz")
+    """
+    from nbkeras.datasets._download import get_file as _get_file
+
+    return _get_file(fname=fname, origin=origin, file_hash=file_hash, cache_subdir=cache_subdir,
+                     hash_algorithm=hash_algorithm, extract=extract, cache_dir=cache_dir,
+                     force_download=force_download, **kwargs)
 
 
 def clear_session(free_memory=True):
