@@ -32,6 +32,10 @@ def _record(out, tag, model, x):
 def check(folder, name):
     import keras
 
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import saving_models
+
+    saving_models.minimal_rnn_cell_class(keras)  # registers the custom cell with Keras
     base = os.path.join(folder, name)
     data = dict(np.load(base + ".inputs.npz"))
     x, y = _inputs(data, "x"), _inputs(data, "y")

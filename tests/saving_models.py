@@ -133,10 +133,59 @@ def rnn_layers(k):
     return model
 
 
+_MINIMAL_CELLS = {}
+
+
+def minimal_rnn_cell_class(k):
+    """The custom cell of Keras's RNN guide (registered), for Keras or nbkeras as `k`."""
+    if k.__name__ not in _MINIMAL_CELLS:
+        @k.saving.register_keras_serializable(package="saving_models")
+        class MinimalRNNCell(k.layers.Layer):
+            def __init__(self, units, **kwargs):
+                super().__init__(**kwargs)
+                self.units = units
+                self.state_size = units
+
+            def build(self, input_shape):
+                self.kernel = self.add_weight(shape=(input_shape[-1], self.units),
+                                              initializer="uniform", name="kernel")
+                self.recurrent_kernel = self.add_weight(shape=(self.units, self.units),
+                                                        initializer="uniform",
+                                                        name="recurrent_kernel")
+
+            def call(self, inputs, states):
+                prev_output = states[0]
+                h = k.ops.matmul(inputs, self.kernel)
+                output = k.ops.tanh(h + k.ops.matmul(prev_output, self.recurrent_kernel))
+                return output, [output]
+
+            def get_config(self):
+                return {**super().get_config(), "units": self.units}
+
+        _MINIMAL_CELLS[k.__name__] = MinimalRNNCell
+    return _MINIMAL_CELLS[k.__name__]
+
+
+def rnn_cells(k):
+    """RNN over built-in cells, a stack of cells, and a custom registered cell."""
+    L = k.layers
+    model = k.Sequential([
+        k.Input((5, 3)),
+        L.RNN(L.LSTMCell(4), return_sequences=True),
+        L.RNN([L.GRUCell(3), L.SimpleRNNCell(2, activation="relu")], return_sequences=True),
+        L.RNN(k.layers.StackedRNNCells([L.LSTMCell(2), L.LSTMCell(2)]), return_sequences=True),
+        L.RNN(minimal_rnn_cell_class(k)(3), go_backwards=True),
+        L.Dense(2),
+    ], name="rnn_cells")
+    model.compile(optimizer=k.optimizers.RMSprop(learning_rate=0.01), loss="mean_squared_error")
+    return model
+
+
 BUILDERS = {"mlp": mlp, "all_layers": all_layers, "nested": nested,
             "nested_sequential": nested_sequential}
 BUILDERS["conv_layers"] = conv_layers
 BUILDERS["rnn_layers"] = rnn_layers
+BUILDERS["rnn_cells"] = rnn_cells
 LAMBDA_MODELS = ("all_layers",)
 
 
@@ -159,6 +208,8 @@ def data(name, n=16, seed=0):
         x = rng.integers(0, 7, size=(n, 6)).astype("int32")
         x[::3, 4:] = 0
         return x, np.eye(3, dtype="float32")[rng.integers(0, 3, n)]
+    if name == "rnn_cells":
+        return rng.normal(size=(n, 5, 3)).astype("float32"), rng.normal(size=(n, 2)).astype("float32")
     if name == "nested":
         x = [rng.normal(size=(n, 5)).astype("float32") for _ in range(2)]
         return x, rng.normal(size=(n, 2)).astype("float32")

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 import nbkeras as keras
+import rnn_cell_models
 
 GOLDENS = Path(__file__).parent / "goldens"
 RTOL, ATOL = 1e-4, 1e-5
@@ -18,6 +19,8 @@ with open(GOLDENS / "rnn.json") as f:
 with np.load(GOLDENS / "rnn.npz") as z:
     A = {k: z[k] for k in z.files}
 LAYER_CASES = [c for c in DOC["cases"] if "layer" in c]
+CELL_CASES = [c for c in DOC["cases"] if "cell_case" in c]
+CELL_TRAIN = [c for c in DOC["cases"] if "cells_model" in c]
 MODEL_CASES = [c for c in DOC["cases"] if "layers" in c]
 TRAIN = [c for c in DOC["cases"] if "losses" in c]
 
@@ -40,10 +43,10 @@ def test_goldens_cover_the_brief():
     assert (GOLDENS / "rnn.npz").stat().st_size < 150_000
 
 
-@pytest.mark.parametrize("case", LAYER_CASES, ids=[c["id"] for c in LAYER_CASES])
-def test_layer_forward(case):
+def _replay(layer, case):
+    """Build `layer` on the case's input (and mask), set its weights, and call it again
+    with the initial states if the case has them."""
     x = A[case["input"]]
-    layer = _layer(case["layer"])
     call = {}
     if case["mask"] is not None:
         call["mask"] = A[case["mask"]].astype(bool)
@@ -51,7 +54,12 @@ def test_layer_forward(case):
     layer.set_weights([A[k] for k in case["weights"]])
     if case["initial_state"] is not None:
         call["initial_state"] = [A[k] for k in case["initial_state"]]
-    y = layer(x, **call)
+    return layer(x, **call)
+
+
+@pytest.mark.parametrize("case", LAYER_CASES, ids=[c["id"] for c in LAYER_CASES])
+def test_layer_forward(case):
+    y = _replay(_layer(case["layer"]), case)
     ys = y if case["list_output"] else [y]
     assert isinstance(y, (list, tuple)) == case["list_output"]
     assert len(ys) == len(case["outputs"])
@@ -76,14 +84,58 @@ def test_masked_models(case):
     np.testing.assert_allclose(np.asarray(y), A[case["output"]], rtol=RTOL, atol=ATOL)
 
 
-@pytest.mark.parametrize("case", TRAIN, ids=[c["id"] for c in TRAIN])
-def test_lstm_training_trajectory(case):
-    model = keras.Sequential([keras.Input(shape=(6, 3)), keras.layers.LSTM(5),
-                              keras.layers.Dense(1)])
+def _lstm_model(k):
+    return k.Sequential([k.Input(shape=(6, 3)), k.layers.LSTM(5), k.layers.Dense(1)])
+
+
+TRAJECTORIES = ([(c, _lstm_model, 16, "losses") for c in TRAIN] +
+                [(c, rnn_cell_models.cell_training_model, 8, "cell_losses") for c in CELL_TRAIN])
+
+
+@pytest.mark.parametrize("case,build,batch,key", TRAJECTORIES, ids=[t[0]["id"] for t in TRAJECTORIES])
+def test_training_trajectory(case, build, batch, key):
+    """3 Adam steps: the fused LSTM, and a model whose recurrent layers run step by step."""
+    model = build(keras)
     model.set_weights([A[k] for k in case["weights"]])
     model.compile(optimizer=keras.optimizers.Adam(learning_rate=0.05), loss="mse")
-    hist = model.fit(A[case["input"]], A[case["target"]], batch_size=16, epochs=3,
+    hist = model.fit(A[case["input"]], A[case["target"]], batch_size=batch, epochs=3,
                      shuffle=False, verbose=0)
-    np.testing.assert_allclose(hist.history["loss"], case["losses"], rtol=RTOL, atol=ATOL)
-    for got, key in zip(model.get_weights(), case["weights_after"]):
-        np.testing.assert_allclose(got, A[key], rtol=RTOL, atol=ATOL)
+    np.testing.assert_allclose(hist.history["loss"], case[key], rtol=RTOL, atol=ATOL)
+    for got, k in zip(model.get_weights(), case["weights_after"]):
+        np.testing.assert_allclose(got, A[k], rtol=RTOL, atol=ATOL)
+
+
+@pytest.mark.parametrize("case", CELL_CASES, ids=[c["id"] for c in CELL_CASES])
+def test_rnn_over_cells(case):
+    """RNN(cell), stacked and custom cells, and activations the fused kernels lack."""
+    keras.utils.clear_session()
+    y = _replay(rnn_cell_models.CELL_CASES[case["cell_case"]](keras), case)
+    flat = []
+    for v in (y if isinstance(y, (list, tuple)) else [y]):
+        flat.extend(v if isinstance(v, (list, tuple)) else [v])
+    assert len(flat) == len(case["outputs"])
+    for got, key in zip(flat, case["outputs"]):
+        np.testing.assert_allclose(np.asarray(got), A[key], rtol=RTOL, atol=ATOL)
+
+
+def test_cell_cases_cover_both_paths():
+    fused = {c["cell_case"] for c in CELL_CASES
+             if rnn_cell_models.CELL_CASES[c["cell_case"]](keras)._fused() is not None}
+    assert fused == {"rnn_lstmcell_seq_state", "rnn_grucell_before_back"}
+    assert len(CELL_CASES) == len(rnn_cell_models.CELL_CASES)
+
+
+def test_single_cell_step_matches_the_fused_layer():
+    """Calling LSTMCell / GRUCell directly, step by step, gives the fused layer's numbers."""
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=(2, 4, 3)).astype("float32")
+    for layer in (keras.layers.LSTM(5, return_state=True),
+                  keras.layers.GRU(5, reset_after=False, return_state=True),
+                  keras.layers.SimpleRNN(5, return_state=True)):
+        out = layer(x)
+        states = layer.get_initial_state(2)
+        for t in range(4):
+            h, states = layer.cell(x[:, t], states)
+        np.testing.assert_allclose(np.asarray(h), np.asarray(out[0]), rtol=1e-5, atol=1e-6)
+        for got, want in zip(states, out[1:]):
+            np.testing.assert_allclose(np.asarray(got), np.asarray(want), rtol=1e-5, atol=1e-6)

@@ -24,7 +24,9 @@ def rnd(*shape, seed=0, scale=1.0):
 
 
 def _flat(y):
-    return list(y) if isinstance(y, (list, tuple)) else [y]
+    if isinstance(y, (list, tuple)):
+        return [v for item in y for v in _flat(item)]
+    return [y]
 
 
 def _fd(f, buf, eps=1e-6):
@@ -98,6 +100,53 @@ def test_rnn_layers(cls, kw, masked):
     call = {"mask": MASK} if masked else {}
     layer(X, **call)
     check(lambda x: layer(x, **call), [X], layer.trainable_weights)
+
+
+STEP_CONFIGS = [  # layers that run cell by cell (no fused kernel): gradients through ops
+    ("lstm-softsign", lambda: layers.LSTM(U, activation="softsign", return_state=True)),
+    ("gru-gelu-before", lambda: layers.GRU(U, activation="gelu", reset_after=False,
+                                           return_sequences=True)),
+    ("gru-elu-after-back", lambda: layers.GRU(U, activation="elu", go_backwards=True,
+                                              return_state=True)),
+    ("simple-selu", lambda: layers.SimpleRNN(U, activation="selu", return_sequences=True)),
+    ("stacked", lambda: layers.RNN([layers.LSTMCell(U), layers.GRUCell(2)],
+                                   return_sequences=True, return_state=True)),
+    ("stacked-zero-output", lambda: layers.RNN(layers.StackedRNNCells(
+        [layers.SimpleRNNCell(2), layers.LSTMCell(U)]), return_sequences=True,
+        zero_output_for_mask=True, go_backwards=True)),
+]
+
+
+@pytest.mark.parametrize("masked", [False, True], ids=["nomask", "mask"])
+@pytest.mark.parametrize("make", [m for _, m in STEP_CONFIGS], ids=[n for n, _ in STEP_CONFIGS])
+def test_step_by_step_layers(make, masked):
+    layer = make()
+    call = {"mask": MASK} if masked else {}
+    layer(X, **call)
+    assert layer._fused() is None
+    check(lambda x: layer(x, **call), [X], layer.trainable_weights)
+
+
+def test_custom_cell_gradient_and_initial_state():
+    class Minimal(layers.Layer):
+        def __init__(self, units, **kwargs):
+            super().__init__(**kwargs)
+            self.units, self.state_size = units, units
+
+        def build(self, input_shape):
+            self.kernel = self.add_weight(shape=(input_shape[-1], self.units), name="kernel")
+            self.recurrent_kernel = self.add_weight(shape=(self.units, self.units),
+                                                    name="recurrent_kernel")
+
+        def call(self, inputs, states):
+            h = ops.tanh(ops.matmul(inputs, self.kernel) +
+                         ops.matmul(states[0], self.recurrent_kernel))
+            return h, [h]
+
+    layer = layers.RNN(Minimal(U), return_sequences=True, return_state=True)
+    s0 = rnd(N, U, seed=11)
+    layer(X)
+    check(lambda x, s: layer(x, initial_state=[s], mask=MASK), [X, s0], layer.trainable_weights)
 
 
 @pytest.mark.parametrize("cls", ["SimpleRNN", "LSTM", "GRU"])
@@ -232,8 +281,8 @@ def test_embedding_index_errors():
 def test_rnn_errors():
     with pytest.raises(ValueError, match="units"):
         layers.LSTM(0)
-    with pytest.raises(ValueError, match="activation"):
-        layers.LSTM(2, activation="gelu")
+    with pytest.raises(ValueError, match="nope"):
+        layers.LSTM(2, activation="nope")
     with pytest.raises(ValueError, match="dropout"):
         layers.GRU(2, dropout=1.5)
     with pytest.raises(ValueError, match="ndim=3"):

@@ -82,6 +82,8 @@ def test_every_layer_type_is_covered():
             layer = stack.pop()
             seen.add(type(layer).__name__)
             stack.extend(getattr(layer, "layers", []) if isinstance(layer, keras.Model) else [])
+            stack.extend([layer.cell] if isinstance(layer, layers.RNN) else [])
+            stack.extend(getattr(layer, "cells", []))
     public = {n for n in layers.__all__ if isinstance(getattr(layers, n), type)}
     assert public - {"Layer", "InputSpec"} <= seen
 

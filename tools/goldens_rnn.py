@@ -1,9 +1,15 @@
 """Golden group 'rnn': recurrent layers, Embedding / Masking masks, Bidirectional,
 TimeDistributed, and a 3-step LSTM training trajectory (dev-only; needs real Keras 3)."""
 
+import os
+import sys
+
 import numpy as np
 
 from goldens_common import Recorder, keras_meta, to_np
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "tests"))
+import rnn_cell_models  # noqa: E402
 
 B, T, D, U = 3, 5, 4, 3
 
@@ -71,22 +77,30 @@ def _make(keras, cls, kwargs, inner):
     return getattr(keras.layers, cls)(**kwargs)
 
 
+def _build_with_weights(rec, case, layer, x, masked, rs):
+    """Record the input (and mask) into `case`, build `layer` on them and give it random
+    weights; returns the call kwargs and the weights."""
+    cid = case["id"]
+    case.update({"input": rec.arr(cid, "x", x), "mask": None, "initial_state": None})
+    call = {}
+    if masked:
+        m = _mask(rs)
+        call["mask"] = m
+        case["mask"] = rec.arr(cid, "mask", m.astype("int64"))
+    layer(x, **call)
+    weights = _weights(layer, rs)
+    layer.set_weights(weights)
+    return call, weights
+
+
 def layer_cases(keras, rec):
     rs = np.random.RandomState(7)
     for cid, cls, kwargs, inner, masked, init in LAYER_CASES:
         x = rs.normal(size=(B, T, D)).astype("float32")
         layer = _make(keras, cls, kwargs, inner)
-        call = {}
         case = {"id": cid, "layer": {"class": cls, "kwargs": kwargs,
-                                     "inner": None if inner is None else {"class": inner[0], "kwargs": inner[1]}},
-                "input": rec.arr(cid, "x", x), "mask": None, "initial_state": None}
-        if masked:
-            m = _mask(rs)
-            call["mask"] = m
-            case["mask"] = rec.arr(cid, "mask", m.astype("int64"))
-        layer(x, **call)
-        weights = _weights(layer, rs)
-        layer.set_weights(weights)
+                                     "inner": None if inner is None else {"class": inner[0], "kwargs": inner[1]}}}
+        call, weights = _build_with_weights(rec, case, layer, x, masked, rs)
         if init:
             n_states = 2 if cls == "LSTM" else 1
             states = [rs.normal(size=(B, U)).astype("float32") for _ in range(n_states)]
@@ -166,9 +180,48 @@ def training_case(keras, rec):
               "weights_after": rec.arrs(cid, "wa", [to_np(w) for w in model.get_weights()])})
 
 
+def cell_cases(keras, rec):
+    """RNN over built-in, stacked and custom cells, and built-in layers whose activations
+    the fused kernels lack (nbkeras runs those step by step)."""
+    for cid, build in rnn_cell_models.CELL_CASES.items():
+        rs = np.random.RandomState(len(cid) * 7919)
+        keras.utils.clear_session()
+        layer = build(keras)
+        x = rs.normal(size=(B, T, D)).astype("float32")
+        case = {"id": cid, "cell_case": cid}
+        call, weights = _build_with_weights(rec, case, layer, x, cid in rnn_cell_models.MASKED, rs)
+        if cid in rnn_cell_models.WITH_STATE:
+            states = [to_np(s) for s in layer.cell.get_initial_state(B)]
+            states = [rs.normal(size=s.shape).astype("float32") for s in states]
+            call["initial_state"] = states
+            case["initial_state"] = rec.arrs(cid, "s", states)
+        y = layer(x, **call)
+        flat = []
+        for v in (y if isinstance(y, (list, tuple)) else [y]):
+            flat.extend(v if isinstance(v, (list, tuple)) else [v])
+        case["weights"] = rec.arrs(cid, "w", weights)
+        case["outputs"] = rec.arrs(cid, "y", [to_np(v) for v in flat])
+        rec.case(case)
+    cid = "cells_train_3_steps"
+    rs = np.random.RandomState(17)
+    keras.utils.clear_session()
+    model = rnn_cell_models.cell_training_model(keras)
+    weights = _weights(model, rs)
+    model.set_weights(weights)
+    x = rs.normal(size=(8, 5, 4)).astype("float32")
+    y = rs.normal(size=(8, 1)).astype("float32")
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate=0.05), loss="mse")
+    hist = model.fit(x, y, batch_size=8, epochs=3, shuffle=False, verbose=0)
+    rec.case({"id": cid, "cells_model": True, "input": rec.arr(cid, "x", x),
+              "target": rec.arr(cid, "t", y), "weights": rec.arrs(cid, "w", weights),
+              "cell_losses": [float(v) for v in hist.history["loss"]],
+              "weights_after": rec.arrs(cid, "wa", [to_np(w) for w in model.get_weights()])})
+
+
 def generate(keras):
     rec = Recorder("rnn", keras_meta())
     layer_cases(keras, rec)
     model_cases(keras, rec)
     training_case(keras, rec)
+    cell_cases(keras, rec)
     return rec.save()

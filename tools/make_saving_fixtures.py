@@ -1,6 +1,7 @@
 """Write the saving fixtures of tests/fixtures/saving/ with real Keras 3 (dev-only).
 
-Run: KERAS_BACKEND=jax /tmp/parity/bin/python tools/make_saving_fixtures.py
+Run: KERAS_BACKEND=jax /tmp/parity/bin/python tools/make_saving_fixtures.py [NAME ...]
+(only the named models when names are given; meta.json always lists them all)
 
 For each model of tests/saving_models.py this trains a few steps (so the
 optimizer has state), then writes `<name>.keras`, `<name>.weights.h5`,
@@ -53,7 +54,7 @@ def write(name):
 
 def main():
     os.makedirs(OUT, exist_ok=True)
-    for name in saving_models.BUILDERS:
+    for name in sys.argv[1:] or saving_models.BUILDERS:
         write(name)
     meta = {"keras_version": keras.__version__, "backend": keras.backend.backend(),
             "python": list(sys.version_info[:2]), "models": list(saving_models.BUILDERS),

@@ -35,7 +35,14 @@ from nbkeras.layers.regularization.noise import (
 from nbkeras.layers.reshaping.flatten import Flatten
 from nbkeras.layers.reshaping.reshape import Reshape
 from nbkeras.layers.rnn.bidirectional import Bidirectional
-from nbkeras.layers.rnn.rnn import GRU, LSTM, SimpleRNN
+from nbkeras.layers.rnn.gru import GRU
+from nbkeras.layers.rnn.gru_cell import GRUCell
+from nbkeras.layers.rnn.lstm import LSTM
+from nbkeras.layers.rnn.lstm_cell import LSTMCell
+from nbkeras.layers.rnn.rnn import RNN
+from nbkeras.layers.rnn.simple_rnn import SimpleRNN
+from nbkeras.layers.rnn.simple_rnn_cell import SimpleRNNCell
+from nbkeras.layers.rnn.stacked_rnn_cells import StackedRNNCells
 from nbkeras.layers.rnn.time_distributed import TimeDistributed
 from nbkeras.layers.convolutional.conv import (
     Conv1D, Conv2D, Conv2DTranspose, DepthwiseConv2D, SeparableConv2D,
@@ -55,7 +62,8 @@ __all__ = ["Activation", "Add", "Average", "BatchNormalization", "Concatenate", 
            "Minimum", "Multiply", "Reshape", "Subtract", "add", "average", "concatenate", "dot",
            "maximum", "minimum", "multiply", "subtract", "serialize", "deserialize", "get"]
 __all__ += ["ELU", "LeakyReLU", "PReLU", "ReLU", "Softmax"]
-__all__ += ["Bidirectional", "Embedding", "GRU", "LSTM", "Masking", "SimpleRNN", "TimeDistributed"]
+__all__ += ["Bidirectional", "Embedding", "GRU", "LSTM", "Masking", "SimpleRNN", "TimeDistributed",
+            "RNN", "GRUCell", "LSTMCell", "SimpleRNNCell", "StackedRNNCells"]
 __all__ += ["ActivityRegularization", "GaussianDropout", "GaussianNoise", "GroupNormalization",
             "LayerNormalization", "SpatialDropout1D", "SpatialDropout2D", "UnitNormalization"]
 __all__ += ["AveragePooling1D", "AveragePooling2D", "Conv1D", "Conv2D", "Conv2DTranspose",

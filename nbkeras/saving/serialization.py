@@ -148,6 +148,8 @@ def _class_config(cls, config):
     if registered is None and module is None:
         module = None if cls.__module__ == "__main__" else cls.__module__
         registered = cls.__name__
+    elif module is None:  # a registered custom class: Keras names its Python module
+        module = cls.__module__
     return {"module": module, "class_name": cls.__name__, "config": config,
             "registered_name": registered}
 
