@@ -133,6 +133,28 @@ def rnn_layers(k):
     return model
 
 
+def conv1d_layers(k):
+    """Functional: the 1-D convolution and reshaping layers and Identity, built partly with
+    Keras's alias names (Convolution1D, MaxPool1D, ...), which save as the canonical class."""
+    L = k.layers
+    i = k.Input((10, 3), name="seq")
+    x = L.ZeroPadding1D((1, 2))(i)
+    x = L.Convolution1D(4, 3, activation="relu")(x)
+    x = L.SeparableConvolution1D(4, 3, padding="same", depth_multiplier=2)(x)
+    x = L.DepthwiseConv1D(2, activation="tanh")(x)
+    x = L.Convolution1DTranspose(3, 2, strides=2)(x)
+    x = L.Cropping1D((1, 3))(x)
+    x = L.MaxPool1D()(x)
+    x = L.UpSampling1D(2)(x)
+    x = L.Identity()(x)
+    x = L.AvgPool1D(2)(x)
+    x = L.Concatenate()([L.GlobalMaxPool1D()(x), L.GlobalAvgPool1D()(x)])
+    model = k.Model(i, L.Dense(3, activation="softmax")(x), name="conv1d_layers")
+    model.compile(optimizer=k.optimizers.Adam(learning_rate=0.01),
+                  loss="categorical_crossentropy", metrics=["accuracy"])
+    return model
+
+
 _MINIMAL_CELLS = {}
 
 
@@ -185,6 +207,7 @@ BUILDERS = {"mlp": mlp, "all_layers": all_layers, "nested": nested,
             "nested_sequential": nested_sequential}
 BUILDERS["conv_layers"] = conv_layers
 BUILDERS["rnn_layers"] = rnn_layers
+BUILDERS["conv1d_layers"] = conv1d_layers
 BUILDERS["rnn_cells"] = rnn_cells
 LAMBDA_MODELS = ("all_layers",)
 
@@ -207,6 +230,9 @@ def data(name, n=16, seed=0):
     if name == "rnn_layers":
         x = rng.integers(0, 7, size=(n, 6)).astype("int32")
         x[::3, 4:] = 0
+        return x, np.eye(3, dtype="float32")[rng.integers(0, 3, n)]
+    if name == "conv1d_layers":
+        x = rng.normal(size=(n, 10, 3)).astype("float32")
         return x, np.eye(3, dtype="float32")[rng.integers(0, 3, n)]
     if name == "rnn_cells":
         return rng.normal(size=(n, 5, 3)).astype("float32"), rng.normal(size=(n, 2)).astype("float32")

@@ -114,6 +114,24 @@ CASES = [
      (2, 2, 4, 5)),
     ("permute", lambda: layers.Permute((3, 1, 2)), (2, 3, 4, 2)),
     ("repeat_vector", lambda: layers.RepeatVector(3), (2, 4)),
+    ("convT1d_valid_s2", lambda: layers.Conv1DTranspose(2, 3, strides=2), (2, 4, 2)),
+    ("convT1d_same_outpad", lambda: layers.Conv1DTranspose(2, 3, strides=2, padding="same",
+                                                           output_padding=1), (1, 4, 2)),
+    ("convT1d_dil_cf", lambda: layers.Conv1DTranspose(2, 2, dilation_rate=2, activation="tanh",
+                                                      data_format="channels_first"), (2, 2, 4)),
+    ("depthwise1d", lambda: layers.DepthwiseConv1D(3, depth_multiplier=2), (2, 6, 2)),
+    ("depthwise1d_same_s2_d2_cf", lambda: layers.DepthwiseConv1D(
+        2, strides=2, dilation_rate=2, padding="same", data_format="channels_first"), (1, 2, 7)),
+    ("separable1d", lambda: layers.SeparableConv1D(3, 2, depth_multiplier=2), (2, 5, 2)),
+    ("separable1d_same_s2_cf", lambda: layers.SeparableConv1D(
+        2, 3, strides=2, padding="same", data_format="channels_first"), (1, 2, 7)),
+    ("separable2d_s2_d2", lambda: layers.SeparableConv2D(2, 2, strides=2, dilation_rate=2),
+     (1, 5, 5, 2)),
+    ("upsampling1d", lambda: layers.UpSampling1D(3), (2, 3, 2)),
+    ("zeropad1d_cf", lambda: layers.ZeroPadding1D((2, 1), data_format="channels_first"),
+     (2, 2, 3)),
+    ("crop1d", lambda: layers.Cropping1D((1, 2)), (2, 6, 2)),
+    ("identity", lambda: layers.Identity(), (2, 3, 2)),
 ]
 
 

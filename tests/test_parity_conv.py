@@ -24,6 +24,7 @@ with np.load(GOLDENS / "conv.npz") as z:
 FORWARD = [c for c in DOC["cases"] if "layer" in c]
 TRAINING = [c for c in DOC["cases"] if "model" in c]
 RESIZES = [c for c in DOC["cases"] if "resize" in c]
+ALIASES = next(c["aliases"] for c in DOC["cases"] if "aliases" in c)
 
 
 def _fix(kwargs):
@@ -92,6 +93,13 @@ def test_symbolic_shape(case):
     inp = keras.Input(x.shape[1:])
     out = layer(inp)
     assert tuple(out.shape) == (None,) + A[case["output"]].shape[1:]
+
+
+@pytest.mark.parametrize("alias", sorted(ALIASES))
+def test_alias_is_the_class_keras_names(alias):
+    """`layers.MaxPool2D` etc. are the very classes Keras's aliases are (recorded from Keras)."""
+    assert getattr(layers, alias) is getattr(layers, ALIASES[alias])
+    assert alias in layers.__all__ and ALIASES[alias] in layers.__all__
 
 
 @pytest.mark.parametrize("case", TRAINING, ids=[c["id"] for c in TRAINING])

@@ -102,7 +102,55 @@ FORWARD = [
      (1, 2, 4, 5)),
     ("permute", "Permute", {"dims": [3, 1, 2]}, (2, 3, 4, 2)),
     ("repeat_vector", "RepeatVector", {"n": 3}, (2, 4)),
+    # The 1-D family (transposed, depthwise, separable, up-sampling, padding, cropping).
+    ("convT1d_valid", "Conv1DTranspose", {"filters": 3, "kernel_size": 3}, (2, 6, 2)),
+    ("convT1d_same_s2", "Conv1DTranspose", {"filters": 2, "kernel_size": 4, "strides": 2,
+                                            "padding": "same"}, (2, 5, 3)),
+    ("convT1d_outpad_s3", "Conv1DTranspose", {"filters": 2, "kernel_size": 3, "strides": 3,
+                                              "output_padding": 2}, (1, 4, 2)),
+    ("convT1d_same_outpad", "Conv1DTranspose", {"filters": 2, "kernel_size": 3, "strides": 2,
+                                                "padding": "same", "output_padding": 1},
+     (2, 5, 2)),
+    ("convT1d_dil_cf", "Conv1DTranspose", {"filters": 2, "kernel_size": 3, "dilation_rate": 2,
+                                           "data_format": "channels_first",
+                                           "activation": "tanh"}, (2, 3, 5)),
+    ("depthwise1d_m2_same_s2", "DepthwiseConv1D", {"kernel_size": 3, "depth_multiplier": 2,
+                                                   "strides": 2, "padding": "same"}, (2, 9, 3)),
+    ("depthwise1d_cf_dil", "DepthwiseConv1D", {"kernel_size": 2, "dilation_rate": 3,
+                                               "data_format": "channels_first",
+                                               "activation": "relu"}, (2, 2, 9)),
+    ("depthwise1d_s2_d2", "DepthwiseConv1D", {"kernel_size": 3, "strides": 2, "dilation_rate": 2,
+                                              "depth_multiplier": 2, "use_bias": False},
+     (2, 11, 2)),
+    ("separable1d_m2_same_s2", "SeparableConv1D", {"filters": 3, "kernel_size": 3,
+                                                   "depth_multiplier": 2, "padding": "same",
+                                                   "strides": 2, "activation": "relu"},
+     (2, 9, 2)),
+    ("separable1d_cf_dil", "SeparableConv1D", {"filters": 2, "kernel_size": 2, "dilation_rate": 2,
+                                               "data_format": "channels_first"}, (2, 3, 8)),
+    ("separable1d_same_s2_d2", "SeparableConv1D", {"filters": 2, "kernel_size": 3, "strides": 2,
+                                                   "dilation_rate": 2, "padding": "same",
+                                                   "use_bias": False}, (1, 9, 2)),
+    ("depthwise_s2_d2", "DepthwiseConv2D", {"kernel_size": 2, "strides": 2, "dilation_rate": 2},
+     (1, 7, 7, 2)),
+    ("separable_same_s2_d2", "SeparableConv2D", {"filters": 2, "kernel_size": 3, "strides": 2,
+                                                 "dilation_rate": 2, "padding": "same"},
+     (1, 7, 6, 2)),
+    ("upsampling1d", "UpSampling1D", {}, (2, 3, 4)),
+    ("upsampling1d_3", "UpSampling1D", {"size": 3}, (1, 4, 2)),
+    ("zeropad1d", "ZeroPadding1D", {}, (2, 3, 2)),
+    ("zeropad1d_asym_cf", "ZeroPadding1D", {"padding": [2, 0], "data_format": "channels_first"},
+     (1, 2, 3)),
+    ("cropping1d", "Cropping1D", {}, (2, 5, 3)),
+    ("cropping1d_asym", "Cropping1D", {"cropping": [2, 0]}, (1, 6, 2)),
+    ("identity", "Identity", {}, (2, 3, 4)),
 ]
+
+# Keras's other names of layer classes: the case records the class each one is in Keras.
+ALIASES = ["AvgPool1D", "AvgPool2D", "Convolution1D", "Convolution1DTranspose", "Convolution2D",
+           "Convolution2DTranspose", "GlobalAvgPool1D", "GlobalAvgPool2D", "GlobalMaxPool1D",
+           "GlobalMaxPool2D", "MaxPool1D", "MaxPool2D", "SeparableConvolution1D",
+           "SeparableConvolution2D"]
 
 # ops.image.resize: (id, input shape, size, interpolation, antialias, data_format)
 RESIZES = [
@@ -168,6 +216,11 @@ def generate(keras):
             "input": rec.arr(cid, "x", x), "weights": rec.arrs(cid, "w", weights),
             "output": rec.arr(cid, "y", y), "config": _jsonable(cfg),
         })
+
+    aliases = {name: getattr(keras.layers, name).__name__ for name in ALIASES}
+    assert all(getattr(keras.layers, name) is getattr(keras.layers, cls)
+               for name, cls in aliases.items())
+    rec.case({"id": "aliases", "aliases": aliases})
 
     for cid, shape, size, interpolation, antialias, fmt in RESIZES:
         rng = np.random.RandomState(zlib.crc32(cid.encode()))

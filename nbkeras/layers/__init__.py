@@ -13,6 +13,7 @@ from nbkeras.layers.activations.relu import ReLU
 from nbkeras.layers.activations.softmax import Softmax
 from nbkeras.layers.core.dense import Dense
 from nbkeras.layers.core.embedding import Embedding
+from nbkeras.layers.core.identity import Identity
 from nbkeras.layers.core.masking import Masking
 from nbkeras.layers.core.input_layer import Input, InputLayer
 from nbkeras.layers.core.lambda_layer import Lambda
@@ -44,18 +45,31 @@ from nbkeras.layers.rnn.simple_rnn import SimpleRNN
 from nbkeras.layers.rnn.simple_rnn_cell import SimpleRNNCell
 from nbkeras.layers.rnn.stacked_rnn_cells import StackedRNNCells
 from nbkeras.layers.rnn.time_distributed import TimeDistributed
-from nbkeras.layers.convolutional.conv import (
-    Conv1D, Conv2D, Conv2DTranspose, DepthwiseConv2D, SeparableConv2D,
-)
+from nbkeras.layers.convolutional.conv import Conv1D, Conv2D
+from nbkeras.layers.convolutional.conv_transpose import Conv1DTranspose, Conv2DTranspose
+from nbkeras.layers.convolutional.depthwise_conv import DepthwiseConv1D, DepthwiseConv2D
+from nbkeras.layers.convolutional.separable_conv import SeparableConv1D, SeparableConv2D
 from nbkeras.layers.pooling.pooling import (
     AveragePooling1D, AveragePooling2D, GlobalAveragePooling1D, GlobalAveragePooling2D,
     GlobalMaxPooling1D, GlobalMaxPooling2D, MaxPooling1D, MaxPooling2D,
 )
+from nbkeras.layers.reshaping.cropping1d import Cropping1D
 from nbkeras.layers.reshaping.cropping2d import Cropping2D
 from nbkeras.layers.reshaping.permute import Permute
 from nbkeras.layers.reshaping.repeat_vector import RepeatVector
+from nbkeras.layers.reshaping.up_sampling1d import UpSampling1D
 from nbkeras.layers.reshaping.up_sampling2d import UpSampling2D
+from nbkeras.layers.reshaping.zero_padding1d import ZeroPadding1D
 from nbkeras.layers.reshaping.zero_padding2d import ZeroPadding2D
+
+# Keras 3's other names of the same classes (serialization writes the class's own name).
+Convolution1D, Convolution2D = Conv1D, Conv2D
+Convolution1DTranspose, Convolution2DTranspose = Conv1DTranspose, Conv2DTranspose
+SeparableConvolution1D, SeparableConvolution2D = SeparableConv1D, SeparableConv2D
+MaxPool1D, MaxPool2D = MaxPooling1D, MaxPooling2D
+AvgPool1D, AvgPool2D = AveragePooling1D, AveragePooling2D
+GlobalMaxPool1D, GlobalMaxPool2D = GlobalMaxPooling1D, GlobalMaxPooling2D
+GlobalAvgPool1D, GlobalAvgPool2D = GlobalAveragePooling1D, GlobalAveragePooling2D
 
 __all__ = ["Activation", "Add", "Average", "BatchNormalization", "Concatenate", "Dense", "Dot",
            "Dropout", "Flatten", "Input", "InputLayer", "InputSpec", "Lambda", "Layer", "Maximum",
@@ -70,13 +84,21 @@ __all__ += ["AveragePooling1D", "AveragePooling2D", "Conv1D", "Conv2D", "Conv2DT
             "Cropping2D", "DepthwiseConv2D", "GlobalAveragePooling1D", "GlobalAveragePooling2D",
             "GlobalMaxPooling1D", "GlobalMaxPooling2D", "MaxPooling1D", "MaxPooling2D", "Permute",
             "RepeatVector", "SeparableConv2D", "UpSampling2D", "ZeroPadding2D"]
+__all__ += ["Conv1DTranspose", "Cropping1D", "DepthwiseConv1D", "Identity", "SeparableConv1D",
+            "UpSampling1D", "ZeroPadding1D"]
+__all__ += ["AvgPool1D", "AvgPool2D", "Convolution1D", "Convolution1DTranspose", "Convolution2D",
+            "Convolution2DTranspose", "GlobalAvgPool1D", "GlobalAvgPool2D", "GlobalMaxPool1D",
+            "GlobalMaxPool2D", "MaxPool1D", "MaxPool2D", "SeparableConvolution1D",
+            "SeparableConvolution2D"]
 
 
 def _classes():
+    """{class name: class} of the public layers (aliases such as `MaxPool2D` left out)."""
     import nbkeras.layers as mod
 
     return {name: getattr(mod, name) for name in __all__
-            if isinstance(getattr(mod, name, None), type) and issubclass(getattr(mod, name), Layer)}
+            if isinstance(getattr(mod, name, None), type) and issubclass(getattr(mod, name), Layer)
+            and getattr(mod, name).__name__ == name}
 
 
 def serialize(layer):

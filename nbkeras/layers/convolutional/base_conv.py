@@ -39,6 +39,18 @@ def normalize_tuple(value, n, name, allow_zero=False):
     return out
 
 
+def constructor_args(local_vars):
+    """A public layer's `__init__` arguments, from its `locals()`, as keywords for its base.
+
+    Example:
+        >>> def __init__(self, filters, kernel_size, strides=1, **kwargs):
+        ...     super().__init__(1, **constructor_args(locals()))
+    """
+    args = {k: v for k, v in local_vars.items() if k not in ("self", "__class__", "kwargs")}
+    args.update(local_vars.get("kwargs", {}))
+    return args
+
+
 def normalize_data_format(value):
     fmt = config.image_data_format() if value is None else str(value).lower()
     if fmt not in ("channels_last", "channels_first"):
@@ -113,3 +125,9 @@ class SpatialLayer(Layer):
         if self.data_format == "channels_last":
             return (batch,) + tuple(spatial) + (channels,)
         return (batch, channels) + tuple(spatial)
+
+    def _full_pairs(self, pairs):
+        """(before, after) pairs of the spatial axes -> pairs of every axis ((0, 0) elsewhere)."""
+        if self.data_format == "channels_last":
+            return ((0, 0),) + tuple(pairs) + ((0, 0),)
+        return ((0, 0), (0, 0)) + tuple(pairs)

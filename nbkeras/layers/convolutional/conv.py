@@ -1,23 +1,25 @@
-"""Convolution layers: Conv1D, Conv2D, Conv2DTranspose, DepthwiseConv2D, SeparableConv2D.
+"""Convolution layers: `BaseConv` (shared by every convolution), Conv1D and Conv2D.
 
 Each runs on `nbkeras.ops.conv`'s im2col + BLAS ops and keeps a `Workspace`, so its
 im2col buffer is allocated once per input shape and reused across training steps.
+1-D layers run as 2-D ones on images of height 1 (`_to_nhwc`, `_geometry`, `_kernel_2d`).
+The transposed, depthwise and separable convolutions live in conv_transpose.py,
+depthwise_conv.py and separable_conv.py.
 """
 
 from nbkeras import activations, constraints, initializers, ops, regularizers
 from nbkeras.layers.convolutional.base_conv import (
-    SpatialLayer, normalize_data_format, normalize_padding, normalize_tuple,
+    SpatialLayer, constructor_args, normalize_data_format, normalize_padding, normalize_tuple,
 )
 from nbkeras.layers.input_spec import InputSpec
-from nbkeras.ops.conv import (
-    Workspace, conv2d_nhwc, conv2d_transpose_nhwc, conv_output_padding, conv_transpose_geometry,
-)
+from nbkeras.ops.conv import Workspace, conv2d_nhwc, conv_output_padding
 
 
 class BaseConv(SpatialLayer):
     """Shared code of the convolution layers (not a public class)."""
 
-    _kernel_role = "kernel"
+    # Keras refuses strides > 1 with dilation_rate > 1 in Conv*D and Conv*DTranspose only.
+    _strided_dilation_ok = False
 
     def __init__(self, rank, filters, kernel_size, strides=1, padding="valid", data_format=None,
                  dilation_rate=1, groups=1, activation=None, use_bias=True,
@@ -48,7 +50,8 @@ class BaseConv(SpatialLayer):
         self.dilation_rate = normalize_tuple(dilation_rate, rank, "dilation_rate")
         self.padding = normalize_padding(padding, allowed_padding)
         self.data_format = normalize_data_format(data_format)
-        if max(self.strides) > 1 and max(self.dilation_rate) > 1:
+        if (not self._strided_dilation_ok and max(self.strides) > 1
+                and max(self.dilation_rate) > 1):
             raise ValueError(
                 "`strides > 1` not supported in conjunction with `dilation_rate > 1`. "
                 f"Received: strides={self.strides} and dilation_rate={self.dilation_rate}"
@@ -86,19 +89,26 @@ class BaseConv(SpatialLayer):
                 f"by the number of groups. Received groups={self.groups}, but the input has "
                 f"{channels} channels (full input shape is {tuple(input_shape)})."
             )
-        shape = self.kernel_size + (channels // self.groups, self.filters)
-        self.kernel = self.add_weight(
-            name="kernel", shape=shape, initializer=self.kernel_initializer,
+        self._add_kernel("kernel", self.kernel_size + (channels // self.groups, self.filters))
+        self._add_bias(self.filters)
+        self._in_channels = channels
+        self.built = True
+
+    def _add_kernel(self, name, shape):
+        """Add the kernel `name` with the layer's kernel (or depthwise) initializer etc."""
+        weight = self.add_weight(
+            name=name, shape=shape, initializer=self.kernel_initializer,
             regularizer=self.kernel_regularizer, constraint=self.kernel_constraint,
         )
+        setattr(self, name, weight)
+
+    def _add_bias(self, units):
         self.bias = None
         if self.use_bias:
             self.bias = self.add_weight(
-                name="bias", shape=(self.filters,), initializer=self.bias_initializer,
+                name="bias", shape=(units,), initializer=self.bias_initializer,
                 regularizer=self.bias_regularizer, constraint=self.bias_constraint,
             )
-        self._in_channels = channels
-        self.built = True
 
     # ------------------------------------------------------------------- call
     def _to_nhwc(self, x):
@@ -126,8 +136,8 @@ class BaseConv(SpatialLayer):
 
     def _convolve(self, x):
         s, d = self._geometry()
-        return conv2d_nhwc(x, self._kernel_2d(self.kernel), self.bias, s, self.padding,
-                                    d, self.groups, self._workspace)
+        return conv2d_nhwc(x, self._kernel_2d(self.kernel), self.bias, s, self.padding, d,
+                           self.groups, self._workspace)
 
     def call(self, inputs):
         x = self._to_nhwc(inputs)
@@ -157,8 +167,13 @@ class BaseConv(SpatialLayer):
             out.append(n)
         return self._assemble(input_shape[0], out, self._out_channels())
 
-    def _base_config(self):
+    def _config(self, first, after_geometry=None, kernels=(("kernel", "kernel"),)):
+        """Keras's config, in Keras's key order: name, trainable, dtype, `first`, the geometry,
+        `after_geometry`, activation, use_bias, then the initializer, regularizer and constraint
+        of each kernel in `kernels` ((config prefix, attribute prefix) pairs) and of the bias."""
         cfg = super().get_config()
+        cfg.pop("activity_regularizer", None)
+        cfg.update(first)
         cfg.update({
             "kernel_size": self.kernel_size,
             "strides": self.strides,
@@ -166,29 +181,20 @@ class BaseConv(SpatialLayer):
             "data_format": self.data_format,
             "dilation_rate": self.dilation_rate,
         })
+        cfg.update(after_geometry or {})
+        cfg.update({"activation": activations.serialize(self.activation),
+                    "use_bias": self.use_bias})
+        modules = {"initializer": initializers, "regularizer": regularizers,
+                   "constraint": constraints}
+        for kind, module in modules.items():
+            for key, attr in tuple(kernels) + (("bias", "bias"),):
+                cfg[f"{key}_{kind}"] = module.serialize(getattr(self, f"{attr}_{kind}"))
+            if kind == "regularizer":
+                cfg["activity_regularizer"] = regularizers.serialize(self.activity_regularizer)
         return cfg
 
     def get_config(self):
-        cfg = super().get_config()
-        cfg.update({
-            "filters": self.filters,
-            "kernel_size": self.kernel_size,
-            "strides": self.strides,
-            "padding": self.padding,
-            "data_format": self.data_format,
-            "dilation_rate": self.dilation_rate,
-            "groups": self.groups,
-            "activation": activations.serialize(self.activation),
-            "use_bias": self.use_bias,
-            "kernel_initializer": initializers.serialize(self.kernel_initializer),
-            "bias_initializer": initializers.serialize(self.bias_initializer),
-            "kernel_regularizer": regularizers.serialize(self.kernel_regularizer),
-            "bias_regularizer": regularizers.serialize(self.bias_regularizer),
-            "activity_regularizer": regularizers.serialize(self.activity_regularizer),
-            "kernel_constraint": constraints.serialize(self.kernel_constraint),
-            "bias_constraint": constraints.serialize(self.bias_constraint),
-        })
-        return cfg
+        return self._config({"filters": self.filters}, {"groups": self.groups})
 
 
 class Conv1D(BaseConv):
@@ -214,12 +220,8 @@ class Conv1D(BaseConv):
                  kernel_initializer="glorot_uniform", bias_initializer="zeros",
                  kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None,
                  kernel_constraint=None, bias_constraint=None, **kwargs):
-        super().__init__(1, filters, kernel_size, strides, padding, data_format, dilation_rate,
-                         groups, activation, use_bias, kernel_initializer, bias_initializer,
-                         kernel_regularizer, bias_regularizer, activity_regularizer,
-                         kernel_constraint, bias_constraint,
-                         allowed_padding=("valid", "same", "causal"), **kwargs)
-
+        super().__init__(1, allowed_padding=("valid", "same", "causal"),
+                         **constructor_args(locals()))
 
 
 class Conv2D(BaseConv):
@@ -245,241 +247,4 @@ class Conv2D(BaseConv):
                  kernel_initializer="glorot_uniform", bias_initializer="zeros",
                  kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None,
                  kernel_constraint=None, bias_constraint=None, **kwargs):
-        super().__init__(2, filters, kernel_size, strides, padding, data_format, dilation_rate,
-                         groups, activation, use_bias, kernel_initializer, bias_initializer,
-                         kernel_regularizer, bias_regularizer, activity_regularizer,
-                         kernel_constraint, bias_constraint, **kwargs)
-
-
-class Conv2DTranspose(BaseConv):
-    """Transposed 2D convolution (the gradient of Conv2D), e.g. for upsampling decoders.
-
-    Args:
-        filters: the number of output channels.
-        kernel_size, strides, padding, data_format, dilation_rate: as in Conv2D.
-        output_padding: None, an int or a pair: extra rows/columns on the output's far side.
-        activation, use_bias, *_initializer, *_regularizer, *_constraint: as in Dense.
-
-    Example:
-        >>> nbkeras.layers.Conv2DTranspose(4, 3, strides=2, padding="same")(
-        ...     np.zeros((1, 5, 5, 2))).shape
-        (1, 10, 10, 4)
-    """
-
-    def __init__(self, filters, kernel_size, strides=(1, 1), padding="valid",
-                 output_padding=None, data_format=None, dilation_rate=(1, 1), activation=None,
-                 use_bias=True, kernel_initializer="glorot_uniform", bias_initializer="zeros",
-                 kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None,
-                 kernel_constraint=None, bias_constraint=None, **kwargs):
-        super().__init__(2, filters, kernel_size, strides, padding, data_format, dilation_rate,
-                         1, activation, use_bias, kernel_initializer, bias_initializer,
-                         kernel_regularizer, bias_regularizer, activity_regularizer,
-                         kernel_constraint, bias_constraint, **kwargs)
-        self.output_padding = (None if output_padding is None else
-                               normalize_tuple(output_padding, 2, "output_padding", True))
-        if self.output_padding is not None:
-            for p, s in zip(self.output_padding, self.strides):
-                if p >= s:
-                    raise ValueError(
-                        "Strides must be greater than output padding. "
-                        f"Received strides={self.strides}, output_padding={self.output_padding}."
-                    )
-
-    def build(self, input_shape):
-        channels = self._input_channels(input_shape)
-        self.kernel = self.add_weight(
-            name="kernel", shape=self.kernel_size + (self.filters, channels),
-            initializer=self.kernel_initializer, regularizer=self.kernel_regularizer,
-            constraint=self.kernel_constraint,
-        )
-        self.bias = None
-        if self.use_bias:
-            self.bias = self.add_weight(
-                name="bias", shape=(self.filters,), initializer=self.bias_initializer,
-                regularizer=self.bias_regularizer, constraint=self.bias_constraint,
-            )
-        self._in_channels = channels
-        self.built = True
-
-    def _convolve(self, x):
-        return conv2d_transpose_nhwc(x, self.kernel, self.bias, self.strides,
-                                              self.padding, self.output_padding,
-                                              self.dilation_rate, self._workspace)
-
-    def compute_output_shape(self, input_shape):
-        spatial, _ = self._spatial(input_shape)
-        op = self.output_padding or (None, None)
-        out = [conv_transpose_geometry(size, self.kernel_size[i], self.strides[i],
-                                                self.dilation_rate[i], self.padding, op[i])[0]
-               for i, size in enumerate(spatial)]
-        return self._assemble(input_shape[0], out, self.filters)
-
-    def get_config(self):
-        cfg = super().get_config()
-        cfg.pop("groups")
-        out = {}
-        for k, v in cfg.items():
-            out[k] = v
-            if k == "padding":
-                out["output_padding"] = self.output_padding
-        return out
-
-
-class DepthwiseConv2D(BaseConv):
-    """Depthwise 2D convolution: each input channel gets its own `depth_multiplier` filters.
-
-    Args:
-        kernel_size, strides, padding, data_format, dilation_rate: as in Conv2D.
-        depth_multiplier: output channels per input channel.
-        depthwise_initializer / depthwise_regularizer / depthwise_constraint: of the kernel.
-        activation, use_bias, bias_*: as in Dense.
-
-    Example:
-        >>> nbkeras.layers.DepthwiseConv2D(3, depth_multiplier=2)(np.zeros((1, 5, 5, 3))).shape
-        (1, 3, 3, 6)
-    """
-
-    def __init__(self, kernel_size, strides=(1, 1), padding="valid", depth_multiplier=1,
-                 data_format=None, dilation_rate=(1, 1), activation=None, use_bias=True,
-                 depthwise_initializer="glorot_uniform", bias_initializer="zeros",
-                 depthwise_regularizer=None, bias_regularizer=None, activity_regularizer=None,
-                 depthwise_constraint=None, bias_constraint=None, **kwargs):
-        super().__init__(2, None, kernel_size, strides, padding, data_format, dilation_rate,
-                         1, activation, use_bias, depthwise_initializer, bias_initializer,
-                         depthwise_regularizer, bias_regularizer, activity_regularizer,
-                         depthwise_constraint, bias_constraint, **kwargs)
-        self.depth_multiplier = int(depth_multiplier)
-        if self.depth_multiplier <= 0:
-            raise ValueError("Invalid value for argument `depth_multiplier`. Expected a strictly "
-                             f"positive value. Received depth_multiplier={depth_multiplier}.")
-
-    def build(self, input_shape):
-        channels = self._input_channels(input_shape)
-        self.kernel = self.add_weight(
-            name="kernel", shape=self.kernel_size + (channels, self.depth_multiplier),
-            initializer=self.kernel_initializer, regularizer=self.kernel_regularizer,
-            constraint=self.kernel_constraint,
-        )
-        self.bias = None
-        if self.use_bias:
-            self.bias = self.add_weight(
-                name="bias", shape=(channels * self.depth_multiplier,),
-                initializer=self.bias_initializer, regularizer=self.bias_regularizer,
-                constraint=self.bias_constraint,
-            )
-        self._in_channels = channels
-        self.built = True
-
-    def _convolve(self, x):
-        c = self._in_channels
-        k = ops.reshape(self.kernel, self.kernel_size + (1, c * self.depth_multiplier))
-        return conv2d_nhwc(x, k, self.bias, self.strides, self.padding,
-                                    self.dilation_rate, c, self._workspace)
-
-    def compute_output_shape(self, input_shape):
-        out = super().compute_output_shape(input_shape)
-        c = self._spatial(input_shape)[1]
-        return self._assemble(out[0], self._spatial(out)[0],
-                              None if c is None else c * self.depth_multiplier)
-
-    def get_config(self):
-        base = self._base_config()
-        cfg = {"name": base["name"], "trainable": base["trainable"], "dtype": base["dtype"],
-               "depth_multiplier": self.depth_multiplier}
-        cfg.update({k: v for k, v in base.items() if k not in ("name", "trainable", "dtype")})
-        cfg.update({
-            "activation": activations.serialize(self.activation),
-            "use_bias": self.use_bias,
-            "depthwise_initializer": initializers.serialize(self.kernel_initializer),
-            "bias_initializer": initializers.serialize(self.bias_initializer),
-            "depthwise_regularizer": regularizers.serialize(self.kernel_regularizer),
-            "bias_regularizer": regularizers.serialize(self.bias_regularizer),
-            "activity_regularizer": regularizers.serialize(self.activity_regularizer),
-            "depthwise_constraint": constraints.serialize(self.kernel_constraint),
-            "bias_constraint": constraints.serialize(self.bias_constraint),
-        })
-        return cfg
-
-
-class SeparableConv2D(BaseConv):
-    """Depthwise convolution followed by a 1x1 (pointwise) convolution to `filters` channels.
-
-    Args:
-        filters: the number of output channels.
-        kernel_size, strides, padding, data_format, dilation_rate: as in Conv2D.
-        depth_multiplier: depthwise output channels per input channel.
-        depthwise_* / pointwise_*: initializer, regularizer, constraint of each kernel.
-        activation, use_bias, bias_*: as in Dense.
-
-    Example:
-        >>> nbkeras.layers.SeparableConv2D(4, 3)(np.zeros((1, 5, 5, 3))).shape
-        (1, 3, 3, 4)
-    """
-
-    def __init__(self, filters, kernel_size, strides=(1, 1), padding="valid", data_format=None,
-                 dilation_rate=(1, 1), depth_multiplier=1, activation=None, use_bias=True,
-                 depthwise_initializer="glorot_uniform", pointwise_initializer="glorot_uniform",
-                 bias_initializer="zeros", depthwise_regularizer=None,
-                 pointwise_regularizer=None, bias_regularizer=None, activity_regularizer=None,
-                 depthwise_constraint=None, pointwise_constraint=None, bias_constraint=None,
-                 **kwargs):
-        super().__init__(2, filters, kernel_size, strides, padding, data_format, dilation_rate,
-                         1, activation, use_bias, depthwise_initializer, bias_initializer,
-                         depthwise_regularizer, bias_regularizer, activity_regularizer,
-                         depthwise_constraint, bias_constraint, **kwargs)
-        self.depth_multiplier = int(depth_multiplier)
-        self.pointwise_initializer = initializers.get(pointwise_initializer)
-        self.pointwise_regularizer = regularizers.get(pointwise_regularizer)
-        self.pointwise_constraint = constraints.get(pointwise_constraint)
-        self._pw_workspace = Workspace()
-
-    def build(self, input_shape):
-        channels = self._input_channels(input_shape)
-        m = self.depth_multiplier
-        self.depthwise_kernel = self.add_weight(
-            name="depthwise_kernel", shape=self.kernel_size + (channels, m),
-            initializer=self.kernel_initializer, regularizer=self.kernel_regularizer,
-            constraint=self.kernel_constraint,
-        )
-        self.pointwise_kernel = self.add_weight(
-            name="pointwise_kernel", shape=(1, 1, channels * m, self.filters),
-            initializer=self.pointwise_initializer, regularizer=self.pointwise_regularizer,
-            constraint=self.pointwise_constraint,
-        )
-        self.bias = None
-        if self.use_bias:
-            self.bias = self.add_weight(
-                name="bias", shape=(self.filters,), initializer=self.bias_initializer,
-                regularizer=self.bias_regularizer, constraint=self.bias_constraint,
-            )
-        self._in_channels = channels
-        self.built = True
-
-    def _convolve(self, x):
-        c = self._in_channels
-        k = ops.reshape(self.depthwise_kernel, self.kernel_size + (1, c * self.depth_multiplier))
-        h = conv2d_nhwc(x, k, None, self.strides, self.padding, self.dilation_rate, c,
-                                 self._workspace)
-        return conv2d_nhwc(h, self.pointwise_kernel, self.bias, (1, 1), "valid", (1, 1),
-                                    1, self._pw_workspace)
-
-    def get_config(self):
-        base = self._base_config()
-        cfg = {"name": base["name"], "trainable": base["trainable"], "dtype": base["dtype"],
-               "depth_multiplier": self.depth_multiplier, "filters": self.filters}
-        cfg.update({k: v for k, v in base.items() if k not in ("name", "trainable", "dtype")})
-        cfg.update({
-            "activation": activations.serialize(self.activation),
-            "use_bias": self.use_bias,
-            "depthwise_initializer": initializers.serialize(self.kernel_initializer),
-            "pointwise_initializer": initializers.serialize(self.pointwise_initializer),
-            "bias_initializer": initializers.serialize(self.bias_initializer),
-            "depthwise_regularizer": regularizers.serialize(self.kernel_regularizer),
-            "pointwise_regularizer": regularizers.serialize(self.pointwise_regularizer),
-            "bias_regularizer": regularizers.serialize(self.bias_regularizer),
-            "activity_regularizer": regularizers.serialize(self.activity_regularizer),
-            "depthwise_constraint": constraints.serialize(self.kernel_constraint),
-            "pointwise_constraint": constraints.serialize(self.pointwise_constraint),
-            "bias_constraint": constraints.serialize(self.bias_constraint),
-        })
-        return cfg
+        super().__init__(2, **constructor_args(locals()))

@@ -1,4 +1,4 @@
-"""`ZeroPadding2D`: adds rows and columns of zeros around images."""
+"""`ZeroPadding2D` (and the base of `ZeroPadding1D`): adds rows and columns of zeros."""
 
 from nbkeras.layers.convolutional.base_conv import SpatialLayer, normalize_data_format
 from nbkeras.layers.input_spec import InputSpec
@@ -27,7 +27,30 @@ def symmetric_pairs(value, name):
     return tuple(out)
 
 
-class ZeroPadding2D(SpatialLayer):
+class BaseZeroPadding(SpatialLayer):
+    """Shared code of ZeroPadding1D and ZeroPadding2D (not a public class).
+
+    Subclasses set `padding`, `data_format` and `_spatial_pads()` (a pair per spatial axis).
+    """
+
+    def _pads(self):
+        return self._full_pairs(self._spatial_pads())
+
+    def call(self, inputs):
+        return pad_spatial(inputs, self._pads())
+
+    def compute_output_shape(self, input_shape):
+        self._check_rank(input_shape)
+        return tuple(None if d is None else d + a + b
+                     for d, (a, b) in zip(input_shape, self._pads()))
+
+    def get_config(self):
+        cfg = super().get_config()
+        cfg.update({"padding": self.padding, "data_format": self.data_format})
+        return cfg
+
+
+class ZeroPadding2D(BaseZeroPadding):
     """Pad images with zeros.
 
     Args:
@@ -46,20 +69,5 @@ class ZeroPadding2D(SpatialLayer):
         self.data_format = normalize_data_format(data_format)
         self.input_spec = InputSpec(ndim=4)
 
-    def _pads(self):
-        if self.data_format == "channels_last":
-            return ((0, 0),) + self.padding + ((0, 0),)
-        return ((0, 0), (0, 0)) + self.padding
-
-    def call(self, inputs):
-        return pad_spatial(inputs, self._pads())
-
-    def compute_output_shape(self, input_shape):
-        self._check_rank(input_shape)
-        return tuple(None if d is None else d + a + b
-                     for d, (a, b) in zip(input_shape, self._pads()))
-
-    def get_config(self):
-        cfg = super().get_config()
-        cfg.update({"padding": self.padding, "data_format": self.data_format})
-        return cfg
+    def _spatial_pads(self):
+        return self.padding
