@@ -78,9 +78,7 @@ class Recorder:
         doc = dict(self.meta)
         doc["group"] = self.group
         doc["cases"] = self.cases
-        with open(os.path.join(GOLDEN_DIR, f"{self.group}.json"), "w") as f:
-            json.dump(doc, f, indent=1, sort_keys=False)
-            f.write("\n")
+        dump_doc(doc, os.path.join(GOLDEN_DIR, f"{self.group}.json"))
         if self.arrays:
             np.savez_compressed(
                 os.path.join(GOLDEN_DIR, f"{self.group}.npz"), **self.arrays
@@ -97,6 +95,15 @@ LAMBDAS = {
     "times2_plus1": lambda x: x * 2 + 1,
     "slice_1_3": lambda x: x[:, 1:3],
 }
+
+
+def dump_doc(doc, path):
+    """Write a golden JSON compactly, one case per line (small files, readable diffs)."""
+    head = {k: v for k, v in doc.items() if k != "cases"}
+    lines = [json.dumps(c, separators=(",", ":")) for c in doc.get("cases", [])]
+    with open(path, "w") as f:
+        f.write(json.dumps(head, separators=(",", ":"))[:-1])
+        f.write(',"cases":[\n' + ",\n".join(lines) + "\n]}\n")
 
 
 def keras_meta():
