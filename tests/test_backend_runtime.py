@@ -1,5 +1,6 @@
 """Backend plumbing: the kernel-cache source stamp and the allocator setting for training."""
 
+import hashlib
 import os
 import resource
 import subprocess
@@ -9,48 +10,58 @@ import numpy as np
 import pytest
 
 from nbkeras.backend import memory
-from nbkeras.backend.cpu._cache_stamp import ensure_fresh, sources_hash
+from nbkeras.backend.cpu._cache_stamp import ensure_fresh, kernel_folder, sources_hash
+
+
+KERNEL = "rnn.lstm_step_forward-10.py311"
 
 
 def _tree(tmp_path):
-    src = tmp_path / "src"
-    src.mkdir()
+    """Sources, and a NUMBA_CACHE_DIR holding their kernels and another project's."""
+    src = tmp_path / "src" / "cpu"
+    src.mkdir(parents=True)
     (src / "rnn.py").write_text("A = 1\n")
     (src / "fastmath.py").write_text("B = 2\n")
     cache = tmp_path / "cache"
-    nb = cache / "nbkeras" / "backend" / "cpu"
-    nb.mkdir(parents=True)
-    other = cache / "otherproject"
-    other.mkdir()
-    for d in (nb, other):
-        (d / "rnn.lstm_step_forward-10.py311.nbi").write_text("x")
-        (d / "rnn.lstm_step_forward-10.py311.1.nbc").write_text("x")
-    (nb / "keep.txt").write_text("x")
-    return src, cache, nb, other
+    ours = cache / f"cpu_{hashlib.sha1(str(src).encode()).hexdigest()}"
+    other = cache / f"cpu_{hashlib.sha1(b'/elsewhere/cpu').hexdigest()}"
+    for d in (ours, other):
+        d.mkdir(parents=True)
+        (d / f"{KERNEL}.nbi").write_text("x")
+        (d / f"{KERNEL}.1.nbc").write_text("x")
+    return src, cache, ours, other
+
+
+def test_kernel_folder_is_where_numba_caches(tmp_path):
+    src, cache, ours, _ = _tree(tmp_path)
+    assert kernel_folder(str(cache), str(src)) == str(ours)
+    assert kernel_folder(str(src / "__pycache__"), str(src)) == str(src / "__pycache__")
+    from numba.core.caching import UserProvidedCacheLocator
+
+    assert UserProvidedCacheLocator.get_suitable_cache_subpath(str(src / "rnn.py")) == ours.name
 
 
 def test_cache_stamp_purges_kernels_when_any_source_changes(tmp_path):
-    src, cache, nb, other = _tree(tmp_path)
+    src, cache, ours, other = _tree(tmp_path)
     assert ensure_fresh(str(cache), str(src)) is True  # no stamp yet: purge
-    assert not list(nb.glob("*.nb*"))
-    assert len(list(other.glob("*.nb*"))) == 2  # another project's cache is left alone
-    assert (nb / "keep.txt").exists()
-    (nb / "rnn.x-1.py311.nbi").write_text("x")
+    assert not list(ours.glob("*.nb*"))
+    assert len(list(other.glob("*.nb*"))) == 2  # another checkout's kernels are left alone
+    (ours / f"{KERNEL}.nbi").write_text("x")
     assert ensure_fresh(str(cache), str(src)) is False  # same sources: cache kept
-    assert (nb / "rnn.x-1.py311.nbi").exists()
+    assert (ours / f"{KERNEL}.nbi").exists()
     before = sources_hash(str(src))
     (src / "fastmath.py").write_text("B = 3\n")  # a helper changed, not rnn.py itself
     assert sources_hash(str(src)) != before
     assert ensure_fresh(str(cache), str(src)) is True
-    assert not (nb / "rnn.x-1.py311.nbi").exists()
+    assert not (ours / f"{KERNEL}.nbi").exists()
 
 
 def test_cache_stamp_tolerates_an_unwritable_stamp(tmp_path):
-    src, cache, nb, _ = _tree(tmp_path)
-    (cache / "nbkeras-kernel-sources.sha1").mkdir()  # neither readable nor replaceable
+    src, cache, ours, _ = _tree(tmp_path)
+    (ours / "nbkeras-kernel-sources.sha1").mkdir()  # neither readable nor replaceable
     assert ensure_fresh(str(cache), str(src)) is True
-    assert not list(nb.glob("*.nb*"))
-    assert not [p for p in cache.iterdir() if p.name.endswith(".tmp")]
+    assert not list(ours.glob("*.nb*"))
+    assert not [p for p in ours.iterdir() if p.name.endswith(".tmp")]
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc malloc only")

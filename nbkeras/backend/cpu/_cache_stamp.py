@@ -3,8 +3,8 @@
 Numba's cache checks only the timestamp of the file that defines a kernel. A kernel
 that inlines a helper from another file (such as `fastmath`) would keep running its old
 machine code after that file changes. This stamp is a hash of every source file of
-`nbkeras/backend/cpu`; when it differs from the one stored beside the cache, the cached
-kernels of this package are deleted and recompile on first use.
+`nbkeras/backend/cpu`; when it differs from the one stored beside the cached kernels,
+they are deleted and recompile on first use.
 """
 
 import hashlib
@@ -24,33 +24,42 @@ def sources_hash(folder):
     return h.hexdigest()
 
 
-def ensure_fresh(cache_dir, source_dir):
-    """Delete this package's cached kernels under `cache_dir` when the sources changed."""
+def kernel_folder(cache_root, source_dir):
+    """Where Numba keeps the kernels of `source_dir`: its `__pycache__`, or under
+    `NUMBA_CACHE_DIR` the `<folder name>_<sha1 of its path>` subfolder Numba uses."""
+    source_dir = os.path.abspath(source_dir)
+    if os.path.abspath(cache_root) == os.path.join(source_dir, "__pycache__"):
+        return os.path.join(source_dir, "__pycache__")
+    digest = hashlib.sha1(source_dir.encode()).hexdigest()
+    return os.path.join(cache_root, f"{os.path.basename(source_dir)}_{digest}")
+
+
+def ensure_fresh(cache_root, source_dir):
+    """Delete the cached kernels of `source_dir` when its sources changed; returns whether
+    it purged. Never raises for an unwritable cache (Numba then compiles in memory)."""
+    folder = kernel_folder(cache_root, source_dir)
     digest = sources_hash(source_dir)
-    stamp = os.path.join(cache_dir, _STAMP)
+    stamp = os.path.join(folder, _STAMP)
     try:
         with open(stamp) as f:
             if f.read().strip() == digest:
                 return False
     except OSError:
         pass
-    modules = {n[:-3] for n in os.listdir(source_dir) if n.endswith(".py")}
-    for root, _, files in os.walk(cache_dir):
-        if root != cache_dir and "nbkeras" not in root:
-            continue
-        for name in files:
-            if name.endswith((".nbi", ".nbc")) and name.split(".", 1)[0] in modules:
+    if os.path.isdir(folder):
+        for name in os.listdir(folder):
+            if name.endswith((".nbi", ".nbc")):
                 try:
-                    os.remove(os.path.join(root, name))
+                    os.remove(os.path.join(folder, name))
                 except OSError:
                     pass
     tmp = f"{stamp}.{os.getpid()}.tmp"
     try:
-        os.makedirs(cache_dir, exist_ok=True)
+        os.makedirs(folder, exist_ok=True)
         with open(tmp, "w") as f:
             f.write(digest)
         os.replace(tmp, stamp)
-    except OSError:  # read-only install: Numba then falls back to no cache as well
+    except OSError:
         try:
             os.remove(tmp)
         except OSError:
