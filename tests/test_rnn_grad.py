@@ -366,3 +366,30 @@ def test_normalization_errors():
         layers.GaussianDropout(2.0)
     with pytest.raises(ValueError, match="ndim=3"):
         layers.SpatialDropout1D(0.5)(np.ones((2, 3)), training=True)
+
+
+def test_bidirectional_over_an_unregistered_custom_cell():
+    """Bidirectional copies its layer through the config; a custom cell's class travels
+    with it (Keras 3.15 fails here), and the copy's gradients are right."""
+    class Tiny(layers.Layer):
+        def __init__(self, units, **kwargs):
+            super().__init__(**kwargs)
+            self.units, self.state_size = units, units
+
+        def build(self, input_shape):
+            self.w = self.add_weight(shape=(input_shape[-1], self.units), name="w")
+
+        def call(self, inputs, states):
+            h = ops.tanh(ops.matmul(inputs, self.w) + states[0])
+            return h, [h]
+
+        def get_config(self):
+            return {**super().get_config(), "units": self.units}
+
+    bi = layers.Bidirectional(layers.RNN([Tiny(2), Tiny(U)], return_sequences=True))
+    y = bi(X, mask=MASK)
+    assert y.shape == (N, T, 2 * U)
+    assert bi.backward_layer.go_backwards and not bi.forward_layer.go_backwards
+    assert isinstance(bi.backward_layer.cell.cells[0], Tiny)
+    assert bi.forward_layer.cell.cells[0] is not bi.backward_layer.cell.cells[0]
+    check(lambda x: bi(x, mask=MASK), [X], bi.trainable_weights)

@@ -4,6 +4,16 @@ from nbkeras import ops
 from nbkeras.layers.layer import Layer
 
 
+def _copy_layer(layer, cfg):
+    """A new layer of `layer`'s class from `cfg`; the classes of its cells (custom ones
+    too, registered or not) are passed along so an `RNN(MyCell(...))` can be copied."""
+    cell = getattr(layer, "cell", None)
+    if cell is None:
+        return type(layer).from_config(cfg)
+    custom = {type(c).__name__: type(c) for c in [cell] + list(getattr(cell, "cells", []))}
+    return type(layer).from_config(cfg, custom_objects=custom)
+
+
 class Bidirectional(Layer):
     """Run `layer` forwards and a copy backwards over the sequence; merge their outputs.
 
@@ -30,12 +40,12 @@ class Bidirectional(Layer):
         super().__init__(**kwargs)
         cfg = layer.get_config()
         cfg["name"] = "forward_" + layer.name.removeprefix("forward_")
-        self.forward_layer = type(layer).from_config(cfg)
+        self.forward_layer = _copy_layer(layer, cfg)
         if backward_layer is None:
             cfg = layer.get_config()
             cfg["name"] = "backward_" + layer.name.removeprefix("backward_")
             cfg["go_backwards"] = not cfg["go_backwards"]
-            backward_layer = type(layer).from_config(cfg)
+            backward_layer = _copy_layer(layer, cfg)
         elif backward_layer.return_sequences != layer.return_sequences or \
                 backward_layer.return_state != layer.return_state:
             raise ValueError(
