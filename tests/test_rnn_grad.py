@@ -246,6 +246,24 @@ def test_stateful_carries_state():
     assert np.all(layer.states[0] == 0)
 
 
+def test_stateful_model_with_a_fixed_batch_size_trains_from_zero_states():
+    """Keras 2's `batch_input_shape`: fit checks each batch, not the whole data, against the
+    fixed batch size, and the pass that sizes the metrics leaves the states at zero."""
+    model = nbkeras.Sequential([layers.LSTM(3, batch_input_shape=(4, T, D), stateful=True),
+                                layers.Dense(1)])
+    model.compile("sgd", "mse")
+    seen = []
+    record = nbkeras.callbacks.LambdaCallback(on_train_batch_begin=lambda b, logs: seen.append(
+        [np.array(s) for s in model.layers[0].states]))
+    x = np.concatenate([X, X, X, X])[:8]
+    model.fit(x, np.ones((8, 1)), batch_size=4, epochs=1, shuffle=False, verbose=0,
+              callbacks=[record])
+    assert all(np.all(s == 0) for s in seen[0])  # the first batch starts from zeros
+    assert any(np.any(s != 0) for s in seen[1])  # the second from the first's final states
+    with pytest.raises(ValueError, match=r"expected shape=\(4, 4, 3\)"):
+        model.fit(x[:6], np.ones((6, 1)), batch_size=4, verbose=0)  # a short last batch
+
+
 def test_dropout_in_training_only():
     layer = layers.GRU(3, dropout=0.5, recurrent_dropout=0.5, seed=1)
     a = np.asarray(layer(X))

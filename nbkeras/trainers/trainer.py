@@ -1,5 +1,6 @@
 """`Trainer`: compile, fit, evaluate and predict, mixed into `Model`."""
 
+import contextlib
 import math
 import sys
 import time
@@ -95,7 +96,11 @@ class Trainer:
     def _prepare_state(self, x, y):
         state = self._compiled_state
         if not state.built:
-            y_pred = self(data_utils.take(x, slice(0, 1)), training=False)
+            # One forward pass on a first batch shows the outputs' shapes and dtypes; it
+            # must leave stateful RNNs' states alone, and respect a fixed batch size.
+            batch = _fixed_batch_size(self) or 1
+            with _stateful_states_kept(self):
+                y_pred = self(data_utils.take(x, slice(0, batch)), training=False)
             preds = _as_list(y_pred)
             names = self._output_names(len(preds))
             ys = _as_list(data_utils.take(y, slice(0, 1))) if y is not None else [None] * len(preds)
@@ -312,8 +317,12 @@ class Trainer:
         first = data_utils.flat(x)[0]
         if not self.built:
             self.build((None,) + tuple(first.shape[1:]))
-        else:
-            self._check_data_shape(tuple(first.shape))
+        else:  # the data's length is not a batch size: each batch is checked when it runs
+            try:
+                self._check_data_shape((None,) + tuple(first.shape[1:]))
+            except ValueError:
+                self._check_data_shape(tuple(first.shape))  # the error names the data's shape
+                raise
 
     def _check_data_shape(self, shape):
         """Raise a Keras-style ValueError when data of `shape` cannot enter the model."""
@@ -475,6 +484,45 @@ def _maybe_add_live_plot(cbs):
 
         if not any(isinstance(c, LivePlot) for c in cbs):
             cbs.append(LivePlot())
+
+
+def _fixed_batch_size(model):
+    """The batch size fixed by the model's input (`batch_input_shape`, `batch_shape`), or None."""
+    from nbkeras.layers.core.input_layer import InputLayer
+
+    layers = model.__dict__.get("_layers", [])
+    if layers and isinstance(layers[0], InputLayer):
+        return layers[0].batch_shape[0]
+    inputs = model.__dict__.get("_flat_inputs")
+    return inputs[0].shape[0] if inputs else None
+
+
+@contextlib.contextmanager
+def _stateful_states_kept(model):
+    """Restore the states of every stateful recurrent layer inside `model` on exit."""
+    saved, stack, seen = [], [model], set()
+    while stack:
+        layer = stack.pop()
+        if id(layer) in seen:
+            continue
+        seen.add(id(layer))
+        stack.extend(getattr(layer, "_layers", []))
+        states = getattr(layer, "states", None) if getattr(layer, "stateful", False) else None
+        if isinstance(states, list):
+            saved.append((layer, [np.array(s, copy=True) for s in _flat_states(states)]))
+    try:
+        yield
+    finally:
+        for layer, copies in saved:
+            for var, value in zip(_flat_states(layer.states), copies):
+                var[...] = value
+
+
+def _flat_states(states):
+    out = []
+    for s in states:
+        out.extend(_flat_states(s) if isinstance(s, (list, tuple)) else [s])
+    return out
 
 
 def _notify_error(cbs, error):
