@@ -58,6 +58,17 @@ def test_widget_row_in_jupyter(monkeypatch, capsys):
     assert any(t == "comm_msg" for t, _ in RecordingComm.sent)
 
 
+def test_widget_row_for_a_generator_of_unknown_length(monkeypatch):
+    shown = install(monkeypatch)
+    x, y = _data()
+    batches = ((x[i:i + 16], y[i:i + 16]) for i in range(0, len(x), 16))
+    _model().fit(batches, epochs=1, verbose=1)
+    _, epoch_bar, batch_bar, info = shown[0].children
+    n = -(-len(x) // 16)
+    assert batch_bar.value == batch_bar.max == n  # the bar grows with the batches seen
+    assert "steps/s" in info.value and "ETA" not in info.value
+
+
 def test_widget_row_with_verbose_1(monkeypatch):
     shown = install(monkeypatch)
     x, y = _data()

@@ -111,12 +111,15 @@ class WidgetProgbar(ProgbarLogger):
     # ------------------------------------------------------------- text
     def _refresh(self, now, epoch_done=False):
         self.updates += 1
-        steps = self.steps or 1
+        known = bool(self.steps)  # a generator without steps_per_epoch: unknown until it ends
+        steps = self.steps if known else max(self._seen_steps, 1)
+        if not known:
+            self.batch_bar.max = max(self.batch_bar.max, steps)
         done = steps if epoch_done else self._seen_steps
         self.batch_bar.value = done
         elapsed = now - self._epoch_start
         parts = []
-        if not epoch_done and done:  # this epoch's batches left, then the epochs left
+        if known and not epoch_done and done:  # this epoch's batches left, then the epochs left
             left = (steps - done) + (int(self.epochs) - self._epoch - 1) * steps
             parts.append(f"ETA {_fmt_eta(elapsed / done * left)}")
         if elapsed > 0 and done:

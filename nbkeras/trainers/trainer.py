@@ -1,7 +1,6 @@
 """`Trainer`: compile, fit, evaluate and predict, mixed into `Model`."""
 
 import contextlib
-import math
 import sys
 import time
 
@@ -18,6 +17,7 @@ from nbkeras.ops.core import GradientTape, unwrap
 from nbkeras.trainers import data as data_utils
 from nbkeras.trainers.compile_utils import CompiledState
 from nbkeras.backend.memory import release_free_memory
+from nbkeras.trainers.batch_sources import ArrayBatches, DatasetBatches, is_dataset
 from nbkeras.trainers.interrupt import DeferredInterrupt
 
 
@@ -215,32 +215,43 @@ class Trainer:
         if batch_size is None:
             batch_size = 32
         _check_batch_size(batch_size)
-        x = data_utils.to_array(x, "x")
-        y = data_utils.to_array(y, "y")
-        sample_weight = data_utils.to_array(sample_weight, "sample_weight")
-        n = data_utils.check_cardinality(x=x, y=y, sample_weight=sample_weight)
+        if is_dataset(x):
+            _check_no_arrays_with_dataset(y=y, sample_weight=sample_weight,
+                                          validation_split=validation_split)
+            source = DatasetBatches(x, steps_per_epoch, shuffle, class_weight)
+            x, y = source.peek()
+            n, batch_size = None, None
+        else:
+            x = data_utils.to_array(x, "x")
+            y = data_utils.to_array(y, "y")
+            sample_weight = data_utils.to_array(sample_weight, "sample_weight")
+            n = data_utils.check_cardinality(x=x, y=y, sample_weight=sample_weight)
+            if validation_split and validation_data is None:
+                at = data_utils.validation_split_point(n, validation_split)
+                x, vx = data_utils.split_at(x, at)
+                y, vy = data_utils.split_at(y, at)
+                sample_weight, vsw = data_utils.split_at(sample_weight, at)
+                validation_data = (vx, vy, vsw)
+                n = at
+            if class_weight is not None:
+                cw = data_utils.class_weight_to_sample_weight(data_utils.flat(y)[0], class_weight)
+                sample_weight = cw if sample_weight is None else sample_weight * cw
+            source = ArrayBatches(x, y, sample_weight, batch_size, shuffle, steps_per_epoch)
         val = None
-        if validation_data is not None:
+        if is_dataset(validation_data):
+            val = DatasetBatches(validation_data, validation_steps, name="validation_data")
+        elif validation_data is not None:
             vx, vy, vsw = data_utils.unpack_validation_data(validation_data)
             vx, vy = data_utils.to_array(vx, "x_val"), data_utils.to_array(vy, "y_val")
             vsw = data_utils.to_array(vsw, "val_sample_weight")
             data_utils.check_cardinality(x_val=vx, y_val=vy, val_sample_weight=vsw)
-            val = (vx, vy, vsw)
-        elif validation_split:
-            at = data_utils.validation_split_point(n, validation_split)
-            x, vx = data_utils.split_at(x, at)
-            y, vy = data_utils.split_at(y, at)
-            sample_weight, vsw = data_utils.split_at(sample_weight, at)
-            val = (vx, vy, vsw)
-            n = at
-        if class_weight is not None:
-            cw = data_utils.class_weight_to_sample_weight(data_utils.flat(y)[0], class_weight)
-            sample_weight = cw if sample_weight is None else sample_weight * cw
+            val = ArrayBatches(vx, vy, vsw, validation_batch_size or batch_size or 32,
+                               steps=validation_steps)
         counter = _announce_first_compile(verbose)
         self._maybe_build_from_data(x)
         self._prepare_state(x, y)
         self._invalidate_caches()
-        steps = max(1, math.ceil(n / batch_size)) if steps_per_epoch is None else int(steps_per_epoch)
+        steps = source.steps
         verbose = _resolve_verbose(verbose)
         history = History()
         cbs = list(callbacks or [])
@@ -255,38 +266,36 @@ class Trainer:
         self.history = history
         state = self._compiled_state
         try:
-            return self._fit_loop(cb, cbs, history, state, x, y, sample_weight, val, n, steps,
-                                  epochs, initial_epoch, batch_size, shuffle, validation_freq,
-                                  validation_batch_size)
+            return self._fit_loop(cb, history, state, source, val, epochs, initial_epoch,
+                                  validation_freq)
         except BaseException as error:
             _notify_error(cbs, error)
             raise
         finally:
             release_free_memory()
 
-    def _fit_loop(self, cb, cbs, history, state, x, y, sample_weight, val, n, steps, epochs,
-                  initial_epoch, batch_size, shuffle, validation_freq, validation_batch_size):
+    def _fit_loop(self, cb, history, state, source, val, epochs, initial_epoch, validation_freq):
         logs = {}
         cb.on_train_begin()
         resume, self._initial_epoch = getattr(self, "_initial_epoch", None), None
         initial_epoch = resume or initial_epoch  # BackupAndRestore sets `_initial_epoch`
         epoch = initial_epoch
-        step = -1
         with DeferredInterrupt() as guard:
             for epoch in range(initial_epoch, epochs):
                 state.reset()
                 cb.on_epoch_begin(epoch)
-                order = np.random.permutation(n) if shuffle else None
-                for step in range(steps):
-                    lo = (step * batch_size) % max(n, 1)
-                    idx = order[lo:lo + batch_size] if order is not None else slice(lo, lo + batch_size)
+                step = -1
+                for step, (xb, yb, swb) in enumerate(source.epoch()):
                     cb.on_train_batch_begin(step)
-                    self.train_step(data_utils.take(x, idx), data_utils.take(y, idx),
-                                    data_utils.take(sample_weight, idx))
+                    self.train_step(xb, yb, swb)
                     logs = state.results()
                     cb.on_train_batch_end(step, logs)
                     if self.stop_training or guard.requested:
                         break
+                if step < 0 and getattr(source, "exhausted", False):
+                    break  # a generator ran out of data (Keras warns and stops too)
+                source.on_epoch_end()
+                steps = source.steps or step + 1
                 if guard.requested:
                     history.interrupted = True
                     _report_interrupt(epoch, epochs, step, steps, logs)
@@ -294,9 +303,7 @@ class Trainer:
                 epoch_logs = dict(logs)
                 if val is not None and (epoch + 1) % validation_freq == 0:
                     cb.on_test_begin()
-                    val_logs = self._evaluate_arrays(val[0], val[1], val[2],
-                                                     validation_batch_size or batch_size, cb,
-                                                     guard=guard)
+                    val_logs = self._evaluate_source(val, cb, guard=guard)
                     cb.on_test_end(val_logs)
                     if guard.requested:  # stopped inside validation: this epoch is not logged
                         history.interrupted = True
@@ -327,24 +334,58 @@ class Trainer:
     def _check_data_shape(self, shape):
         """Raise a Keras-style ValueError when data of `shape` cannot enter the model."""
 
+    def fit_generator(self, generator, steps_per_epoch=None, epochs=1, verbose=1, callbacks=None,
+                      validation_data=None, validation_steps=None, validation_freq=1,
+                      class_weight=None, max_queue_size=10, workers=1,
+                      use_multiprocessing=False, shuffle=True, initial_epoch=0):
+        """Keras 2's name for `fit` on a generator or `Sequence` (Keras 3 folded it into `fit`).
+
+        Example:
+            >>> model.fit_generator(batches(), steps_per_epoch=100, epochs=5)
+        """
+        return self.fit(generator, steps_per_epoch=steps_per_epoch, epochs=epochs,
+                        verbose=verbose, callbacks=callbacks, validation_data=validation_data,
+                        validation_steps=validation_steps, validation_freq=validation_freq,
+                        class_weight=class_weight, shuffle=shuffle, initial_epoch=initial_epoch)
+
+    def evaluate_generator(self, generator, steps=None, callbacks=None, max_queue_size=10,
+                           workers=1, use_multiprocessing=False, verbose=0):
+        """Keras 2's name for `evaluate` on a generator or `Sequence`.
+
+        Example:
+            >>> loss = model.evaluate_generator(batches(), steps=10)
+        """
+        return self.evaluate(generator, steps=steps, callbacks=callbacks, verbose=verbose)
+
+    def predict_generator(self, generator, steps=None, callbacks=None, max_queue_size=10,
+                          workers=1, use_multiprocessing=False, verbose=0):
+        """Keras 2's name for `predict` on a generator or `Sequence`.
+
+        Example:
+            >>> probs = model.predict_generator(batches(), steps=10)
+        """
+        return self.predict(generator, steps=steps, callbacks=callbacks, verbose=verbose)
+
     # ------------------------------------------------------------ evaluate
-    def _evaluate_arrays(self, x, y, sample_weight, batch_size, callbacks=None, guard=None):
+    def _evaluate_source(self, source, callbacks=None, guard=None):
+        """Loss and metrics over every batch of `source`; the step count is kept in
+        `self._last_eval_steps`."""
         state = self._compiled_state
-        n = len(data_utils.flat(x)[0])
-        self._prepare_state(x, y)
+        self._prepare_state(*source.peek())
         state.reset()
         cb = callbacks if callbacks is not None and (
             {"on_test_batch_begin", "on_test_batch_end"} & callbacks.active) else None
-        for step in range(max(1, math.ceil(n / batch_size))):
-            sl = slice(step * batch_size, (step + 1) * batch_size)
+        step = -1
+        for step, (xb, yb, swb) in enumerate(source.epoch()):
             if cb:
                 cb.on_test_batch_begin(step)
-            self.test_step(data_utils.take(x, sl), data_utils.take(y, sl),
-                           data_utils.take(sample_weight, sl))
+            self.test_step(xb, yb, swb)
             if cb:
                 cb.on_test_batch_end(step, state.results())
             if guard is not None and guard.requested:
                 break
+        source.on_epoch_end()
+        self._last_eval_steps = step + 1
         return state.results()
 
     def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None,
@@ -361,24 +402,29 @@ class Trainer:
         self._assert_compiled("evaluate")
         batch_size = 32 if batch_size is None else batch_size
         _check_batch_size(batch_size)
-        x = data_utils.to_array(x, "x")
-        y = data_utils.to_array(y, "y")
-        sample_weight = data_utils.to_array(sample_weight, "sample_weight")
-        data_utils.check_cardinality(x=x, y=y, sample_weight=sample_weight)
-        self._maybe_build_from_data(x)
+        if is_dataset(x):
+            _check_no_arrays_with_dataset(y=y, sample_weight=sample_weight)
+            source = DatasetBatches(x, steps)
+        else:
+            x = data_utils.to_array(x, "x")
+            y = data_utils.to_array(y, "y")
+            sample_weight = data_utils.to_array(sample_weight, "sample_weight")
+            data_utils.check_cardinality(x=x, y=y, sample_weight=sample_weight)
+            source = ArrayBatches(x, y, sample_weight, batch_size, steps=steps)
+        self._maybe_build_from_data(source.peek()[0])
         verbose = _resolve_verbose(verbose)
         cb = CallbackList(callbacks, model=self, verbose=verbose)
         cb.on_test_begin()
         start = time.perf_counter()
         with DeferredInterrupt() as guard:
-            logs = self._evaluate_arrays(x, y, sample_weight, batch_size, cb, guard=guard)
+            logs = self._evaluate_source(source, cb, guard=guard)
         if guard.requested:
             _raise_interrupted("evaluate")
         cb.on_test_end(logs)
         if verbose:
             from nbkeras.utils.progbar import format_time, format_value
 
-            steps = max(1, math.ceil(len(data_utils.flat(x)[0]) / batch_size))
+            steps = max(1, self._last_eval_steps)
             took = time.perf_counter() - start
             parts = " - ".join(f"{k}: {format_value(v)}" for k, v in logs.items())
             print(f"{steps}/{steps} - {format_time(took)} {format_time(took / steps)}/step - {parts}")
@@ -395,17 +441,19 @@ class Trainer:
         """
         batch_size = 32 if batch_size is None else batch_size
         _check_batch_size(batch_size)
-        x = data_utils.to_array(x, "x")
-        n = len(data_utils.flat(x)[0])
-        self._maybe_build_from_data(x)
+        if is_dataset(x):
+            source = DatasetBatches(x, steps)
+        else:
+            x = data_utils.to_array(x, "x")
+            source = ArrayBatches(x, None, None, batch_size, steps=steps)
+        self._maybe_build_from_data(source.peek()[0])
         cb = CallbackList(callbacks, model=self)
         cb.on_predict_begin()
         chunks = []
         with DeferredInterrupt() as guard:
-            for step in range(max(1, math.ceil(n / batch_size))):
-                sl = slice(step * batch_size, (step + 1) * batch_size)
+            for step, (xb, _, _) in enumerate(source.epoch()):
                 cb.on_predict_batch_begin(step)
-                out = self(data_utils.take(x, sl), training=False)
+                out = self(xb, training=False)
                 chunks.append([np.asarray(unwrap(o)) for o in _as_list(out)])
                 cb.on_predict_batch_end(step, {"outputs": out})
                 if guard.requested:
@@ -484,6 +532,17 @@ def _maybe_add_live_plot(cbs):
 
         if not any(isinstance(c, LivePlot) for c in cbs):
             cbs.append(LivePlot())
+
+
+def _check_no_arrays_with_dataset(**given):
+    """Keras's rule: with a dataset or generator as `x`, the batches hold everything."""
+    for name, value in given.items():
+        if value is None or (isinstance(value, (int, float)) and not value):
+            continue
+        shown = f"array of shape {np.shape(value)}" if hasattr(value, "shape") else repr(value)
+        raise ValueError(
+            f"`{name}` is not supported when `x` is a dataset, a generator or a PyDataset: "
+            f"its batches hold `(x, y, sample_weight)`. Received: {name}={shown}")
 
 
 def _fixed_batch_size(model):

@@ -1,4 +1,4 @@
-"""Utilities with Keras's names: `to_categorical`, `pad_sequences`, `get_file`,
+"""Utilities with Keras's names: `to_categorical`, `pad_sequences`, `get_file`, `PyDataset`,
 `set_random_seed`, `clear_session`, `Progbar`, `plot_model`.
 
 Example:
@@ -8,6 +8,7 @@ Example:
 from nbkeras.utils.naming import clear_session as _clear_names
 from nbkeras.utils.numerical_utils import normalize, to_categorical  # noqa: F401
 from nbkeras.utils.progbar import Progbar  # noqa: F401
+from nbkeras.utils.py_dataset import PyDataset, Sequence  # noqa: F401
 from nbkeras.utils.rng_utils import set_random_seed  # noqa: F401
 from nbkeras.utils.sequence_utils import pad_sequences  # noqa: F401
 

@@ -1,0 +1,135 @@
+"""Where `fit`, `evaluate` and `predict` get their batches: arrays, or datasets.
+
+`ArrayBatches` slices arrays (shuffled per epoch when asked). `DatasetBatches` reads a
+`PyDataset` (anything with `__len__` and `__getitem__`) or a Python generator /
+iterator whose items are `x`, `(x, y)` or `(x, y, sample_weight)`, as Keras does.
+Both give `peek()` (data to build the model and size its metrics from), `steps` (None
+when unknown) and `epoch()`, which yields `(x, y, sample_weight)` batches.
+"""
+
+import math
+import warnings
+
+import numpy as np
+
+from nbkeras.trainers import data as data_utils
+
+
+def is_dataset(x):
+    """Whether `x` is a PyDataset-like object, a generator or an iterator (not arrays)."""
+    if x is None or isinstance(x, (np.ndarray, list, tuple, dict)) or hasattr(x, "__array__"):
+        return False
+    indexed = hasattr(x, "__getitem__") and hasattr(x, "__len__")
+    return indexed or hasattr(x, "__next__")
+
+
+def unpack(batch):
+    """Keras's reading of one batch: `x`, `(x,)`, `(x, y)` or `(x, y, sample_weight)`."""
+    if isinstance(batch, list):
+        batch = tuple(batch)
+    if not isinstance(batch, tuple):
+        return batch, None, None
+    if len(batch) == 1:
+        return batch[0], None, None
+    if len(batch) == 2:
+        return batch[0], batch[1], None
+    if len(batch) == 3:
+        return batch
+    raise ValueError("A batch must be `x`, `(x,)`, `(x, y)` or `(x, y, sample_weight)`. "
+                     f"Received: a tuple of length {len(batch)}")
+
+
+class ArrayBatches:
+    """Batches of arrays, in order or shuffled each epoch."""
+
+    def __init__(self, x, y, sample_weight, batch_size, shuffle=False, steps=None):
+        self.x, self.y, self.sample_weight = x, y, sample_weight
+        self.n = len(data_utils.flat(x)[0])
+        self.batch_size = batch_size
+        self.shuffle = shuffle
+        self.steps = max(1, math.ceil(self.n / batch_size)) if steps is None else int(steps)
+
+    def peek(self):
+        return self.x, self.y
+
+    def epoch(self):
+        order = np.random.permutation(self.n) if self.shuffle else None
+        for step in range(self.steps):
+            lo = (step * self.batch_size) % max(self.n, 1)
+            idx = order[lo:lo + self.batch_size] if order is not None else slice(lo, lo + self.batch_size)
+            yield (data_utils.take(self.x, idx), data_utils.take(self.y, idx),
+                   data_utils.take(self.sample_weight, idx))
+
+    def on_epoch_end(self):
+        pass
+
+
+class DatasetBatches:
+    """Batches from a PyDataset or a generator; `class_weight` turns into sample weights."""
+
+    def __init__(self, data, steps=None, shuffle=False, class_weight=None, name="x"):
+        self.data = data
+        self.name = name
+        self.shuffle = shuffle
+        self.class_weight = class_weight
+        self.exhausted = False
+        self._indexed = not hasattr(data, "__next__")
+        if self._indexed:
+            size = len(data)
+            self.steps = int(steps) if steps is not None else size
+            if size == 0:
+                raise ValueError(f"The dataset `{name}` is empty. Received: len({name})=0")
+            self._first = self._convert(data[0])
+        else:
+            self.steps = None if steps is None else int(steps)
+            try:
+                self._first = self._convert(next(data))
+            except StopIteration:
+                raise ValueError(f"The generator `{name}` yielded no batch.") from None
+            self._pending = True
+
+    def _convert(self, batch):
+        x, y, sw = unpack(batch)
+        x = data_utils.to_array(x, self.name)
+        y = data_utils.to_array(y, "y")
+        sw = data_utils.to_array(sw, "sample_weight")
+        data_utils.check_cardinality(x=x, y=y, sample_weight=sw)
+        if self.class_weight is not None and y is not None:
+            cw = data_utils.class_weight_to_sample_weight(data_utils.flat(y)[0], self.class_weight)
+            sw = cw if sw is None else sw * cw
+        return x, y, sw
+
+    def peek(self):
+        return self._first[0], self._first[1]
+
+    def epoch(self):
+        if self._indexed:
+            size = len(self.data)
+            order = np.random.permutation(size) if self.shuffle else np.arange(size)
+            if hasattr(self.data, "on_epoch_begin"):
+                self.data.on_epoch_begin()
+            for step in range(self.steps):
+                yield self._convert(self.data[int(order[step % size])])
+            return
+        count = 0
+        while self.steps is None or count < self.steps:
+            if self._pending:
+                batch, self._pending = self._first, False
+            else:
+                try:
+                    batch = self._convert(next(self.data))
+                except StopIteration:
+                    if count == 0 or self.steps is not None:
+                        self.exhausted = True
+                        warnings.warn(
+                            "Your input ran out of data; interrupting training. Make sure that "
+                            "your dataset or generator can generate at least `steps_per_epoch * "
+                            "epochs` batches. You may need to use a repeating generator.",
+                            stacklevel=2)
+                    return
+            count += 1
+            yield batch
+
+    def on_epoch_end(self):
+        if self._indexed and hasattr(self.data, "on_epoch_end"):
+            self.data.on_epoch_end()
