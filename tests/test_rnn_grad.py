@@ -264,6 +264,27 @@ def test_stateful_model_with_a_fixed_batch_size_trains_from_zero_states():
         model.fit(x[:6], np.ones((6, 1)), batch_size=4, verbose=0)  # a short last batch
 
 
+def test_bad_initial_states_and_cells_get_keras_style_errors():
+    with pytest.raises(ValueError, match=r"\(batch_size, units\) = \(2, 3\).*initial_state\[0\]\.shape=\(2, 4\)"):
+        layers.LSTM(3)(X, initial_state=[np.zeros((N, 4)), np.zeros((N, 3))])
+    with pytest.raises(ValueError, match=r"initial_state\[1\]\.shape=\(3, 3\)"):
+        layers.RNN(layers.LSTMCell(3))(X, initial_state=[np.zeros((N, 3)), np.zeros((3, 3))])
+
+    class NoStates(layers.Layer):
+        state_size = 3
+
+        def build(self, input_shape):
+            self.w = self.add_weight(shape=(input_shape[-1], 3))
+
+        def call(self, inputs, states):
+            return ops.matmul(inputs, self.w)  # forgot the states
+
+    with pytest.raises(ValueError, match=r"must return a tuple `\(output, new_states\)`"):
+        layers.RNN(NoStates())(X)
+    with pytest.raises(ValueError, match="`call` method and a `state_size`"):
+        layers.RNN(layers.Dense(2))
+
+
 def test_dropout_in_training_only():
     layer = layers.GRU(3, dropout=0.5, recurrent_dropout=0.5, seed=1)
     a = np.asarray(layer(X))

@@ -133,7 +133,13 @@ class RNN(Layer):
             if isinstance(s, (list, tuple)):
                 return [convert(v) for v in s]
             return s if isinstance(s, ops.Tensor) else np.asarray(s, self.dtype)
-        return [convert(s) for s in initial_state]
+        initial_state = [convert(s) for s in initial_state]
+        for i, (s, size) in enumerate(zip(_flat(initial_state), _flat_sizes(self.state_size))):
+            if tuple(np.shape(unwrap(s))) != (n, size):
+                raise ValueError(
+                    f"Layer {self.name}: each initial state must have shape (batch_size, units) "
+                    f"= {(n, size)}. Received: initial_state[{i}].shape={tuple(np.shape(unwrap(s)))}")
+        return initial_state
 
     def call(self, sequences, initial_state=None, mask=None, training=False):
         n = sequences.shape[0]
@@ -197,7 +203,13 @@ class RNN(Layer):
         steps = range(sequences.shape[1])
         outputs = []
         for t in (reversed(steps) if self.go_backwards else steps):
-            out, new = self.cell(sequences[:, t], states, **kwargs)
+            result = self.cell(sequences[:, t], states, **kwargs)
+            if not isinstance(result, (tuple, list)) or len(result) != 2:
+                raise ValueError(
+                    f"The `call` of cell {type(self.cell).__name__} must return a tuple "
+                    f"`(output, new_states)`. Received: {type(result).__name__}"
+                    + (f" of shape {np.shape(unwrap(result))}" if hasattr(result, "shape") else ""))
+            out, new = result
             new = _as_list(new)
             if mask is not None:
                 keep = mask[:, t][:, None]
