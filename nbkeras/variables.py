@@ -87,5 +87,5 @@ class Variable(Tensor):
     def __repr__(self):
         return (
             f"<Variable path={self.path}, shape={self.shape}, dtype={self.dtype}, "
-            f"value={self.data!r}>"
+            f"value={self.data}>"  # NumPy's str, as Keras prints it
         )

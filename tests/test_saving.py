@@ -622,3 +622,34 @@ def test_sigkill_during_saves_never_leaves_a_broken_file(tmp_path):
     model.save_weights(os.path.join(folder, "m.weights.h5"))
     model.save(os.path.join(folder, "m.h5"))
     assert sorted(os.listdir(folder)) == ["m.h5", "m.keras", "m.weights.h5"]
+
+
+def _h5_weight_names(path):
+    import h5py
+
+    names = {}
+    with h5py.File(path, "r") as f:
+        def visit(name, obj):
+            if "weight_names" in obj.attrs:
+                names[name] = [n.decode() if isinstance(n, bytes) else str(n)
+                               for n in obj.attrs["weight_names"]]
+        f["model_weights"].visititems(visit)
+    return names
+
+
+@pytest.mark.parametrize("name", META["models"])
+def test_weight_paths_are_keras_paths(tmp_path, name):
+    """Variable paths follow Keras's name scopes (`rnn_layers/gru/gru_cell/kernel`, a
+    functional model's `dense/kernel`): a legacy .h5 names every weight as Keras's does."""
+    keras.utils.clear_session()
+    model, _, _ = _trained(name)
+    model.save(tmp_path / "m.h5")
+    assert _h5_weight_names(tmp_path / "m.h5") == \
+        _h5_weight_names(os.path.join(FIXTURES, name + ".h5"))
+
+
+def test_variable_repr_is_keras_style():
+    keras.utils.clear_session()
+    model = keras.Sequential([keras.Input((3,)), layers.Dense(2)], name="mlp")
+    assert repr(model.weights[1]) == \
+        "<Variable path=mlp/dense/bias, shape=(2,), dtype=float32, value=[0. 0.]>"

@@ -6,6 +6,7 @@
 so a custom layer needs no gradient code.
 """
 
+import functools
 import inspect
 import weakref
 
@@ -130,6 +131,36 @@ def _shape_of(x):
     return tuple(x.shape)
 
 
+# Keras's name scope: while a layer builds, the weights created (by it or by sublayers it
+# builds) get paths under its name, e.g. `sequential/lstm/lstm_cell/kernel`.
+_SCOPE_NAMES = []
+_SCOPE_OWNERS = []
+
+
+def _scoped_build(build):
+    """Run `build` under the layer's name scope (once, even when `super().build` nests)."""
+    @functools.wraps(build)
+    def wrapper(self, *args, **kwargs):
+        if _SCOPE_OWNERS and _SCOPE_OWNERS[-1] is self:
+            return build(self, *args, **kwargs)
+        _SCOPE_NAMES.append(self.name)
+        _SCOPE_OWNERS.append(self)
+        try:
+            return build(self, *args, **kwargs)
+        finally:
+            _SCOPE_NAMES.pop()
+            _SCOPE_OWNERS.pop()
+
+    wrapper._name_scoped = True
+    return wrapper
+
+
+def weight_path(layer, name):
+    """The path Keras gives a weight `name` that `layer` creates now."""
+    own = bool(_SCOPE_OWNERS) and _SCOPE_OWNERS[-1] is layer
+    return "/".join(_SCOPE_NAMES + ([] if own else [layer.name]) + [name])
+
+
 class Layer:
     """Base class for layers.
 
@@ -184,6 +215,12 @@ class Layer:
         self._checked_shape = None
         self.supports_masking = False
 
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        build = cls.__dict__.get("build")
+        if build is not None and not getattr(build, "_name_scoped", False):
+            cls.build = _scoped_build(build)
+
     def __setattr__(self, name, value):
         if isinstance(value, Layer) and name != "_parent":
             layers = self.__dict__.setdefault("_layers", [])
@@ -222,7 +259,7 @@ class Layer:
         init = initializers.get(initializer)
         var = Variable(init, shape=shape, dtype=dtype, trainable=trainable and self._trainable,
                        name=name or "variable")
-        var.path = f"{self.name}/{var.name}"
+        var.path = weight_path(self, var.name)
         var.regularizer = regularizers.get(regularizer)
         var.constraint = constraints_module.get(constraint)
         (self._own_trainable if trainable else self._own_non_trainable).append(var)

@@ -80,9 +80,6 @@ class RNN(Layer):
     def build(self, input_shape):
         if not self.cell.built:
             self.cell._maybe_build((input_shape[0],) + tuple(input_shape[2:]))
-        for v in self.cell.weights:
-            if not v.path.startswith(self.name + "/"):
-                v.path = f"{self.name}/{v.path}"
         if self.stateful:
             if input_shape[0] is None:
                 raise ValueError(
