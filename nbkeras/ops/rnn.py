@@ -1,9 +1,8 @@
 """The recurrent op behind SimpleRNN, LSTM and GRU, with its own backward through time.
 
 The input projection of all time steps is one GEMM up front (BLAS); each step then
-does its small recurrent product in a serial Numba kernel and its cell in one fused
-Numba kernel. The backward
-pass walks the steps in reverse with the matching fused kernels and computes
+does its small recurrent product in BLAS and its cell in one fused Numba kernel. The
+backward pass walks the steps in reverse with the matching fused kernels and computes
 the weight gradients as whole-sequence GEMMs at the end.
 """
 

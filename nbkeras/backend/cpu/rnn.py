@@ -6,7 +6,8 @@ work: gate activations, the state update, the time mask and their gradients.
 States are (batch, units) and gate arrays (batch, gates, units), C-contiguous; the
 inner loops run over units with indices Numba can prove non-negative, so they vectorize.
 
-Activation codes: 0 linear, 1 tanh, 2 sigmoid, 3 relu, 4 hard_sigmoid.
+Activation codes (`nbkeras.ops.rnn.ACTIVATIONS`): 0 linear, 1 tanh, 2 sigmoid, 3 relu,
+4 hard_sigmoid; tanh and sigmoid use `fastmath` (SIMD in float32).
 Derivatives are written in terms of the activation's output.
 """
 
@@ -16,8 +17,6 @@ from nbkeras.backend.cpu._jit import jit
 __all__ = ["simple_step_forward", "simple_step_backward", "lstm_step_forward",
            "lstm_step_backward", "gru_step_forward", "gru_step_backward", "gru_zr_forward",
            "gru_h_forward", "gru_h_backward", "gru_zr_backward"]
-
-RNN_ACTIVATIONS = {"linear": 0, "tanh": 1, "sigmoid": 2, "relu": 3, "hard_sigmoid": 4}
 
 
 @jit
