@@ -150,4 +150,4 @@ def test_progress_with_unknown_steps_prints_one_line_per_epoch(capsys):
         warnings.simplefilter("ignore")
         m.fit(gen, epochs=1, verbose=2)
     out = capsys.readouterr().out
-    assert "Epoch 1/1" in out and "loss" in out
+    assert "Epoch 1/1" in out and "5/Unknown" in out and "loss" in out

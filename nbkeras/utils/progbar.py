@@ -78,8 +78,8 @@ class Progbar:
         per_step = elapsed / current if current else 0.0
         if self.target is not None:
             head = f"{current}/{self.target}"
-        else:
-            head = f"{current}"
+        else:  # a generator without steps_per_epoch: Keras writes "5/Unknown"
+            head = f"{current}/Unknown"
         if self.verbose == 2:
             parts = [head, f"{elapsed:.0f}s", f"{format_time(per_step)}/{self.unit_name}"]
             line = " - ".join(parts)
