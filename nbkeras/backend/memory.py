@@ -22,7 +22,7 @@ import sys
 
 _M_TRIM_THRESHOLD = -1
 _M_MMAP_THRESHOLD = -3
-MMAP_THRESHOLD = 256 * 1024 * 1024  # blocks larger than this still come from mmap
+MMAP_THRESHOLD = 32 * 1024 * 1024  # glibc's documented maximum; larger blocks still mmap
 TRIM_THRESHOLD = 1024 * 1024 * 1024  # free heap top larger than this is trimmed at once
 
 _state = {"libc": None, "applied": None}
