@@ -45,13 +45,13 @@ def max_pool_backward(g, arg, dx):
     """dx (zeroed here) receives each output gradient at its window's winner."""
     n_, h, w, c = dx.shape
     oh, ow = g.shape[1], g.shape[2]
-    dx[:] = 0
+    flat = dx.reshape((n_, h * w, c))  # the winner's flat index needs no division
+    flat[:] = 0
     for n in range(n_):
         for i in range(oh):
             for j in range(ow):
                 for k in range(c):
-                    idx = arg[n, i, j, k]
-                    dx[n, idx // w, idx % w, k] += g[n, i, j, k]
+                    flat[n, arg[n, i, j, k], k] += g[n, i, j, k]
 
 
 @jit
