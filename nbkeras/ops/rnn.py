@@ -98,26 +98,23 @@ def rnn(kind, x, kernel, recurrent_kernel, bias, initial_states, mask=None, go_b
     Uks = [np.ascontiguousarray(U[:, k * u:(k + 1) * u]) for k in range(Gr)] if rmasks else None
     UksT = [np.ascontiguousarray(v.T) for v in Uks] if rmasks else None
 
-    def mm(a, b):
-        return np.matmul(a, b)
-
     def rec(hp):
         if rmasks is None:
-            r = mm(hp, Ur)
+            r = hp @ Ur
         else:
             r = np.empty((n, Gr * u), dt)
             for k in range(Gr):
-                r[:, k * u:(k + 1) * u] = mm(hp * rmasks[k], Uks[k])
+                r[:, k * u:(k + 1) * u] = (hp * rmasks[k]) @ Uks[k]
         if b_rec is not None:
             r += b_rec
         return r
 
     def rec_back(d):
         if rmasks is None:
-            return mm(d, UrT)
+            return d @ UrT
         out = np.zeros((n, u), dt)
         for k in range(Gr):
-            out += mm(d[:, k * u:(k + 1) * u], UksT[k]) * rmasks[k]
+            out += (d[:, k * u:(k + 1) * u] @ UksT[k]) * rmasks[k]
         return out
 
     def g3(a):  # (batch, gates * units) -> the kernels' (batch, gates, units) view
@@ -146,7 +143,7 @@ def rnn(kind, x, kernel, recurrent_kernel, bias, initial_states, mask=None, go_b
         else:
             hin = hp * rmasks[2] if rmasks is not None else hp
             K.gru_zr_forward(g3(XP[s]), g3(r), np.ascontiguousarray(hin), ract, g3(GATES[s]), RH[s])
-            K.gru_h_forward(g3(XP[s]), mm(RH[s], Uh), hp, Mt[s], act, g3(GATES[s]), H[s + 1])
+            K.gru_h_forward(g3(XP[s]), RH[s] @ Uh, hp, Mt[s], act, g3(GATES[s]), H[s + 1])
 
     seq = H[1:]
     if zero_output_for_mask and mask is not None:
@@ -194,7 +191,7 @@ def rnn(kind, x, kernel, recurrent_kernel, bias, initial_states, mask=None, go_b
                 dh = dhp + rec_back(DR[s])
             else:
                 K.gru_h_backward(dhs, g3(GATES[s]), H[s], Mt[s], act, ract, g3(DXP[s]), dhp)
-                drh = mm(DXP[s][:, 2 * u:], UhT)
+                drh = DXP[s][:, 2 * u:] @ UhT
                 hin = np.ascontiguousarray(H[s] * rmasks[2] if rmasks is not None else H[s])
                 dhin = np.empty((n, u), dt)
                 K.gru_zr_backward(drh, g3(GATES[s]), hin, ract, g3(DXP[s]), dhin)

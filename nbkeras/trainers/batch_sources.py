@@ -42,6 +42,7 @@ def unpack(batch):
 class ArrayBatches:
     """Batches of arrays, in order or shuffled each epoch."""
 
+    exhausted = False  # arrays never run out
     def __init__(self, x, y, sample_weight, batch_size, shuffle=False, steps=None):
         self.x, self.y, self.sample_weight = x, y, sample_weight
         self.n = len(data_utils.flat(x)[0])
@@ -89,14 +90,9 @@ class DatasetBatches:
             self._pending = True
 
     def _convert(self, batch):
-        x, y, sw = unpack(batch)
-        x = data_utils.to_array(x, self.name)
-        y = data_utils.to_array(y, "y")
-        sw = data_utils.to_array(sw, "sample_weight")
-        data_utils.check_cardinality(x=x, y=y, sample_weight=sw)
-        if self.class_weight is not None and y is not None:
-            cw = data_utils.class_weight_to_sample_weight(data_utils.flat(y)[0], self.class_weight)
-            sw = cw if sw is None else sw * cw
+        x, y, sw, _ = data_utils.standardize(*unpack(batch), (self.name, "y", "sample_weight"))
+        if y is not None:
+            sw = data_utils.apply_class_weight(y, sw, self.class_weight)
         return x, y, sw
 
     def peek(self):

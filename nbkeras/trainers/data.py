@@ -54,6 +54,20 @@ def check_cardinality(**named):
     return all_sizes.pop() if all_sizes else 0
 
 
+def standardize(x, y=None, sample_weight=None, names=("x", "y", "sample_weight")):
+    """`to_array` on x, y and the sample weights, checked to one length: `(x, y, sw, n)`."""
+    arrays = [to_array(v, name) for v, name in zip((x, y, sample_weight), names)]
+    return (*arrays, check_cardinality(**dict(zip(names, arrays))))
+
+
+def apply_class_weight(y, sample_weight, class_weight):
+    """The sample weights with `class_weight` ({class: weight}) folded in, if given."""
+    if class_weight is None:
+        return sample_weight
+    cw = class_weight_to_sample_weight(flat(y)[0], class_weight)
+    return cw if sample_weight is None else sample_weight * cw
+
+
 def take(x, idx):
     """Rows `idx` (a slice or an index array) of x, or of each array in x."""
     if x is None:

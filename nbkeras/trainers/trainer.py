@@ -222,10 +222,7 @@ class Trainer:
             x, y = source.peek()
             n, batch_size = None, None
         else:
-            x = data_utils.to_array(x, "x")
-            y = data_utils.to_array(y, "y")
-            sample_weight = data_utils.to_array(sample_weight, "sample_weight")
-            n = data_utils.check_cardinality(x=x, y=y, sample_weight=sample_weight)
+            x, y, sample_weight, n = data_utils.standardize(x, y, sample_weight)
             if validation_split and validation_data is None:
                 at = data_utils.validation_split_point(n, validation_split)
                 x, vx = data_utils.split_at(x, at)
@@ -233,18 +230,15 @@ class Trainer:
                 sample_weight, vsw = data_utils.split_at(sample_weight, at)
                 validation_data = (vx, vy, vsw)
                 n = at
-            if class_weight is not None:
-                cw = data_utils.class_weight_to_sample_weight(data_utils.flat(y)[0], class_weight)
-                sample_weight = cw if sample_weight is None else sample_weight * cw
+            sample_weight = data_utils.apply_class_weight(y, sample_weight, class_weight)
             source = ArrayBatches(x, y, sample_weight, batch_size, shuffle, steps_per_epoch)
         val = None
         if is_dataset(validation_data):
             val = DatasetBatches(validation_data, validation_steps, name="validation_data")
         elif validation_data is not None:
             vx, vy, vsw = data_utils.unpack_validation_data(validation_data)
-            vx, vy = data_utils.to_array(vx, "x_val"), data_utils.to_array(vy, "y_val")
-            vsw = data_utils.to_array(vsw, "val_sample_weight")
-            data_utils.check_cardinality(x_val=vx, y_val=vy, val_sample_weight=vsw)
+            vx, vy, vsw, _ = data_utils.standardize(vx, vy, vsw,
+                                                    ("x_val", "y_val", "val_sample_weight"))
             val = ArrayBatches(vx, vy, vsw, validation_batch_size or batch_size or 32,
                                steps=validation_steps)
         counter = _announce_first_compile(verbose)
@@ -292,7 +286,7 @@ class Trainer:
                     cb.on_train_batch_end(step, logs)
                     if self.stop_training or guard.requested:
                         break
-                if step < 0 and getattr(source, "exhausted", False):
+                if step < 0 and source.exhausted:
                     break  # a generator ran out of data (Keras warns and stops too)
                 source.on_epoch_end()
                 steps = source.steps or step + 1
@@ -406,10 +400,7 @@ class Trainer:
             _check_no_arrays_with_dataset(y=y, sample_weight=sample_weight)
             source = DatasetBatches(x, steps)
         else:
-            x = data_utils.to_array(x, "x")
-            y = data_utils.to_array(y, "y")
-            sample_weight = data_utils.to_array(sample_weight, "sample_weight")
-            data_utils.check_cardinality(x=x, y=y, sample_weight=sample_weight)
+            x, y, sample_weight, _ = data_utils.standardize(x, y, sample_weight)
             source = ArrayBatches(x, y, sample_weight, batch_size, steps=steps)
         self._maybe_build_from_data(source.peek()[0])
         verbose = _resolve_verbose(verbose)
@@ -468,12 +459,8 @@ class Trainer:
     def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None, return_dict=False):
         """Run one gradient step on one batch and return its loss (and metrics)."""
         self._assert_compiled("train_on_batch")
-        x, y = data_utils.to_array(x, "x"), data_utils.to_array(y, "y")
-        sample_weight = data_utils.to_array(sample_weight, "sample_weight")
-        data_utils.check_cardinality(x=x, y=y, sample_weight=sample_weight)
-        if class_weight is not None:
-            cw = data_utils.class_weight_to_sample_weight(data_utils.flat(y)[0], class_weight)
-            sample_weight = cw if sample_weight is None else sample_weight * cw
+        x, y, sample_weight, _ = data_utils.standardize(x, y, sample_weight)
+        sample_weight = data_utils.apply_class_weight(y, sample_weight, class_weight)
         self._maybe_build_from_data(x)
         self._prepare_state(x, y)
         self._invalidate_caches()
@@ -484,9 +471,7 @@ class Trainer:
     def test_on_batch(self, x, y=None, sample_weight=None, return_dict=False):
         """Return the loss (and metrics) of one batch, without training."""
         self._assert_compiled("test_on_batch")
-        x, y = data_utils.to_array(x, "x"), data_utils.to_array(y, "y")
-        sample_weight = data_utils.to_array(sample_weight, "sample_weight")
-        data_utils.check_cardinality(x=x, y=y, sample_weight=sample_weight)
+        x, y, sample_weight, _ = data_utils.standardize(x, y, sample_weight)
         self._maybe_build_from_data(x)
         self._prepare_state(x, y)
         self._compiled_state.reset()

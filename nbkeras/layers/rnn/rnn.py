@@ -121,9 +121,10 @@ class RNN(Layer):
                 self.states = self.get_initial_state(n)
             return list(self.states)
         initial_state = _as_list(initial_state)
-        if len(_flat(initial_state)) != len(_flat(self.get_initial_state(1))):
+        sizes = _flat_sizes(self.state_size)
+        if len(_flat(initial_state)) != len(sizes):
             raise ValueError(
-                f"Layer {self.name} expects {len(_flat(self.get_initial_state(1)))} initial "
+                f"Layer {self.name} expects {len(sizes)} initial "
                 f"state(s) but received {len(_flat(initial_state))}.")
 
         def convert(s):
@@ -131,7 +132,7 @@ class RNN(Layer):
                 return [convert(v) for v in s]
             return s if isinstance(s, ops.Tensor) else np.asarray(s, self.dtype)
         initial_state = [convert(s) for s in initial_state]
-        for i, (s, size) in enumerate(zip(_flat(initial_state), _flat_sizes(self.state_size))):
+        for i, (s, size) in enumerate(zip(_flat(initial_state), sizes)):
             if tuple(np.shape(unwrap(s))) != (n, size):
                 raise ValueError(
                     f"Layer {self.name}: each initial state must have shape (batch_size, units) "
