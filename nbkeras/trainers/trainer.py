@@ -17,6 +17,7 @@ from nbkeras.ops.core import GradientTape, unwrap
 from nbkeras.trainers import data as data_utils
 from nbkeras.trainers.compile_utils import CompiledState
 from nbkeras.backend.memory import release_free_memory
+from nbkeras.layers.node import KerasTensor
 from nbkeras.trainers.batch_sources import ArrayBatches, DatasetBatches, is_dataset
 from nbkeras.trainers.interrupt import DeferredInterrupt
 
@@ -96,17 +97,17 @@ class Trainer:
     def _prepare_state(self, x, y):
         state = self._compiled_state
         if not state.built:
-            # One forward pass on a first batch shows the outputs' shapes and dtypes; it
-            # must leave stateful RNNs' states alone, and respect a fixed batch size.
-            batch = _fixed_batch_size(self) or 1
+            # The losses and metrics are sized from the outputs' shapes and dtypes, which
+            # the model's output spec gives without running a batch through it (a model
+            # that can only tell by a dry run must still leave stateful RNNs' states alone).
             with _stateful_states_kept(self):
-                y_pred = self(data_utils.take(x, slice(0, batch)), training=False)
-            preds = _as_list(y_pred)
+                specs = _as_list(self.compute_output_spec(_input_specs(x)))
+            preds = [np.zeros(tuple(1 if d is None else d for d in p.shape), p.dtype) for p in specs]
             names = self._output_names(len(preds))
             ys = _as_list(data_utils.take(y, slice(0, 1))) if y is not None else [None] * len(preds)
             if y is not None and isinstance(y, dict):
                 ys = [y[n][:1] for n in names]
-            state.build(names, ys, [unwrap(p) for p in preds])
+            state.build(names, ys, preds)
 
     def _output_names(self, n):
         names = getattr(self, "output_names", None)
@@ -530,15 +531,13 @@ def _check_no_arrays_with_dataset(**given):
             f"its batches hold `(x, y, sample_weight)`. Received: {name}={shown}")
 
 
-def _fixed_batch_size(model):
-    """The batch size fixed by the model's input (`batch_input_shape`, `batch_shape`), or None."""
-    from nbkeras.layers.core.input_layer import InputLayer
-
-    layers = model.__dict__.get("_layers", [])
-    if layers and isinstance(layers[0], InputLayer):
-        return layers[0].batch_shape[0]
-    inputs = model.__dict__.get("_flat_inputs")
-    return inputs[0].shape[0] if inputs else None
+def _input_specs(x):
+    """KerasTensors (batch size unknown) shaped like the arrays of `x`."""
+    if isinstance(x, dict):
+        return {k: _input_specs(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        return [_input_specs(v) for v in x]
+    return KerasTensor((None,) + tuple(x.shape[1:]), dtype=str(x.dtype))
 
 
 @contextlib.contextmanager
