@@ -10,20 +10,14 @@ Agg canvas); in Jupyter it displays inline.
 import base64
 import html
 
+from nbkeras.utils.summary_utils import format_shape
+
 _CHAR_W = 7.0  # px per character at 12 px sans-serif (an estimate; boxes get padding)
 _LINE_H = 16
 _PAD_X = 14
 _PAD_Y = 8
 _GAP_RANK = 36
 _GAP_SIBLING = 24
-
-
-def _shape_text(shape):
-    if shape is None:
-        return "?"
-    if isinstance(shape, list):
-        return "[" + ", ".join(_shape_text(s) for s in shape) + "]"
-    return str(tuple(shape))
 
 
 def model_graph(model):
@@ -164,8 +158,8 @@ class ModelDiagram:
             if show_shapes:
                 ins = in_shape.get(k)
                 if ins:
-                    lines.append("in: " + ", ".join(_shape_text(s) for s in ins))
-                lines.append("out: " + _shape_text(out_shape.get(k)))
+                    lines.append("in: " + ", ".join(format_shape(s) for s in ins))
+                lines.append("out: " + format_shape(out_shape.get(k)))
             if show_dtype:
                 lines.append(f"dtype: {getattr(layer, 'dtype', '?')}")
             self.labels[k] = lines

@@ -8,6 +8,8 @@ shows its curves (PNG) and an HTML table of the last epochs.
 import base64
 import html
 
+from nbkeras.utils.summary_utils import count_params, format_shape
+
 MODEL_MIME = "application/vnd.nbkeras.model+json"
 
 
@@ -23,7 +25,7 @@ def model_payload(model):
             "name": layer.name,
             "class_name": type(layer).__name__,
             "output_shape": _jsonable_shape(shape),
-            "output_shape_text": _shape_text(shape),
+            "output_shape_text": format_shape(shape),
             "params": int(layer.count_params()) if layer.built else 0,
             "trainable": bool(layer.trainable),
             "connected_to": conns or "",
@@ -33,8 +35,8 @@ def model_payload(model):
         "class_name": type(model).__name__,
         "built": bool(model.built),
         "layers": layers,
-        "trainable_params": _count(model.trainable_weights),
-        "non_trainable_params": _count(model.non_trainable_weights),
+        "trainable_params": count_params(model.trainable_weights),
+        "non_trainable_params": count_params(model.non_trainable_weights),
         "compiled": bool(getattr(model, "compiled", False)),
     }
     if payload["compiled"] and getattr(model, "optimizer", None) is not None:
@@ -46,26 +48,12 @@ def model_payload(model):
     return payload
 
 
-def _count(weights):
-    import numpy as np
-
-    return int(sum(int(np.prod(w.shape)) for w in weights))
-
-
 def _jsonable_shape(shape):
     if shape is None:
         return None
     if isinstance(shape, list):
         return [_jsonable_shape(s) for s in shape]
     return [None if d is None else int(d) for d in shape]
-
-
-def _shape_text(shape):
-    if shape is None:
-        return "?"
-    if isinstance(shape, list):
-        return "[" + ", ".join(_shape_text(s) for s in shape) + "]"
-    return str(tuple(shape))
 
 
 def model_html(model, payload):

@@ -233,10 +233,12 @@ def dropout(x, rate, noise_shape=None, seed=None):
 
 def moments(x, axes, keepdims=False):
     """Return (mean, biased variance) of x over `axes`."""
-    from nbkeras.ops.numpy import mean, var
+    from nbkeras.ops.numpy import mean, reshape, square, subtract
 
     axes = tuple(axes) if isinstance(axes, list) else axes
-    return mean(x, axis=axes, keepdims=keepdims), var(x, axis=axes, keepdims=keepdims)
+    m = mean(x, axis=axes, keepdims=True)  # computed once, for both moments
+    v = mean(square(subtract(x, m)), axis=axes, keepdims=keepdims)
+    return (m if keepdims else reshape(m, v.shape)), v
 
 
 def batch_norm_train(x, gamma, beta, epsilon):

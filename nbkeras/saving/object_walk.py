@@ -8,14 +8,7 @@ at the first path that reaches it. `walk` reproduces that traversal so that
 nbkeras reads and writes the same paths as Keras.
 """
 
-import re
-
-
-def keras_snake_case(name):
-    """Keras's snake case for class names: 'BatchNormalization' -> 'batch_normalization'."""
-    name = re.sub(r"\W+", "", name)
-    name = re.sub("(.)([A-Z][a-z]+)", r"\1_\2", name)
-    return re.sub("([a-z])([A-Z])", r"\1_\2", name).lower()
+from nbkeras.utils.registry import to_snake_case
 
 
 def _is_saveable(obj):
@@ -113,7 +106,7 @@ def _walk_container(container, visit, path, visited, seen_containers):
     items = list(container.values()) if isinstance(container, dict) else list(container)
     for item in items:
         if _is_saveable(item):
-            walk(item, visit, _join(path, _unique(keras_snake_case(type(item).__name__), used)),
+            walk(item, visit, _join(path, _unique(to_snake_case(type(item).__name__), used)),
                  visited)
         elif isinstance(item, (list, tuple, dict)):
             _walk_container(item, visit, _join(path, _unique("container", used)), visited,

@@ -15,7 +15,8 @@ def readable_memory_size(num_bytes):
     return f"{num_bytes:.2f} GB"
 
 
-def _count(weights):
+def count_params(weights):
+    """The number of scalars in `weights`."""
     return int(sum(int(np.prod(w.shape)) for w in weights))
 
 
@@ -94,7 +95,7 @@ def summary_lines(model, line_length=None, positions=None, show_trainable=False)
     connected = model._summary_has_connections()
     for layer, shape, conns in model._summary_rows():
         params = f"{layer.count_params():,}" if layer.built else "0 (unbuilt)"
-        row = [f"{layer.name} ({type(layer).__name__})", _fmt_shape(shape), params]
+        row = [f"{layer.name} ({type(layer).__name__})", format_shape(shape), params]
         if connected:
             row.append(conns)
         rows.append(row)
@@ -124,17 +125,18 @@ def summary_lines(model, line_length=None, positions=None, show_trainable=False)
     if opt is not None and getattr(opt, "built", False):
         opt_vars = opt.variables
     total = trainable + non_trainable + opt_vars
-    lines.append(f" Total params: {_count(total):,} ({readable_memory_size(_bytes(total))})")
-    lines.append(f" Trainable params: {_count(trainable):,} ({readable_memory_size(_bytes(trainable))})")
-    lines.append(f" Non-trainable params: {_count(non_trainable):,} ({readable_memory_size(_bytes(non_trainable))})")
+    lines.append(f" Total params: {count_params(total):,} ({readable_memory_size(_bytes(total))})")
+    lines.append(f" Trainable params: {count_params(trainable):,} ({readable_memory_size(_bytes(trainable))})")
+    lines.append(f" Non-trainable params: {count_params(non_trainable):,} ({readable_memory_size(_bytes(non_trainable))})")
     if opt_vars:
-        lines.append(f" Optimizer params: {_count(opt_vars):,} ({readable_memory_size(_bytes(opt_vars))})")
+        lines.append(f" Optimizer params: {count_params(opt_vars):,} ({readable_memory_size(_bytes(opt_vars))})")
     return lines
 
 
-def _fmt_shape(shape):
+def format_shape(shape):
+    """'(None, 3)', or '[(None, 3), (None, 2)]' for several outputs, '?' when unknown."""
     if shape is None:
         return "?"
     if isinstance(shape, list):
-        return "[" + ", ".join(_fmt_shape(s) for s in shape) + "]"
+        return "[" + ", ".join(format_shape(s) for s in shape) + "]"
     return str(tuple(shape))

@@ -1,18 +1,9 @@
 """Shared argument handling, checks and configs of the convolution and pooling layers."""
 
-import re
-
 import numpy as np
 
 from nbkeras import config
 from nbkeras.layers.layer import Layer
-from nbkeras.utils import naming
-
-
-def keras_snake_case(name):
-    """Keras's automatic-name rule: 'Conv2D' -> 'conv2d', 'MaxPooling2D' -> 'max_pooling2d'."""
-    s = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
-    return re.sub(r"([a-z])([A-Z])", r"\1_\2", s).lower()
 
 
 def normalize_tuple(value, n, name, allow_zero=False):
@@ -79,11 +70,6 @@ class SpatialLayer(Layer):
     """
 
     rank = 2
-
-    def __init__(self, name=None, **kwargs):
-        if name is None:
-            name = naming.uniquify(keras_snake_case(type(self).__name__))
-        super().__init__(name=name, **kwargs)
 
     def _channel_axis(self):
         return -1 if self.data_format == "channels_last" else 1

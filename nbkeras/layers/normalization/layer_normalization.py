@@ -17,6 +17,13 @@ def _axes(axis, ndim):
     return sorted(out)
 
 
+
+def _standardize(x, axes, epsilon):
+    """(x - mean) / sqrt(var + epsilon) over `axes`, the mean computed (and centered) once."""
+    centered = x - ops.mean(x, axis=axes, keepdims=True)
+    var = ops.mean(ops.square(centered), axis=axes, keepdims=True)
+    return centered / ops.sqrt(var + epsilon)
+
 class _Affine(Layer):
     """gamma / beta bookkeeping shared by Layer and Group normalization."""
 
@@ -101,9 +108,7 @@ class LayerNormalization(_Affine):
             if self.gamma is not None:
                 out = out * ops.reshape(self.gamma, bshape)
             return out
-        mean = ops.mean(inputs, axis=axes, keepdims=True)
-        var = ops.var(inputs, axis=axes, keepdims=True)
-        out = (inputs - mean) / ops.sqrt(var + self.epsilon)
+        out = _standardize(inputs, axes, self.epsilon)
         if self.gamma is not None:
             out = out * ops.reshape(self.gamma, bshape)
         if self.beta is not None:
@@ -159,9 +164,7 @@ class GroupNormalization(_Affine):
         c = moved[-1]
         g = ops.reshape(x, moved[:-1] + (self.groups, c // self.groups))
         red = tuple(range(1, nd - 1)) + (nd,)
-        mean = ops.mean(g, axis=red, keepdims=True)
-        var = ops.var(g, axis=red, keepdims=True)
-        out = ops.reshape((g - mean) / ops.sqrt(var + self.epsilon), moved)
+        out = ops.reshape(_standardize(g, red, self.epsilon), moved)
         if self.gamma is not None:
             out = out * self.gamma
         if self.beta is not None:

@@ -5,7 +5,6 @@ import numpy as np
 from nbkeras import ops, regularizers
 from nbkeras.layers.layer import Layer
 from nbkeras.layers.regularization.dropout import Dropout
-from nbkeras.utils import naming
 
 
 def _check_rate(rate, arg="rate"):
@@ -25,8 +24,6 @@ class SpatialDropout1D(Dropout):
     _ndim = 3
 
     def __init__(self, rate, seed=None, name=None, dtype=None, **kwargs):
-        if name is None:
-            name = naming.uniquify(type(self).__name__.lower().replace("spatial", "spatial_"))
         super().__init__(rate, seed=seed, name=name, dtype=dtype, **kwargs)
         self.supports_masking = True
 
