@@ -139,7 +139,13 @@ def conv2d_nhwc(x, kernel, bias=None, strides=(1, 1), padding="valid", dilation_
     else:
         w2 = w.reshape(kk, cg, g_, og).transpose(2, 0, 1, 3).reshape(g_, kk * cg, og)
 
+    # A 1x1 kernel at stride 1 without padding: im2col would be a plain copy of x.
+    pointwise = kk == 1 and (oh, ow, pt, pl) == (h, wd, 0, 0) and g_ == 1
+
     def gather(lo, hi, role):
+        if pointwise:
+            cols = xa[lo:hi].reshape((hi - lo) * per, c)
+            return cols, cols, None
         buf, tok = _take(workspace, role, (chunk * per, kk * c), xa.dtype)
         cols = buf[:(hi - lo) * per]  # the last chunk may be shorter: leading rows
         K.im2col(xa[lo:hi], cols, kh, kw, sh, sw, dh, dw, pt, pl, oh, ow)
@@ -185,7 +191,9 @@ def conv2d_nhwc(x, kernel, bias=None, strides=(1, 1), padding="valid", dilation_
                     gw += part.reshape(g_, kh, kw, cg, og).transpose(1, 2, 3, 0, 4).reshape(
                         w.shape)
                 tok = None
-            if needs[0]:
+            if needs[0] and pointwise:
+                np.matmul(d, w2.T, out=gx[lo:hi].reshape(mc, c))
+            elif needs[0]:
                 if g_ == 1:
                     buf, tk = _take(workspace, "dcols", (chunk * per, kk * c), y.dtype)
                     dcols = buf[:mc]
