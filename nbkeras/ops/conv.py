@@ -341,7 +341,7 @@ def repeat_axis(x, repeats, axis):
 
 
 # ------------------------------------------------------------ Keras-named ops
-def _to_nhwc(x, data_format, rank):
+def to_nhwc(x, data_format, rank):
     """Return (array as N,H,W,C 4-D, restore function)."""
     from nbkeras import ops
 
@@ -364,7 +364,7 @@ def _to_nhwc(x, data_format, rank):
 def conv(inputs, kernel, strides=1, padding="valid", data_format=None, dilation_rate=1):
     """Keras's `ops.conv` for 1D and 2D inputs (kernel (*k, C, O))."""
     rank = np.ndim(unwrap(inputs)) - 2
-    x, back = _to_nhwc(inputs, data_format or "channels_last", rank)
+    x, back = to_nhwc(inputs, data_format or "channels_last", rank)
     k = kernel
     if rank == 1:
         from nbkeras import ops
@@ -389,7 +389,7 @@ def average_pool(inputs, pool_size, strides=None, padding="valid", data_format=N
 
 def _pool_op(inputs, pool_size, strides, padding, data_format, fn):
     rank = np.ndim(unwrap(inputs)) - 2
-    x, back = _to_nhwc(inputs, data_format or "channels_last", rank)
+    x, back = to_nhwc(inputs, data_format or "channels_last", rank)
     p = _tuple(pool_size, rank, "pool_size")
     s = p if strides is None else _tuple(strides, rank, "strides")
     if rank == 1:

@@ -2,7 +2,8 @@
 
 Each runs on `nbkeras.ops.conv`'s im2col + BLAS ops and keeps a `Workspace`, so its
 im2col buffer is allocated once per input shape and reused across training steps.
-1-D layers run as 2-D ones on images of height 1 (`_to_nhwc`, `_geometry`, `_kernel_2d`).
+1-D layers run as 2-D ones on images of height 1 (`ops.conv.to_nhwc`, `_geometry`,
+`_kernel_2d`).
 The transposed, depthwise and separable convolutions live in conv_transpose.py,
 depthwise_conv.py and separable_conv.py.
 """
@@ -12,7 +13,7 @@ from nbkeras.layers.convolutional.base_conv import (
     SpatialLayer, constructor_args, normalize_data_format, normalize_padding, normalize_tuple,
 )
 from nbkeras.layers.input_spec import InputSpec
-from nbkeras.ops.conv import Workspace, conv2d_nhwc, conv_output_padding
+from nbkeras.ops.conv import Workspace, conv2d_nhwc, conv_output_padding, to_nhwc
 
 
 class BaseConv(SpatialLayer):
@@ -111,20 +112,6 @@ class BaseConv(SpatialLayer):
             )
 
     # ------------------------------------------------------------------- call
-    def _to_nhwc(self, x):
-        if self.data_format == "channels_first":
-            x = ops.transpose(x, (0,) + tuple(range(2, self.rank + 2)) + (1,))
-        if self.rank == 1:
-            x = ops.expand_dims(x, 1)
-        return x
-
-    def _from_nhwc(self, y):
-        if self.rank == 1:
-            y = ops.squeeze(y, 1)
-        if self.data_format == "channels_first":
-            y = ops.transpose(y, (0, self.rank + 1) + tuple(range(1, self.rank + 1)))
-        return y
-
     def _geometry(self):
         """(strides, dilation) as 2-D pairs."""
         if self.rank == 1:
@@ -140,7 +127,7 @@ class BaseConv(SpatialLayer):
                            self.groups, self._workspace)
 
     def call(self, inputs):
-        x = self._to_nhwc(inputs)
+        x, from_nhwc = to_nhwc(inputs, self.data_format, self.rank)
         try:
             y = self._convolve(x)
         except ValueError as e:
@@ -148,7 +135,7 @@ class BaseConv(SpatialLayer):
                              f"{tuple(inputs.shape)}: {e}") from None
         if self.activation is not None and self.activation is not activations.linear:
             y = self.activation(y)
-        return self._from_nhwc(y)
+        return from_nhwc(y)
 
     def _out_channels(self):
         return self.filters

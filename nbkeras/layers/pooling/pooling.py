@@ -5,7 +5,7 @@ from nbkeras.layers.convolutional.base_conv import (
     SpatialLayer, normalize_data_format, normalize_padding, normalize_tuple,
 )
 from nbkeras.layers.input_spec import InputSpec
-from nbkeras.ops.conv import average_pool_nhwc, conv_output_padding, max_pool_nhwc
+from nbkeras.ops.conv import average_pool, conv_output_padding, max_pool
 
 
 class BasePooling(SpatialLayer):
@@ -26,25 +26,12 @@ class BasePooling(SpatialLayer):
         self.built = True  # no weights; Keras writes no build_config for pooling layers
 
     def call(self, inputs):
-        x = inputs
-        if self.data_format == "channels_first":
-            x = ops.transpose(x, (0,) + tuple(range(2, self.rank + 2)) + (1,))
-        if self.rank == 1:
-            x = ops.expand_dims(x, 1)
-        p, s = self.pool_size, self.strides
-        if self.rank == 1:
-            p, s = (1,) + p, (1,) + s
-        fn = max_pool_nhwc if self._mode == "max" else average_pool_nhwc
+        fn = max_pool if self._mode == "max" else average_pool
         try:
-            y = fn(x, p, s, self.padding)
+            return fn(inputs, self.pool_size, self.strides, self.padding, self.data_format)
         except ValueError as e:
             raise ValueError(f"Layer \"{self.name}\" cannot process input of shape "
                              f"{tuple(inputs.shape)}: {e}") from None
-        if self.rank == 1:
-            y = ops.squeeze(y, 1)
-        if self.data_format == "channels_first":
-            y = ops.transpose(y, (0, self.rank + 1) + tuple(range(1, self.rank + 1)))
-        return y
 
     def compute_output_shape(self, input_shape):
         self._check_rank(input_shape)
