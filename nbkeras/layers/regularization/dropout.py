@@ -6,6 +6,14 @@ from nbkeras import ops
 from nbkeras.layers.layer import Layer
 
 
+
+def check_rate(rate, arg="rate"):
+    """Keras's check of a rate argument: a float in [0, 1]."""
+    if not isinstance(rate, (int, float)) or not 0 <= rate <= 1:
+        raise ValueError(f"Invalid value received for argument `{arg}`. Expected a float value "
+                         f"between 0 and 1. Received: {arg}={rate!r}")
+    return float(rate)
+
 class Dropout(Layer):
     """Sets inputs to 0 with probability `rate` in training, scaling the rest by 1 / (1 - rate).
 
@@ -24,12 +32,7 @@ class Dropout(Layer):
 
     def __init__(self, rate, noise_shape=None, seed=None, **kwargs):
         super().__init__(**kwargs)
-        if not isinstance(rate, (int, float)) or not 0 <= rate <= 1:
-            raise ValueError(
-                f"Invalid value received for argument `rate`. Expected a float value "
-                f"between 0 and 1. Received: rate={rate!r}"
-            )
-        self.rate = float(rate)
+        self.rate = check_rate(rate)
         self.noise_shape = None if noise_shape is None else tuple(noise_shape)
         self.seed = seed
         self._rng = np.random.default_rng(seed) if seed is not None else None
@@ -41,7 +44,11 @@ class Dropout(Layer):
         if self.rate == 1:
             return ops.multiply(inputs, 0.0)
         seed = None if self._rng is None else int(self._rng.integers(0, 2**31 - 1))
-        return ops.dropout(inputs, self.rate, self.noise_shape, seed)
+        return ops.dropout(inputs, self.rate, self._noise_shape(inputs.shape), seed)
+
+    def _noise_shape(self, shape):
+        """The shape of the keep mask for an input of `shape` (broadcast over the rest)."""
+        return self.noise_shape
 
     def compute_output_shape(self, input_shape):
         return input_shape

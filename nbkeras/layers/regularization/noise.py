@@ -4,14 +4,8 @@ import numpy as np
 
 from nbkeras import ops, regularizers
 from nbkeras.layers.layer import Layer
-from nbkeras.layers.regularization.dropout import Dropout
-
-
-def _check_rate(rate, arg="rate"):
-    if not isinstance(rate, (int, float)) or not 0 <= rate <= 1:
-        raise ValueError(f"Invalid value received for argument `{arg}`. Expected a float value "
-                         f"between 0 and 1. Received: {arg}={rate!r}")
-    return float(rate)
+from nbkeras.layers.input_spec import InputSpec
+from nbkeras.layers.regularization.dropout import Dropout, check_rate
 
 
 class SpatialDropout1D(Dropout):
@@ -26,17 +20,7 @@ class SpatialDropout1D(Dropout):
     def __init__(self, rate, seed=None, name=None, dtype=None, **kwargs):
         super().__init__(rate, seed=seed, name=name, dtype=dtype, **kwargs)
         self.supports_masking = True
-
-    def call(self, inputs, training=False):
-        if len(inputs.shape) != self._ndim:
-            raise ValueError(f"Input 0 of layer '{self.name}' is incompatible with the layer: "
-                             f"expected ndim={self._ndim}, found ndim={len(inputs.shape)}. "
-                             f"Full shape received: {tuple(inputs.shape)}")
-        self.noise_shape = self._noise_shape(inputs.shape)
-        try:
-            return super().call(inputs, training=training)
-        finally:
-            self.noise_shape = None
+        self.input_spec = InputSpec(ndim=self._ndim)
 
     def _noise_shape(self, shape):
         return (shape[0], 1, shape[2])
@@ -77,7 +61,7 @@ class GaussianNoise(Layer):
 
     def __init__(self, stddev, seed=None, **kwargs):
         super().__init__(**kwargs)
-        self.stddev = _check_rate(stddev, "stddev")
+        self.stddev = check_rate(stddev, "stddev")
         self.seed = seed
         self._rng = np.random.default_rng(seed)
         self.supports_masking = True
@@ -108,7 +92,7 @@ class GaussianDropout(Layer):
 
     def __init__(self, rate, seed=None, **kwargs):
         super().__init__(**kwargs)
-        self.rate = _check_rate(rate)
+        self.rate = check_rate(rate)
         self.seed = seed
         self._rng = np.random.default_rng(seed)
         self.supports_masking = True

@@ -4,6 +4,7 @@ import numpy as np
 
 from nbkeras import activations, constraints, initializers, regularizers
 from nbkeras.layers.layer import Layer
+from nbkeras.layers.regularization.dropout import check_rate
 
 
 def check_units(units):
@@ -13,14 +14,6 @@ def check_units(units):
             "Received an invalid value for argument `units`, expected a positive integer, "
             f"got {units}.")
     return int(units)
-
-
-def check_rate(value, arg):
-    """Keras's check of a dropout rate: a float in [0, 1]."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:
-        raise ValueError(f"Invalid value received for argument `{arg}`. Expected a float value "
-                         f"between 0 and 1. Received: {arg}={value!r}")
-    return float(value)
 
 
 class RNNCellBase(Layer):
