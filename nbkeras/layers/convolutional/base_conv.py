@@ -107,6 +107,21 @@ class SpatialLayer(Layer):
             return shape[1:-1], shape[-1]
         return shape[2:], shape[1]
 
+    def _output_shape(self, input_shape, window, strides, dilation, channels, what="the kernel"):
+        """The output shape for sliding `window` over the spatial axes (None stays None)."""
+        from nbkeras.ops.conv import conv_output_padding
+
+        spatial, _ = self._spatial(input_shape)
+        out = []
+        for i, size in enumerate(spatial):
+            try:
+                out.append(conv_output_padding(size, window[i], strides[i], dilation[i],
+                                               self.padding, what)[0])
+            except ValueError as e:
+                raise ValueError(f"Layer \"{self.name}\" cannot process input of shape "
+                                 f"{tuple(input_shape)}: {e}") from None
+        return self._assemble(input_shape[0], out, channels)
+
     def _assemble(self, batch, spatial, channels):
         if self.data_format == "channels_last":
             return (batch,) + tuple(spatial) + (channels,)

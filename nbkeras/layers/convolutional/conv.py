@@ -13,7 +13,7 @@ from nbkeras.layers.convolutional.base_conv import (
     SpatialLayer, constructor_args, normalize_data_format, normalize_padding, normalize_tuple,
 )
 from nbkeras.layers.input_spec import InputSpec
-from nbkeras.ops.conv import Workspace, conv2d_nhwc, conv_output_padding, to_nhwc
+from nbkeras.ops.conv import Workspace, conv2d_nhwc, to_nhwc
 
 
 class BaseConv(SpatialLayer):
@@ -137,22 +137,13 @@ class BaseConv(SpatialLayer):
             y = self.activation(y)
         return from_nhwc(y)
 
-    def _out_channels(self):
+    def _out_channels(self, in_channels):
         return self.filters
 
     def compute_output_shape(self, input_shape):
-        spatial, _ = self._spatial(input_shape)
-        out = []
-        for i, size in enumerate(spatial):
-            try:
-                n, _, _ = conv_output_padding(
-                    size, self.kernel_size[i], self.strides[i], self.dilation_rate[i],
-                    self.padding)
-            except ValueError as e:
-                raise ValueError(f"Layer \"{self.name}\" cannot process input of shape "
-                                 f"{tuple(input_shape)}: {e}") from None
-            out.append(n)
-        return self._assemble(input_shape[0], out, self._out_channels())
+        return self._output_shape(input_shape, self.kernel_size, self.strides,
+                                  self.dilation_rate,
+                                  self._out_channels(self._spatial(input_shape)[1]))
 
     def _config(self, first, after_geometry=None, kernels=(("kernel", "kernel"),)):
         """Keras's config, in Keras's key order: name, trainable, dtype, `first`, the geometry,

@@ -52,11 +52,8 @@ class BaseDepthwiseConv(BaseDepthwise):
     def _convolve(self, x):
         return self._depthwise(x, self.kernel, self.bias)
 
-    def compute_output_shape(self, input_shape):
-        out = super().compute_output_shape(input_shape)
-        c = self._spatial(input_shape)[1]
-        return self._assemble(out[0], self._spatial(out)[0],
-                              None if c is None else c * self.depth_multiplier)
+    def _out_channels(self, in_channels):
+        return None if in_channels is None else in_channels * self.depth_multiplier
 
     def get_config(self):
         return self._config({"depth_multiplier": self.depth_multiplier},

@@ -5,7 +5,7 @@ from nbkeras.layers.convolutional.base_conv import (
     SpatialLayer, normalize_data_format, normalize_padding, normalize_tuple,
 )
 from nbkeras.layers.input_spec import InputSpec
-from nbkeras.ops.conv import average_pool, conv_output_padding, max_pool
+from nbkeras.ops.conv import average_pool, max_pool
 
 
 class BasePooling(SpatialLayer):
@@ -35,17 +35,8 @@ class BasePooling(SpatialLayer):
 
     def compute_output_shape(self, input_shape):
         self._check_rank(input_shape)
-        spatial, c = self._spatial(input_shape)
-        out = []
-        for i, size in enumerate(spatial):
-            try:
-                n, _, _ = conv_output_padding(size, self.pool_size[i], self.strides[i],
-                                                       1, self.padding, "the pool")
-            except ValueError as e:
-                raise ValueError(f"Layer \"{self.name}\" cannot process input of shape "
-                                 f"{tuple(input_shape)}: {e}") from None
-            out.append(n)
-        return self._assemble(input_shape[0], out, c)
+        return self._output_shape(input_shape, self.pool_size, self.strides,
+                                  (1,) * self.rank, self._spatial(input_shape)[1], "the pool")
 
     def get_config(self):
         cfg = super().get_config()
