@@ -56,10 +56,7 @@ def load_data(path="reuters.npz", num_words=None, skip_top=0, maxlen=None, test_
     order = np.arange(len(xs))
     np.random.RandomState(seed).shuffle(order)
     xs, labels = xs[order], labels[order]
-    if start_char is not None or index_from:
-        xs = shift_indices(xs, start_char, index_from)
-    else:
-        xs = [list(seq) for seq in xs]
+    xs = shift_indices(xs, start_char, index_from)
     if maxlen:
         xs, labels = drop_long(maxlen, xs, labels)
     xs = limit_vocabulary(xs, num_words, skip_top, oov_char)

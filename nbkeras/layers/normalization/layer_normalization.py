@@ -40,13 +40,13 @@ class _Affine(Layer):
         self.gamma_constraint = constraints.get(gamma_constraint)
         self.supports_masking = True
 
-    def _make_affine(self, shape):
+    def _make_affine(self, shape, center=None):
         self.gamma = self.beta = None
         if self.scale:
             self.gamma = self.add_weight(name="gamma", shape=shape, initializer=self.gamma_initializer,
                                          regularizer=self.gamma_regularizer,
                                          constraint=self.gamma_constraint)
-        if self.center:
+        if self.center if center is None else center:
             self.beta = self.add_weight(name="beta", shape=shape, initializer=self.beta_initializer,
                                         regularizer=self.beta_regularizer,
                                         constraint=self.beta_constraint)
@@ -89,18 +89,16 @@ class LayerNormalization(_Affine):
         self.rms_scaling = bool(rms_scaling)
 
     def build(self, input_shape):
-        axes = _axes(self.axis, len(input_shape))
-        center, self.center = self.center, self.center and not self.rms_scaling  # as Keras
-        self._make_affine(tuple(input_shape[a] for a in axes))
-        self.center = center
+        self._red_axes = tuple(_axes(self.axis, len(input_shape)))
+        self._bshape = [input_shape[a] if a in self._red_axes else 1
+                        for a in range(len(input_shape))]
+        # As in Keras, rms_scaling makes no beta.
+        self._make_affine(tuple(input_shape[a] for a in self._red_axes),
+                          center=self.center and not self.rms_scaling)
         self.built = True
 
     def call(self, inputs):
-        nd = len(inputs.shape)
-        axes = tuple(_axes(self.axis, nd))
-        bshape = [1] * nd
-        for a in axes:
-            bshape[a] = inputs.shape[a]
+        axes, bshape = self._red_axes, self._bshape
         if self.rms_scaling:
             # Keras 3 scales by the variance here (a documented quirk), not the mean square.
             inv = 1.0 / ops.sqrt(ops.var(inputs, axis=axes, keepdims=True) + self.epsilon)
