@@ -189,7 +189,8 @@ def test_keras_named_ops_match_layers():
                                np.asarray(layers.AveragePooling1D(3, 1, "same")(x[:, 0])))
 
 
-@pytest.mark.parametrize("groups,kernel", [(1, 3), (2, 3), (1, 1)], ids=["g1", "g2", "1x1"])
+@pytest.mark.parametrize("groups,kernel", [(1, 3), (2, 3), (4, 3), (1, 1)],
+                         ids=["g1", "g2", "depthwise", "1x1"])
 def test_chunked_workspace_matches_whole_batch(monkeypatch, groups, kernel):
     """With a tiny workspace cap the batch runs in chunks; results must not change (a 1x1
     kernel reads x directly, chunk by chunk, with no im2col buffer)."""

@@ -100,6 +100,31 @@ def _as_float(x):
     return a
 
 
+def _depthwise_forward(c3, w3):
+    """(rows, c, m) outputs from im2col rows (rows, kk, c) and weights (kk, c, m): one
+    broadcast multiply-add per kernel tap and multiplier, on contiguous (rows, c) blocks."""
+    rows, kk, c = c3.shape
+    m = w3.shape[2]
+    out = np.empty((rows, c, m), c3.dtype)
+    acc, tmp = np.empty((rows, c), c3.dtype), np.empty((rows, c), c3.dtype)
+    for j in range(m):
+        np.multiply(c3[:, 0], w3[0, :, j], out=acc)
+        for k in range(1, kk):
+            acc += np.multiply(c3[:, k], w3[k, :, j], out=tmp)
+        out[:, :, j] = acc
+    return out
+
+
+def _depthwise_input_grad(d3, w3, dc3):
+    """dc3[:, k, g] = sum_j d3[:, g, j] * w3[k, g, j]: the im2col rows' gradient."""
+    m = w3.shape[2]
+    tmp = np.empty(dc3[:, 0].shape, dc3.dtype)
+    for k in range(w3.shape[0]):
+        np.multiply(d3[:, :, 0], w3[k, :, 0], out=dc3[:, k])
+        for j in range(1, m):
+            dc3[:, k] += np.multiply(d3[:, :, j], w3[k, :, j], out=tmp)
+
+
 def conv2d_nhwc(x, kernel, bias=None, strides=(1, 1), padding="valid", dilation_rate=(1, 1),
                 groups=1, workspace=None):
     """Convolution of NHWC `x` with a (KH, KW, C/groups, O) kernel (+ bias), differentiable.
@@ -141,6 +166,11 @@ def conv2d_nhwc(x, kernel, bias=None, strides=(1, 1), padding="valid", dilation_
 
     # A 1x1 kernel at stride 1 without padding: im2col would be a plain copy of x.
     pointwise = kk == 1 and (oh, ow, pt, pl) == (h, wd, 0, 0) and g_ == 1
+    # One input channel per group (DepthwiseConv): kk broadcast multiply-adds on the im2col
+    # rows beat regrouping them for many tiny matrix products.
+    depthwise = g_ > 1 and cg == 1
+    if depthwise:
+        w3 = w.reshape(kk, c, og)
 
     def gather(lo, hi, role):
         if pointwise:
@@ -149,7 +179,7 @@ def conv2d_nhwc(x, kernel, bias=None, strides=(1, 1), padding="valid", dilation_
         buf, tok = _take(workspace, role, (chunk * per, kk * c), xa.dtype)
         cols = buf[:(hi - lo) * per]  # the last chunk may be shorter: leading rows
         K.im2col(xa[lo:hi], cols, kh, kw, sh, sw, dh, dw, pt, pl, oh, ow)
-        if g_ == 1:
+        if g_ == 1 or depthwise:
             return cols, cols, tok
         mc = (hi - lo) * per
         return cols, cols.reshape(mc, kk, g_, cg).transpose(2, 0, 1, 3).reshape(
@@ -163,6 +193,8 @@ def conv2d_nhwc(x, kernel, bias=None, strides=(1, 1), padding="valid", dilation_
         rows = slice(lo * per, hi * per)
         if g_ == 1:
             np.matmul(cols, w2, out=y[rows])
+        elif depthwise:
+            y[rows] = _depthwise_forward(cols.reshape(-1, kk, c), w3).reshape(-1, o)
         else:
             y[rows] = np.matmul(colsg, w2).transpose(1, 0, 2).reshape(-1, o)
         if chunk >= n:
@@ -185,6 +217,10 @@ def conv2d_nhwc(x, kernel, bias=None, strides=(1, 1), padding="valid", dilation_
                 cols, colsg, tok = kept if kept is not None else gather(lo, hi, "cols")
                 if g_ == 1:
                     gw += np.matmul(cols.T, d).reshape(w.shape)
+                elif depthwise:
+                    c3, d3 = cols.reshape(mc, kk, c), d.reshape(mc, c, og)
+                    gw += np.stack([np.einsum("pg,pgj->gj", c3[:, k], d3)
+                                    for k in range(kk)]).reshape(w.shape)
                 else:
                     dg = d.reshape(mc, g_, og).transpose(1, 0, 2)
                     part = np.matmul(colsg.transpose(0, 2, 1), dg)
@@ -194,10 +230,13 @@ def conv2d_nhwc(x, kernel, bias=None, strides=(1, 1), padding="valid", dilation_
             if needs[0] and pointwise:
                 np.matmul(d, w2.T, out=gx[lo:hi].reshape(mc, c))
             elif needs[0]:
-                if g_ == 1:
+                if g_ == 1 or depthwise:
                     buf, tk = _take(workspace, "dcols", (chunk * per, kk * c), y.dtype)
                     dcols = buf[:mc]
-                    np.matmul(d, w2.T, out=dcols)
+                    if g_ == 1:
+                        np.matmul(d, w2.T, out=dcols)
+                    else:
+                        _depthwise_input_grad(d.reshape(mc, c, og), w3, dcols.reshape(mc, kk, c))
                 else:
                     dg = d.reshape(mc, g_, og).transpose(1, 0, 2)
                     dcols = np.ascontiguousarray(np.matmul(dg, w2.transpose(0, 2, 1)).reshape(
