@@ -8,6 +8,8 @@ The weights follow Keras-JAX (`jax.image.resize`): output pixel `o` samples the 
 `antialias=True` a downsampling kernel is widened by `in / out`.
 """
 
+import functools
+
 import numpy as np
 
 from nbkeras import config
@@ -41,8 +43,9 @@ _KERNELS = {"bilinear": _triangle, "bicubic": _keys_cubic, "lanczos3": _lanczos(
             "lanczos5": _lanczos(5.0)}
 
 
+@functools.lru_cache(maxsize=64)
 def resize_weights(in_size, out_size, interpolation, antialias=False):
-    """The (out_size, in_size) float64 matrix that resizes one axis.
+    """The (out_size, in_size) float64 matrix that resizes one axis (cached, read-only).
 
     Example:
         >>> resize_weights(2, 4, "bilinear")[0]
@@ -54,6 +57,7 @@ def resize_weights(in_size, out_size, interpolation, antialias=False):
         w = np.zeros((out_size, in_size))
         src = np.minimum(np.floor((np.arange(out_size) + 0.5) / scale).astype(int), in_size - 1)
         w[np.arange(out_size), src] = 1.0
+        w.flags.writeable = False
         return w
     widen = max(1.0 / scale, 1.0) if antialias else 1.0
     dist = np.abs(centers[:, None] - np.arange(in_size)[None, :]) / widen
@@ -61,7 +65,9 @@ def resize_weights(in_size, out_size, interpolation, antialias=False):
     total = w.sum(axis=1, keepdims=True)
     w = np.where(np.abs(total) > 1000 * np.finfo(np.float32).eps, w / np.where(total == 0, 1, total), 0.0)
     inside = (centers >= -0.5) & (centers <= in_size - 0.5)
-    return w * inside[:, None]
+    w = w * inside[:, None]
+    w.flags.writeable = False
+    return w
 
 
 def resize(images, size, interpolation="bilinear", antialias=False, data_format=None):
