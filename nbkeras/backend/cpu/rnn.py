@@ -62,21 +62,6 @@ def _act3(z, b, k, code):
 
 
 @jit(inline="always")
-def _act2(z, b, code):
-    """z[b, :] = act(z[b, :]) in place."""
-    u = z.shape[1]
-    if code == 1:
-        for j in range(u):
-            z[b, j] = fastmath.tanh(z[b, j])
-    elif code == 2:
-        for j in range(u):
-            z[b, j] = fastmath.sigmoid(z[b, j])
-    elif code != 0:
-        for j in range(u):
-            z[b, j] = _act(z[b, j], code)
-
-
-@jit(inline="always")
 def _dact3(y, b, k, code, out):
     """out[b, k, :] = act'(.) from the activation's outputs y[b, k, :]."""
     u = y.shape[2]
@@ -89,21 +74,6 @@ def _dact3(y, b, k, code, out):
     else:
         for j in range(u):
             out[b, k, j] = _dact(y[b, k, j], code)
-
-
-@jit(inline="always")
-def _dact2(y, yb, code, out, ob):
-    """out[ob, :] = act'(.) from the activation's outputs y[yb, :]."""
-    u = y.shape[1]
-    if code == 1:
-        for j in range(u):
-            out[ob, j] = 1.0 - y[yb, j] * y[yb, j]
-    elif code == 2:
-        for j in range(u):
-            out[ob, j] = y[yb, j] * (1.0 - y[yb, j])
-    else:
-        for j in range(u):
-            out[ob, j] = _dact(y[yb, j], code)
 
 
 @jit(inline="always")
@@ -120,6 +90,7 @@ def _keep_row(h, hp, gates, b):
 def simple_step_forward(xp, r, hp, m, code, h):
     """h = act(xp + r); a masked row keeps hp."""
     n, u = h.shape
+    h3 = h.reshape((n, 1, u))  # the (batch, gates, units) view the row helpers take
     for b in range(n):
         if m[b] == 0:
             for j in range(u):
@@ -127,20 +98,21 @@ def simple_step_forward(xp, r, hp, m, code, h):
             continue
         for j in range(u):
             h[b, j] = xp[b, j] + r[b, j]
-        _act2(h, b, code)
+        _act3(h3, b, 0, code)
 
 
 @jit
 def simple_step_backward(dh, h, m, code, dz, dhp):
     """dz: gradient of the pre-activation; dhp: the direct (masked-row) part of dh_prev."""
     n, u = h.shape
+    h3, dz3 = h.reshape((n, 1, u)), dz.reshape((n, 1, u))
     for b in range(n):
         if m[b] == 0:
             for j in range(u):
                 dz[b, j] = 0.0
                 dhp[b, j] = dh[b, j]
             continue
-        _dact2(h, b, code, dz, b)
+        _dact3(h3, b, 0, code, dz3)
         for j in range(u):
             dz[b, j] *= dh[b, j]
             dhp[b, j] = 0.0
@@ -152,6 +124,7 @@ def lstm_step_forward(xp, r, hp, cp, m, act, ract, gates, h, c):
 
     xp, r and gates are (batch, 4, units)."""
     n, u = h.shape
+    h3 = h.reshape((n, 1, u))
     for b in range(n):
         if m[b] == 0:
             _keep_row(h, hp, gates, b)
@@ -169,7 +142,7 @@ def lstm_step_forward(xp, r, hp, cp, m, act, ract, gates, h, c):
             cc = gates[b, 1, j] * cp[b, j] + gates[b, 0, j] * gates[b, 2, j]
             c[b, j] = cc
             h[b, j] = cc
-        _act2(h, b, act)
+        _act3(h3, b, 0, act)
         for j in range(u):
             h[b, j] *= gates[b, 3, j]
 
@@ -179,6 +152,7 @@ def lstm_step_backward(dh, dc, gates, c, cp, m, act, ract, dz, dhp, dcp, work):
     """From dh, dc at step t: dz (pre-activation gates, (batch, 4, units)), the direct part
     of dh_prev, and dc_prev. `work` is scratch of shape (3, units)."""
     n, u = c.shape
+    w3 = work.reshape((3, 1, u))
     for b in range(n):
         if m[b] == 0:
             for k in range(4):
@@ -190,8 +164,10 @@ def lstm_step_backward(dh, dc, gates, c, cp, m, act, ract, dz, dhp, dcp, work):
             continue
         for j in range(u):
             work[0, j] = c[b, j]
-        _act2(work, 0, act)  # act(c)
-        _dact2(work, 0, act, work, 1)  # act'(c)
+        _act3(w3, 0, 0, act)  # act(c)
+        for j in range(u):
+            work[1, j] = work[0, j]
+        _dact3(w3, 1, 0, act, w3)  # act'(c), from act(c)
         for j in range(u):
             work[2, j] = dc[b, j] + dh[b, j] * gates[b, 3, j] * work[1, j]  # total dc
         _dact3(gates, b, 0, ract, dz)
