@@ -179,6 +179,26 @@ def layers3d(k):
     return model
 
 
+def attention_layers(k):
+    """Functional, two inputs: Embedding(mask_zero) -> causal self-attention (the mask flows
+    in), cross MultiHeadAttention, Attention, AdditiveAttention and EinsumDense."""
+    L = k.layers
+    tokens = k.Input((6,), dtype="int32", name="tokens")
+    memory = k.Input((5, 8), name="memory")
+    x = L.Embedding(9, 8, mask_zero=True)(tokens)
+    a = L.MultiHeadAttention(2, 4, name="self_attention")(x, x, use_causal_mask=True)
+    b = L.MultiHeadAttention(2, 3, output_shape=6)(a, memory)
+    c = L.Attention(use_scale=True)([a, memory])
+    d = L.AdditiveAttention()([a, memory])
+    e = L.EinsumDense("abc,cd->abd", output_shape=(6, 4), bias_axes="d",
+                      activation="relu")(L.Concatenate()([b, c, d]))
+    out = L.Dense(3, activation="softmax")(L.Flatten()(e))
+    model = k.Model([tokens, memory], out, name="attention_layers")
+    model.compile(optimizer=k.optimizers.Adam(learning_rate=0.01),
+                  loss="categorical_crossentropy", metrics=["accuracy"])
+    return model
+
+
 _MINIMAL_CELLS = {}
 
 
@@ -234,6 +254,7 @@ BUILDERS["rnn_layers"] = rnn_layers
 BUILDERS["conv1d_layers"] = conv1d_layers
 BUILDERS["rnn_cells"] = rnn_cells
 BUILDERS["layers3d"] = layers3d
+BUILDERS["attention_layers"] = attention_layers
 LAMBDA_MODELS = ("all_layers",)
 
 
@@ -258,6 +279,11 @@ def data(name, n=16, seed=0):
         return x, np.eye(3, dtype="float32")[rng.integers(0, 3, n)]
     if name == "conv1d_layers":
         x = rng.normal(size=(n, 10, 3)).astype("float32")
+        return x, np.eye(3, dtype="float32")[rng.integers(0, 3, n)]
+    if name == "attention_layers":
+        tokens = rng.integers(1, 9, size=(n, 6)).astype("int32")
+        tokens[::3, 4:] = 0
+        x = [tokens, rng.normal(size=(n, 5, 8)).astype("float32")]
         return x, np.eye(3, dtype="float32")[rng.integers(0, 3, n)]
     if name == "layers3d":
         x = rng.normal(size=(n, 4, 6, 6, 2)).astype("float32")

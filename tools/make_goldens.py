@@ -61,6 +61,7 @@ def main(argv):
     np.random.seed(0)
 
     import goldens_activations
+    import goldens_attention
     import goldens_callbacks
     import goldens_conv
     import goldens_functional
@@ -92,6 +93,7 @@ def main(argv):
         "callbacks": goldens_callbacks.generate,
         "conv": goldens_conv.generate,
         "layers3d": goldens_layers3d.generate,
+        "attention": goldens_attention.generate,
         "rnn": goldens_rnn.generate,
         "utils": goldens_utils.generate,
     }

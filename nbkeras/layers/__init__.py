@@ -11,7 +11,10 @@ from nbkeras.layers.activations.leaky_relu import LeakyReLU
 from nbkeras.layers.activations.prelu import PReLU
 from nbkeras.layers.activations.relu import ReLU
 from nbkeras.layers.activations.softmax import Softmax
+from nbkeras.layers.attention.attention import AdditiveAttention, Attention
+from nbkeras.layers.attention.multi_head_attention import MultiHeadAttention
 from nbkeras.layers.core.dense import Dense
+from nbkeras.layers.core.einsum_dense import EinsumDense
 from nbkeras.layers.core.embedding import Embedding
 from nbkeras.layers.core.identity import Identity
 from nbkeras.layers.core.masking import Masking
@@ -102,7 +105,8 @@ __all__ += ["AveragePooling3D", "Conv3D", "Conv3DTranspose", "Cropping3D",
             "GlobalAveragePooling3D", "GlobalMaxPooling3D", "MaxPooling3D", "UpSampling3D",
             "ZeroPadding3D", "AvgPool3D", "Convolution3D", "Convolution3DTranspose",
             "GlobalAvgPool3D", "GlobalMaxPool3D", "MaxPool3D", "ConvLSTM1D", "ConvLSTM2D",
-            "ConvLSTM3D", "Wrapper"]
+            "ConvLSTM3D", "Wrapper", "AdditiveAttention", "Attention", "EinsumDense",
+            "MultiHeadAttention"]
 
 
 def _classes():
