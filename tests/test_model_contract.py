@@ -218,3 +218,54 @@ def test_a_subclass_called_with_inputs_and_outputs_is_functional():
     assert isinstance(model, keras.models.Functional) and isinstance(model, Recording)
     assert model.name == "rec" and model.output_shape == (None, 2)
     assert len(model.get_weights()) == 2
+
+
+class ZipStep(keras.Model):
+    """The default step written out in keras.io's TensorFlow style, with apply_gradients."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.batch_loss = keras.metrics.Mean(name="loss")
+
+    def train_step(self, data):
+        x, y = data
+        with ops.GradientTape() as tape:
+            y_pred = self(x, training=True)
+            loss = self.compute_loss(x=x, y=y, y_pred=y_pred)
+        grads = tape.gradient(loss, self.trainable_variables)
+        self.optimizer.apply_gradients(zip(grads, self.trainable_variables))
+        self.batch_loss.update_state(loss, sample_weight=len(x))
+        return self.compute_metrics(x, y, y_pred)
+
+    @property
+    def metrics(self):
+        return [self.batch_loss] + super().metrics[1:]
+
+
+def test_a_hand_written_step_trains_like_the_default_one():
+    runs = []
+    for cls in (keras.Model, ZipStep):
+        model = cls(*dense_io())
+        model.set_weights([np.full((4, 1), 0.3, "float32"), np.zeros(1, "float32")])
+        model.compile(optimizer=keras.optimizers.Adam(0.05), loss="mse", metrics=["mae"])
+        history = model.fit(X, Y, batch_size=6, epochs=3, shuffle=False, verbose=0)
+        runs.append((history.history, model.get_weights()))
+    (h0, w0), (h1, w1) = runs
+    assert sorted(h0) == sorted(h1) == ["loss", "mae"]
+    for key in h0:
+        np.testing.assert_allclose(h1[key], h0[key], rtol=1e-6)
+    for a, b in zip(w0, w1):
+        np.testing.assert_allclose(a, b, rtol=1e-6)
+
+
+def test_compute_loss_works_in_a_hand_written_loop():
+    model = keras.Model(*dense_io())
+    model.compile(optimizer=keras.optimizers.SGD(0.1), loss="mse")
+    w0 = model.get_weights()
+    with ops.GradientTape() as tape:
+        y_pred = model(X, training=True)
+        loss = model.compute_loss(x=X, y=Y, y_pred=y_pred)
+    grads = tape.gradient(loss, model.trainable_variables)
+    pred = X @ w0[0] + w0[1]
+    np.testing.assert_allclose(float(loss), np.mean((pred - Y) ** 2), rtol=1e-5)
+    np.testing.assert_allclose(grads[1], [2 * np.mean(pred - Y)], rtol=1e-4)

@@ -197,7 +197,12 @@ class Trainer:
         state = self._compiled_state
         total = None
         if state is not None and state.loss_spec is not None:
-            ys, preds = state.ys(y), as_list(y_pred)
+            preds = as_list(y_pred)
+            if not state.built:  # called outside fit/evaluate (a hand-written loop)
+                names = self._output_names(len(preds))
+                ys = [y[n] for n in names] if isinstance(y, dict) else as_list(y)
+                state.build(names, ys, [unwrap(p) for p in preds])
+            ys = state.ys(y)
             total, per_output = state.total_loss(ys, preds, sample_weight)
             batch = len(unwrap(preds[0]))
             trackers = state.output_loss_trackers
