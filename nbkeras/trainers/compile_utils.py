@@ -240,14 +240,27 @@ class CompileMetrics(Metric):
     def __init__(self, state):
         super().__init__(name="compile_metrics")
         self._state = state
+        self._named_for = None
+        self._named = []
+
+    def _named_metrics(self):
+        """`(logged name, metric)` of each compiled metric, recomputed when the state rebuilds."""
+        state = self._state
+        if not state.built:
+            return []
+        flat = state.all_metrics()
+        if self._named_for is not flat:
+            names = dict(zip(map(id, flat), state.log_names()))
+            members = ([m for ms in state.metrics for m in ms]
+                       + [m for ws in state.weighted for m in ws])
+            self._named = [(names[id(m)], m) for m in members]
+            self._named_for = flat
+        return self._named
 
     @property
     def metrics(self):
         """The compiled metrics: every output's metrics, then the weighted ones (Keras's order)."""
-        state = self._state
-        if not state.built:
-            return []
-        return [m for ms in state.metrics for m in ms] + [m for ws in state.weighted for m in ws]
+        return [m for _, m in self._named_metrics()]
 
     @property
     def variables(self):
@@ -270,8 +283,4 @@ class CompileMetrics(Metric):
             m.reset_state()
 
     def result(self):
-        state = self._state
-        if not state.built:
-            return {}
-        names = dict(zip(map(id, state.all_metrics()), state.log_names()))
-        return {names[id(m)]: m.result() for m in self.metrics}
+        return {name: m.result() for name, m in self._named_metrics()}

@@ -179,12 +179,13 @@ def pythonify_logs(logs):
     """
     out = {}
     for key, value in (logs or {}).items():
-        if isinstance(value, dict):
-            out.update(pythonify_logs(value))
-            continue
-        try:
-            value = float(unwrap(value))
-        except (TypeError, ValueError):
-            pass
+        if type(value) is not float:
+            if isinstance(value, dict):
+                out.update(pythonify_logs(value))
+                continue
+            try:
+                value = float(unwrap(value))
+            except (TypeError, ValueError):
+                pass
         out[key] = value
     return dict(sorted(out.items()))
