@@ -269,3 +269,35 @@ def test_compute_loss_works_in_a_hand_written_loop():
     pred = X @ w0[0] + w0[1]
     np.testing.assert_allclose(float(loss), np.mean((pred - Y) ** 2), rtol=1e-5)
     np.testing.assert_allclose(grads[1], [2 * np.mean(pred - Y)], rtol=1e-4)
+
+
+class Keras2Step(keras.Model):
+    """A Keras 2 tutorial's train_step: compiled_loss and compiled_metrics."""
+
+    def train_step(self, data):
+        x, y = data
+        with ops.GradientTape() as tape:
+            y_pred = self(x, training=True)
+            loss = self.compiled_loss(y, y_pred, regularization_losses=self.losses)
+        grads = tape.gradient(loss, self.trainable_variables)
+        self.optimizer.apply_gradients(zip(grads, self.trainable_variables))
+        self.compiled_metrics.update_state(y, y_pred)
+        return {m.name: m.result() for m in self.metrics}
+
+
+def test_keras_2_compiled_loss_and_compiled_metrics_train_like_the_default_step():
+    runs = []
+    for cls in (keras.Model, Keras2Step):
+        inputs = keras.Input((4,))
+        outputs = layers.Dense(1, kernel_regularizer=keras.regularizers.L2(0.1))(inputs)
+        model = cls(inputs, outputs)
+        model.set_weights([np.full((4, 1), 0.3, "float32"), np.zeros(1, "float32")])
+        model.compile(optimizer=keras.optimizers.Adam(0.05), loss="mse", metrics=["mae"])
+        history = model.fit(X, Y, batch_size=6, epochs=2, shuffle=False, verbose=0)
+        runs.append((history.history, model.get_weights()))
+    (h0, w0), (h1, w1) = runs
+    assert sorted(h1) == ["loss", "mae"]
+    for key in h0:
+        np.testing.assert_allclose(h1[key], h0[key], rtol=1e-6)
+    for a, b in zip(w0, w1):
+        np.testing.assert_allclose(a, b, rtol=1e-6)

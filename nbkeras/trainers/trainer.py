@@ -194,21 +194,7 @@ class Trainer:
             ...         soft = ops.softmax(self.teacher(x, training=False))
             ...         return self.loss_fn(y, y_pred) + self.kl(soft, ops.softmax(y_pred))
         """
-        state = self._compiled_state
-        total = None
-        if state is not None and state.loss_spec is not None:
-            preds = as_list(y_pred)
-            if not state.built:  # called outside fit/evaluate (a hand-written loop)
-                names = self._output_names(len(preds))
-                ys = [y[n] for n in names] if isinstance(y, dict) else as_list(y)
-                state.build(names, ys, [unwrap(p) for p in preds])
-            ys = state.ys(y)
-            total, per_output = state.total_loss(ys, preds, sample_weight)
-            batch = len(unwrap(preds[0]))
-            trackers = state.output_loss_trackers
-            for i, value in per_output:
-                if i < len(trackers):  # Keras's per-output loss trackers weigh by batch size
-                    trackers[i].add_weighted(float(unwrap(value)), batch)
+        total = self._compiled_loss_value(y, y_pred, sample_weight)
         for term in self._step_losses():
             total = term if total is None else core._OPS.add(total, term)
         if total is None:
@@ -217,6 +203,49 @@ class Trainer:
                 "`compute_loss`. Received: loss=None"
             )
         return total
+
+    def _compiled_loss_value(self, y, y_pred, sample_weight):
+        """The weighted sum of the losses given to `compile()` (None without one); each
+        output's loss tracker gets its value."""
+        state = self._compiled_state
+        if state is None or state.loss_spec is None:
+            return None
+        preds = as_list(y_pred)
+        if not state.built:  # called outside fit/evaluate (a hand-written loop)
+            names = self._output_names(len(preds))
+            ys = [y[n] for n in names] if isinstance(y, dict) else as_list(y)
+            state.build(names, ys, [unwrap(p) for p in preds])
+        total, per_output = state.total_loss(state.ys(y), preds, sample_weight)
+        batch = len(unwrap(preds[0]))
+        trackers = state.output_loss_trackers
+        for i, value in per_output:
+            if i < len(trackers):  # Keras's per-output loss trackers weigh by batch size
+                trackers[i].add_weighted(float(unwrap(value)), batch)
+        return total
+
+    def compiled_loss(self, y_true, y_pred, sample_weight=None, regularization_losses=None):
+        """Keras 2's `self.compiled_loss(...)` in a custom `train_step`: the compiled losses
+        plus `regularization_losses`, also added to the `loss` tracker (Keras 3 spells this
+        `compute_loss` and updates the tracker in `train_step`).
+
+        Example:
+            >>> loss = self.compiled_loss(y, y_pred, regularization_losses=self.losses)
+        """
+        total = self._compiled_loss_value(y_true, y_pred, sample_weight)
+        if total is None:
+            raise ValueError("`compiled_loss` needs a `loss` argument in `compile()`. "
+                             "Received: loss=None")
+        for term in regularization_losses or ():
+            total = core._OPS.add(total, term)
+        self._track_loss(total, y_pred)
+        return total
+
+    @property
+    def compiled_metrics(self):
+        """Keras 2's `self.compiled_metrics` (`update_state(y, y_pred, sample_weight)`): the
+        metrics given to `compile()`, Keras 3's `compile_metrics` (None without metrics)."""
+        state = self._compiled_state
+        return None if state is None else state.compile_metrics
 
     def _compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
         """`compute_loss`, passing `training` only to an override that takes it (as Keras)."""
