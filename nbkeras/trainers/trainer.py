@@ -80,7 +80,13 @@ class Trainer:
         metrics given to `compile()`, as one metric), each output's loss tracker, then the
         metrics kept as attributes of the model. `fit` and `evaluate` reset them
         (`reset_metrics`) and log them (`get_metrics_result`); override this property to
-        choose which ones."""
+        choose which ones.
+
+        Example:
+            >>> model.compile(optimizer="adam", loss="mse", metrics=["mae"])
+            >>> [m.name for m in model.metrics]
+            ['loss', 'compile_metrics']
+        """
         out = []
         state = self._compiled_state
         if self.compiled and state is not None:
@@ -93,7 +99,12 @@ class Trainer:
 
     @property
     def metrics_variables(self):
-        """The state variables of every metric in `metrics`."""
+        """The state variables of every metric in `metrics`.
+
+        Example:
+            >>> [v.path for v in model.metrics_variables][:2]
+            ['loss/total', 'loss/count']
+        """
         return [v for m in self.metrics for v in m.variables]
 
     @property
@@ -243,7 +254,11 @@ class Trainer:
     @property
     def compiled_metrics(self):
         """Keras 2's `self.compiled_metrics` (`update_state(y, y_pred, sample_weight)`): the
-        metrics given to `compile()`, Keras 3's `compile_metrics` (None without metrics)."""
+        metrics given to `compile()`, Keras 3's `compile_metrics` (None without metrics).
+
+        Example:
+            >>> self.compiled_metrics.update_state(y, y_pred)
+        """
         state = self._compiled_state
         return None if state is None else state.compile_metrics
 
