@@ -86,6 +86,7 @@ def main(argv):
     import goldens_metrics
     import goldens_metrics3
     import goldens_misc
+    import goldens_ops_extra
     import goldens_optimizers
     import goldens_rnn
     import goldens_symbolic
@@ -112,6 +113,7 @@ def main(argv):
         "rnn": goldens_rnn.generate,
         "utils": goldens_utils.generate,
         "symbolic": goldens_symbolic.generate,
+        "ops_extra": goldens_ops_extra.generate,
         "contract": _torch_group("goldens_contract.py"),
     }
     selected = argv or list(groups)

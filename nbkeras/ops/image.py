@@ -16,7 +16,7 @@ from nbkeras import config
 from nbkeras.ops import numpy as knp
 from nbkeras.ops.core import composite, unwrap
 
-__all__ = ["resize"]
+__all__ = ["extract_patches", "resize"]
 
 INTERPOLATIONS = ("nearest", "bilinear", "bicubic", "lanczos3", "lanczos5")
 
@@ -128,3 +128,48 @@ def _resize(images, size, interpolation="bilinear", antialias=False, data_format
         order = list(range(1, axis + 1)) + [0] + list(range(axis + 1, len(shape)))
         x = knp.transpose(x, order)
     return x
+
+
+def extract_patches(images, size, strides=None, dilation_rate=1, padding="valid",
+                    data_format=None):
+    """Each `size` patch of the images flattened into the channel axis (h, w, channel
+    order), as Keras's `ops.image.extract_patches`; differentiable (a `conv` with an
+    identity kernel).
+
+    Args:
+        images: (N, H, W, C) or (H, W, C) images (channels first with
+            `data_format='channels_first'`).
+        size: the patch size, an int or (height, width).
+        strides: the step between patches (the patch size when None).
+        dilation_rate: the patch's dilation.
+        padding: 'valid' or 'same'.
+        data_format: 'channels_last' or 'channels_first' (config's default when None).
+
+    Example:
+        >>> ops.image.extract_patches(np.ones((1, 4, 4, 1), "float32"), 2).shape
+        (1, 2, 2, 4)
+    """
+    def run(images):
+        return _extract_patches(images, size, strides, dilation_rate, padding, data_format)
+
+    return composite("extract_patches", run, (images,),
+                     {"size": size, "strides": strides, "dilation_rate": dilation_rate,
+                      "padding": padding, "data_format": data_format})
+
+
+def _extract_patches(images, size, strides, dilation_rate, padding, data_format):
+    from nbkeras.ops.conv import conv
+
+    fmt = data_format or config.image_data_format()
+    ph, pw = (size, size) if isinstance(size, int) else tuple(size)
+    nd = len(knp.shape(images))
+    if nd not in (3, 4):
+        raise ValueError("`extract_patches` expects images of rank 3 or 4. Received: images "
+                         f"with shape {knp.shape(images)}")
+    batched = images if nd == 4 else knp.expand_dims(images, 0)
+    c = knp.shape(batched)[-1 if fmt == "channels_last" else 1]
+    dtype = knp.convert_to_tensor(unwrap(batched)).dtype
+    kernel = np.eye(ph * pw * c, dtype=dtype).reshape(ph, pw, c, ph * pw * c)
+    out = conv(batched, kernel, strides=(ph, pw) if strides is None else strides,
+               padding=padding, data_format=fmt, dilation_rate=dilation_rate)
+    return out if nd == 4 else knp.squeeze(out, 0)

@@ -31,9 +31,11 @@ _NN_OPS = frozenset((
     "one_hot", "binary_crossentropy", "categorical_crossentropy",
     "sparse_categorical_crossentropy", "batch_normalization", "moments", "conv",
     "max_pool", "average_pool", "dropout"))
-_CORE_OPS = frozenset(("cast", "convert_to_tensor", "stop_gradient"))
-_IMAGE_OPS = frozenset(("resize",))
-_MATH_OPS = frozenset(("logsumexp",))
+_CORE_OPS = frozenset(("cast", "convert_to_tensor", "stop_gradient", "slice", "slice_update"))
+_IMAGE_OPS = frozenset(("resize", "extract_patches"))
+_MATH_OPS = frozenset(("logsumexp", "top_k", "erf", "segment_sum", "segment_max", "fft", "fft2",
+                       "ifft2", "rfft", "irfft"))
+_LINALG_OPS = frozenset(("norm",))
 # Ops whose tensor inputs come as one list (Keras writes them as one argument).
 _LIST_INPUTS = frozenset(("concatenate", "stack"))
 # Op arguments Keras passes at call time (written in `args`), not to the constructor.
@@ -61,6 +63,8 @@ def keras_module(name):
         return "keras.src.ops.image"
     if name in _MATH_OPS:
         return "keras.src.ops.math"
+    if name in _LINALG_OPS:
+        return "keras.src.ops.linalg"
     return "keras.src.ops.numpy"
 
 
