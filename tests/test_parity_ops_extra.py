@@ -31,7 +31,8 @@ def _fn(name):
 
 @pytest.mark.parametrize("case", OP_CASES, ids=[c["id"] for c in OP_CASES])
 def test_op_matches_keras(case):
-    args = [ARR[a["key"]] if "key" in a else a["value"] for a in case["args"]]
+    args = [ARR[a["key"]] if "key" in a else [ARR[k] for k in a["keys"]] if "keys" in a
+            else a["value"] for a in case["args"]]
     kwargs = dict(case["kwargs"])
     if kwargs.get("ord") in (float("inf"), float("-inf")):
         kwargs["ord"] = np.inf if kwargs["ord"] > 0 else -np.inf

@@ -104,6 +104,57 @@ CASES = [
     ("logical_or", "logical_or", [X > 0, X > 1], {}),
     ("logical_xor", "logical_xor", [X > 0, X < 1], {}),
     ("logical_not", "logical_not", [X > 0], {}),
+    ("tan", "tan", [f(3, 4, lo=-1.2, hi=1.2)], {}),
+    ("sinh", "sinh", [X], {}),
+    ("cosh", "cosh", [X], {}),
+    ("arcsin", "arcsin", [f(3, 4, lo=-0.9, hi=0.9)], {}),
+    ("arccos", "arccos", [f(3, 4, lo=-0.9, hi=0.9)], {}),
+    ("arctan", "arctan", [X], {}),
+    ("arcsinh", "arcsinh", [X], {}),
+    ("arccosh", "arccosh", [f(3, 4, lo=1.1, hi=3.0)], {}),
+    ("arctanh", "arctanh", [f(3, 4, lo=-0.9, hi=0.9)], {}),
+    ("log2", "log2", [POS], {}),
+    ("log10", "log10", [POS], {}),
+    ("exp2", "exp2", [X], {}),
+    ("reciprocal", "reciprocal", [POS], {}),
+    ("rsqrt", "rsqrt", [POS], {}),
+    ("cbrt", "cbrt", [X], {}),
+    ("trunc", "trunc", [X], {}),
+    ("arctan2", "arctan2", [X, f(3, 4)], {}),
+    ("logaddexp", "logaddexp", [X, f(4)], {}),
+    ("hypot", "hypot", [X, f(3, 1)], {}),
+    ("mod", "mod", [X, np.float32(0.7)], {}),
+    ("floor_divide", "floor_divide", [X, np.float32(0.7)], {}),
+    ("ravel", "ravel", [X3], {}),
+    ("swapaxes", "swapaxes", [X3, 0, 2], {}),
+    ("moveaxis", "moveaxis", [X3, [0, 1], [-1, 0]], {}),
+    ("hstack", "hstack", [[X, f(3, 2)]], {}),
+    ("vstack", "vstack", [[X, f(2, 4)]], {}),
+    ("unstack", "unstack", [X3], {"axis": 1}),
+    ("diagonal", "diagonal", [X3], {"offset": 1, "axis1": 1, "axis2": 2}),
+    ("diagonal-neg", "diagonal", [X], {"offset": -1}),
+    ("trace", "trace", [X3], {"axis1": -2, "axis2": -1}),
+    ("outer", "outer", [f(3), f(2, 2)], {}),
+    ("meshgrid", "meshgrid", [f(3), f(2)], {}),
+    ("meshgrid-ij", "meshgrid", [f(3), f(2)], {"indexing": "ij"}),
+    ("tri", "tri", [3, 4], {"k": 1}),
+    ("full_like", "full_like", [X, 2.5], {}),
+    ("copy", "copy", [X], {}),
+    ("all", "all", [X > -1.5], {"axis": 1}),
+    ("any", "any", [X > 1.5], {"axis": 0, "keepdims": True}),
+    ("count_nonzero", "count_nonzero", [np.round(X)], {"axis": 1}),
+    ("isclose", "isclose", [X, np.round(X, 1)], {"atol": 0.02}),
+    ("nan_to_num", "nan_to_num", [np.array([1.0, np.nan, np.inf, -np.inf], "float32")],
+     {"nan": -1.0, "posinf": 9.0}),
+    ("median", "median", [X3], {"axis": 1}),
+    ("median-all", "median", [X], {}),
+    ("quantile", "quantile", [X3, 0.3], {"axis": -1}),
+    ("quantile-list", "quantile", [X3, np.array([0.1, 0.5, 0.95], "float32")],
+     {"axis": (0, 2), "keepdims": True}),
+    ("quantile-lower", "quantile", [X, 0.4], {"method": "lower"}),
+    ("quantile-higher", "quantile", [X, 0.4], {"axis": 0, "method": "higher"}),
+    ("quantile-midpoint", "quantile", [X, 0.4], {"axis": 1, "method": "midpoint"}),
+    ("quantile-nearest", "quantile", [X, 0.6], {"method": "nearest"}),
 ]
 
 
@@ -123,17 +174,22 @@ def _flat(out):
     return [out]
 
 
+def _arg(rec, cid, name, a):
+    if isinstance(a, list) and a and isinstance(a[0], np.ndarray):
+        return {"keys": [rec.arr(cid, f"{name}_{j}", v, dtype=v.dtype) for j, v in enumerate(a)]}
+    if isinstance(a, (np.ndarray, np.generic)):
+        return {"key": rec.arr(cid, name, a, dtype=np.asarray(a).dtype)}
+    return {"value": a}
+
+
 def generate(keras):
     rec = Recorder("ops_extra", keras_meta())
     for spec in CASES:
         cid, name, args, kwargs = spec[:4]
         pair = len(spec) > 4 and spec[4]
         outs = _flat(_call(keras, name, args, kwargs, pair))
-        arg_entries = [rec.arr(cid, f"arg{i}", a, dtype=np.asarray(a).dtype)
-                       if isinstance(a, np.ndarray) else a for i, a in enumerate(args)]
         rec.case({"id": cid, "op": name, "pair": bool(pair),
-                  "args": [{"key": e} if isinstance(a, np.ndarray) else {"value": e}
-                           for a, e in zip(args, arg_entries)],
+                  "args": [_arg(rec, cid, f"arg{i}", a) for i, a in enumerate(args)],
                   "kwargs": {k: list(v) if isinstance(v, tuple) else v
                              for k, v in kwargs.items()},
                   "outputs": [rec.arr(cid, f"out{i}", to_np(o)) for i, o in enumerate(outs)],

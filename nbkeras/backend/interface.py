@@ -120,17 +120,20 @@ NAMES = frozenset(ARRAYS) | frozenset(RUNTIME) | frozenset(KERNELS)
 # What the ops take from `xp` (a test checks the ops use no other name and that every
 # device's namespace has each; `add` must also have NumPy's `add.at`).
 XP_FUNCTIONS = (
-    "abs", "add", "arange", "argmax", "argmin", "argsort", "array", "asarray",
-    "ascontiguousarray", "broadcast_shapes", "broadcast_to", "ceil", "clip", "concatenate",
-    "cos", "cumprod", "cumsum", "diag", "einsum", "empty", "empty_like", "equal", "exp",
-    "expand_dims", "expm1", "eye", "fft", "flip", "floor", "full", "greater", "greater_equal",
-    "isfinite", "isinf", "isnan", "less", "less_equal", "linspace", "log", "log1p",
-    "logical_and", "logical_not", "logical_or", "logical_xor", "matmul", "max", "maximum",
-    "mean", "min", "minimum", "moveaxis", "multiply", "ndarray", "negative", "nonzero",
-    "not_equal", "ones", "ones_like", "pad", "power", "prod", "put_along_axis", "repeat",
-    "reshape", "roll", "round", "sign", "sin", "split", "sqrt", "square", "squeeze", "stack",
-    "subtract", "sum", "swapaxes", "take", "tile", "transpose", "tril", "triu", "true_divide",
-    "where", "zeros", "zeros_like",
+    "abs", "add", "all", "any", "arange", "arccos", "arccosh", "arcsin", "arcsinh", "arctan",
+    "arctan2", "arctanh", "argmax", "argmin", "argsort", "array", "asarray",
+    "ascontiguousarray", "broadcast_shapes", "broadcast_to", "cbrt", "ceil", "clip",
+    "concatenate", "cos", "cosh", "count_nonzero", "cumprod", "cumsum", "diag", "diagonal",
+    "einsum", "empty", "empty_like", "equal", "exp", "exp2", "expand_dims", "expm1", "eye",
+    "fft", "flip", "floor", "floor_divide", "full", "full_like", "greater", "greater_equal",
+    "hypot", "isclose", "isfinite", "isinf", "isnan", "less", "less_equal", "linspace", "log",
+    "log10", "log1p", "log2", "logaddexp", "logical_and", "logical_not", "logical_or",
+    "logical_xor", "matmul", "max", "maximum", "mean", "meshgrid", "min", "minimum", "mod",
+    "moveaxis", "multiply", "nan_to_num", "ndarray", "negative", "nonzero", "not_equal",
+    "ones", "ones_like", "pad", "power", "prod", "put_along_axis", "repeat", "reshape", "roll",
+    "round", "sign", "sin", "sinh", "split", "sqrt", "square", "squeeze", "stack", "subtract",
+    "sum", "swapaxes", "take", "tan", "tile", "transpose", "tri", "tril", "triu",
+    "true_divide", "trunc", "where", "zeros", "zeros_like",
 )
 
 

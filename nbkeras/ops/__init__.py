@@ -40,9 +40,10 @@ from nbkeras.ops.nn import (  # noqa: F401
 from nbkeras.ops.numpy import *  # noqa: F401,F403
 from nbkeras.ops.numpy import abs, max, min, sum  # noqa: F401
 from nbkeras.ops.array import *  # noqa: F401,F403
-from nbkeras.ops.array import slice  # noqa: F401
+from nbkeras.ops.array import copy, slice  # noqa: F401
 from nbkeras.ops.math import *  # noqa: F401,F403
-from nbkeras.ops.math import round  # noqa: F401
+from nbkeras.ops.math import all, any, round  # noqa: F401
+from nbkeras.ops.elementwise import *  # noqa: F401,F403
 from nbkeras.ops.control import *  # noqa: F401,F403
 from nbkeras.ops.control import map  # noqa: F401
 from nbkeras.ops import image  # noqa: F401,E402

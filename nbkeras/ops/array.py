@@ -1,4 +1,6 @@
-"""Shape and layout ops with Keras 3 names: `broadcast_to`, `slice`, `slice_update`,
+"""Shape and layout ops with Keras 3 names: `broadcast_to`, `slice`, `slice_update`, `ravel`,
+`swapaxes`, `moveaxis`, `hstack`/`vstack`/`unstack`, `diagonal`/`trace`, `outer`, `meshgrid`,
+`tri`, `full_like`, `copy`, `size`, `nonzero`,
 `split`, `tril`/`triu`, `pad`, `repeat`, `flip`, `roll`, `take_along_axis`, `linspace`,
 `array`, `identity`, `diag`.
 
@@ -17,10 +19,13 @@ import numpy as np
 from nbkeras import config
 from nbkeras.backend import active as _device
 from nbkeras.ops.core import composite, op, unwrap
+from nbkeras.ops import numpy as knp
 from nbkeras.ops.numpy import _shape, convert_to_tensor, getitem, unbroadcast
 
-__all__ = ["array", "broadcast_to", "diag", "flip", "identity", "linspace", "pad", "repeat",
-           "roll", "slice", "slice_update", "split", "take_along_axis", "tril", "triu"]
+__all__ = ["array", "broadcast_to", "copy", "diag", "diagonal", "flip", "full_like", "hstack",
+           "identity", "linspace", "meshgrid", "moveaxis", "nonzero", "outer", "pad", "ravel",
+           "repeat", "roll", "size", "slice", "slice_update", "split", "swapaxes",
+           "take_along_axis", "trace", "tri", "tril", "triu", "unstack", "vstack"]
 
 
 def array(x, dtype=None):
@@ -406,3 +411,205 @@ def diag(x, k=0):
         raise ValueError(f"`diag` expects a vector or a matrix. Received: x with shape "
                          f"{_shape(unwrap(x))}")
     return op("diag", lambda xp, a: xp.diag(a, k), (x,), backward, {"k": k})
+
+
+def ravel(x):
+    """x flattened to one axis (differentiable).
+
+    Example:
+        >>> ops.ravel(np.ones((2, 2))).shape
+        (4,)
+    """
+    return composite("ravel", lambda x: knp.reshape(x, (-1,)), (x,))
+
+
+def swapaxes(x, axis1, axis2):
+    """x with two axes exchanged (differentiable).
+
+    Example:
+        >>> ops.swapaxes(np.ones((2, 3)), 0, 1).shape
+        (3, 2)
+    """
+    def run(x):
+        perm = list(range(len(knp.shape(x))))
+        perm[axis1], perm[axis2] = perm[axis2], perm[axis1]
+        return knp.transpose(x, perm)
+
+    return composite("swapaxes", run, (x,), {"axis1": axis1, "axis2": axis2})
+
+
+def moveaxis(x, source, destination):
+    """x with axes moved from `source` to `destination` (ints or lists; differentiable).
+
+    Example:
+        >>> ops.moveaxis(np.ones((2, 3, 4)), 0, -1).shape
+        (3, 4, 2)
+    """
+    def run(x):
+        nd = len(knp.shape(x))
+        src = [int(s) % nd for s in np.atleast_1d(source)]
+        dst = [int(d) % nd for d in np.atleast_1d(destination)]
+        order = [i for i in range(nd) if i not in src]
+        for d, s in sorted(zip(dst, src)):
+            order.insert(d, s)
+        return knp.transpose(x, order)
+
+    return composite("moveaxis", run, (x,), {"source": source, "destination": destination})
+
+
+def hstack(xs):
+    """Join tensors along their second axis (the first for 1-D tensors).
+
+    Example:
+        >>> ops.hstack([np.ones((2, 1)), np.zeros((2, 2))]).shape
+        (2, 3)
+    """
+    def run(*xs):
+        return knp.concatenate(list(xs), axis=0 if len(knp.shape(xs[0])) == 1 else 1)
+
+    return composite("hstack", run, tuple(xs))
+
+
+def vstack(xs):
+    """Join tensors along their first axis (1-D tensors become rows).
+
+    Example:
+        >>> ops.vstack([np.ones(3), np.zeros(3)]).shape
+        (2, 3)
+    """
+    def run(*xs):
+        rows = [knp.reshape(x, (1, -1)) if len(knp.shape(x)) == 1 else x for x in xs]
+        return knp.concatenate(rows, axis=0)
+
+    return composite("vstack", run, tuple(xs))
+
+
+def unstack(x, num=None, axis=0):
+    """The slices of x along `axis`, as a list (differentiable).
+
+    Example:
+        >>> len(ops.unstack(np.ones((3, 2))))
+        3
+    """
+    def run(x):
+        shape = knp.shape(x)
+        n = shape[axis]
+        if num is not None and int(num) != n:
+            raise ValueError(f"`num` must equal the size of axis {axis} ({n}). "
+                             f"Received: num={num!r}")
+        lead = (builtins.slice(None),) * (axis % len(shape))
+        return [getitem(x, lead + (i,)) for i in range(n)]
+
+    return composite("unstack", run, (x,), {"num": num, "axis": axis})
+
+
+def diagonal(x, offset=0, axis1=0, axis2=1):
+    """The diagonal `offset` of the planes spanned by `axis1` and `axis2`; the diagonal's
+    axis goes last (differentiable).
+
+    Example:
+        >>> ops.diagonal(np.arange(4.0).reshape(2, 2))
+        array([0., 3.])
+    """
+    def backward(xp, g, needs, arrays, out):
+        gx = xp.zeros(_shape(arrays[0]), dtype=g.dtype)
+        nd = gx.ndim
+        a1, a2 = axis1 % nd, axis2 % nd
+        moved = xp.moveaxis(gx, (a1, a2), (-2, -1))
+        i = xp.arange(g.shape[-1])
+        moved[..., i + builtins.max(-offset, 0), i + builtins.max(offset, 0)] = g
+        return (gx,)
+
+    return op("diagonal", lambda xp, a: xp.diagonal(a, offset, axis1, axis2).copy(), (x,),
+              backward, {"offset": offset, "axis1": axis1, "axis2": axis2})
+
+
+def trace(x, offset=0, axis1=0, axis2=1):
+    """The sum of a diagonal (see `diagonal`; differentiable).
+
+    Example:
+        >>> ops.trace(np.eye(3))
+        array(3.)
+    """
+    def run(x):
+        return knp.sum(diagonal(x, offset, axis1, axis2), axis=-1)
+
+    return composite("trace", run, (x,), {"offset": offset, "axis1": axis1, "axis2": axis2})
+
+
+def outer(x1, x2):
+    """The outer product of the flattened x1 and x2 (differentiable).
+
+    Example:
+        >>> ops.outer(np.array([1.0, 2.0]), np.array([1.0, 0.0, 3.0])).shape
+        (2, 3)
+    """
+    def run(x1, x2):
+        return knp.multiply(knp.reshape(x1, (-1, 1)), knp.reshape(x2, (1, -1)))
+
+    return composite("outer", run, (x1, x2))
+
+
+def meshgrid(*x, indexing="xy"):
+    """Coordinate grids from 1-D coordinate vectors (as `np.meshgrid`).
+
+    Example:
+        >>> [g.shape for g in ops.meshgrid(np.arange(3), np.arange(2))]
+        [(2, 3), (2, 3)]
+    """
+    if indexing not in ("xy", "ij"):
+        raise ValueError(f"`indexing` must be 'xy' or 'ij'. Received: indexing={indexing!r}")
+    return list(_device.xp.meshgrid(*[unwrap(v) for v in x], indexing=indexing))
+
+
+def tri(N, M=None, k=0, dtype=None):
+    """Ones at and below diagonal `k` of an N x M matrix, zeros above (floatx by default).
+
+    Example:
+        >>> ops.tri(2)
+        array([[1., 0.],
+               [1., 1.]], dtype=float32)
+    """
+    return _device.xp.tri(N, M, k, dtype=dtype or config.floatx())
+
+
+def full_like(x, fill_value, dtype=None):
+    """An array shaped like x filled with `fill_value` (x's dtype when None).
+
+    Example:
+        >>> ops.full_like(np.zeros(2), 7.0)
+        array([7., 7.])
+    """
+    return op("full_like", lambda xp, a: xp.full_like(a, fill_value, dtype=dtype), (x,),
+              config={"fill_value": fill_value, "dtype": dtype})
+
+
+def copy(x):
+    """A copy of x (differentiable).
+
+    Example:
+        >>> ops.copy(np.ones(2))
+        array([1., 1.])
+    """
+    return op("copy", lambda xp, a: xp.array(a), (x,),
+              lambda xp, g, needs, arrays, out: (g,))
+
+
+def size(x):
+    """The number of entries of x.
+
+    Example:
+        >>> ops.size(np.ones((2, 3)))
+        6
+    """
+    return int(np.prod(knp.shape(x)))
+
+
+def nonzero(x):
+    """The indices of the non-zero entries, one index array per axis (no gradient).
+
+    Example:
+        >>> ops.nonzero(np.array([0.0, 2.0, 3.0]))
+        (array([1, 2]),)
+    """
+    return tuple(_device.xp.nonzero(unwrap(x)))

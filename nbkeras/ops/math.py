@@ -17,10 +17,10 @@ from nbkeras.ops.core import composite, op, unwrap
 from nbkeras.ops import numpy as knp
 from nbkeras.ops.numpy import _shape
 
-__all__ = ["argsort", "ceil", "cumprod", "cumsum", "erf", "fft", "fft2", "floor", "ifft2",
-           "irfft", "isfinite", "isinf", "isnan", "logical_and", "logical_not", "logical_or",
-           "logical_xor", "norm", "rfft", "round", "segment_max", "segment_sum", "sort",
-           "top_k"]
+__all__ = ["all", "any", "argsort", "ceil", "count_nonzero", "cumprod", "cumsum", "erf", "fft",
+           "fft2", "floor", "ifft2", "irfft", "isclose", "isfinite", "isinf", "isnan",
+           "logical_and", "logical_not", "logical_or", "logical_xor", "median", "nan_to_num",
+           "norm", "quantile", "rfft", "round", "segment_max", "segment_sum", "sort", "top_k"]
 
 
 def floor(x):
@@ -535,3 +535,136 @@ def _logical(name):
 logical_and = _logical("logical_and")
 logical_or = _logical("logical_or")
 logical_xor = _logical("logical_xor")
+
+
+def all(x, axis=None, keepdims=False):
+    """Whether every entry along `axis` is true (non-zero).
+
+    Example:
+        >>> ops.all(np.array([True, False]))
+        array(False)
+    """
+    return op("all", lambda xp, a: xp.asarray(xp.all(a, axis=axis, keepdims=keepdims)), (x,),
+              config={"axis": axis, "keepdims": keepdims})
+
+
+def any(x, axis=None, keepdims=False):
+    """Whether some entry along `axis` is true (non-zero).
+
+    Example:
+        >>> ops.any(np.array([True, False]))
+        array(True)
+    """
+    return op("any", lambda xp, a: xp.asarray(xp.any(a, axis=axis, keepdims=keepdims)), (x,),
+              config={"axis": axis, "keepdims": keepdims})
+
+
+def count_nonzero(x, axis=None):
+    """The number of non-zero entries along `axis`.
+
+    Example:
+        >>> ops.count_nonzero(np.array([0.0, 1.0, 2.0]))
+        array(2)
+    """
+    return op("count_nonzero", lambda xp, a: xp.asarray(xp.count_nonzero(a, axis=axis)), (x,),
+              config={"axis": axis})
+
+
+def isclose(x1, x2, rtol=1e-5, atol=1e-8, equal_nan=False):
+    """Whether x1 and x2 are equal within `atol + rtol * |x2|`, elementwise.
+
+    Example:
+        >>> ops.isclose(np.array([1.0, 2.0]), np.array([1.0, 2.1]))
+        array([ True, False])
+    """
+    return op("isclose", lambda xp, a, b: xp.isclose(a, b, rtol=rtol, atol=atol,
+                                                     equal_nan=equal_nan), (x1, x2),
+              config={"rtol": rtol, "atol": atol, "equal_nan": equal_nan})
+
+
+def nan_to_num(x, nan=0.0, posinf=None, neginf=None):
+    """x with NaN, +inf and -inf replaced (by 0 and the dtype's largest finite values by
+    default); the gradient flows through the finite entries.
+
+    Example:
+        >>> ops.nan_to_num(np.array([np.nan, 1.0]))
+        array([0., 1.])
+    """
+    return op("nan_to_num",
+              lambda xp, a: xp.nan_to_num(a, nan=nan, posinf=posinf, neginf=neginf), (x,),
+              lambda xp, g, needs, arrays, out: (xp.where(xp.isfinite(arrays[0]), g, 0)
+                                                 .astype(g.dtype),),
+              {"nan": nan, "posinf": posinf, "neginf": neginf})
+
+
+def quantile(x, q, axis=None, method="linear", keepdims=False):
+    """The `q`-th quantiles (q in [0, 1]) along `axis`, differentiable (sorting, then
+    interpolating between neighbours).
+
+    Args:
+        x: the tensor.
+        q: a quantile or a 1-D list of them (their axis comes first in the result).
+        axis: None (all entries), an axis or a tuple of axes.
+        method: 'linear', 'lower', 'higher', 'midpoint' or 'nearest'.
+        keepdims: keep the reduced axes with size 1.
+
+    Example:
+        >>> ops.quantile(np.array([1.0, 2.0, 3.0, 4.0]), 0.5)
+        array(2.5)
+    """
+    methods = ("linear", "lower", "higher", "midpoint", "nearest")
+    if method not in methods:
+        raise ValueError(f"`method` must be one of {methods}. Received: method={method!r}")
+    qs = np.asarray(unwrap(q), dtype=np.float64)
+    if np.any((qs < 0) | (qs > 1)):
+        raise ValueError(f"Quantiles must be in [0, 1]. Received: q={q!r}")
+
+    def run(x):
+        shape = knp.shape(x)
+        nd = len(shape)
+        axes = tuple(range(nd)) if axis is None else tuple(
+            a % nd for a in np.atleast_1d(axis))
+        rest = [i for i in range(nd) if i not in axes]
+        moved = knp.transpose(x, rest + list(axes))
+        flat = knp.reshape(moved, tuple(shape[i] for i in rest) + (-1,))
+        s = sort(flat, axis=-1)
+        n = knp.shape(s)[-1]
+        pos = qs * (n - 1)
+        lo, hi = np.floor(pos).astype(np.int64), np.ceil(pos).astype(np.int64)
+        if method == "lower":
+            hi = lo
+        elif method == "higher":
+            lo = hi
+        elif method == "nearest":
+            lo = hi = np.round(pos).astype(np.int64)
+        frac = (pos - lo) if method == "linear" else np.full(pos.shape, 0.5 if method ==
+                                                                 "midpoint" else 0.0)
+        dtype = knp.convert_to_tensor(unwrap(s)).dtype
+        lo_v = knp.take(s, lo.reshape(-1), axis=-1)
+        hi_v = knp.take(s, hi.reshape(-1), axis=-1)
+        w = frac.reshape(-1).astype(dtype)
+        out = lo_v * (1 - w) + hi_v * w  # (..., len(q))
+        if keepdims:
+            out = knp.reshape(out, tuple(1 if i in axes else shape[i] for i in range(nd))
+                              + (-1,))
+        out = _q_first(out)
+        return knp.reshape(out, knp.shape(out)[1:]) if qs.ndim == 0 else out
+
+    return composite("quantile", run, (x,), {"q": qs.tolist(), "axis": axis, "method": method,
+                                             "keepdims": keepdims})
+
+
+def _q_first(out):
+    nd = len(knp.shape(out))
+    return knp.transpose(out, [nd - 1] + list(range(nd - 1)))
+
+
+def median(x, axis=None, keepdims=False):
+    """The median along `axis` (differentiable; see `quantile`).
+
+    Example:
+        >>> ops.median(np.array([3.0, 1.0, 2.0]))
+        array(2.)
+    """
+    return composite("median", lambda x: quantile(x, 0.5, axis=axis, keepdims=keepdims), (x,),
+                     {"axis": axis, "keepdims": keepdims})
