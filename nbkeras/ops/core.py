@@ -214,18 +214,33 @@ def op(name, forward, inputs, backward=None, config=None):
         ...    lambda xp, g, needs, arrays, out: (-g,))
         array([-1., -1.])
     """
-    arrays = []
-    for x in inputs:
-        if isinstance(x, Tensor):
-            x = x.data
-        elif type(x) is not np.ndarray and getattr(x, "_keras_symbolic", False):
-            return _symbolic_op(name, forward, inputs, config)
-        arrays.append(x)
+    arrays = inputs
+    for x in inputs:  # the common case, plain arrays and numbers, allocates nothing here
+        if type(x) not in _PLAIN:
+            arrays = _unwrap_all(inputs)
+            if arrays is None:
+                return _symbolic_op(name, forward, inputs, config)
+            break
     xp = _device.xp
     out = forward(xp, *arrays)
     if backward is None or not _tapes:
         return out
     return record(out, inputs, lambda g, needs: backward(xp, g, needs, arrays, out))
+
+
+_PLAIN = frozenset((np.ndarray, float, int, bool, type(None), np.float32, np.float64))
+
+
+def _unwrap_all(inputs):
+    """The inputs' arrays (Tensors unwrapped), or None when one is symbolic."""
+    arrays = []
+    for x in inputs:
+        if isinstance(x, Tensor):
+            x = x.data
+        elif getattr(x, "_keras_symbolic", False):
+            return None
+        arrays.append(x)
+    return arrays
 
 
 def composite(name, fn, inputs, config=None):
