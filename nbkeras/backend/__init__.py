@@ -17,7 +17,7 @@ import os
 # small machines (see the thread trap in the Numba recipe).
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
-_DEVICES = ("cpu",)
+_DEVICES = ("cpu", "cuda")
 
 
 class _Kernels:
@@ -117,17 +117,21 @@ def set_device(device):
     """Select the device that runs kernels.
 
     Args:
-        device: `'cpu'` (the only device until the CUDA backend lands).
+        device: `'cpu'` or `'cuda'` (an NVIDIA GPU through numba-cuda and CuPy, or
+            Numba's CUDA simulator when `NUMBA_ENABLE_CUDASIM=1`).
+
+    Raises:
+        CUDAUnavailableError: for `'cuda'` when numba-cuda, CuPy, the driver or a GPU
+            is missing (the message says which, and how to install it).
 
     Example:
         >>> from nbkeras import backend
         >>> backend.set_device("cpu")
     """
     if device == "cuda":
-        raise ValueError(
-            "The CUDA backend is not available yet: nbkeras runs on the CPU "
-            "for now. Received: device='cuda'"
-        )
+        from nbkeras.backend.cuda_check import check_cuda
+
+        check_cuda()
     kernels.set_device(device)
 
 
