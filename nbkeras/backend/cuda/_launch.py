@@ -17,11 +17,28 @@ Example:
 
 from numba import cuda
 
+try:  # a small layer launches few blocks by design: no low-occupancy warning per launch
+    from numba.cuda.core import config as _config
+
+    _config.CUDA_LOW_OCCUPANCY_WARNINGS = 0
+except ImportError:  # numba's built-in numba.cuda, or the simulator
+    pass
+
 # Threads per block: a multiple of the 32-thread warp; small launches use fewer threads,
 # which keeps tiny arrays cheap under the simulator (one Python thread per CUDA thread).
 THREADS = 256
 
-kernel = cuda.jit
+
+
+def kernel(fn):
+    """`numba.cuda.jit` with the compile cache (cuda/__init__.py drops it when any kernel
+    source changes), falling back to in-memory compiles when nowhere is writable."""
+    try:
+        return cuda.jit(cache=True)(fn)
+    except RuntimeError:  # "no locator available": nowhere to cache
+        return cuda.jit(fn)
+
+
 device = cuda.jit(device=True)
 
 
