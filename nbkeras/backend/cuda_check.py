@@ -18,8 +18,9 @@ import sys
 INSTALL = "pip install 'nbkeras[cuda]'"
 
 
-class CUDAUnavailableError(RuntimeError):
-    """`set_device("cuda")` on a machine where the CUDA device cannot run."""
+class CUDAUnavailableError(ValueError, RuntimeError):
+    """`set_device("cuda")` on a machine where the CUDA device cannot run (a ValueError,
+    as the device registry's factories raise, and a RuntimeError: it is the machine)."""
 
 
 def simulated():

@@ -18,6 +18,8 @@ class KerasTensor:
         (None, 20)
     """
 
+    _keras_symbolic = True  # how `ops.core.op` recognizes symbolic inputs
+
     def __init__(self, shape, dtype=None, name=None, history=None):
         self.shape = tuple(None if d is None else int(d) for d in shape)
         self.dtype = str(dtype or config.floatx())
