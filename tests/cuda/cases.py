@@ -151,7 +151,7 @@ def _gates(k, seed, lo=-1.0, hi=1.0):
     return _x((_B, k, _U), lo, hi, seed=seed)
 
 
-def _rnn(name, act=1, ract=2):
+def _rnn(name, act=CODES["tanh"], ract=CODES["sigmoid"]):
     z = lambda *s: np.zeros(s or (_B, _U), F32)  # noqa: E731
     builders = {
         "simple_step_forward": lambda: [_st(0), _st(1), _st(2), _MASK, act, z()],
@@ -240,8 +240,8 @@ def all_cases():
                  "gru_h_forward", "gru_h_backward", "gru_zr_backward"):
         skip = (11,) if name == "lstm_step_backward" else ()  # the CPU kernel's scratch
         add(name, name, _rnn(name), skip)
-    add("lstm_step_forward-relu-hard_sigmoid", "lstm_step_forward", _rnn("lstm_step_forward", 3, 4))
-    add("gru_step_backward-linear-hard_sigmoid", "gru_step_backward", _rnn("gru_step_backward", 0, 4))
+    add("lstm_step_forward-relu-hard_sigmoid", "lstm_step_forward", _rnn("lstm_step_forward", CODES["relu"], CODES["hard_sigmoid"]))
+    add("gru_step_backward-linear-hard_sigmoid", "gru_step_backward", _rnn("gru_step_backward", CODES["linear"], CODES["hard_sigmoid"]))
     for with_epsilon in (False, True):
         add(f"confusion_buckets-{with_epsilon}", "confusion_buckets", _buckets(with_epsilon))
     return cases

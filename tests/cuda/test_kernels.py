@@ -29,13 +29,11 @@ def test_kernel_matches_cpu(cuda_kernels, name, build, skip):
                                        err_msg=f"{name}: argument {k}")
 
 
-def test_every_cpu_kernel_has_a_cuda_twin(cuda_kernels):
-    from nbkeras.backend import cpu
+def test_the_cuda_device_exports_exactly_the_interface(cuda_kernels):
+    from nbkeras.backend import interface
 
-    def names(m):
-        return {n for n in dir(m) if not n.startswith("_") and callable(getattr(m, n))
-                and getattr(getattr(m, n), "__module__", "").startswith(m.__name__)}
-
-    assert names(cpu) - {"ensure_fresh"} <= names(cuda_kernels) | {"ensure_fresh"}
-    assert names(cpu) <= names(cuda_kernels) | {"ensure_fresh"}
-    assert {c[1] for c in CASES} == names(cpu) - {"seed", "dropout_forward", "ensure_fresh"}
+    assert interface.missing(cuda_kernels) == ([], [])
+    assert cuda_kernels.name == "cuda"
+    assert not [f for f in interface.XP_FUNCTIONS if not hasattr(cuda_kernels.xp, f)]
+    # Every kernel of the contract has a case here, except dropout (its own tests).
+    assert {c[1] for c in CASES} == set(interface.KERNELS) - {"dropout_forward"}

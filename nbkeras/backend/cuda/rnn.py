@@ -1,7 +1,7 @@
 """Recurrent-cell kernels on the GPU: one fused launch per time step, forward and backward.
 
-Same names, arguments and activation codes as `nbkeras.backend.cpu.rnn` (0 linear,
-1 tanh, 2 sigmoid, 3 relu, 4 hard_sigmoid); the matrix products stay in cuBLAS. One
+Same names and arguments as `nbkeras.backend.cpu.rnn`; activations are codes of
+`activation_codes.RNN_ACTIVATIONS` (the one table); the matrix products stay in cuBLAS. One
 thread per (row, unit) computes every gate of that unit, so the kernels need no
 synchronization. States are (batch, units), gate arrays (batch, gates, units).
 Derivatives are written in terms of the activation's output.
@@ -19,29 +19,15 @@ __all__ = ["simple_step_forward", "simple_step_backward", "lstm_step_forward",
 
 
 @device
-def _code(code):
-    """The recurrent kernels' activation code as a code of `activation_codes.CODES`."""
-    if code == 1:
-        return 3  # tanh
-    if code == 2:
-        return 2  # sigmoid
-    if code == 3:
-        return 1  # relu
-    if code == 4:
-        return 14  # hard_sigmoid
-    return 0
-
-
-@device
 def _act(x, code):
-    return _act_code(float(x), _code(code), 0.0)
+    return _act_code(float(x), code, 0.0)
 
 
 @device
 def _dact(y, code):
     """act'(.) from the activation's output y (every recurrent activation allows it)."""
     y = float(y)
-    return _dact_code(y, y, _code(code), 0.0)
+    return _dact_code(y, y, code, 0.0)
 
 
 @device
