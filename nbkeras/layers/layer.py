@@ -17,7 +17,8 @@ from nbkeras import constraints as constraints_module
 from nbkeras.layers.input_spec import assert_input_compatibility
 from nbkeras.layers.node import KerasTensor, Node, is_symbolic
 from nbkeras.ops import core
-from nbkeras.ops.core import Tensor
+from nbkeras.backend import active as _device
+from nbkeras.ops.core import Tensor, unwrap
 from nbkeras.utils import naming
 from nbkeras.variables import Variable
 
@@ -327,7 +328,7 @@ class Layer:
                 f"Received: len(weights)={len(weights)}"
             )
         for v, w in zip(params, weights):
-            w = np.asarray(w)
+            w = _device.to_numpy(unwrap(w))
             if v.shape != w.shape:
                 raise ValueError(
                     f"Layer {self.name} weight shape {v.shape} is not compatible with provided "
@@ -478,7 +479,8 @@ class Layer:
             return type(x)(self._convert_inputs(t) for t in x)
         if isinstance(x, dict):
             return {k: self._convert_inputs(v) for k, v in x.items()}
-        arr = np.asarray(x)
+        # A device array passes as it is; anything else becomes an array first.
+        arr = x if isinstance(x, _device.xp.ndarray) else np.asarray(x)
         if arr.dtype.kind in "OUS":
             raise TypeError(
                 f"Layer '{self.name}' expects numeric input. Received: inputs of dtype {arr.dtype}"

@@ -48,11 +48,11 @@ class Tensor:
     size = property(lambda self: self.data.size)
 
     def numpy(self):
-        """Return the value as a NumPy array."""
-        return self.data
+        """Return the value as a NumPy array (copied to the host from a GPU device)."""
+        return _device.to_numpy(self.data)
 
     def __array__(self, dtype=None, copy=None):
-        return np.asarray(self.data, dtype=dtype)
+        return np.asarray(_device.to_numpy(self.data), dtype=dtype)
 
     def __len__(self):
         return len(self.data)
@@ -215,13 +215,16 @@ def op(name, forward, inputs, backward=None, config=None):
         array([-1., -1.])
     """
     arrays = []
+    xp = _device.xp
     for x in inputs:
         if isinstance(x, Tensor):
             x = x.data
-        elif type(x) is not np.ndarray and getattr(x, "_keras_symbolic", False):
+        elif type(x) is np.ndarray:
+            if xp is not np:  # a host array (a batch's targets) enters a GPU device here
+                x = _device.asarray(x)
+        elif getattr(x, "_keras_symbolic", False):
             return _symbolic_op(name, forward, inputs, config)
         arrays.append(x)
-    xp = _device.xp
     out = forward(xp, *arrays)
     if backward is None or not _tapes:
         return out

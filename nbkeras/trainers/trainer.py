@@ -13,6 +13,7 @@ from nbkeras.layers import layer as layer_module
 from nbkeras.callbacks.history import History
 from nbkeras.callbacks.progbar_logger import ProgbarLogger
 from nbkeras.ops import core
+from nbkeras.backend import active as _device
 from nbkeras.ops.core import GradientTape, unwrap
 from nbkeras.trainers import data as data_utils
 from nbkeras.trainers.compile_utils import CompiledState
@@ -162,7 +163,8 @@ class Trainer:
             grads = tape.gradient(scaled, variables)
             # Like Keras, weights the loss does not reach get zero gradients (and still
             # see momentum and weight decay).
-            grads = [np.zeros_like(v.data) if g is None else g for g, v in zip(grads, variables)]
+            grads = [_device.xp.zeros_like(v.data) if g is None else g
+                     for g, v in zip(grads, variables)]
             self.optimizer.apply(grads, variables)
         self._track(state, ys, preds, loss, per_output, sample_weight, len(data_utils.flat(x)[0]))
 
@@ -171,7 +173,8 @@ class Trainer:
         state.loss_tracker.add_weighted(float(unwrap(loss)), batch)
         for (i, value), tracker in zip(per_output, state.output_loss_trackers):
             tracker.add_weighted(float(unwrap(value)), batch)
-        state.update_metrics(ys, [unwrap(p) for p in preds], sample_weight)
+        # Metrics accumulate on the host: one device-to-host copy of the predictions.
+        state.update_metrics(ys, [_device.to_numpy(unwrap(p)) for p in preds], sample_weight)
 
     def test_step(self, x, y, sample_weight=None):
         """Compute the loss and metrics of a batch without training."""
@@ -446,7 +449,7 @@ class Trainer:
             for step, (xb, _, _) in enumerate(source.epoch()):
                 cb.on_predict_batch_begin(step)
                 out = self(xb, training=False)
-                chunks.append([np.asarray(unwrap(o)) for o in _as_list(out)])
+                chunks.append([_device.to_numpy(unwrap(o)) for o in _as_list(out)])
                 cb.on_predict_batch_end(step, {"outputs": out})
                 if guard.requested:
                     break
@@ -483,7 +486,7 @@ class Trainer:
         """Return the model's outputs for one batch."""
         x = data_utils.to_array(x, "x")
         self._maybe_build_from_data(x)
-        out = [np.asarray(unwrap(o)) for o in _as_list(self(x, training=False))]
+        out = [_device.to_numpy(unwrap(o)) for o in _as_list(self(x, training=False))]
         return out[0] if len(out) == 1 else out
 
     def _batch_result(self, return_dict):
@@ -552,7 +555,8 @@ def _stateful_states_kept(model):
         stack.extend(getattr(layer, "_layers", []))
         states = getattr(layer, "states", None) if getattr(layer, "stateful", False) else None
         if isinstance(states, list):
-            saved.append((layer, [np.array(s, copy=True) for s in _flat_states(states)]))
+            saved.append((layer, [_device.xp.array(unwrap(s), copy=True)
+                                  for s in _flat_states(states)]))
     try:
         yield
     finally:

@@ -24,7 +24,7 @@ def asarray(x, dtype=None):
         >>> asarray([1.0, 2.0], "float32").dtype
         dtype('float32')
     """
-    return xp.ascontiguousarray(xp.asarray(x, dtype=dtype))
+    return xp.asarray(x, dtype=dtype, order="C")  # keeps 0-d arrays 0-d
 
 
 def to_numpy(x):
@@ -34,21 +34,12 @@ def to_numpy(x):
     return _np.asarray(x)
 
 
-def empty(shape, dtype):
-    """An uninitialized C-contiguous device array."""
-    return xp.empty(shape, dtype)
+# Allocation and GEMM are the namespace's own (C order is their default).
+empty = xp.empty
+zeros = xp.zeros
+matmul = xp.matmul  # cuBLAS on CuPy
 
 
 def empty_like(x, dtype=None):
     """An uninitialized C-contiguous device array shaped like x."""
     return xp.empty_like(x, dtype=dtype, order="C")
-
-
-def zeros(shape, dtype):
-    """A C-contiguous device array of zeros."""
-    return xp.zeros(shape, dtype)
-
-
-def matmul(a, b, out=None):
-    """a @ b through cuBLAS (CuPy), batched like `numpy.matmul`."""
-    return xp.matmul(a, b, out=out)

@@ -1,53 +1,19 @@
 """The CUDA device's kernels (numba.cuda launch wrappers), with the CPU kernels' names and
-arguments (see `nbkeras.backend.interface`)."""
+arguments: every name of `interface.KERNELS` (and `seed`), gathered from the modules below."""
 
-from nbkeras.backend.cuda.activations import (  # noqa: F401
-    act_backward,
-    act_forward,
-    bias_act_forward,
-    col_sum,
+from nbkeras.backend.cuda import (
+    activations, conv, losses, metrics_kernels, normalization, optimizers, pooling, random, rnn,
+    softmax,
 )
-from nbkeras.backend.cuda.conv import col2im, im2col  # noqa: F401
-from nbkeras.backend.cuda.losses import (  # noqa: F401
-    bce_backward,
-    bce_forward,
-    cce_backward,
-    cce_forward,
-    mse_backward,
-    mse_forward,
-    sparse_cce_backward,
-    sparse_cce_forward,
-)
-from nbkeras.backend.cuda.metrics_kernels import confusion_buckets  # noqa: F401
-from nbkeras.backend.cuda.normalization import (  # noqa: F401
-    batch_norm_infer_forward,
-    batch_norm_train_backward,
-    batch_norm_train_forward,
-)
-from nbkeras.backend.cuda.optimizers import (  # noqa: F401
-    adadelta_update,
-    adagrad_update,
-    adam_update,
-    adamax_update,
-    ftrl_update,
-    lion_update,
-    nadam_update,
-    rmsprop_update,
-    sgd_momentum_update,
-    sgd_update,
-    weight_decay_update,
-)
-from nbkeras.backend.cuda.pooling import (  # noqa: F401
-    avg_pool_backward, avg_pool_forward, max_pool_backward, max_pool_forward,
-)
-from nbkeras.backend.cuda.random import dropout_forward, seed  # noqa: F401
-from nbkeras.backend.cuda.rnn import *  # noqa: F401,F403
-from nbkeras.backend.cuda.softmax import (  # noqa: F401
-    log_softmax_backward,
-    log_softmax_forward,
-    softmax_backward,
-    softmax_forward,
-)
+from nbkeras.backend.interface import KERNELS as _KERNELS
 
-__all__ = sorted(n for n in dir() if n.endswith(("_forward", "_backward", "_update"))) + [
-    "col2im", "col_sum", "confusion_buckets", "im2col", "seed"]
+__all__ = sorted(_KERNELS) + ["seed"]
+
+_MODULES = (activations, conv, losses, metrics_kernels, normalization, optimizers, pooling,
+            random, rnn, softmax)
+for _name in __all__:
+    _found = [m for m in _MODULES if _name in vars(m) and callable(vars(m)[_name])]
+    if len(_found) != 1:
+        raise ImportError(f"The CUDA device needs exactly one kernel named {_name!r}. "
+                          f"Received: {len(_found)} definitions")
+    globals()[_name] = getattr(_found[0], _name)
