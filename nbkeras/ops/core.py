@@ -219,6 +219,8 @@ def op(name, forward, inputs, backward=None, config=None):
     for x in inputs:
         if isinstance(x, Tensor):
             x = x.data
+            if xp is not np and type(x) is np.ndarray:
+                _host_tensor_error(name, x)
         elif type(x) is np.ndarray:
             if xp is not np:  # a host array (a batch's targets) enters a GPU device here
                 x = _device.asarray(x)
@@ -229,6 +231,16 @@ def op(name, forward, inputs, backward=None, config=None):
     if backward is None or not _tapes:
         return out
     return record(out, inputs, lambda g, needs: backward(xp, g, needs, arrays, out))
+
+
+def _host_tensor_error(name, x):
+    """A variable made on the CPU met a GPU device: say how to move the model."""
+    raise ValueError(
+        f"`ops.{name}` got a variable (or tensor) that lives on the CPU while the active "
+        f"device is {_device.device!r}. Build the model after `config.set_device(...)`, or "
+        "move it: `model.save(path)` then `models.load_model(path)` on the new device, or "
+        "`get_weights()` / `set_weights()`. "
+        f"Received: a host array of shape {x.shape} and dtype {x.dtype}")
 
 
 def _symbolic_op(name, forward, inputs, config):
