@@ -2,6 +2,8 @@
 # One prepared command for a GPU machine: the CUDA tests on the real GPU, then bench/gpu.py.
 #
 #   tools/gpu_check.sh [LOG]        (default LOG: gpu_check.log in the repository root)
+#   tools/gpu_check.sh "$OUT/gpu_check.log"     (on the project's lent GPU machine: the log and
+#                                                the bench JSON come back through $OUT)
 #
 # For a machine with no internet that already has numba, numba-cuda, CuPy, PyTorch and h5py
 # (Python 3.12, CUDA 13; ipywidgets may be missing). It installs nothing: nbkeras is used

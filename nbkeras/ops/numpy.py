@@ -497,7 +497,7 @@ def getitem(x, key):
 
 def take(x, indices, axis=None):
     """Gather entries along `axis` (the flattened array when None)."""
-    idx = np.asarray(unwrap(indices))
+    idx = _device.xp.asarray(unwrap(indices))  # host indices move to the device
     if axis is None:
         return getitem(reshape(x, (-1,)), idx)
     key = (slice(None),) * (axis % ndim(x)) + (idx,)
