@@ -12,7 +12,7 @@ or with the prepared parity venv:
 
 Optionally pass group names to regenerate only those, e.g.
 ``... make_goldens.py losses metrics``.  Groups: layers, losses, metrics,
-training, summary, names, functional.
+training, summary, names, functional, symbolic.
 
 Output: tests/goldens/<group>.json (case descriptions written in nbkeras's
 public Keras-3 API spelling: layer class + kwargs, loss / optimizer class +
@@ -72,6 +72,7 @@ def main(argv):
     import goldens_misc
     import goldens_optimizers
     import goldens_rnn
+    import goldens_symbolic
     import goldens_training
     import goldens_utils
     from goldens_common import GOLDEN_DIR
@@ -92,6 +93,7 @@ def main(argv):
         "conv": goldens_conv.generate,
         "rnn": goldens_rnn.generate,
         "utils": goldens_utils.generate,
+        "symbolic": goldens_symbolic.generate,
     }
     selected = argv or list(groups)
     for name in selected:

@@ -120,13 +120,14 @@ NAMES = frozenset(ARRAYS) | frozenset(RUNTIME) | frozenset(KERNELS)
 # device's namespace has each; `add` must also have NumPy's `add.at`).
 XP_FUNCTIONS = (
     "abs", "add", "arange", "argmax", "argmin", "array", "asarray", "ascontiguousarray",
-    "broadcast_shapes", "broadcast_to", "clip", "concatenate", "cos", "empty", "empty_like",
-    "einsum", "equal", "exp", "expand_dims", "expm1", "eye", "full", "greater", "greater_equal",
-    "isfinite", "less", "less_equal", "log", "log1p", "matmul", "max", "maximum", "mean", "min",
-    "minimum", "moveaxis", "multiply", "ndarray", "negative", "nonzero", "not_equal", "ones",
-    "ones_like", "pad", "power", "prod", "put_along_axis", "repeat", "reshape", "sign", "sin",
-    "split", "sqrt", "square", "squeeze", "stack", "subtract", "sum", "swapaxes", "take",
-    "tile", "transpose", "true_divide", "where", "zeros", "zeros_like",
+    "broadcast_shapes", "broadcast_to", "clip", "concatenate", "cos", "einsum", "empty",
+    "empty_like", "equal", "exp", "expand_dims", "expm1", "eye", "full", "greater",
+    "greater_equal", "isfinite", "less", "less_equal", "log", "log1p", "matmul", "max",
+    "maximum", "mean", "min", "minimum", "moveaxis", "multiply", "ndarray", "negative",
+    "nonzero", "not_equal", "ones", "ones_like", "pad", "power", "prod", "put_along_axis",
+    "repeat", "reshape", "sign", "sin", "split", "sqrt", "square", "squeeze", "stack",
+    "subtract", "sum", "swapaxes", "take", "tile", "transpose", "true_divide", "where",
+    "zeros", "zeros_like",
 )
 
 

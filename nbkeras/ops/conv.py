@@ -1,8 +1,7 @@
 """Differentiable convolution and pooling ops, on im2col / pooling kernels.
 
 Convolutions gather receptive fields with the `im2col` kernel and multiply in
-BLAS on the CPU or cuBLAS on CUDA (the device's `xp.matmul`); the backward pass scatters
-with `col2im`. Arrays are the active device's. They are NHWC
+BLAS (the device's `matmul`); the backward pass scatters with `col2im`. Arrays are NHWC
 inside; 1D inputs run as images of height 1. A `Workspace` lets a layer reuse
 its im2col buffer from one step to the next: a buffer is handed out again only
 once the backward pass that needed it is gone.
@@ -14,7 +13,7 @@ import numpy as np
 
 from nbkeras import config
 from nbkeras.backend import kernels as K
-from nbkeras.ops.core import record, unwrap
+from nbkeras.ops.core import composite, record, unwrap
 from nbkeras.ops.numpy import getitem
 
 
@@ -340,7 +339,8 @@ def _pool(x, pool_size, strides, padding, kind):
 
         def backward(g, needs):
             gx = K.xp.empty(xa.shape, y.dtype)
-            K.avg_pool_backward(K.xp.ascontiguousarray(g, dtype=y.dtype), gx, kh, kw, sh, sw, pt, pl)
+            g = K.xp.ascontiguousarray(g, dtype=y.dtype)
+            K.avg_pool_backward(g, gx, kh, kw, sh, sw, pt, pl)
             return (gx,)
 
     return record(y, (x,), backward)
@@ -404,6 +404,15 @@ def to_nhwc(x, data_format, rank):
 
 def conv(inputs, kernel, strides=1, padding="valid", data_format=None, dilation_rate=1):
     """Keras's `ops.conv` for 1D and 2D inputs (kernel (*k, C, O))."""
+    def run(inputs, kernel):
+        return _conv(inputs, kernel, strides, padding, data_format, dilation_rate)
+
+    return composite("conv", run, (inputs, kernel),
+                     {"strides": strides, "padding": padding, "data_format": data_format,
+                      "dilation_rate": dilation_rate})
+
+
+def _conv(inputs, kernel, strides=1, padding="valid", data_format=None, dilation_rate=1):
     rank = np.ndim(unwrap(inputs)) - 2
     x, back = to_nhwc(inputs, data_format or "channels_last", rank)
     k = kernel
@@ -420,11 +429,29 @@ def conv(inputs, kernel, strides=1, padding="valid", data_format=None, dilation_
 
 def max_pool(inputs, pool_size, strides=None, padding="valid", data_format=None):
     """Keras's `ops.max_pool` for 1D and 2D inputs."""
+    def run(inputs):
+        return _max_pool(inputs, pool_size, strides, padding, data_format)
+
+    return composite("max_pool", run, (inputs,),
+                     {"pool_size": pool_size, "strides": strides, "padding": padding,
+                      "data_format": data_format})
+
+
+def _max_pool(inputs, pool_size, strides=None, padding="valid", data_format=None):
     return _pool_op(inputs, pool_size, strides, padding, data_format, max_pool_nhwc)
 
 
 def average_pool(inputs, pool_size, strides=None, padding="valid", data_format=None):
     """Keras's `ops.average_pool` for 1D and 2D inputs."""
+    def run(inputs):
+        return _average_pool(inputs, pool_size, strides, padding, data_format)
+
+    return composite("average_pool", run, (inputs,),
+                     {"pool_size": pool_size, "strides": strides, "padding": padding,
+                      "data_format": data_format})
+
+
+def _average_pool(inputs, pool_size, strides=None, padding="valid", data_format=None):
     return _pool_op(inputs, pool_size, strides, padding, data_format, average_pool_nhwc)
 
 

@@ -243,12 +243,33 @@ def _host_tensor_error(name, x):
         f"Received: a host array of shape {x.shape} and dtype {x.dtype}")
 
 
+def composite(name, fn, inputs, config=None):
+    """Run a public op built from other ops: `fn(*inputs)`, or one symbolic node.
+
+    Args:
+        name: the op's Keras name (`'var'`, `'tensordot'`, ...).
+        fn: computes the op from `inputs` with other ops (differentiable through them).
+        inputs: the op's tensor inputs.
+        config: the op's other arguments, by name.
+
+    Example:
+        >>> composite("square_sum", lambda x: ops.sum(x * x), (np.ones(3),))
+        array(3.)
+    """
+    for x in inputs:
+        if type(x) is not np.ndarray and getattr(x, "_keras_symbolic", False):
+            return _symbolic_op(name, None, inputs, config)
+        if isinstance(x, (list, tuple)) and any(getattr(t, "_keras_symbolic", False) for t in x):
+            return _symbolic_op(name, None, inputs, config)
+    return fn(*inputs)
+
+
 def _symbolic_op(name, forward, inputs, config):
-    """The one place where ops meet symbolic (functional-API) inputs."""
-    sym = next(x for x in inputs if getattr(x, "_keras_symbolic", False))
-    raise TypeError(
-        f"`ops.{name}` cannot take a symbolic input yet; wrap the op in a "
-        f"`layers.Lambda` to use it in a functional model. Received: x={sym!r}")
+    """The one place where ops meet symbolic (functional-API) inputs: the call becomes a
+    graph node that reruns the public op when the model runs."""
+    from nbkeras.ops.symbolic import symbolic_call
+
+    return symbolic_call(name, inputs, config)
 
 
 def recording():

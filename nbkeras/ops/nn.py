@@ -8,7 +8,7 @@ from nbkeras import config
 from nbkeras.backend import kernels as K
 from nbkeras.backend.activation_codes import CODES as _CODES
 from nbkeras.backend.activation_codes import NEEDS_INPUT as _NEEDS_INPUT
-from nbkeras.ops.core import Tensor, op, unwrap
+from nbkeras.ops.core import Tensor, composite, op, unwrap
 
 
 def _float_array(x, xp=None):
@@ -24,13 +24,19 @@ def _float_array(x, xp=None):
     return xp.ascontiguousarray(a)
 
 
-def activation(x, name, alpha=0.0):
+def activation(x, name, alpha=0.0, op_name=None, config=None):
     """Apply the named elementwise activation through the fused kernels.
 
     Args:
         x: input tensor.
         name: a key of the activation table, such as `'relu'` or `'gelu'`.
         alpha: the slope or scale parameter of elu and leaky_relu.
+        op_name: the public op's name, when it differs from `name`.
+        config: the public op's other arguments (kept by symbolic nodes).
+
+    Example:
+        >>> activation(np.array([-1.0, 2.0], "float32"), "relu")
+        array([0., 2.], dtype=float32)
     """
     code = _CODES[name]
     a = None
@@ -48,7 +54,7 @@ def activation(x, name, alpha=0.0):
         K.act_backward(g.reshape(-1), a.reshape(-1), out.reshape(-1), gx.reshape(-1), code, alpha)
         return (gx,)
 
-    return op(name, forward, (x,), backward, {"alpha": alpha} if alpha else None)
+    return op(op_name or name, forward, (x,), backward, config)
 
 
 def relu(x):
@@ -73,7 +79,7 @@ def tanh(x):
 
 def elu(x, alpha=1.0):
     """x if x > 0 else alpha * (exp(x) - 1)."""
-    return activation(x, "elu", float(alpha))
+    return activation(x, "elu", float(alpha), config={"alpha": alpha})
 
 
 def selu(x):
@@ -101,12 +107,14 @@ swish = silu
 
 def gelu(x, approximate=True):
     """Gaussian error linear unit (the tanh approximation when `approximate`)."""
-    return activation(x, "gelu_approximate" if approximate else "gelu")
+    return activation(x, "gelu_approximate" if approximate else "gelu", op_name="gelu",
+                      config={"approximate": approximate})
 
 
 def leaky_relu(x, negative_slope=0.2):
     """x if x > 0 else negative_slope * x."""
-    return activation(x, "leaky_relu", float(negative_slope))
+    return activation(x, "leaky_relu", float(negative_slope),
+                      config={"negative_slope": negative_slope})
 
 
 def hard_sigmoid(x):
@@ -251,6 +259,13 @@ def dropout(x, rate, noise_shape=None, seed=None):
 
 def moments(x, axes, keepdims=False):
     """Return (mean, biased variance) of x over `axes`."""
+    def run(x):
+        return _moments(x, axes, keepdims)
+
+    return composite("moments", run, (x,), {"axes": axes, "keepdims": keepdims})
+
+
+def _moments(x, axes, keepdims=False):
     from nbkeras.ops.numpy import mean, reshape, square, subtract
 
     axes = tuple(axes) if isinstance(axes, list) else axes
@@ -295,6 +310,14 @@ def batch_norm_train(x, gamma, beta, epsilon):
 
 def batch_normalization(x, mean, variance, offset=None, scale=None, epsilon=1e-3):
     """(x - mean) / sqrt(variance + epsilon) * scale + offset, differentiable in all inputs."""
+    def run(x, mean, variance, offset, scale):
+        return _batch_normalization(x, mean, variance, offset, scale, epsilon)
+
+    return composite("batch_normalization", run, (x, mean, variance, offset, scale),
+                     {"epsilon": epsilon})
+
+
+def _batch_normalization(x, mean, variance, offset=None, scale=None, epsilon=1e-3):
     from nbkeras.ops import numpy as onp
 
     inv = onp.divide(1.0, onp.sqrt(onp.add(variance, epsilon)))
@@ -370,6 +393,13 @@ def _clip_bounds(output):
 
 def binary_crossentropy(target, output, from_logits=False):
     """Elementwise binary crossentropy between targets and probabilities (or logits)."""
+    def run(target, output):
+        return _binary_crossentropy(target, output, from_logits)
+
+    return composite("binary_crossentropy", run, (target, output), {"from_logits": from_logits})
+
+
+def _binary_crossentropy(target, output, from_logits=False):
     _check_same_shape(target, output)
     from nbkeras.ops.numpy import expand_dims
 
@@ -388,6 +418,14 @@ def binary_crossentropy_mean(target, output, from_logits=False):
 
 def categorical_crossentropy(target, output, from_logits=False, axis=-1):
     """Crossentropy between one-hot (or soft) targets and probabilities (or logits)."""
+    def run(target, output):
+        return _categorical_crossentropy(target, output, from_logits, axis)
+
+    return composite("categorical_crossentropy", run, (target, output),
+                     {"from_logits": from_logits, "axis": axis})
+
+
+def _categorical_crossentropy(target, output, from_logits=False, axis=-1):
     _check_same_shape(target, output)
     if axis not in (-1, np.ndim(unwrap(output)) - 1):
         from nbkeras.ops.numpy import transpose
@@ -403,6 +441,14 @@ def categorical_crossentropy(target, output, from_logits=False, axis=-1):
 
 def sparse_categorical_crossentropy(target, output, from_logits=False, axis=-1):
     """Crossentropy between integer labels and probabilities (or logits)."""
+    def run(target, output):
+        return _sparse_categorical_crossentropy(target, output, from_logits, axis)
+
+    return composite("sparse_categorical_crossentropy", run, (target, output),
+                     {"from_logits": from_logits, "axis": axis})
+
+
+def _sparse_categorical_crossentropy(target, output, from_logits=False, axis=-1):
     t = K.to_numpy(unwrap(target))
     ps = np.shape(unwrap(output))
     if t.ndim == len(ps) and t.ndim and t.shape[-1] == 1:

@@ -9,7 +9,7 @@ import numpy as np
 
 from nbkeras import config
 from nbkeras.backend import active as _device
-from nbkeras.ops.core import Tensor, op, unwrap
+from nbkeras.ops.core import Tensor, composite, op, unwrap
 
 
 def _shape(a):
@@ -31,8 +31,8 @@ def unbroadcast(g, shape):
 
 def convert_to_tensor(x, dtype=None):
     """Return x as a NumPy array (tensors pass through unchanged when no dtype is asked)."""
-    if isinstance(x, Tensor):
-        return x if dtype is None or x.dtype == np.dtype(dtype) else cast(x, dtype)
+    if isinstance(x, Tensor) or getattr(x, "_keras_symbolic", False):
+        return x if dtype is None or np.dtype(x.dtype) == np.dtype(dtype) else cast(x, dtype)
     xp = _device.xp
     if dtype is None:
         arr = xp.asarray(x)
@@ -44,6 +44,9 @@ def convert_to_tensor(x, dtype=None):
 
 def convert_to_numpy(x):
     """Return x as a NumPy array (copied to the host from a device)."""
+    if getattr(x, "_keras_symbolic", False):
+        raise ValueError("A symbolic tensor (from `nbkeras.Input`) has no value to convert to "
+                         f"NumPy; call the model on data instead. Received: x={x!r}")
     return _device.to_numpy(unwrap(x))
 
 
@@ -83,20 +86,31 @@ def multiply(x1, x2):
                    lambda xp, g, a, b, y: g * b, lambda xp, g, a, b, y: g * a)
 
 
+def _divide_grad2(xp, g, a, b, y):
+    return -g * y / b
+
+
 def divide(x1, x2):
     """Elementwise x1 / x2, with broadcasting."""
-    return _binary(
-        "divide", x1, x2, lambda xp, a, b: xp.true_divide(a, b),
-        lambda xp, g, a, b, y: g / b,
-        lambda xp, g, a, b, y: -g * y / b,
-    )
+    return _binary("divide", x1, x2, lambda xp, a, b: xp.true_divide(a, b),
+                   lambda xp, g, a, b, y: g / b, _divide_grad2)
 
 
-true_divide = divide
+def true_divide(x1, x2):
+    """Elementwise x1 / x2 (the op behind `/` on tensors), with broadcasting."""
+    return _binary("true_divide", x1, x2, lambda xp, a, b: xp.true_divide(a, b),
+                   lambda xp, g, a, b, y: g / b, _divide_grad2)
 
 
 def divide_no_nan(x1, x2):
     """Elementwise x1 / x2, giving 0 where x2 is 0."""
+    def run(x1, x2):
+        return _divide_no_nan(x1, x2)
+
+    return composite("divide_no_nan", run, (x1, x2), None)
+
+
+def _divide_no_nan(x1, x2):
     zero = equal(x2, 0)
     return where(zero, 0.0, divide(x1, where(zero, 1.0, x2)))
 
@@ -251,14 +265,14 @@ def _spread(xp, g, axis, shape, ndim, keepdims, scale=None):
     return xp.broadcast_to(g, shape)
 
 
-def _reduction(name, x, axis, keepdims, value, backward):
+def _reduction(name, x, axis, keepdims, value, backward, **config):
     """A reduction over `axis`: `value(xp, a, axis, keepdims)`, then
     `backward(xp, g, a, out, axis, keepdims)` returning the input's gradient."""
     axis = _axis_arg(axis)
     return op(name, lambda xp, a: xp.asarray(value(xp, xp.asarray(a), axis, keepdims)), (x,),
               lambda xp, g, needs, arrays, out: (
                   backward(xp, g, xp.asarray(arrays[0]), out, axis, keepdims),),
-              {"axis": axis, "keepdims": keepdims})
+              {"axis": axis, "keepdims": keepdims, **config})
 
 
 def sum(x, axis=None, keepdims=False):
@@ -289,13 +303,15 @@ def _chooser_backward(xp, g, a, y, axis, keepdims):
 def max(x, axis=None, keepdims=False, initial=None):
     """Maximum over `axis`; tied maxima share the gradient."""
     return _reduction("max", x, axis, keepdims,
-                      lambda xp, a, ax, kd: xp.max(a, axis=ax, keepdims=kd), _chooser_backward)
+                      lambda xp, a, ax, kd: xp.max(a, axis=ax, keepdims=kd), _chooser_backward,
+                      initial=initial)
 
 
 def min(x, axis=None, keepdims=False, initial=None):
     """Minimum over `axis`; tied minima share the gradient."""
     return _reduction("min", x, axis, keepdims,
-                      lambda xp, a, ax, kd: xp.min(a, axis=ax, keepdims=kd), _chooser_backward)
+                      lambda xp, a, ax, kd: xp.min(a, axis=ax, keepdims=kd), _chooser_backward,
+                      initial=initial)
 
 
 amax = max
@@ -314,6 +330,13 @@ def prod(x, axis=None, keepdims=False):
 
 def var(x, axis=None, keepdims=False):
     """Biased variance over `axis`."""
+    def run(x):
+        return _var(x, axis, keepdims)
+
+    return composite("var", run, (x,), {"axis": axis, "keepdims": keepdims})
+
+
+def _var(x, axis=None, keepdims=False):
     axis = _axis_arg(axis)
     centered = subtract(x, mean(x, axis=axis, keepdims=True))
     return mean(square(centered), axis=axis, keepdims=keepdims)
@@ -321,6 +344,13 @@ def var(x, axis=None, keepdims=False):
 
 def std(x, axis=None, keepdims=False):
     """Biased standard deviation over `axis`."""
+    def run(x):
+        return _std(x, axis, keepdims)
+
+    return composite("std", run, (x,), {"axis": axis, "keepdims": keepdims})
+
+
+def _std(x, axis=None, keepdims=False):
     axis = _axis_arg(axis)
     return sqrt(var(x, axis=axis, keepdims=keepdims))
 
@@ -366,6 +396,13 @@ def matmul(x1, x2):
 
 def dot(x1, x2):
     """Dot product with NumPy's `dot` semantics for inputs of rank 2 or less."""
+    def run(x1, x2):
+        return _dot(x1, x2)
+
+    return composite("dot", run, (x1, x2), None)
+
+
+def _dot(x1, x2):
     if ndim(x1) == 0 or ndim(x2) == 0:
         return multiply(x1, x2)
     if ndim(x2) > 2:
@@ -375,6 +412,13 @@ def dot(x1, x2):
 
 def tensordot(x1, x2, axes=2):
     """Tensor contraction over the given axes, as `np.tensordot`."""
+    def run(x1, x2):
+        return _tensordot(x1, x2, axes)
+
+    return composite("tensordot", run, (x1, x2), {"axes": axes})
+
+
+def _tensordot(x1, x2, axes=2):
     sa, sb = shape(x1), shape(x2)
     na, nb = len(sa), len(sb)
     if isinstance(axes, int):
@@ -412,6 +456,13 @@ def transpose(x, axes=None):
 
 def expand_dims(x, axis):
     """Insert a length-1 axis at `axis`."""
+    def run(x):
+        return _expand_dims(x, axis)
+
+    return composite("expand_dims", run, (x,), {"axis": axis})
+
+
+def _expand_dims(x, axis):
     s = list(shape(x))
     axes = sorted(a % (len(s) + len(np.atleast_1d(axis))) for a in np.atleast_1d(axis))
     for a in axes:
@@ -421,6 +472,13 @@ def expand_dims(x, axis):
 
 def squeeze(x, axis=None):
     """Remove length-1 axes."""
+    def run(x):
+        return _squeeze(x, axis)
+
+    return composite("squeeze", run, (x,), {"axis": axis})
+
+
+def _squeeze(x, axis=None):
     s = shape(x)
     if axis is None:
         drop = {i for i, d in enumerate(s) if d == 1}
@@ -477,6 +535,9 @@ def _basic_index(key):
 
 def getitem(x, key):
     """x[key], with gradients scattered back (basic and advanced indexing)."""
+    if isinstance(key, list) and any(k is None or k is Ellipsis or isinstance(k, slice)
+                                     for k in key):
+        key = tuple(key)  # a tuple key read back from a saved config
     if isinstance(key, Tensor):
         key = key.data
     elif isinstance(key, tuple):
@@ -497,6 +558,13 @@ def getitem(x, key):
 
 def take(x, indices, axis=None):
     """Gather entries along `axis` (the flattened array when None)."""
+    def run(x, indices):
+        return _take(x, indices, axis)
+
+    return composite("take", run, (x, indices), {"axis": axis})
+
+
+def _take(x, indices, axis=None):
     idx = _device.xp.asarray(unwrap(indices))  # host indices move to the device
     if axis is None:
         return getitem(reshape(x, (-1,)), idx)
