@@ -2,6 +2,8 @@
 
 import os
 
+from nbkeras.backend.cpu.runtime import holds_cached_activations, listen_compiles
+
 
 def kernel_cache_dir():
     """Where numba-cuda keeps nbkeras's compiled CUDA kernels (`NUMBA_CACHE_DIR`, else
@@ -20,12 +22,7 @@ def kernel_cache_is_cold():
     simulator, which compiles nothing)."""
     from nbkeras.backend.cuda_check import simulated
 
-    if simulated():
-        return False
-    for _, _, files in os.walk(kernel_cache_dir()):
-        if any(f.startswith("activations.") and f.endswith(".nbi") for f in files):
-            return False
-    return True
+    return not simulated() and not holds_cached_activations(kernel_cache_dir())
 
 
 def on_kernel_compiled(callback):
@@ -35,21 +32,4 @@ def on_kernel_compiled(callback):
         >>> stop = on_kernel_compiled(lambda: print("compiled one"))
         >>> stop()
     """
-    stops = []
-    for path in ("numba.core.event", "numba.cuda.core.event"):
-        try:
-            event = __import__(path, fromlist=["Listener"])
-        except ImportError:
-            continue
-
-        class _Listener(event.Listener):
-            def on_start(self, ev):
-                pass
-
-            def on_end(self, ev):
-                callback()
-
-        listener = _Listener()
-        event.register("numba:compile", listener)
-        stops.append((event, listener))
-    return lambda: [event.unregister("numba:compile", listener) for event, listener in stops]
+    return listen_compiles(callback, ("numba.core.event", "numba.cuda.core.event"))
