@@ -8,7 +8,7 @@ the image follow `fill_mode`.
 
 import numpy as np
 
-FILL_MODES = ("constant", "nearest", "wrap", "mirror", "reflect")
+FILL_MODES = ("reflect", "wrap", "constant", "nearest")
 INTERPOLATIONS = {"nearest": 0, "bilinear": 1}
 
 
@@ -35,8 +35,6 @@ def _fix_index(index, size, fill_mode):
         return np.clip(index, 0, size - 1)
     if fill_mode == "wrap":
         return index % size
-    if fill_mode == "mirror":
-        return _mirror(index, size)
     if fill_mode == "reflect":  # (d c b a | a b c d | d c b a)
         return (_mirror(2 * index + 1, 2 * size + 1) - 1) // 2
     return np.clip(index, 0, size - 1)  # constant: read anywhere, then masked
@@ -45,7 +43,10 @@ def _fix_index(index, size, fill_mode):
 def _nodes(coord, order):
     """[(integer index, weight)] of the 1-D interpolation at `coord`."""
     if order == 0:
-        return [(np.trunc(coord + np.copysign(0.5, coord)).astype(np.int64), 1.0)]
+        mag = np.abs(coord)
+        whole = np.floor(mag)  # round half away from zero, exactly (no `+ 0.5` rounding)
+        rounded = whole + (mag - whole >= 0.5)
+        return [(np.copysign(rounded, coord).astype(np.int64), 1.0)]
     lower = np.floor(coord)
     upper_w = coord - lower
     i = lower.astype(np.int64)
@@ -60,7 +61,7 @@ def affine_transform(images, transforms, interpolation="bilinear", fill_mode="co
         images: float array (batch, height, width, channels).
         transforms: (batch, 8) or (8,) transform rows.
         interpolation: 'nearest' or 'bilinear'.
-        fill_mode: 'constant', 'nearest', 'wrap', 'mirror' or 'reflect'.
+        fill_mode: 'reflect', 'wrap', 'constant' or 'nearest'.
         fill_value: the value outside the image for 'constant'.
 
     Example:

@@ -52,7 +52,7 @@ class RandomRotation(_AffineLayer):
         factor: a fraction of a full turn: a float f rotates by an angle drawn from
             [-f * 360, f * 360] degrees, a pair (lower, upper) from [lower * 360, upper * 360]
             (positive values rotate counter-clockwise).
-        fill_mode: 'reflect' (default), 'wrap', 'constant', 'nearest' or 'mirror'.
+        fill_mode: 'reflect' (default), 'wrap', 'constant' or 'nearest'.
         interpolation: 'bilinear' (default) or 'nearest'.
         seed: an int for reproducible rotations.
         fill_value: the value outside the image for 'constant'.
@@ -87,7 +87,7 @@ class RandomZoom(_AffineLayer):
         height_factor: a float f zooms the height by 1 + a value drawn from [-f, f], or
             a pair (lower, upper); positive values zoom out, negative ones zoom in.
         width_factor: the same for the width; None keeps the aspect ratio (the height's zoom).
-        fill_mode: 'reflect' (default), 'wrap', 'constant', 'nearest' or 'mirror'.
+        fill_mode: 'reflect' (default), 'wrap', 'constant' or 'nearest'.
         interpolation: 'bilinear' (default) or 'nearest'.
         seed: an int for reproducible zooms.
         fill_value: the value outside the image for 'constant'.
@@ -138,7 +138,7 @@ class RandomTranslation(_AffineLayer):
         height_factor: a fraction of the height: a float f shifts by a value drawn from
             [-f, f] * height, or a pair (lower, upper); positive values shift down.
         width_factor: the same for the width; positive values shift right.
-        fill_mode: 'reflect' (default), 'wrap', 'constant', 'nearest' or 'mirror'.
+        fill_mode: 'reflect' (default), 'wrap', 'constant' or 'nearest'.
         interpolation: 'bilinear' (default) or 'nearest'.
         seed: an int for reproducible shifts.
         fill_value: the value outside the image for 'constant'.

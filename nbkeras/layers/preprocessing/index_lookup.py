@@ -334,11 +334,15 @@ class IndexLookup(Layer):
         idx = self._lookup(tokens if tokens.ndim else tokens.reshape(1))
         if self.output_mode == "int":
             return idx if tokens.ndim else idx.reshape(())
-        mode = "count" if self.output_mode == "tf_idf" else self.output_mode
-        out = encode_categorical(idx, mode, self._depth(), config.floatx())
+        return self.encode(idx)
+
+    def encode(self, idx):
+        """Encode lookup indices in the vector output modes: integer counts or flags (int64,
+        as Keras's tables give them), or float TF-IDF values."""
         if self.output_mode == "tf_idf":
-            out = (out * self.idf_weights).astype(config.floatx())
-        return out
+            out = encode_categorical(idx, "count", self._depth(), "float64")
+            return (out * self.idf_weights).astype(config.floatx())
+        return encode_categorical(idx, self.output_mode, self._depth(), "int64")
 
     def compute_output_shape(self, input_shape):
         if self.output_mode == "int":
@@ -355,7 +359,7 @@ class IndexLookup(Layer):
         if self.invert:
             dtype = "string" if self.vocabulary_dtype == "string" else "int64"
         else:
-            dtype = "int64" if self.output_mode == "int" else config.floatx()
+            dtype = config.floatx() if self.output_mode == "tf_idf" else "int64"
         return KerasTensor(shape, dtype=dtype)
 
     # ---------------------------------------------------------------- config and saving

@@ -9,10 +9,11 @@ from nbkeras.layers.preprocessing.resizing import aspect_crop_box, crop, resize_
 class RandomCrop(RandomPreprocessingLayer):
     """Crops a random `(height, width)` window (the same for the whole batch) in training.
 
-    At inference, and in training when the image is not larger than the target, the
-    largest centered window of the target's aspect ratio is cropped and resized to
-    `(height, width)`, as Keras documents. (Keras 3.15 returns the input unchanged at
-    inference, which its own output shape contradicts; nbkeras follows the documentation.)
+    In training, an image not larger than the target is cut to a (height, width) window
+    at the start of the centered aspect-ratio box and resized, as Keras 3 does. At
+    inference the largest centered window of the target's aspect ratio is cropped and
+    resized to `(height, width)`, as Keras documents (Keras 3.15 itself returns the input
+    unchanged at inference, which contradicts its own output shape).
 
     Args:
         height, width: the output size.
@@ -35,7 +36,12 @@ class RandomCrop(RandomPreprocessingLayer):
             h0 = int(rng.uniform(0, float(h - self.height + 1)))
             w0 = int(rng.uniform(0, float(w - self.width + 1)))
             return np.ascontiguousarray(crop(x, axes, h0, w0, self.height, self.width))
-        return self.inference(x, axes)
+        # Keras: a (height, width) window from the start of the aspect-ratio box, resized.
+        h0, w0, _, _ = aspect_crop_box(h, w, self.height, self.width)
+        out = crop(x, axes, h0, w0, self.height, self.width)
+        if (out.shape[axes[0]], out.shape[axes[1]]) != (self.height, self.width):
+            out = resize_images(out, (self.height, self.width), axes, self.data_format)
+        return np.ascontiguousarray(out)
 
     def inference(self, x, axes):
         h, w = x.shape[axes[0]], x.shape[axes[1]]

@@ -32,18 +32,16 @@ def resize_images(x, size, axes, data_format, interpolation="bilinear", crop_to_
     if crop_to_aspect_ratio:
         x = crop(x, axes, *aspect_crop_box(height, width, th, tw))
     elif pad_to_aspect_ratio:
-        pad_h = max(height, int(float(width * th) / tw))
-        pad_w = max(width, int(float(height * tw) / th))
-        top, left = int(float(pad_h - height) / 2), int(float(pad_w - width) / 2)
-        for axis, before, total in ((axes[0], top, pad_h), (axes[1], left, pad_w)):
-            cur = list(ops.shape(x))
-            after = total - cur[axis] - before
-            parts = []
-            for n in (before, after):
-                fill = list(cur)
-                fill[axis] = n
-                parts.append(np.full(fill, fill_value, np.asarray(ops.convert_to_numpy(x)).dtype))
-            x = ops.concatenate([parts[0], x, parts[1]], axis=axis)
+        # Keras pads `start` rows (or else columns) on both sides of the image.
+        top = int(float(max(height, int(float(width * th) / tw)) - height) / 2)
+        left = int(float(max(width, int(float(height * tw) / th)) - width) / 2)
+        axis, n = (axes[0], top) if top > 0 else (axes[1], left)
+        if n > 0:
+            fill_shape = list(shape)
+            fill_shape[axis] = n
+            dtype = np.asarray(ops.convert_to_numpy(x)).dtype
+            pad = np.full(fill_shape, fill_value, dtype)
+            x = ops.concatenate([pad, x, pad], axis=axis)
     return image_ops.resize(x, (th, tw), interpolation=interpolation, antialias=antialias,
                             data_format=data_format)
 

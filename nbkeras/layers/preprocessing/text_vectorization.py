@@ -12,7 +12,6 @@ import numpy as np
 
 from nbkeras.layers.layer import Layer
 from nbkeras.layers.node import KerasTensor
-from nbkeras.layers.preprocessing.encoding import encode_categorical
 from nbkeras.layers.preprocessing.index_lookup import _listify
 from nbkeras.layers.preprocessing.string_lookup import StringLookup
 from nbkeras.ops.core import unwrap
@@ -202,16 +201,9 @@ class TextVectorization(Layer):
         if self._split is None:
             return lookup.call(np.asarray(docs, dtype=object))
         if self._output_mode != "int":
-            mode = "count" if self._output_mode == "tf_idf" else self._output_mode
-            depth = lookup._depth()
-            out = np.zeros((len(docs), depth))
-            for i, d in enumerate(docs):
-                if d:
-                    out[i] = encode_categorical(lookup._lookup(np.array(d, dtype=object)), mode,
-                                                depth, "float64")
-            if self._output_mode == "tf_idf":
-                out = out * lookup.idf_weights
-            out = out.astype(self.dtype)
+            rows = [lookup.encode(lookup._lookup(np.array(d, dtype=object))) if d else
+                    lookup.encode(np.full(1, -1, np.int64)) for d in docs]
+            out = np.stack(rows) if rows else np.zeros((0, lookup._depth()))
             return out[0] if single else out
         length = self._output_sequence_length
         if length is None:
@@ -230,7 +222,7 @@ class TextVectorization(Layer):
         return (input_shape[0] if input_shape else None, depth)
 
     def compute_output_spec(self, inputs, *args, **kwargs):
-        dtype = "int64" if self._output_mode == "int" else self.dtype
+        dtype = self.dtype if self._output_mode == "tf_idf" else "int64"
         return KerasTensor(self.compute_output_shape(inputs.shape), dtype=dtype)
 
     # ------------------------------------------------------------- config and saving
