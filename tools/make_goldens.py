@@ -70,6 +70,7 @@ def main(argv):
     import goldens_losses3
     import goldens_metrics
     import goldens_metrics3
+    import goldens_metrics_extra
     import goldens_misc
     import goldens_optimizers
     import goldens_preproc
@@ -84,6 +85,7 @@ def main(argv):
         "losses3": goldens_losses3.generate,
         "metrics": goldens_metrics.generate,
         "metrics3": goldens_metrics3.generate,
+        "metrics_extra": goldens_metrics_extra.generate,
         "training": goldens_training.generate,
         "optimizers": goldens_optimizers.generate,
         "summary": goldens_misc.summaries,
