@@ -211,6 +211,15 @@ STRING_CASES = [
 ]
 
 
+SPLIT_CASES = [
+    ("split_left_float", {"left_size": 0.8}),
+    ("split_right_int", {"right_size": 3}),
+    ("split_both", {"left_size": 4, "right_size": 0.3}),
+    ("split_shuffle", {"left_size": 0.5, "shuffle": True, "seed": 7}),
+    ("split_shuffle_right", {"right_size": 0.25, "shuffle": True, "seed": 123}),
+]
+
+
 def _arrays():
     return {"IMG": IMG, "IMG1": IMG1, "IMG_CF": IMG_CF, "IMG_U8": IMG_U8, "TAB": TAB,
             "TAB3": TAB3, "VALS": VALS, "VALS1": VALS[0], "INTS": INTS, "INTS1": INTS[0],
@@ -302,4 +311,9 @@ def generate(keras):
             case["vocabulary"] = _jsonable(layer.get_vocabulary())
         case["config"] = _plain_config(layer.get_config())
         rec.case(case)
+    for cid, kwargs in SPLIT_CASES:
+        x = np.arange(20).reshape(10, 2)
+        left, right = keras.utils.split_dataset((x, np.arange(10)), **kwargs)
+        rec.case({"id": cid, "kind": "split", "kwargs": kwargs,
+                  "left": [int(v[1]) for v in left], "right": [int(v[1]) for v in right]})
     return rec.save()

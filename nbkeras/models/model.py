@@ -24,6 +24,8 @@ class Model(Trainer, Layer):
         ...         return self.out(self.hidden(x))
     """
 
+    _accepts_strings = True  # text goes on to the string preprocessing layers
+
     def __new__(cls, *args, **kwargs):
         if cls is Model and (args or "inputs" in kwargs or "outputs" in kwargs):
             from nbkeras.models.functional import Functional

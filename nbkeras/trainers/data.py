@@ -8,7 +8,8 @@ from nbkeras import config
 
 
 def to_array(x, name):
-    """Convert x (or each array of a list/tuple/dict) to a numeric NumPy array."""
+    """Convert x (or each array of a list/tuple/dict) to a numeric NumPy array (inputs may
+    also be strings, for the text preprocessing layers)."""
     if x is None:
         return None
     if isinstance(x, dict):
@@ -16,6 +17,8 @@ def to_array(x, name):
     if isinstance(x, (list, tuple)) and x and all(hasattr(t, "shape") for t in x):
         return [to_array(t, f"{name}[{i}]") for i, t in enumerate(x)]
     arr = np.asarray(getattr(x, "data", x)) if not isinstance(x, np.ndarray) else x
+    if arr.dtype.kind in "US" and name.startswith("x") and arr.ndim:
+        return arr  # text, for a model that starts with a string preprocessing layer
     if arr.dtype.kind not in "biuf":
         raise TypeError(
             f"Expected numeric data for `{name}` (floats, ints or booleans). "
