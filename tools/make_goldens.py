@@ -74,6 +74,7 @@ def main(argv):
     import goldens_misc
     import goldens_optimizers
     import goldens_preproc
+    import goldens_random
     import goldens_rnn
     import goldens_training
     import goldens_utils
@@ -97,6 +98,7 @@ def main(argv):
         "rnn": goldens_rnn.generate,
         "utils": goldens_utils.generate,
         "preproc": goldens_preproc.generate,
+        "random": goldens_random.generate,
     }
     selected = argv or list(groups)
     for name in selected:
