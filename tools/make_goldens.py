@@ -12,8 +12,8 @@ or with the prepared parity venv:
 
 Optionally pass group names to regenerate only those, e.g.
 ``... make_goldens.py losses metrics``.  Groups: layers, losses, metrics,
-training, summary, names, functional, preproc (needs TensorFlow too: Keras's
-string layers run on it).
+training, summary, names, functional, symbolic, metrics_extra, random, preproc
+(needs TensorFlow too: Keras's string layers run on it).
 
 Output: tests/goldens/<group>.json (case descriptions written in nbkeras's
 public Keras-3 API spelling: layer class + kwargs, loss / optimizer class +
@@ -76,6 +76,7 @@ def main(argv):
     import goldens_preproc
     import goldens_random
     import goldens_rnn
+    import goldens_symbolic
     import goldens_training
     import goldens_utils
     from goldens_common import GOLDEN_DIR
@@ -97,6 +98,7 @@ def main(argv):
         "conv": goldens_conv.generate,
         "rnn": goldens_rnn.generate,
         "utils": goldens_utils.generate,
+        "symbolic": goldens_symbolic.generate,
         "preproc": goldens_preproc.generate,
         "random": goldens_random.generate,
     }

@@ -93,8 +93,9 @@ class Functional(Model):
 
     @property
     def layers(self):
-        """Every layer of the graph, input layers included, in execution order."""
-        return list(self._layers)
+        """Every layer of the graph, input layers included, in execution order (op nodes
+        such as `x + y` are not layers and are left out, as in Keras)."""
+        return [l for l in self._layers if not getattr(l, "_is_operation", False)]
 
     @property
     def inputs(self):
@@ -148,7 +149,8 @@ class Functional(Model):
         for node in self._nodes:
             if isinstance(node.layer, InputLayer):
                 continue
-            args = _structure_map(node.inputs_structure, lambda t: values[id(t)])
+            # Op nodes may hold constants among their inputs (`x * 0.5`).
+            args = _structure_map(node.inputs_structure, lambda t: values.get(id(t), t))
             call_args, call_kwargs = node.call_args, node.call_kwargs
             if node.tensor_arguments:
                 def value(v):

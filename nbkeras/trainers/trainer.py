@@ -590,7 +590,7 @@ def _announce_first_compile(verbose):
     global _compile_announced
     from nbkeras import backend
 
-    if not verbose or _compile_announced or not backend.kernel_cache_is_cold():
+    if not verbose or _compile_announced or not backend.kernels.kernel_cache_is_cold():
         return None
     _compile_announced = True
     print("nbkeras: compiling kernels for this machine, one time only; later runs load "
@@ -607,7 +607,7 @@ class _CompileCounter(Callback):
         self.start = time.perf_counter()
         self.shown = 0.0
         self.partial = False
-        self.stop = backend.on_kernel_compiled(self._one_more)
+        self.stop = backend.kernels.on_kernel_compiled(self._one_more)
 
     def _one_more(self):
         self.count += 1
