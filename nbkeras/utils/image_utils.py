@@ -22,11 +22,9 @@ def _pil():
 
 
 def _data_format(data_format):
-    data_format = data_format or config.image_data_format()
-    if data_format not in ("channels_last", "channels_first"):
-        raise ValueError("The `data_format` argument must be one of 'channels_first', "
-                         f"'channels_last'. Received: data_format={data_format!r}")
-    return data_format
+    from nbkeras.layers.preprocessing.base import standardize_data_format
+
+    return standardize_data_format(data_format)
 
 
 def array_to_img(x, data_format=None, scale=True, dtype=None):
