@@ -48,7 +48,8 @@ def categorical(k):
 
 
 def text(k):
-    """TextVectorization (adapted: its vocabulary is an asset) -> Embedding -> Dense."""
+    """TextVectorization (adapted: its vocabulary is an asset) -> Embedding, a TF-IDF
+    TextVectorization and a StringLookup of whole strings, -> Dense."""
     L = k.layers
     vec = L.TextVectorization(max_tokens=20, output_sequence_length=5)
     vec.adapt(TEXTS)
@@ -57,7 +58,8 @@ def text(k):
     x = L.GlobalAveragePooling1D()(x)
     tfidf = L.TextVectorization(output_mode="tf_idf", ngrams=2)
     tfidf.adapt(TEXTS)
-    words = L.Concatenate()([x, tfidf(inp)])
+    whole = L.StringLookup(vocabulary=["the end", "dogs and cats"], output_mode="one_hot")
+    words = L.Concatenate()([x, tfidf(inp), whole(inp)])
     model = k.Model(inp, L.Dense(1)(words), name="text")
     model.compile(optimizer="sgd", loss="mse")
     return model
@@ -73,3 +75,9 @@ def data():
                         rng.normal(size=(6, 1)).astype("float32")),
         "text": (np.array(TEXTS), rng.normal(size=(6, 1)).astype("float32")),
     }
+
+
+def builders(k):
+    """Each model of this file, built with `k` (nbkeras or Keras)."""
+    x = data()["images"][0]
+    return {"images": images(k, x / 255.0), "categorical": categorical(k), "text": text(k)}

@@ -29,7 +29,8 @@ def _predict(keras, model, x):
     vec, tfidf = by_type["TextVectorization"]
     emb = by_type["Embedding"][0](np.asarray(vec(x)))
     pooled = by_type["GlobalAveragePooling1D"][0](emb)
-    merged = by_type["Concatenate"][0]([pooled, np.asarray(tfidf(x))])
+    whole = np.asarray(by_type["StringLookup"][0](x))
+    merged = by_type["Concatenate"][0]([pooled, np.asarray(tfidf(x)), whole.astype("float32")])
     return np.asarray(by_type["Dense"][0](merged))
 
 
