@@ -52,7 +52,13 @@ class Tensor:
         return self.data
 
     def __array__(self, dtype=None, copy=None):
-        return np.asarray(self.data, dtype=dtype)
+        # NumPy 2's protocol: `np.array(t)` asks for a copy (a snapshot that later in-place
+        # updates of a Variable do not change); `np.asarray(t)` may share the buffer.
+        if copy is False and dtype is not None and np.dtype(dtype) != self.data.dtype:
+            raise ValueError("A copy is needed to convert the tensor to dtype "
+                             f"{np.dtype(dtype)}. Received: copy=False")
+        out = np.asarray(self.data, dtype=dtype)
+        return out.copy() if copy and out is self.data else out
 
     def __len__(self):
         return len(self.data)

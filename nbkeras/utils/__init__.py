@@ -1,11 +1,13 @@
 """Utilities with Keras's names: `to_categorical`, `normalize`, `pad_sequences`, `get_file`,
 `PyDataset`, `set_random_seed`, `clear_session`, `Progbar`, `plot_model`, `split_dataset`,
-`load_img`, `img_to_array`, `array_to_img`, `save_img`.
+`load_img`, `img_to_array`, `array_to_img`, `save_img`, `pack_x_y_sample_weight`,
+`unpack_x_y_sample_weight`.
 
 Example:
     >>> from nbkeras.utils import to_categorical
 """
 
+from nbkeras.trainers.data import pack_x_y_sample_weight, unpack_x_y_sample_weight  # noqa: F401
 from nbkeras.utils.dataset_utils import split_dataset  # noqa: F401
 from nbkeras.utils.image_utils import array_to_img, img_to_array, load_img, save_img  # noqa: F401
 from nbkeras.utils.naming import clear_session as _clear_names
