@@ -115,6 +115,8 @@ def dtype_name(dtype):
     if isinstance(dtype, dict):
         return dtype.get("config", {}).get("name", config.floatx())
     name = getattr(dtype, "name", dtype)
+    if name in ("string", "str"):  # text inputs of the string preprocessing layers
+        return "string"
     name = "float16" if name in ("mixed_float16", "mixed_bfloat16", "bfloat16") else str(np.dtype(name))
     if name == "float16":
         raise TypeError(
@@ -463,10 +465,15 @@ class Layer:
                 penalty = ops.divide_no_nan(penalty, np.asarray(out.shape[0], dtype=self.dtype))
             self.add_loss(penalty)
 
+    # Models pass text on to their string preprocessing layers, which check it themselves.
+    _accepts_strings = False
+
     def _convert_inputs(self, x):
         if isinstance(x, Tensor):
             return x
         if isinstance(x, np.ndarray):
+            if x.dtype.kind in "US" and self._accepts_strings:
+                return x
             if x.dtype.kind not in "biuf":
                 raise TypeError(
                     f"Layer '{self.name}' expects numeric (real) input. "

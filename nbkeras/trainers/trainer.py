@@ -439,7 +439,8 @@ class Trainer:
             x, y = source.peek()
             n, batch_size = None, None
         else:
-            x, y, sample_weight, n = data_utils.standardize(x, y, sample_weight)
+            x, y, sample_weight, n = data_utils.standardize(
+                x, y, sample_weight, strings=self._accepts_strings)
             if validation_split and validation_data is None:
                 at = data_utils.validation_split_point(n, validation_split)
                 x, vx = data_utils.split_at(x, at)
@@ -455,7 +456,8 @@ class Trainer:
         elif validation_data is not None:
             vx, vy, vsw = data_utils.unpack_validation_data(validation_data)
             vx, vy, vsw, _ = data_utils.standardize(vx, vy, vsw,
-                                                    ("x_val", "y_val", "val_sample_weight"))
+                                                    ("x_val", "y_val", "val_sample_weight"),
+                                                    strings=self._accepts_strings)
             val = ArrayBatches(vx, vy, vsw, validation_batch_size or batch_size or 32,
                                steps=validation_steps)
         counter = _announce_first_compile(verbose)
@@ -615,7 +617,8 @@ class Trainer:
             _check_no_arrays_with_dataset(y=y, sample_weight=sample_weight)
             source = DatasetBatches(x, steps)
         else:
-            x, y, sample_weight, _ = data_utils.standardize(x, y, sample_weight)
+            x, y, sample_weight, _ = data_utils.standardize(
+                x, y, sample_weight, strings=self._accepts_strings)
             source = ArrayBatches(x, y, sample_weight, batch_size, steps=steps)
         self._maybe_build_from_data(source.peek()[0])
         verbose = _resolve_verbose(verbose)
@@ -650,7 +653,7 @@ class Trainer:
         if is_dataset(x):
             source = DatasetBatches(x, steps)
         else:
-            x = data_utils.to_array(x, "x")
+            x = data_utils.to_array(x, "x", strings=self._accepts_strings)
             source = ArrayBatches(x, None, None, batch_size, steps=steps)
         self._maybe_build_from_data(source.peek()[0])
         cb = CallbackList(callbacks, model=self)
@@ -673,7 +676,8 @@ class Trainer:
     def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None, return_dict=False):
         """Run one gradient step on one batch and return its loss (and metrics)."""
         self._assert_compiled("train_on_batch")
-        x, y, sample_weight, _ = data_utils.standardize(x, y, sample_weight)
+        x, y, sample_weight, _ = data_utils.standardize(
+                x, y, sample_weight, strings=self._accepts_strings)
         sample_weight = data_utils.apply_class_weight(y, sample_weight, class_weight)
         self._maybe_build_from_data(x)
         self._prepare_state(x, y)
@@ -685,7 +689,8 @@ class Trainer:
     def test_on_batch(self, x, y=None, sample_weight=None, return_dict=False):
         """Return the loss (and metrics) of one batch, without training."""
         self._assert_compiled("test_on_batch")
-        x, y, sample_weight, _ = data_utils.standardize(x, y, sample_weight)
+        x, y, sample_weight, _ = data_utils.standardize(
+                x, y, sample_weight, strings=self._accepts_strings)
         self._maybe_build_from_data(x)
         self._prepare_state(x, y)
         self.reset_metrics()
@@ -694,7 +699,7 @@ class Trainer:
 
     def predict_on_batch(self, x):
         """Return the model's outputs for one batch."""
-        x = data_utils.to_array(x, "x")
+        x = data_utils.to_array(x, "x", strings=self._accepts_strings)
         self._maybe_build_from_data(x)
         return _concatenate_outputs([self.predict_step(pack_x_y_sample_weight(x))])
 
