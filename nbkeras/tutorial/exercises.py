@@ -21,6 +21,10 @@ def _number(answer):
     return float(value.reshape(()))
 
 
+def _not_a_function(example):
+    return (f"答案应该是一个函数，比如 `{example}`。", f"the answer should be a function, like `{example}`.")
+
+
 def _returned(fn, *args):
     """`fn(*args)` as a float array, or a hint when it returns nothing."""
     got = fn(*args)
@@ -90,8 +94,7 @@ def _functional(answer):
           "sigmoid(z) = 1 / (1 + e^(-z)), always between 0 and 1.")
 def _sigmoid(answer):
     if not callable(answer):
-        return ("答案应该是一个函数，比如 def my_sigmoid(z): ...",
-                "the answer should be a function, like def my_sigmoid(z): ...")
+        return _not_a_function("def my_sigmoid(z): ...")
     z = np.linspace(-6.0, 6.0, 25)
     got, hint = _returned(answer, z)
     if hint:
@@ -176,8 +179,7 @@ def _precision_recall(answer):
           "At inference BatchNormalization uses the moving statistics, not the batch's own.")
 def _bn_inference(answer):
     if not callable(answer):
-        return ("答案应该是一个函数 bn_inference(x, gamma, beta, moving_mean, moving_variance)。",
-                "the answer should be a function bn_inference(x, gamma, beta, moving_mean, moving_variance).")
+        return _not_a_function("def bn_inference(x, gamma, beta, moving_mean, moving_variance): ...")
     import nbkeras
 
     rng = np.random.default_rng(7)
@@ -208,7 +210,7 @@ def _bn_inference(answer):
           "Halved every 2 epochs: 0.1, 0.1, 0.05, 0.05, 0.025, ...")
 def _lr_schedule(answer):
     if not callable(answer):
-        return ("答案应该是一个函数 schedule(epoch, lr)。", "the answer should be a function schedule(epoch, lr).")
+        return _not_a_function("def schedule(epoch, lr): ...")
     want = [0.1 * 0.5 ** (epoch // 2) for epoch in range(6)]
     lr, got = 0.1, []
     for epoch in range(6):  # as LearningRateScheduler calls it: (epoch, lr), else (epoch)
