@@ -11,7 +11,7 @@ from nbkeras.callbacks.callback import Callback
 from nbkeras.callbacks.callback_list import CallbackList
 from nbkeras.layers import layer as layer_module
 from nbkeras.callbacks.history import History
-from nbkeras.callbacks.progbar_logger import ProgbarLogger
+from nbkeras.utils import display_hooks
 from nbkeras.ops import core
 from nbkeras.ops.core import GradientTape, unwrap
 from nbkeras.trainers import data as data_utils
@@ -252,9 +252,7 @@ class Trainer:
         cbs = list(callbacks or [])
         if counter is not None:
             cbs.insert(0, counter)
-        if verbose and not any(isinstance(c, ProgbarLogger) for c in cbs):
-            cbs.append(_progress_logger(verbose, batch_size, n))
-        _maybe_add_live_plot(cbs)
+        cbs += display_hooks.progress_callbacks(verbose, batch_size, n, cbs)
         cbs.append(history)
         cb = CallbackList(cbs, model=self, epochs=epochs, steps=steps, verbose=verbose)
         self.stop_training = False
@@ -498,28 +496,6 @@ class Trainer:
         return values[0] if len(values) == 1 else values
 
 
-def _progress_logger(verbose, batch_size, samples):
-    """The widget row in Jupyter for verbose=1; Keras's text progress bar otherwise."""
-    if verbose == 1:
-        from nbkeras.notebook.environment import in_notebook
-
-        if in_notebook():
-            from nbkeras.notebook.progress import WidgetProgbar
-
-            return WidgetProgbar(batch_size=batch_size, samples=samples)
-    return ProgbarLogger()
-
-
-def _maybe_add_live_plot(cbs):
-    from nbkeras import config
-
-    if config.live_plot():
-        from nbkeras.callbacks.live_plot import LivePlot
-
-        if not any(isinstance(c, LivePlot) for c in cbs):
-            cbs.append(LivePlot())
-
-
 def _check_no_arrays_with_dataset(**given):
     """Keras's rule: with a dataset or generator as `x`, the batches hold everything."""
     for name, value in given.items():
@@ -569,7 +545,7 @@ def _flat_states(states):
 
 
 def _notify_error(cbs, error):
-    """Let display callbacks (widgets) show that fit raised."""
+    """Let display callbacks show that fit raised (the progress row turns red)."""
     for c in cbs:
         hook = getattr(c, "on_fit_error", None)
         if hook is not None:
