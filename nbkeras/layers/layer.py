@@ -18,6 +18,7 @@ from nbkeras.layers.input_spec import assert_input_compatibility
 from nbkeras.layers.node import KerasTensor, Node, is_symbolic
 from nbkeras.ops import core
 from nbkeras.ops.core import Tensor
+from nbkeras.utils.traceback_utils import filter_traceback
 from nbkeras.utils import naming
 from nbkeras.variables import Variable
 
@@ -408,6 +409,7 @@ class Layer:
         """The computation (override this)."""
         return inputs
 
+    @filter_traceback
     def __call__(self, inputs, *args, **kwargs):
         if type(inputs) is not np.ndarray and not isinstance(inputs, Tensor):
             if is_symbolic(inputs):

@@ -12,6 +12,7 @@ from nbkeras.callbacks.callback_list import CallbackList
 from nbkeras.layers import layer as layer_module
 from nbkeras.callbacks.history import History
 from nbkeras.utils import display_hooks
+from nbkeras.utils.traceback_utils import filter_traceback
 from nbkeras.ops import core
 from nbkeras.ops.core import GradientTape, unwrap
 from nbkeras.trainers import data as data_utils
@@ -182,6 +183,7 @@ class Trainer:
         self._track(state, ys, preds, loss, per_output, sample_weight, len(data_utils.flat(x)[0]))
 
     # ----------------------------------------------------------------- fit
+    @filter_traceback
     def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None,
             validation_split=0.0, validation_data=None, shuffle=True, class_weight=None,
             sample_weight=None, initial_epoch=0, steps_per_epoch=None, validation_steps=None,
@@ -381,6 +383,7 @@ class Trainer:
         self._last_eval_steps = step + 1
         return state.results()
 
+    @filter_traceback
     def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None,
                  steps=None, callbacks=None, return_dict=False, **kwargs):
         """Return the loss (and metrics) on the given data, batch by batch.
@@ -411,18 +414,19 @@ class Trainer:
         if guard.requested:
             _raise_interrupted("evaluate")
         cb.on_test_end(logs)
-        if verbose:
-            from nbkeras.utils.progbar import format_time, format_value
+        if verbose:  # Keras's line: "4/4 ━━━━━━━━━━━━━━━━━━━━ 0s 2ms/step - loss: 0.3"
+            from nbkeras.utils.progbar import Progbar
 
             steps = max(1, self._last_eval_steps)
-            took = time.perf_counter() - start
-            parts = " - ".join(f"{k}: {format_value(v)}" for k, v in logs.items())
-            print(f"{steps}/{steps} - {format_time(took)} {format_time(took / steps)}/step - {parts}")
+            bar = Progbar(steps, verbose=verbose)
+            bar._start = start
+            bar.update(steps, list(logs.items()), finalize=True)
         if return_dict:
             return dict(logs)
         return self._in_metrics_order(logs)
 
     # ------------------------------------------------------------- predict
+    @filter_traceback
     def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None):
         """Return the model's outputs for x, computed in batches (32 by default).
 
@@ -437,24 +441,36 @@ class Trainer:
             x = data_utils.to_array(x, "x")
             source = ArrayBatches(x, None, None, batch_size, steps=steps)
         self._maybe_build_from_data(source.peek()[0])
+        verbose = _resolve_verbose(verbose)
         cb = CallbackList(callbacks, model=self)
         cb.on_predict_begin()
         chunks = []
+        bar = None
+        if verbose:  # Keras's bar: "4/4 ━━━━━━━━━━━━━━━━━━━━ 0s 5ms/step"
+            from nbkeras.utils.progbar import Progbar
+
+            bar = Progbar(source.steps, verbose=verbose)
+        step = -1
         with DeferredInterrupt() as guard:
             for step, (xb, _, _) in enumerate(source.epoch()):
                 cb.on_predict_batch_begin(step)
                 out = self(xb, training=False)
                 chunks.append([np.asarray(unwrap(o)) for o in _as_list(out)])
                 cb.on_predict_batch_end(step, {"outputs": out})
+                if bar is not None and bar.dynamic:
+                    bar.update(step + 1, finalize=False)
                 if guard.requested:
                     break
         if guard.requested:
             _raise_interrupted("predict")
+        if bar is not None:
+            bar.update(step + 1, finalize=True)
         cb.on_predict_end()
         merged = [np.concatenate(parts, axis=0) for parts in zip(*chunks)]
         return merged[0] if len(merged) == 1 else merged
 
     # ------------------------------------------------------- batch methods
+    @filter_traceback
     def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None, return_dict=False):
         """Run one gradient step on one batch and return its loss (and metrics)."""
         self._assert_compiled("train_on_batch")
@@ -467,6 +483,7 @@ class Trainer:
         self.train_step(x, y, sample_weight)
         return self._batch_result(return_dict)
 
+    @filter_traceback
     def test_on_batch(self, x, y=None, sample_weight=None, return_dict=False):
         """Return the loss (and metrics) of one batch, without training."""
         self._assert_compiled("test_on_batch")
@@ -477,6 +494,7 @@ class Trainer:
         self.test_step(x, y, sample_weight)
         return self._batch_result(return_dict)
 
+    @filter_traceback
     def predict_on_batch(self, x):
         """Return the model's outputs for one batch."""
         x = data_utils.to_array(x, "x")
