@@ -74,7 +74,8 @@ def test_one_live_output_that_becomes_the_static_record(monkeypatch, capsys):
     assert payload["status"] == "completed" and payload["epochs"] == [0, 1, 2]
     assert payload["history"]["val_loss"] == pytest.approx(h.history["val_loss"], rel=1e-6)
     assert payload["best"]["key"] == "val_loss"
-    assert payload["elapsed"] > 0 and "progress" not in payload
+    assert payload["elapsed"] > 0 and payload["progress"]["eta"] is None  # the ETA is cleared
+    assert payload["progress"]["step"] == payload["progress"]["steps"] == 3
     assert base64.b64decode(final["image/png"]).startswith(b"\x89PNG")
     assert handles[0].metadata[-1]["image/png"]["width"] > 300
     text = final["text/plain"]

@@ -98,6 +98,7 @@ export class ChartPanel {
   private readonly height: number;
 
   private updateBest(): void {
+    this.node.dataset.points = String(this.panel.data[0]?.length ?? 0); // for tests and tools
     const b = this.panel.best;
     this.bestLabel.textContent = b ? `best ${b.value.toPrecision(4)} @ epoch ${b.x}` : '';
   }
@@ -171,6 +172,13 @@ export class ChartPanel {
     this.plot.setData(panel.data as uPlot.AlignedData, !zoomed);
   }
 
+  /** Redraw with the current theme's colours (they are read when the chart is built). */
+  restyle(): void {
+    if (this.plot) {
+      this.rebuild(this.height);
+    }
+  }
+
   dispose(): void {
     this.plot?.destroy();
     this.plot = null;
@@ -182,9 +190,21 @@ export class ChartGrid {
   readonly node: HTMLDivElement;
   private panels = new Map<string, ChartPanel>();
 
+  private readonly themeWatch: MutationObserver | null = null;
+
   constructor() {
     this.node = document.createElement('div');
     this.node.className = 'nbk-grid';
+    if (typeof MutationObserver !== 'undefined' && document.body) {
+      // JupyterLab marks the body when the theme changes; its CSS variables follow a moment later
+      this.themeWatch = new MutationObserver(() =>
+        setTimeout(() => this.panels.forEach(p => p.restyle()), 150)
+      );
+      this.themeWatch.observe(document.body, {
+        attributes: true,
+        attributeFilter: ['data-jp-theme-light', 'data-jp-theme-name']
+      });
+    }
   }
 
   update(panels: Panel[]): void {
@@ -220,6 +240,7 @@ export class ChartGrid {
   }
 
   dispose(): void {
+    this.themeWatch?.disconnect();
     for (const p of this.panels.values()) {
       p.dispose();
     }

@@ -7,13 +7,13 @@ vi.hoisted(() => {
   g.DragEvent ??= class extends g.MouseEvent {};
 });
 
-const created: { data: unknown; setData: ReturnType<typeof vi.fn> }[] = [];
+const created: { data: unknown; setData: ReturnType<typeof vi.fn>; target: HTMLElement }[] = [];
 vi.mock('uplot', () => {
   class FakePlot {
     select = { width: 0 };
     setData = vi.fn();
     destroy = vi.fn();
-    constructor(_opts: unknown, public data: unknown, target: HTMLElement) {
+    constructor(_opts: unknown, public data: unknown, public target: HTMLElement) {
       target.appendChild(document.createElement('canvas'));
       created.push(this);
     }
@@ -159,5 +159,19 @@ describe('model view', () => {
     const node = document.createElement('div');
     showError(node, 'model', new Error('bad'));
     expect(node.textContent).toContain('nbkeras could not display this model.');
+  });
+});
+
+describe('themes', () => {
+  it('redraws the charts with the new colours when JupyterLab switches theme', async () => {
+    const grid = new ChartGrid();
+    document.body.appendChild(grid.node);
+    grid.update(buildPanels(parseHistory({ history: { loss: [1, 2] } })));
+    const mine = () => created.filter(p => grid.node.contains(p.target)).length;
+    expect(mine()).toBe(1);
+    document.body.dataset.jpThemeLight = 'false';
+    await new Promise(r => setTimeout(r, 250));
+    expect(mine()).toBe(2); // rebuilt: uPlot reads the axis colours when it is built
+    grid.dispose();
   });
 });

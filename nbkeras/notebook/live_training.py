@@ -139,11 +139,11 @@ class LiveTraining(Callback):
         except Exception:
             return None
 
-    def _progress(self, now):
+    def _progress(self, now, running=True):
         steps = self.steps
         elapsed = now - self._epoch_start
         eta = None
-        if steps and self._step:
+        if running and steps and self._step:
             left = (steps - self._step) + (int(self.epochs) - self._epoch - 1) * steps
             eta = elapsed / self._step * left
         rate = ""
@@ -188,7 +188,7 @@ class LiveTraining(Callback):
             batches=batches, status=status, reason=reason,
             best=best_of(self.history, monitor), restored_epoch=restored,
             elapsed=now - self._start, epochs_requested=int(self.epochs), error=error,
-            progress=self._progress(now) if status in ("running", "failed") else None)
+            progress=self._progress(now, running=status == "running"))
 
     def _push(self):
         t0 = time.perf_counter()

@@ -91,6 +91,8 @@ def summary_text(payload):
         logs = prog.get("logs") or {}
         values = " - ".join(f"{k}: {format_value(v)}" for k, v in logs.items())
         return head + (f"\n{values}" if values else "")
+    if status in ("failed", "interrupted") and prog:  # the epoch it was in when it stopped
+        last = prog["epoch"] + 1
     head = f"Epoch {last}/{requested} · {_STATUS_WORDS.get(status, status)}"
     if payload.get("elapsed") is not None:
         head += f" in {format_time(payload['elapsed'])}"
