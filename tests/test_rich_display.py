@@ -53,15 +53,16 @@ def test_ipython_formatter_uses_the_bundle():
 
 def test_plot_model_layout_svg_png(tmp_path):
     model = _branchy()
-    d = keras.utils.plot_model(model, to_file=str(tmp_path / "m.png"))
+    d = keras.utils.plot_model(model, to_file=str(tmp_path / "m.png"), show_shapes=True,
+                               show_layer_names=True)
     assert (tmp_path / "m.png").read_bytes().startswith(b"\x89PNG")
     keras.utils.plot_model(model, to_file=str(tmp_path / "m.svg"), rankdir="LR")
     assert (tmp_path / "m.svg").read_text().startswith("<svg")
     assert "in&lt;script&gt;" in d.svg and "<script>" not in d.svg
     boxes = {d.names[k]: d.boxes[k] for k in d.order}
-    # ranks go down: input, then both branches side by side, then merge below both
-    assert boxes["left"][1] == boxes["right&co"][1] > boxes["in<script>"][1]
-    assert boxes["merge"][1] > boxes["mid"][1] > boxes["left"][1]
+    # ranks go down: input, left, then mid beside the side branch that feeds merge with it
+    assert boxes["mid"][1] == boxes["right&co"][1] > boxes["left"][1] > boxes["in<script>"][1]
+    assert boxes["merge"][1] > boxes["mid"][1]
     # no box overlaps another, and the long edge right->merge passes beside mid
     items = list(d.boxes.values())
     for i, (x1, y1, w1, h1) in enumerate(items):
@@ -79,8 +80,30 @@ def test_plot_model_layout_svg_png(tmp_path):
 
 def test_plot_model_sequential_chain():
     model = keras.Sequential([keras.Input((4,)), L.Dense(3, name="a"), L.Dense(2, name="b")])
-    d = keras.utils.plot_model(model, show_shapes=False)
+    d = keras.utils.plot_model(model, to_file=None, show_layer_names=True)
     assert len(d.edges) == 1 and d.lines[1:] == ["  a (Dense)", "  b (Dense)  <- a"]
+
+
+def test_plot_model_defaults_are_keras(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    model = keras.Sequential([keras.Input((4,)), L.Dense(3, name="a")])
+    d = keras.utils.plot_model(model)
+    assert (tmp_path / "model.png").read_bytes().startswith(b"\x89PNG")  # to_file="model.png"
+    assert d.lines[1:] == ["  Dense"]  # show_shapes=False, show_layer_names=False
+    assert 'style="max-width:100%;height:auto"' in d.svg  # scaled to the output's width
+
+
+def test_plot_model_shortcut_edges_enter_at_their_own_points():
+    i = keras.Input((8,), name="pixels")
+    h = L.Dense(4, name="hidden")(i)
+    side = L.Dense(4, name="side")(h)
+    m = L.Concatenate(name="merge")([i, h, side])
+    model = keras.Model(i, L.Dense(2, name="digit")(m))
+    for rankdir in ("TB", "LR"):
+        d = keras.utils.plot_model(model, to_file=None, rankdir=rankdir)
+        ids = {d.names[k]: k for k in d.order}
+        ends = [d._edge_points(a, b)[-1] for a, b in d.edges if b == ids["merge"]]
+        assert len(ends) == 3 and len(set(ends)) == 3  # no input merges with another
 
 
 def test_model_totals_count_the_optimizer_as_summary_does():

@@ -133,7 +133,8 @@ class Commands:
         self._need(args, 1, "plot")
         from nbkeras.utils import plot_model
 
-        self._display(plot_model(self._model(args[0])))
+        self._display(plot_model(self._model(args[0]), to_file=None, show_shapes=True,
+                                 show_layer_names=True))
 
     def cmd_history(self, args):
         self._need(args, 1, "history")
