@@ -120,10 +120,16 @@ def curves_png(history, epochs=None, learning_rates=None, batch_points=None, pan
         ax = axes[len(names)]
         ax.plot(range(1, len(lrs) + 1), lrs, "-o", drawstyle="steps-post", markersize=3, color=_LR)
         style(ax, "learning rate")
-    if title:
-        fig.suptitle(title, fontsize=12, color=_INK)
+    title_lines = 0
+    if title:  # wrapped to the figure's width (about 10 characters an inch at 11 pt)
+        import textwrap
+
+        wrapped = textwrap.wrap(title, max(20, int(fig.get_figwidth() * 10)))
+        title_lines = len(wrapped)
+        fig.suptitle("\n".join(wrapped), fontsize=11, color=_INK, y=1 - 0.08 / fig.get_figheight())
+        fig.set_figheight(fig.get_figheight() + 0.2 * title_lines)
     # Fixed margins: tight_layout would measure every tick label and double the draw time.
-    top = 1 - (0.55 if title else 0.35) / fig.get_figheight()
+    top = 1 - (0.35 + 0.22 * title_lines) / fig.get_figheight()
     fig.subplots_adjust(left=0.85 / fig.get_figwidth(), right=0.98,
                         bottom=0.55 / fig.get_figheight(), top=top,
                         wspace=0.35, hspace=0.6)

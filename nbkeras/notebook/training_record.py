@@ -138,9 +138,12 @@ def record_bundle(payload, batch_points=None, include=None, exclude=None):
             from nbkeras.notebook.plotting import curves_png
         except ImportError:  # pragma: no cover - matplotlib is a dependency
             return data, metadata
+        # the record's first line is the figure's title, so viewers that show only the
+        # image (nbconvert's HTML, GitHub) still say how the fit ended
         png, width = curves_png(payload["history"], epochs=payload["epochs"],
                                 learning_rates=payload["learning_rate"],
-                                batch_points=batch_points, with_width=True)
+                                batch_points=batch_points, with_width=True,
+                                title=data["text/plain"].splitlines()[0])
         data["image/png"] = base64.b64encode(png).decode("ascii")
         metadata["image/png"] = {"width": width}
     return data, metadata
