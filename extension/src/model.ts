@@ -198,6 +198,20 @@ export function graphSvg(layout: GraphLayout, onHover: (l: ModelLayer | null) =>
   return root;
 }
 
+/** A config value as short text: a serialized object (an initializer, a dtype policy) by its
+ * class and name, e.g. "DTypePolicy(float32)" or "GlorotUniform". */
+export function configText(v: unknown): string {
+  if (typeof v === 'string') {
+    return v;
+  }
+  if (v && typeof v === 'object' && !Array.isArray(v) && 'class_name' in v) {
+    const o = v as { class_name: unknown; config?: { name?: unknown } };
+    const name = o.config && typeof o.config.name === 'string' ? `(${o.config.name})` : '';
+    return `${String(o.class_name)}${name}`;
+  }
+  return JSON.stringify(v);
+}
+
 /** The hovered layer's config, as a small key/value list. */
 function configView(node: HTMLElement, layer: ModelLayer | null): void {
   node.replaceChildren();
@@ -211,7 +225,7 @@ function configView(node: HTMLElement, layer: ModelLayer | null): void {
     if (k === 'name') {
       continue;
     }
-    dl.append(el('dt', '', k), el('dd', '', typeof v === 'string' ? v : JSON.stringify(v)));
+    dl.append(el('dt', '', k), el('dd', '', configText(v)));
   }
   node.appendChild(dl);
 }

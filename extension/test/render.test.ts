@@ -23,7 +23,7 @@ vi.mock('uplot', () => {
 });
 
 import { ChartGrid } from '../src/chart';
-import { graphSvg, layoutGraph, summaryTable, totals } from '../src/model';
+import { configText, graphSvg, layoutGraph, summaryTable, totals } from '../src/model';
 import { buildPanels, parseHistory, parseModel } from '../src/payload';
 import { ProgressRow, showError, TrainingRenderer } from '../src/training';
 
@@ -153,6 +153,13 @@ describe('model view', () => {
     expect(hovered).toEqual(['a']);
     expect(totals(branching).textContent).toContain('Total params: 64,160');
     expect(totals(branching).textContent).toContain('Optimizer params: 42,774');
+  });
+
+  it('shows serialized config objects by class and name', () => {
+    expect(configText({ module: 'keras', class_name: 'DTypePolicy', config: { name: 'float32' } })).toBe('DTypePolicy(float32)');
+    expect(configText({ class_name: 'GlorotUniform', config: { seed: null } })).toBe('GlorotUniform');
+    expect(configText([1, 2])).toBe('[1,2]');
+    expect(configText('relu')).toBe('relu');
   });
 
   it('shows a message for a malformed model payload', () => {
