@@ -31,7 +31,9 @@ def test_one_hot_labels_with_a_sparse_loss_hint_and_filtered_frames():
     frames = _frames(info.value)
     assert frames[0].filename == __file__  # the user's frames are kept
     # nbkeras shows only the re-raise and the line that raised, not its 9 internal frames
-    assert [f.name for f in _internal(frames)] == ["error_handler", "sparse_categorical_crossentropy"]
+    inner = [f.name for f in _internal(frames)]
+    assert len(inner) == 2 and inner[0] == "error_handler"
+    assert "sparse_categorical_crossentropy" in inner[1]
     assert "same shape up until the last dimension" in str(info.value)
     assert any("looks one-hot" in n or "look one-hot" in n for n in info.value.__notes__)
 
