@@ -12,7 +12,8 @@ from nbkeras.callbacks.callback import Callback
 from nbkeras.callbacks.callback_list import CallbackList
 from nbkeras.layers import layer as layer_module
 from nbkeras.callbacks.history import History
-from nbkeras.callbacks.progbar_logger import ProgbarLogger
+from nbkeras.utils import display_hooks
+from nbkeras.utils.traceback_utils import filter_traceback
 from nbkeras.ops import core
 from nbkeras.backend import active as _device
 from nbkeras.ops.core import GradientTape, unwrap
@@ -398,6 +399,7 @@ class Trainer:
         return self(x, training=False)
 
     # ----------------------------------------------------------------- fit
+    @filter_traceback
     def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None,
             validation_split=0.0, validation_data=None, shuffle=True, class_weight=None,
             sample_weight=None, initial_epoch=0, steps_per_epoch=None, validation_steps=None,
@@ -470,9 +472,7 @@ class Trainer:
         cbs = list(callbacks or [])
         if counter is not None:
             cbs.insert(0, counter)
-        if verbose and not any(isinstance(c, ProgbarLogger) for c in cbs):
-            cbs.append(_progress_logger(verbose, batch_size, n))
-        _maybe_add_live_plot(cbs)
+        cbs += display_hooks.progress_callbacks(verbose, batch_size, n, cbs)
         cbs.append(history)
         cb = CallbackList(cbs, model=self, epochs=epochs, steps=steps, verbose=verbose)
         self.stop_training = False
@@ -599,6 +599,7 @@ class Trainer:
         self._last_eval_steps = step + 1
         return pythonify_logs(self._get_metrics_result_or_logs(logs))
 
+    @filter_traceback
     def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None,
                  steps=None, callbacks=None, return_dict=False, **kwargs):
         """Return the loss (and metrics) on the given data, batch by batch.
@@ -630,18 +631,19 @@ class Trainer:
         if guard.requested:
             _raise_interrupted("evaluate")
         cb.on_test_end(logs)
-        if verbose:
-            from nbkeras.utils.progbar import format_time, format_value
+        if verbose:  # Keras's line: "4/4 ━━━━━━━━━━━━━━━━━━━━ 0s 2ms/step - loss: 0.3"
+            from nbkeras.utils.progbar import Progbar
 
             steps = max(1, self._last_eval_steps)
-            took = time.perf_counter() - start
-            parts = " - ".join(f"{k}: {format_value(v)}" for k, v in logs.items())
-            print(f"{steps}/{steps} - {format_time(took)} {format_time(took / steps)}/step - {parts}")
+            bar = Progbar(steps, verbose=verbose)
+            bar._start = start
+            bar.update(steps, list(logs.items()), finalize=True)
         if return_dict:
             return dict(logs)
         return self._in_metrics_order(logs)
 
     # ------------------------------------------------------------- predict
+    @filter_traceback
     def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None):
         """Return the model's outputs for x, computed in batches (32 by default).
 
@@ -656,23 +658,35 @@ class Trainer:
             x = data_utils.to_array(x, "x", strings=self._accepts_strings)
             source = ArrayBatches(x, None, None, batch_size, steps=steps)
         self._maybe_build_from_data(source.peek()[0])
+        verbose = _resolve_verbose(verbose)
         cb = CallbackList(callbacks, model=self)
         cb.on_predict_begin()
         chunks = []
+        bar = None
+        if verbose:  # Keras's bar: "4/4 ━━━━━━━━━━━━━━━━━━━━ 0s 5ms/step"
+            from nbkeras.utils.progbar import Progbar
+
+            bar = Progbar(source.steps, verbose=verbose)
+        step = -1
         with DeferredInterrupt() as guard:
             for step, (xb, _, _) in enumerate(source.epoch()):
                 cb.on_predict_batch_begin(step)
                 out = self.predict_step(pack_x_y_sample_weight(xb))
                 chunks.append(out)
                 cb.on_predict_batch_end(step, {"outputs": out})
+                if bar is not None and bar.dynamic:
+                    bar.update(step + 1, finalize=False)
                 if guard.requested:
                     break
         if guard.requested:
             _raise_interrupted("predict")
+        if bar is not None:
+            bar.update(step + 1, finalize=True)
         cb.on_predict_end()
         return _concatenate_outputs(chunks)
 
     # ------------------------------------------------------- batch methods
+    @filter_traceback
     def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None, return_dict=False):
         """Run one gradient step on one batch and return its loss (and metrics)."""
         self._assert_compiled("train_on_batch")
@@ -686,6 +700,7 @@ class Trainer:
         logs = pythonify_logs(self.train_step(pack_x_y_sample_weight(x, y, sample_weight)))
         return self._batch_result(logs, return_dict)
 
+    @filter_traceback
     def test_on_batch(self, x, y=None, sample_weight=None, return_dict=False):
         """Return the loss (and metrics) of one batch, without training."""
         self._assert_compiled("test_on_batch")
@@ -697,6 +712,7 @@ class Trainer:
         logs = pythonify_logs(self.test_step(pack_x_y_sample_weight(x, y, sample_weight)))
         return self._batch_result(logs, return_dict)
 
+    @filter_traceback
     def predict_on_batch(self, x):
         """Return the model's outputs for one batch."""
         x = data_utils.to_array(x, "x", strings=self._accepts_strings)
@@ -755,28 +771,6 @@ def _accepts(fn, arg):
     return _ACCEPTS[key]
 
 
-def _progress_logger(verbose, batch_size, samples):
-    """The widget row in Jupyter for verbose=1; Keras's text progress bar otherwise."""
-    if verbose == 1:
-        from nbkeras.notebook.environment import in_notebook
-
-        if in_notebook():
-            from nbkeras.notebook.progress import WidgetProgbar
-
-            return WidgetProgbar(batch_size=batch_size, samples=samples)
-    return ProgbarLogger()
-
-
-def _maybe_add_live_plot(cbs):
-    from nbkeras import config
-
-    if config.live_plot():
-        from nbkeras.callbacks.live_plot import LivePlot
-
-        if not any(isinstance(c, LivePlot) for c in cbs):
-            cbs.append(LivePlot())
-
-
 def _check_no_arrays_with_dataset(**given):
     """Keras's rule: with a dataset or generator as `x`, the batches hold everything."""
     for name, value in given.items():
@@ -827,7 +821,7 @@ def _flat_states(states):
 
 
 def _notify_error(cbs, error):
-    """Let display callbacks (widgets) show that fit raised."""
+    """Let display callbacks show that fit raised (the progress row turns red)."""
     for c in cbs:
         hook = getattr(c, "on_fit_error", None)
         if hook is not None:
