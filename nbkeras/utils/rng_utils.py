@@ -25,3 +25,20 @@ def set_random_seed(seed):
     from nbkeras.backend import kernels
 
     kernels.seed(seed % 2**32)
+
+
+def new_generator(seed=None):
+    """A NumPy Generator for one layer or initializer: seeded by `seed`, or, when None,
+    by a draw from NumPy's global generator, so `set_random_seed` makes it repeatable.
+
+    Args:
+        seed: None or an int.
+
+    Example:
+        >>> rng = new_generator()  # follows nbkeras.utils.set_random_seed
+        >>> rng.random(3).shape
+        (3,)
+    """
+    if seed is None:
+        seed = np.random.randint(0, 2**31 - 1)
+    return np.random.default_rng(seed)
