@@ -12,7 +12,7 @@ or with the prepared parity venv:
 
 Optionally pass group names to regenerate only those, e.g.
 ``... make_goldens.py losses metrics``.  Groups: layers, losses, metrics,
-training, summary, names, functional.
+training, summary, names, functional, nan.
 
 Output: tests/goldens/<group>.json (case descriptions written in nbkeras's
 public Keras-3 API spelling: layer class + kwargs, loss / optimizer class +
@@ -70,6 +70,7 @@ def main(argv):
     import goldens_metrics
     import goldens_metrics3
     import goldens_misc
+    import goldens_nan
     import goldens_optimizers
     import goldens_rnn
     import goldens_training
@@ -92,6 +93,7 @@ def main(argv):
         "conv": goldens_conv.generate,
         "rnn": goldens_rnn.generate,
         "utils": goldens_utils.generate,
+        "nan": goldens_nan.generate,
     }
     selected = argv or list(groups)
     for name in selected:
