@@ -310,3 +310,14 @@ def test_unknown_input_key_warns_as_keras_does():
     x, y = make_data("dense", "multi_input")
     with pytest.warns(UserWarning, match=r"\['c'\].*Expected the following keys: \['a', 'b'\]"):
         model.fit({**x, "c": x["b"]}, y, verbose=0)
+
+
+def test_class_weight_names_a_nan_binary_label():
+    model = keras.Sequential([keras.Input((4,)), layers.Dense(1, activation="sigmoid")])
+    model.compile("sgd", "binary_crossentropy")
+    y = np.ones((10, 1), "float32")
+    y[3] = np.nan
+    before = snapshot(model)
+    check_error(lambda: model.fit(np.zeros((10, 4)), y, class_weight={0: 1, 1: 2}, verbose=0),
+                ValueError, ["class_weight", "y", "NaN", "sample 3"])
+    assert_same_state(before, snapshot(model))
