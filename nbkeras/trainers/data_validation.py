@@ -11,6 +11,7 @@ pass over the labels and the embedded inputs.
 """
 
 import warnings
+import weakref
 
 import numpy as np
 
@@ -18,6 +19,7 @@ from nbkeras.layers.input_spec import InputSpec, assert_input_compatibility
 from nbkeras.trainers import data as data_utils
 
 _X, _Y, _SW = 0, 1, 2
+_CACHES = weakref.WeakKeyDictionary()  # model -> {key: what `_cached` made}
 
 
 def check_data(model, x, y=None, sample_weight=None, names=("x", "y", "sample_weight"),
@@ -82,7 +84,9 @@ def _signature(x):
 def _cached(model, key, make):
     """`make()`, remembered on the model per `key` (per compile and data shapes), so that
     checking each batch of a dataset does not re-trace the model."""
-    cache = model.__dict__.setdefault("_data_check_cache", {})
+    cache = _CACHES.get(model)
+    if cache is None:
+        cache = _CACHES[model] = {}
     key = (id(getattr(model, "_compiled_state", None)),
            id(getattr(model, "_symbolic_output", None)), id(getattr(model, "_nodes", None))) + key
     if key not in cache:
@@ -195,7 +199,7 @@ def _check_embedded_inputs(model, x, name, offset):
     expected = declared[0]
     arrays = ([x[k] for k in expected] if isinstance(x, dict)
               else x if isinstance(x, list) else [x])
-    for i, layers in enumerate(_readers_of_inputs(model)):
+    for i, layers in enumerate(_cached(model, ("readers",), lambda: _readers_of_inputs(model))):
         for layer in layers:
             check = getattr(layer, "check_input_data", None)
             if check is not None and i < len(arrays):

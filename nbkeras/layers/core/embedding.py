@@ -82,11 +82,12 @@ class Embedding(Layer):
         will feed this layer) holds an index outside [0, input_dim), NaN or inf."""
         bad = index_utils.first_out_of_range(data, self.input_dim)
         if bad is not None:
-            pos, value = bad
+            pos = (bad[0][0] + offset,) + bad[0][1:]
+            value = index_utils.describe(bad[1])
             raise IndexError(
-                f"Layer '{self.name}' expects integer indices in [0, {self.input_dim}) for "
-                f"input_dim={self.input_dim}. Received: {name} with the index "
-                f"{index_utils.describe(value)} {index_utils.where((pos[0] + offset,) + pos[1:])}")
+                f"Layer '{self.name}' received the index {value} {index_utils.where(pos)} of "
+                f"`{name}`, outside [0, {self.input_dim}) for input_dim={self.input_dim}. "
+                f"Received: {name}[{', '.join(map(str, pos))}]={value}")
 
     def call(self, inputs):
         return _gather_rows(self.embeddings, self._indices(inputs))
