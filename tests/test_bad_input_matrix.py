@@ -321,3 +321,14 @@ def test_class_weight_names_a_nan_binary_label():
     check_error(lambda: model.fit(np.zeros((10, 4)), y, class_weight={0: 1, 1: 2}, verbose=0),
                 ValueError, ["class_weight", "y", "NaN", "sample 3"])
     assert_same_state(before, snapshot(model))
+
+
+def test_outputs_without_a_loss_need_no_target():
+    """As in Keras, `y` may leave out outputs that have no loss (dict, or a shorter list)."""
+    model = make_model("dense", "multi_output")
+    model.compile("adam", loss={"cls": "sparse_categorical_crossentropy"})
+    x, y = make_data("dense", "multi_output")
+    model.fit(x, {"cls": y["cls"]}, verbose=0)
+    model.fit(x, [y["cls"]], verbose=0)
+    check_error(lambda: model.fit(x, {"reg": y["reg"]}, verbose=0), ValueError,
+                ["y", '"cls"', "['reg']"])

@@ -50,7 +50,7 @@ def check_data(model, x, y=None, sample_weight=None, names=("x", "y", "sample_we
     if y is None and sample_weight is None:
         return
     specs, output_names = _outputs(model, x)
-    ys = _targets(y, output_names, names[_Y]) if y is not None else None
+    ys = _targets(model, y, output_names, names[_Y]) if y is not None else None
     if ys is not None:
         _check_labels(model, ys, specs, output_names, names[_Y], offset)
     if sample_weight is not None:
@@ -224,12 +224,32 @@ def _readers_of_inputs(model):
     return [layers[:1]] if layers else [[]]
 
 
-def _targets(y, output_names, name):
-    """The targets as one array per output, in output order; raises on a wrong structure."""
+def _needing_targets(model, output_names):
+    """The outputs that a target must be given for: those with a loss or metrics (Keras
+    lets `y` leave out the others)."""
+    from nbkeras.trainers.compile_utils import per_output
+
+    state = getattr(model, "_compiled_state", None)
+    if state is None:
+        return list(output_names)
+    try:
+        specs = [per_output(spec, output_names, what) for spec, what in (
+            (state.loss_spec, "loss"), (state.metrics_spec, "metrics"),
+            (state.weighted_metrics_spec, "weighted_metrics"))]
+    except ValueError:
+        return list(output_names)  # compile's structure is reported where it is resolved
+    return [n for i, n in enumerate(output_names) if any(s[i] for s in specs)]
+
+
+def _targets(model, y, output_names, name):
+    """The targets as one array (or None) per output, in output order; raises on a wrong
+    structure."""
     n = len(output_names)
+    needed = _cached(model, ("needed", tuple(output_names)),
+                     lambda: _needing_targets(model, output_names))
     if isinstance(y, dict):
         given = list(y)
-        missing = [k for k in output_names if k not in y]
+        missing = [k for k in needed if k not in y]
         unknown = [k for k in given if k not in output_names]
         if missing or unknown:
             what = (f'Missing data for output "{missing[0]}"' if missing
@@ -237,21 +257,25 @@ def _targets(y, output_names, name):
             raise ValueError(
                 f"{what} in `{name}`. You passed a data dictionary with keys {given}. Expected "
                 f"the following keys: {list(output_names)}. Received: {name} with keys {given}")
-        return [y[k] for k in output_names]
+        return [y.get(k) for k in output_names]
     ys = y if isinstance(y, list) else [y]
-    if len(ys) != n:
+    # Keras also takes one target per output with a loss when those come first.
+    prefix = len(ys) == len(needed) and list(output_names[:len(ys)]) == list(needed)
+    if len(ys) != n and not prefix:
         shown = f"a list of {len(ys)} array(s)" if isinstance(y, list) else "a single array"
         raise ValueError(
             f"The model has {n} outputs {list(output_names)}: expected `{name}` to be a list "
             f"of {n} arrays or a dict with those keys. Received: {name} as {shown} of "
             f"shape(s) {_shapes(y)}")
-    return ys
+    return list(ys) + [None] * (n - len(ys))
 
 
 def _check_labels(model, ys, specs, output_names, name, offset):
     from nbkeras.utils import index_utils
 
     for i, (t, spec) in enumerate(zip(ys, specs)):
+        if t is None:
+            continue
         sparse, ignore_class = _sparse_loss(model, i, output_names, t, spec)
         if not sparse:
             continue

@@ -103,7 +103,7 @@ class Trainer:
             names = self._output_names(len(preds))
             ys = _as_list(data_utils.take(y, slice(0, 1))) if y is not None else [None] * len(preds)
             if y is not None and isinstance(y, dict):
-                ys = [y[n][:1] for n in names]
+                ys = [y[n][:1] if n in y else None for n in names]
             state.build(names, ys, preds)
 
     def _output_specs(self, x):
@@ -123,8 +123,8 @@ class Trainer:
         return [f"output_{i}" for i in range(n)]
 
     def _ys(self, y):
-        if isinstance(y, dict):
-            return [y[n] for n in self._compiled_state.output_names]
+        if isinstance(y, dict):  # outputs without a loss may have no target
+            return [y.get(n) for n in self._compiled_state.output_names]
         return _as_list(y)
 
     def _loss_value(self, ys, preds, sample_weight):
