@@ -42,3 +42,28 @@ def new_generator(seed=None):
     if seed is None:
         seed = np.random.randint(0, 2**31 - 1)
     return np.random.default_rng(seed)
+
+
+class LazyGenerator:
+    """A NumPy Generator that `new_generator(seed)` makes on first use, so that building a
+    layer draws nothing from the global stream (weights initialized after it do not move).
+
+    Args:
+        seed: None or an int.
+
+    Example:
+        >>> rng = LazyGenerator()
+        >>> rng.normal(0.0, 1.0, (2,)).shape
+        (2,)
+    """
+
+    def __init__(self, seed=None):
+        self.seed = seed
+        self._rng = None
+
+    def __getattr__(self, name):
+        if name.startswith("_"):
+            raise AttributeError(name)
+        if self._rng is None:
+            self._rng = new_generator(self.seed)
+        return getattr(self._rng, name)
