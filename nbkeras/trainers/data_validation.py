@@ -23,7 +23,7 @@ _CACHES = weakref.WeakKeyDictionary()  # model -> {key: what `_cached` made}
 
 
 def check_data(model, x, y=None, sample_weight=None, names=("x", "y", "sample_weight"),
-               offset=0, batch=None):
+               offset=0):
     """Raise a Keras-style error if `x`/`y`/`sample_weight` cannot train or test `model`.
 
     Builds an unbuilt model from x's shape (as the first batch would), but changes no
@@ -34,14 +34,16 @@ def check_data(model, x, y=None, sample_weight=None, names=("x", "y", "sample_we
         x, y, sample_weight: arrays as `data.standardize` returns them.
         names: how the errors call the three arguments.
         offset: the index of x's first sample in the user's data.
-        batch: the batch number, when checking one batch of a dataset.
+
+    Example:
+        >>> check_data(model, x, np.array([0, 1, -1]))
+        ValueError: Labels in `y` must be integers in [0, 3) ... Received: y with a label of -1 at sample 2
     """
-    where = f" (batch {batch})" if batch is not None else ""
     n = len(data_utils.flat(x)[0]) if data_utils.flat(x) else 0
     if not data_utils.flat(x) or n == 0:
         shown = (f"{names[_X]} with shape {_shapes(x)}" if data_utils.flat(x)
                  else f"{names[_X]}={x!r}")
-        raise ValueError(f"Expected `{names[_X]}` to hold at least one sample{where}; it is "
+        raise ValueError(f"Expected `{names[_X]}` to hold at least one sample; it is "
                          f"empty. Received: {shown}")
     check_inputs(model, x, names[_X])
     _check_input_shapes(model, x, names[_X])
@@ -63,13 +65,16 @@ def batch_check(model, name="x"):
     Args:
         model: the model the batches feed.
         name: what the errors call the dataset (`x` or `validation_data`).
+
+    Example:
+        >>> source = DatasetBatches(generator, check=batch_check(model))
     """
     names = (name, "y", "sample_weight") if name == "x" else (
         f"{name} x", f"{name} y", f"{name} sample_weight")
 
     def check(x, y, sample_weight, index):
         try:
-            check_data(model, x, y, sample_weight, names, batch=index)
+            check_data(model, x, y, sample_weight, names)
         except (ValueError, IndexError) as error:
             raise type(error)(f"In batch {index} of `{name}`: {error}") from None
 
@@ -136,6 +141,10 @@ def check_inputs(model, x, name="x"):
         model: the model.
         x: an array, a list of arrays or a dict of arrays.
         name: the argument's name in the messages.
+
+    Example:
+        >>> check_inputs(model, {"a": xa})  # a model with inputs 'a' and 'b'
+        ValueError: Missing data for input "b" in `x`. ... Expected the following keys: ['a', 'b']...
     """
     declared = _model_inputs(model)
     if declared is None:
