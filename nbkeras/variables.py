@@ -10,10 +10,12 @@ class Variable(Tensor):
     """A mutable tensor; trainable variables receive gradients.
 
     Args:
-        initializer: an array, or a callable `initializer(shape, dtype)`.
-        shape: the shape, needed when `initializer` is a callable.
+        initializer: an initial value (an array or a number), an initializer name
+            (`'zeros'`, `'glorot_uniform'`, ...) or a callable `initializer(shape, dtype)`.
+        shape: the shape, needed with an initializer name or callable.
         dtype: the dtype (floatx by default).
         trainable: whether optimizers update it.
+        autocast, aggregation, synchronization: accepted for Keras code; no effect here.
         name: a short name, such as `'kernel'`.
 
     Example:
@@ -21,17 +23,24 @@ class Variable(Tensor):
         >>> v.assign(np.ones((2, 3)))
         >>> v.numpy().sum()
         6.0
+        >>> nbkeras.Variable(initializer="ones", shape=(2,), name="scale").numpy()
+        array([1., 1.], dtype=float32)
     """
 
     __slots__ = ("name", "path", "_trainable", "regularizer", "constraint")
 
-    def __init__(self, initializer, shape=None, dtype=None, trainable=True, name=None):
+    def __init__(self, initializer, shape=None, dtype=None, trainable=True, autocast=True,
+                 aggregation="none", synchronization="auto", name=None):
         dtype = np.dtype(dtype or config.floatx())
+        if isinstance(initializer, (str, dict)):
+            from nbkeras import initializers
+
+            initializer = initializers.get(initializer)
         if callable(initializer):
             if shape is None:
                 raise ValueError(
-                    "A Variable with a callable initializer needs a `shape`. "
-                    f"Received: initializer={initializer!r}, shape=None"
+                    "When creating a Variable from an initializer, the `shape` argument "
+                    f"should be specified. Received: initializer={initializer!r}, shape=None"
                 )
             value = initializer(tuple(shape), dtype=dtype)
         else:

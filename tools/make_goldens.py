@@ -12,7 +12,9 @@ or with the prepared parity venv:
 
 Optionally pass group names to regenerate only those, e.g.
 ``... make_goldens.py losses metrics``.  Groups: layers, losses, metrics,
-training, summary, names, functional, nan.
+training, summary, names, functional, symbolic, nan, ... and contract (the model contract:
+custom train_step / compute_loss; recorded with KERAS_BACKEND=torch, in a
+subprocess, since the torch backend shares nbkeras's stateful train_step).
 
 Output: tests/goldens/<group>.json (case descriptions written in nbkeras's
 public Keras-3 API spelling: layer class + kwargs, loss / optimizer class +
@@ -44,9 +46,21 @@ os.environ.pop("COLUMNS", None)  # the summary group pins it itself
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
+import subprocess  # noqa: E402
 import warnings  # noqa: E402
 
 import numpy as np  # noqa: E402
+
+
+def _torch_group(script):
+    """A group recorded by `script` under Keras's torch backend (a backend is fixed per
+    process, and every other group uses jax)."""
+    def generate(keras):
+        path = os.path.join(os.path.dirname(os.path.abspath(__file__)), script)
+        env = dict(os.environ, KERAS_BACKEND="torch")
+        subprocess.run([sys.executable, path], env=env, check=True)
+
+    return generate
 
 
 def main(argv):
@@ -73,6 +87,7 @@ def main(argv):
     import goldens_nan
     import goldens_optimizers
     import goldens_rnn
+    import goldens_symbolic
     import goldens_training
     import goldens_utils
     from goldens_common import GOLDEN_DIR
@@ -94,6 +109,8 @@ def main(argv):
         "rnn": goldens_rnn.generate,
         "utils": goldens_utils.generate,
         "nan": goldens_nan.generate,
+        "symbolic": goldens_symbolic.generate,
+        "contract": _torch_group("goldens_contract.py"),
     }
     selected = argv or list(groups)
     for name in selected:

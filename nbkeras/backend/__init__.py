@@ -1,134 +1,138 @@
-"""Kernel backends: the only package of nbkeras that imports Numba.
+"""Devices: the only package of nbkeras that imports Numba (or, later, CuPy).
 
-`kernels` is a lazy namespace: the first attribute access imports the active
-device's kernel module (and with it Numba), so `import nbkeras` stays fast.
-Every backend (`cpu`, later `cuda`) exposes the same kernel names.
+A device is an object exporting exactly the names of `nbkeras.backend.interface`:
+its array namespace `xp`, array primitives and kernels. Devices are registered by
+name in a registry of factories; `set_device(name)` makes one active and `device()`
+returns it. `kernels` (alias `active`) is a lazy namespace over the active device:
+the first attribute access creates the device, so `import nbkeras` stays fast.
+
+Plugging in a device (the CUDA backend does this in `nbkeras/backend/cuda/`):
+write a module exporting `interface.NAMES` and register a factory returning it,
+
+    register_device("cuda", lambda: importlib.import_module("nbkeras.backend.cuda"))
+
+The factory runs on `set_device("cuda")`; it raises a clear error (a `ValueError`
+naming what is missing) when the device cannot run here.
 
 Example:
-    >>> from nbkeras.backend import kernels
-    >>> kernels.name
-    'cpu'
+    >>> from nbkeras.backend import device, kernels
+    >>> device().name, kernels.name
+    ('cpu', 'cpu')
 """
 
 import importlib
-import os
-
-# Numba's OpenMP pool and OpenBLAS's must not spin against each other on
-# small machines (see the thread trap in the Numba recipe).
-os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
-
-_DEVICES = ("cpu",)
 
 
-class _Kernels:
-    """Attribute namespace that resolves kernels from the active device."""
+def _module(path):
+    return lambda: importlib.import_module(path)
 
-    def __init__(self):
-        object.__setattr__(self, "_device", "cpu")
-        object.__setattr__(self, "_module", None)
 
-    def _load(self):
-        from nbkeras.backend.memory import keep_freed_memory
+# name -> factory() returning the device object (see `register_device`).
+_FACTORIES = {"cpu": _module("nbkeras.backend.cpu")}
+_state = {"name": "cpu", "device": None}
 
-        keep_freed_memory()
-        module = importlib.import_module(f"nbkeras.backend.{self._device}")
-        object.__setattr__(self, "_module", module)
-        return module
+
+def register_device(name, factory):
+    """Register a device factory under `name` (replacing one of the same name).
+
+    Args:
+        name: the device name passed to `set_device`, such as `'cuda'`.
+        factory: `factory()` returning the device object (exporting
+            `nbkeras.backend.interface.NAMES`); called on first use.
+
+    Example:
+        >>> register_device("cpu", lambda: importlib.import_module("nbkeras.backend.cpu"))
+    """
+    if not isinstance(name, str) or not callable(factory):
+        raise ValueError("Expected a device name (str) and a callable factory. "
+                         f"Received: name={name!r}, factory={factory!r}")
+    _FACTORIES[name] = factory
+    if _state["name"] == name:
+        _state["device"] = None
+        active._reset()
+
+
+def registered_devices():
+    """Names of the registered devices, such as `['cpu']`."""
+    return sorted(_FACTORIES)
+
+
+def device():
+    """Return the active device object (created by its factory on first use).
+
+    Example:
+        >>> device().xp.__name__
+        'numpy'
+    """
+    dev = _state["device"]
+    if dev is None:
+        dev = _state["device"] = _FACTORIES[_state["name"]]()
+    return dev
+
+
+class _ActiveDevice:
+    """Attribute namespace resolving names on the active device; caches each lookup."""
 
     def __getattr__(self, name):
-        module = self._module or self._load()
+        if name.startswith("__"):
+            raise AttributeError(name)
         try:
-            value = getattr(module, name)
+            value = getattr(device(), name)
         except AttributeError:
             raise AttributeError(
-                f"Backend '{self._device}' has no kernel named '{name}'."
+                f"Device '{_state['name']}' has no kernel named '{name}'."
             ) from None
         # Cache on the instance so later lookups skip __getattr__.
         object.__setattr__(self, name, value)
         return value
 
-    def set_device(self, device):
-        """Switch the device whose kernels are returned."""
-        if device not in _DEVICES:
-            raise ValueError(
-                f"Unknown device. Expected one of {list(_DEVICES)}. "
-                f"Received: device={device!r}"
-            )
-        for key in list(self.__dict__):
-            if key not in ("_device", "_module"):
-                del self.__dict__[key]
-        object.__setattr__(self, "_device", device)
-        object.__setattr__(self, "_module", None)
+    def _reset(self):
+        self.__dict__.clear()
 
     @property
     def device(self):
-        return self._device
+        """The active device's name."""
+        return _state["name"]
 
     @property
     def loaded(self):
-        """Whether the kernel module (and Numba) has been imported."""
-        return self._module is not None
+        """Whether the active device has been created."""
+        return _state["device"] is not None
 
 
-kernels = _Kernels()
-
-
-def kernel_cache_dir():
-    """Where Numba keeps nbkeras's compiled CPU kernels (`NUMBA_CACHE_DIR`, else `__pycache__`)."""
-    return os.environ.get("NUMBA_CACHE_DIR") or os.path.join(
-        os.path.dirname(__file__), "cpu", "__pycache__")
-
-
-def on_kernel_compiled(callback):
-    """Call `callback()` each time Numba finishes compiling a function; returns a stop function.
-
-    Example:
-        >>> stop = on_kernel_compiled(lambda: print("compiled one"))
-        >>> stop()
-    """
-    from numba.core import event
-
-    class _Listener(event.Listener):
-        def on_start(self, ev):
-            pass
-
-        def on_end(self, ev):
-            callback()
-
-    listener = _Listener()
-    event.register("numba:compile", listener)
-    return lambda: event.unregister("numba:compile", listener)
-
-
-def kernel_cache_is_cold():
-    """True when the training kernels (the fused activations) are not cached yet."""
-    for _, _, files in os.walk(kernel_cache_dir()):
-        if any(f.startswith("activations.") and f.endswith(".nbi") for f in files):
-            return False
-    return True
+active = kernels = _ActiveDevice()
 
 
 def get_device():
     """Return the active device name, such as `'cpu'`."""
-    return kernels.device
+    return _state["name"]
 
 
-def set_device(device):
-    """Select the device that runs kernels.
+def set_device(name):
+    """Select the device that runs ops and kernels.
 
     Args:
-        device: `'cpu'` (the only device until the CUDA backend lands).
+        name: a registered device name (`'cpu'`; `'cuda'` once its backend is registered).
 
     Example:
         >>> from nbkeras import backend
         >>> backend.set_device("cpu")
     """
-    if device == "cuda":
+    if name not in _FACTORIES:
+        if name == "cuda":
+            raise ValueError(
+                "The CUDA backend is not available yet: nbkeras runs on the CPU "
+                "for now. Received: device='cuda'"
+            )
         raise ValueError(
-            "The CUDA backend is not available yet: nbkeras runs on the CPU "
-            "for now. Received: device='cuda'"
+            f"Unknown device. Expected one of {registered_devices()}. "
+            f"Received: device={name!r}"
         )
-    kernels.set_device(device)
+    if name == _state["name"] and _state["device"] is not None:
+        return
+    dev = _FACTORIES[name]()  # raises before anything changes when the device cannot run
+    _state["name"], _state["device"] = name, dev
+    active._reset()
 
 
 def clear_session(free_memory=True):

@@ -1,4 +1,8 @@
-"""Integer codes of the activations that the fused kernels implement (no Numba import)."""
+"""Integer codes of the activations that the fused kernels implement (no Numba import).
+
+The one table of every kernel: the elementwise activations and the recurrent cells
+number activations alike, so a code means the same function everywhere.
+"""
 
 CODES = {
     "linear": 0, "relu": 1, "sigmoid": 2, "tanh": 3, "elu": 4, "selu": 5,
@@ -8,3 +12,5 @@ CODES = {
 }
 # Codes whose derivative needs the pre-activation (the others use the output).
 NEEDS_INPUT = frozenset((7, 8, 9, 10, 15, 16))
+# Activations the fused recurrent-cell kernels implement.
+RNN_ACTIVATIONS = {n: CODES[n] for n in ("linear", "tanh", "sigmoid", "relu", "hard_sigmoid")}

@@ -68,3 +68,38 @@ def assert_input_compatibility(spec, shape, layer_name, index=0, argument="input
                     f"{head}expected shape={spec.shape}, found shape={shown}. "
                     f"Received: {argument}.shape={shown}"
                 )
+
+
+def adjust_input_rank(x, ref_shape):
+    """Keras 3's input-rank adjustment of a model input: `x` (an array or Tensor) whose rank
+    is one more than the `Input`'s, with a last axis of size 1, loses that axis; one whose
+    rank is one less, fed to an `Input` whose last axis is 1, gains it (`(N, 28, 28)` data
+    into `Input((28, 28, 1))`). Any other `x` is returned as it is (and checked later).
+
+    Example:
+        >>> adjust_input_rank(np.zeros((5, 28, 28)), (None, 28, 28, 1)).shape
+        (5, 28, 28, 1)
+    """
+    shape = getattr(x, "shape", None)
+    if shape is None:
+        return x
+    rank, ref = len(shape), len(ref_shape)
+    if rank == ref + 1 and shape[-1] == 1:
+        from nbkeras import ops
+
+        return ops.squeeze(x, axis=-1)
+    if rank == ref - 1 and ref and ref_shape[-1] == 1:
+        from nbkeras import ops
+
+        return ops.expand_dims(x, axis=-1)
+    return x
+
+
+def adjusted_shape(shape, ref_shape):
+    """The shape that `adjust_input_rank` gives data of `shape` (for checks before a call)."""
+    shape, rank, ref = tuple(shape), len(shape), len(ref_shape)
+    if rank == ref + 1 and shape[-1] == 1:
+        return shape[:-1]
+    if rank == ref - 1 and ref and ref_shape[-1] == 1:
+        return shape + (1,)
+    return shape

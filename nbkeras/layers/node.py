@@ -18,6 +18,8 @@ class KerasTensor:
         (None, 20)
     """
 
+    _keras_symbolic = True  # how `ops.core.op` recognizes symbolic inputs
+
     def __init__(self, shape, dtype=None, name=None, history=None):
         self.shape = tuple(None if d is None else int(d) for d in shape)
         self.dtype = str(dtype or config.floatx())
@@ -32,10 +34,72 @@ class KerasTensor:
     def __repr__(self):
         return f"<KerasTensor shape={self.shape}, dtype={self.dtype}, name={self.name}>"
 
+    # Operators build op nodes, as on Keras's KerasTensor (see `nbkeras.ops.symbolic`).
     def __getitem__(self, key):
-        from nbkeras.layers.core.lambda_layer import Lambda
+        return _ops().getitem(self, key)
 
-        return Lambda(lambda x: x[key], name=None)(self)
+    def __neg__(self):
+        return _ops().negative(self)
+
+    def __pos__(self):
+        return self
+
+    def __abs__(self):
+        return _ops().absolute(self)
+
+    def __add__(self, other):
+        return _ops().add(self, other)
+
+    def __radd__(self, other):
+        return _ops().add(other, self)
+
+    def __sub__(self, other):
+        return _ops().subtract(self, other)
+
+    def __rsub__(self, other):
+        return _ops().subtract(other, self)
+
+    def __mul__(self, other):
+        return _ops().multiply(self, other)
+
+    def __rmul__(self, other):
+        return _ops().multiply(other, self)
+
+    def __truediv__(self, other):
+        return _ops().true_divide(self, other)
+
+    def __rtruediv__(self, other):
+        return _ops().true_divide(other, self)
+
+    def __pow__(self, other):
+        return _ops().power(self, other)
+
+    def __rpow__(self, other):
+        return _ops().power(other, self)
+
+    def __matmul__(self, other):
+        return _ops().matmul(self, other)
+
+    def __rmatmul__(self, other):
+        return _ops().matmul(other, self)
+
+    def __lt__(self, other):
+        return _ops().less(self, other)
+
+    def __le__(self, other):
+        return _ops().less_equal(self, other)
+
+    def __gt__(self, other):
+        return _ops().greater(self, other)
+
+    def __ge__(self, other):
+        return _ops().greater_equal(self, other)
+
+
+def _ops():
+    from nbkeras import ops
+
+    return ops
 
 
 class Node:

@@ -100,6 +100,47 @@ class Metric:
         self.update_state(*args, **kwargs)
         return self.result()
 
+    # ---------------------------------------------------------- stateless
+    def stateless_update_state(self, metric_variables, *args, **kwargs):
+        """`update_state` on the state `metric_variables`, leaving the metric's own untouched.
+
+        Args:
+            metric_variables: one array per variable of `self.variables`, in that order.
+            *args, **kwargs: the arguments of `update_state`.
+
+        Returns:
+            The updated state: a list of new arrays, one per variable.
+
+        Example:
+            >>> m = nbkeras.metrics.Mean()
+            >>> state = m.stateless_update_state(m.stateless_reset_state(), [1.0, 3.0])
+            >>> m.stateless_result(state)
+            2.0
+        """
+        with _swapped_state(self, metric_variables):
+            self.update_state(*args, **kwargs)
+            return [np.array(v.data, copy=True) for v in self.variables]
+
+    def stateless_result(self, metric_variables):
+        """`result()` computed from the state `metric_variables` (one array per variable).
+
+        Example:
+            >>> m.stateless_result([np.float32(6.0), np.float32(3.0)])  # a Mean: total, count
+            2.0
+        """
+        with _swapped_state(self, metric_variables):
+            return self.result()
+
+    def stateless_reset_state(self):
+        """The state after `reset_state()`, as new arrays; the metric's own state is kept.
+
+        Example:
+            >>> state = nbkeras.metrics.Mean().stateless_reset_state()  # [0.0, 0.0]
+        """
+        with _swapped_state(self, [v.data for v in self.variables]):
+            self.reset_state()
+            return [np.array(v.data, copy=True) for v in self.variables]
+
     def get_config(self):
         """The constructor arguments, with Keras's key names."""
         return {"name": self.name, "dtype": self.dtype}
@@ -112,6 +153,31 @@ class Metric:
         return f"<{type(self).__name__} name={self.name}>"
 
     __str__ = __repr__
+
+
+class _swapped_state:
+    """Give `metric`'s variables the values `values` inside the block; restore them on exit."""
+
+    def __init__(self, metric, values):
+        variables = metric.variables
+        values = list(values)
+        if len(values) != len(variables):
+            raise ValueError(
+                "Argument `metric_variables` must be a list of tensors corresponding 1:1 to "
+                f"{type(metric).__name__}().variables. Received: a list of length "
+                f"{len(values)}, but expected {len(variables)} variables.")
+        self.variables = variables
+        self.values = values
+
+    def __enter__(self):
+        self.saved = [np.array(v.data, copy=True) for v in self.variables]
+        for v, value in zip(self.variables, self.values):
+            v.assign(value)
+
+    def __exit__(self, *exc):
+        for v, value in zip(self.variables, self.saved):
+            v.data[...] = value
+        return False
 
 
 def as_result(value, dtype="float32"):

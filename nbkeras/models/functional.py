@@ -1,6 +1,7 @@
 """`Functional`: a model defined by a graph of layer calls, `Model(inputs, outputs)`."""
 
 from nbkeras.layers.core.input_layer import InputLayer
+from nbkeras.layers.input_spec import adjust_input_rank, adjusted_shape
 from nbkeras.layers.layer import _flatten
 from nbkeras.layers.node import KerasTensor
 from nbkeras.models import functional_config
@@ -94,8 +95,9 @@ class Functional(Model):
 
     @property
     def layers(self):
-        """Every layer of the graph, input layers included, in execution order."""
-        return list(self._layers)
+        """Every layer of the graph, input layers included, in execution order (op nodes
+        such as `x + y` are not layers and are left out, as in Keras)."""
+        return [l for l in self._layers if not getattr(l, "_is_operation", False)]
 
     @property
     def inputs(self):
@@ -112,6 +114,18 @@ class Functional(Model):
     @property
     def output(self):
         return self._outputs_struct
+
+    @property
+    def input_shape(self):
+        """The inputs' shapes (None for the batch axis): one tuple, or a list of them."""
+        shapes = [tuple(t.shape) for t in self._flat_inputs]
+        return shapes[0] if len(shapes) == 1 else shapes
+
+    @property
+    def output_shape(self):
+        """The outputs' shapes (None for the batch axis): one tuple, or a list of them."""
+        shapes = [tuple(t.shape) for t in self._flat_outputs]
+        return shapes[0] if len(shapes) == 1 else shapes
 
     @property
     def input_names(self):
@@ -149,11 +163,12 @@ class Functional(Model):
     def call(self, inputs, training=None, mask=None):
         values = {}
         for t, v in zip(self._flat_inputs, self._standardize_inputs(inputs)):
-            values[id(t)] = v
+            values[id(t)] = adjust_input_rank(v, t.shape)
         for node in self._nodes:
             if isinstance(node.layer, InputLayer):
                 continue
-            args = _structure_map(node.inputs_structure, lambda t: values[id(t)])
+            # Op nodes may hold constants among their inputs (`x * 0.5`).
+            args = _structure_map(node.inputs_structure, lambda t: values.get(id(t), t))
             call_args, call_kwargs = node.call_args, node.call_kwargs
             if node.tensor_arguments:
                 def value(v):
@@ -176,7 +191,8 @@ class Functional(Model):
         first = self._flat_inputs[0].shape
         from nbkeras.layers.input_spec import InputSpec, assert_input_compatibility
 
-        assert_input_compatibility(InputSpec(shape=first), shape, self.name, argument=argument)
+        assert_input_compatibility(InputSpec(shape=first), adjusted_shape(shape, first), self.name,
+                                   argument=argument)
 
     # ----------------------------------------------------------- summary
     def _summary_has_connections(self):

@@ -1,6 +1,7 @@
 """`Model`: a Layer that trains (compile/fit/evaluate/predict) and summarizes itself."""
 
 from nbkeras.layers.layer import Layer
+from nbkeras.metrics.metric import Metric
 from nbkeras.trainers.trainer import Trainer
 from nbkeras.utils import summary_utils
 
@@ -12,7 +13,9 @@ class Model(Trainer, Layer):
         name: the model's name.
         trainable: whether its weights are trained.
 
-    `Model(inputs, outputs)` builds a functional model (see `Functional`).
+    `Model(inputs, outputs)` builds a functional model (see `Functional`), and so does a
+    subclass called with `inputs` and `outputs` (it keeps its own `train_step` & co.).
+    Metrics kept as attributes of the model join `model.metrics`.
 
     Example:
         >>> class MLP(nbkeras.Model):
@@ -33,11 +36,21 @@ class Model(Trainer, Layer):
 
     def __init__(self, *args, **kwargs):
         if args or "inputs" in kwargs or "outputs" in kwargs:
-            raise ValueError(
-                "Subclassed models take no `inputs`/`outputs`; use `Model(inputs, outputs)` "
-                f"for a functional model. Received: arguments {list(kwargs) or 'positional'}"
-            )
+            # Keras's functional subclass: `CustomModel(inputs, outputs)` becomes a
+            # Functional model whose class keeps the subclass's methods.
+            from nbkeras.models.functional import Functional
+
+            _inject_functional(type(self))
+            Functional.__init__(self, *args, **kwargs)
+            return
         self._init_base(**kwargs)
+
+    def __setattr__(self, name, value):
+        if isinstance(value, Metric):
+            tracked = self.__dict__.setdefault("_tracked_metrics", [])
+            if not any(value is m for m in tracked):
+                tracked.append(value)
+        super().__setattr__(name, value)
 
     def _init_base(self, **kwargs):
         Layer.__init__(self, **kwargs)
@@ -206,3 +219,18 @@ class Model(Trainer, Layer):
         from nbkeras.saving import compile_config
 
         compile_config.compile_from_config(self, config)
+
+
+def _inject_functional(cls):
+    """Put `Functional` in place of `Model` among the bases of the subclass `cls` (as Keras)."""
+    from nbkeras.models.functional import Functional
+
+    if issubclass(cls, Functional):
+        return
+    if cls.__bases__ == (Model,):
+        cls.__bases__ = (Functional,)
+        return
+    for base in cls.__bases__:
+        if issubclass(base, Model) and base is not Model:
+            _inject_functional(base)
+    cls.__bases__ = tuple(Functional if b is Model else b for b in cls.__bases__)

@@ -1,7 +1,7 @@
 """`Sequential`: a linear stack of layers."""
 
 from nbkeras.layers.core.input_layer import InputLayer
-from nbkeras.layers.input_spec import assert_input_compatibility
+from nbkeras.layers.input_spec import adjust_input_rank, adjusted_shape, assert_input_compatibility
 from nbkeras.layers.layer import Layer
 from nbkeras.layers.node import KerasTensor
 from nbkeras.models.model import Model
@@ -109,6 +109,8 @@ class Sequential(Model):
             self._check_data_shape(tuple(shape))
             self._checked_shape = shape
         x = inputs
+        if self._layers and isinstance(self._layers[0], InputLayer):
+            x = adjust_input_rank(x, self._layers[0].batch_shape)
         for layer in self.layers:
             x = layer(x, training=training)
         return x
@@ -120,11 +122,14 @@ class Sequential(Model):
             from nbkeras.layers.input_spec import InputSpec
 
             target = self.layers[0].name if self.layers else self.name
-            assert_input_compatibility(InputSpec(shape=spec_shape), shape, target,
+            assert_input_compatibility(InputSpec(shape=spec_shape),
+                                       adjusted_shape(shape, spec_shape), target,
                                        argument=argument)
 
     def compute_output_shape(self, input_shape):
         shape = tuple(input_shape)
+        if self._layers and isinstance(self._layers[0], InputLayer):
+            shape = adjusted_shape(shape, self._layers[0].batch_shape)
         for layer in self.layers:
             shape = layer.compute_output_shape(shape)
         return shape

@@ -5,9 +5,9 @@ import os
 
 def cache_dirs():
     """Folders holding nbkeras's compiled kernels (`NUMBA_CACHE_DIR`, else `__pycache__`)."""
-    from nbkeras.backend import kernel_cache_dir
+    from nbkeras.backend import device
 
-    return [kernel_cache_dir()]
+    return [device().kernel_cache_dir()]
 
 
 def _cache_files():

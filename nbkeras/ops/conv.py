@@ -1,7 +1,7 @@
 """Differentiable convolution and pooling ops, on im2col / pooling kernels.
 
 Convolutions gather receptive fields with the `im2col` kernel and multiply in
-BLAS (`np.matmul`); the backward pass scatters with `col2im`. Arrays are NHWC
+BLAS (the device's `matmul`); the backward pass scatters with `col2im`. Arrays are NHWC
 inside; 1D inputs run as images of height 1. A `Workspace` lets a layer reuse
 its im2col buffer from one step to the next: a buffer is handed out again only
 once the backward pass that needed it is gone.
@@ -13,7 +13,7 @@ import numpy as np
 
 from nbkeras import config
 from nbkeras.backend import kernels as K
-from nbkeras.ops.core import record, unwrap
+from nbkeras.ops.core import composite, record, unwrap
 from nbkeras.ops.numpy import getitem
 
 
@@ -37,7 +37,7 @@ class Workspace:
             if buf.shape == shape and buf.dtype == dtype and ref() is None:
                 self._bufs[role] = (buf, weakref.ref(token))
                 return buf, token
-        buf = np.empty(shape, dtype)
+        buf = K.xp.empty(shape, dtype)
         self._bufs[role] = (buf, weakref.ref(token))
         return buf, token
 
@@ -57,7 +57,7 @@ WORKSPACE_BYTES = 64 * 2 ** 20
 
 def _take(ws, role, shape, dtype):
     if ws is None:
-        return np.empty(shape, dtype), None
+        return K.xp.empty(shape, dtype), None
     return ws.take(role, shape, dtype)
 
 
@@ -94,7 +94,7 @@ def conv_output_padding(size, k, s, d, padding, what="the kernel"):
 
 
 def _as_float(x):
-    a = np.asarray(unwrap(x))
+    a = K.xp.asarray(unwrap(x))
     if a.dtype.kind != "f":
         a = a.astype(config.floatx())
     return a
@@ -105,12 +105,12 @@ def _depthwise_forward(c3, w3):
     broadcast multiply-add per kernel tap and multiplier, on contiguous (rows, c) blocks."""
     rows, kk, c = c3.shape
     m = w3.shape[2]
-    out = np.empty((rows, c, m), c3.dtype)
-    acc, tmp = np.empty((rows, c), c3.dtype), np.empty((rows, c), c3.dtype)
+    out = K.xp.empty((rows, c, m), c3.dtype)
+    acc, tmp = K.xp.empty((rows, c), c3.dtype), K.xp.empty((rows, c), c3.dtype)
     for j in range(m):
-        np.multiply(c3[:, 0], w3[0, :, j], out=acc)
+        K.xp.multiply(c3[:, 0], w3[0, :, j], out=acc)
         for k in range(1, kk):
-            acc += np.multiply(c3[:, k], w3[k, :, j], out=tmp)
+            acc += K.xp.multiply(c3[:, k], w3[k, :, j], out=tmp)
         out[:, :, j] = acc
     return out
 
@@ -118,11 +118,11 @@ def _depthwise_forward(c3, w3):
 def _depthwise_input_grad(d3, w3, dc3):
     """dc3[:, k, g] = sum_j d3[:, g, j] * w3[k, g, j]: the im2col rows' gradient."""
     m = w3.shape[2]
-    tmp = np.empty(dc3[:, 0].shape, dc3.dtype)
+    tmp = K.xp.empty(dc3[:, 0].shape, dc3.dtype)
     for k in range(w3.shape[0]):
-        np.multiply(d3[:, :, 0], w3[k, :, 0], out=dc3[:, k])
+        K.xp.multiply(d3[:, :, 0], w3[k, :, 0], out=dc3[:, k])
         for j in range(1, m):
-            dc3[:, k] += np.multiply(d3[:, :, j], w3[k, :, j], out=tmp)
+            dc3[:, k] += K.xp.multiply(d3[:, :, j], w3[k, :, j], out=tmp)
 
 
 def conv2d_nhwc(x, kernel, bias=None, strides=(1, 1), padding="valid", dilation_rate=(1, 1),
@@ -146,7 +146,7 @@ def conv2d_nhwc(x, kernel, bias=None, strides=(1, 1), padding="valid", dilation_
     w = unwrap(kernel)
     if xa.dtype != w.dtype:
         xa = xa.astype(w.dtype)
-    xa = np.ascontiguousarray(xa)
+    xa = K.xp.ascontiguousarray(xa)
     n, h, wd, c = xa.shape
     kh, kw, cg, o = w.shape
     sh, sw = strides
@@ -185,18 +185,18 @@ def conv2d_nhwc(x, kernel, bias=None, strides=(1, 1), padding="valid", dilation_
         return cols, cols.reshape(mc, kk, g_, cg).transpose(2, 0, 1, 3).reshape(
             g_, mc, kk * cg), tok
 
-    y = np.empty((n * per, o), xa.dtype)
+    y = K.xp.empty((n * per, o), xa.dtype)
     kept = None
     for lo in range(0, n, chunk):
         hi = min(n, lo + chunk)
         cols, colsg, tok = gather(lo, hi, "cols")
         rows = slice(lo * per, hi * per)
         if g_ == 1:
-            np.matmul(cols, w2, out=y[rows])
+            K.xp.matmul(cols, w2, out=y[rows])
         elif depthwise:
             y[rows] = _depthwise_forward(cols.reshape(-1, kk, c), w3).reshape(-1, o)
         else:
-            y[rows] = np.matmul(colsg, w2).transpose(1, 0, 2).reshape(-1, o)
+            y[rows] = K.xp.matmul(colsg, w2).transpose(1, 0, 2).reshape(-1, o)
         if chunk >= n:
             kept = (cols, colsg, tok)  # the whole batch: keep it for the backward pass
         tok = None  # release the buffer before the next chunk takes it
@@ -205,9 +205,9 @@ def conv2d_nhwc(x, kernel, bias=None, strides=(1, 1), padding="valid", dilation_
     out = y.reshape(n, oh, ow, o)
 
     def backward(gy, needs):
-        dy = np.ascontiguousarray(gy, dtype=y.dtype).reshape(n * per, o)
-        gx = np.empty(xa.shape, y.dtype) if needs[0] else None
-        gw = np.zeros(w.shape, y.dtype) if needs[1] else None
+        dy = K.xp.ascontiguousarray(gy, dtype=y.dtype).reshape(n * per, o)
+        gx = K.xp.empty(xa.shape, y.dtype) if needs[0] else None
+        gw = K.xp.zeros(w.shape, y.dtype) if needs[1] else None
         gb = None
         for lo in range(0, n, chunk):
             hi = min(n, lo + chunk)
@@ -216,35 +216,35 @@ def conv2d_nhwc(x, kernel, bias=None, strides=(1, 1), padding="valid", dilation_
             if needs[1]:
                 cols, colsg, tok = kept if kept is not None else gather(lo, hi, "cols")
                 if g_ == 1:
-                    gw += np.matmul(cols.T, d).reshape(w.shape)
+                    gw += K.xp.matmul(cols.T, d).reshape(w.shape)
                 elif depthwise:
                     c3, d3 = cols.reshape(mc, kk, c), d.reshape(mc, c, og)
-                    gw += np.stack([np.einsum("pg,pgj->gj", c3[:, k], d3)
+                    gw += K.xp.stack([K.xp.einsum("pg,pgj->gj", c3[:, k], d3)
                                     for k in range(kk)]).reshape(w.shape)
                 else:
                     dg = d.reshape(mc, g_, og).transpose(1, 0, 2)
-                    part = np.matmul(colsg.transpose(0, 2, 1), dg)
+                    part = K.xp.matmul(colsg.transpose(0, 2, 1), dg)
                     gw += part.reshape(g_, kh, kw, cg, og).transpose(1, 2, 3, 0, 4).reshape(
                         w.shape)
                 tok = None
             if needs[0] and pointwise:
-                np.matmul(d, w2.T, out=gx[lo:hi].reshape(mc, c))
+                K.xp.matmul(d, w2.T, out=gx[lo:hi].reshape(mc, c))
             elif needs[0]:
                 if g_ == 1 or depthwise:
                     buf, tk = _take(workspace, "dcols", (chunk * per, kk * c), y.dtype)
                     dcols = buf[:mc]
                     if g_ == 1:
-                        np.matmul(d, w2.T, out=dcols)
+                        K.xp.matmul(d, w2.T, out=dcols)
                     else:
                         _depthwise_input_grad(d.reshape(mc, c, og), w3, dcols.reshape(mc, kk, c))
                 else:
                     dg = d.reshape(mc, g_, og).transpose(1, 0, 2)
-                    dcols = np.ascontiguousarray(np.matmul(dg, w2.transpose(0, 2, 1)).reshape(
+                    dcols = K.xp.ascontiguousarray(K.xp.matmul(dg, w2.transpose(0, 2, 1)).reshape(
                         g_, mc, kk, cg).transpose(1, 2, 0, 3).reshape(mc, kk * c))
                 K.col2im(dcols, gx[lo:hi], kh, kw, sh, sw, dh, dw, pt, pl, oh, ow)
                 tk = buf = dcols = None
         if bias is not None and needs[2]:
-            gb = np.empty(o, dy.dtype)
+            gb = K.xp.empty(o, dy.dtype)
             K.col_sum(dy, gb)
         return gx, gw, gb
 
@@ -279,7 +279,7 @@ def conv2d_transpose_nhwc(x, kernel, bias=None, strides=(1, 1), padding="valid",
     w = unwrap(kernel)
     if xa.dtype != w.dtype:
         xa = xa.astype(w.dtype)
-    xa = np.ascontiguousarray(xa)
+    xa = K.xp.ascontiguousarray(xa)
     n, h, wd, c = xa.shape
     kh, kw, o, _ = w.shape
     sh, sw = strides
@@ -292,25 +292,25 @@ def conv2d_transpose_nhwc(x, kernel, bias=None, strides=(1, 1), padding="valid",
     w2 = w.reshape(kk * o, c)
     x2 = xa.reshape(m, c)
     cols, tk = _take(workspace, "cols", (m, kk * o), xa.dtype)
-    np.matmul(x2, w2.T, out=cols)
-    y = np.empty((n, oh, ow, o), xa.dtype)
+    K.xp.matmul(x2, w2.T, out=cols)
+    y = K.xp.empty((n, oh, ow, o), xa.dtype)
     K.col2im(cols, y, kh, kw, sh, sw, dh, dw, pt, pl, h, wd)
     del tk
     if bias is not None:
         y += unwrap(bias)
 
     def backward(gy, needs):
-        g = np.ascontiguousarray(gy, dtype=y.dtype)
+        g = K.xp.ascontiguousarray(gy, dtype=y.dtype)
         gx = gw = gb = None
         if needs[0] or needs[1]:
             gcols, tk2 = _take(workspace, "dcols", (m, kk * o), y.dtype)
             K.im2col(g, gcols, kh, kw, sh, sw, dh, dw, pt, pl, h, wd)
             if needs[0]:
-                gx = np.matmul(gcols, w2).reshape(xa.shape)
+                gx = K.xp.matmul(gcols, w2).reshape(xa.shape)
             if needs[1]:
-                gw = np.matmul(gcols.T, x2).reshape(w.shape)
+                gw = K.xp.matmul(gcols.T, x2).reshape(w.shape)
         if bias is not None and needs[2]:
-            gb = np.empty(o, g.dtype)
+            gb = K.xp.empty(o, g.dtype)
             K.col_sum(g.reshape(-1, o), gb)
         return gx, gw, gb
 
@@ -318,27 +318,28 @@ def conv2d_transpose_nhwc(x, kernel, bias=None, strides=(1, 1), padding="valid",
 
 
 def _pool(x, pool_size, strides, padding, kind):
-    xa = np.ascontiguousarray(_as_float(x))
+    xa = K.xp.ascontiguousarray(_as_float(x))
     n, h, wd, c = xa.shape
     kh, kw = pool_size
     sh, sw = strides
     oh, pt, _ = conv_output_padding(h, kh, sh, 1, padding, "the pool")
     ow, pl, _ = conv_output_padding(wd, kw, sw, 1, padding, "the pool")
-    y = np.empty((n, oh, ow, c), xa.dtype)
+    y = K.xp.empty((n, oh, ow, c), xa.dtype)
     if kind == "max":
-        arg = np.empty((n, oh, ow, c), np.int64)
+        arg = K.xp.empty((n, oh, ow, c), np.int64)
         K.max_pool_forward(xa, y, arg, kh, kw, sh, sw, pt, pl)
 
         def backward(g, needs):
-            gx = np.empty(xa.shape, y.dtype)
-            K.max_pool_backward(np.ascontiguousarray(g, dtype=y.dtype), arg, gx)
+            gx = K.xp.empty(xa.shape, y.dtype)
+            K.max_pool_backward(K.xp.ascontiguousarray(g, dtype=y.dtype), arg, gx)
             return (gx,)
     else:
         K.avg_pool_forward(xa, y, kh, kw, sh, sw, pt, pl)
 
         def backward(g, needs):
-            gx = np.empty(xa.shape, y.dtype)
-            K.avg_pool_backward(np.ascontiguousarray(g, dtype=y.dtype), gx, kh, kw, sh, sw, pt, pl)
+            gx = K.xp.empty(xa.shape, y.dtype)
+            g = K.xp.ascontiguousarray(g, dtype=y.dtype)
+            K.avg_pool_backward(g, gx, kh, kw, sh, sw, pt, pl)
             return (gx,)
 
     return record(y, (x,), backward)
@@ -356,10 +357,10 @@ def average_pool_nhwc(x, pool_size, strides, padding="valid"):
 
 def pad_spatial(x, pads):
     """Zero-pad `x` by `pads` ((before, after) per axis), differentiable."""
-    xa = np.asarray(unwrap(x))
-    out = np.pad(xa, pads)
+    xa = K.xp.asarray(unwrap(x))
+    out = K.xp.pad(xa, pads)
     idx = tuple(slice(b, b + s) for (b, _), s in zip(pads, xa.shape))
-    return record(out, (x,), lambda g, needs: (np.ascontiguousarray(g[idx]),))
+    return record(out, (x,), lambda g, needs: (K.xp.ascontiguousarray(g[idx]),))
 
 
 def crop_spatial(x, crops):
@@ -369,12 +370,12 @@ def crop_spatial(x, crops):
 
 def repeat_axis(x, repeats, axis):
     """Repeat each entry of `x` `repeats` times along `axis` (np.repeat), differentiable."""
-    xa = np.asarray(unwrap(x))
-    out = np.repeat(xa, repeats, axis=axis)
+    xa = K.xp.asarray(unwrap(x))
+    out = K.xp.repeat(xa, repeats, axis=axis)
 
     def backward(g, needs):
         shape = xa.shape[:axis] + (xa.shape[axis], repeats) + xa.shape[axis + 1:]
-        return (np.asarray(g).reshape(shape).sum(axis=axis + 1),)
+        return (K.xp.asarray(g).reshape(shape).sum(axis=axis + 1),)
 
     return record(out, (x,), backward)
 
@@ -402,6 +403,15 @@ def to_nhwc(x, data_format, rank):
 
 def conv(inputs, kernel, strides=1, padding="valid", data_format=None, dilation_rate=1):
     """Keras's `ops.conv` for 1D and 2D inputs (kernel (*k, C, O))."""
+    def run(inputs, kernel):
+        return _conv(inputs, kernel, strides, padding, data_format, dilation_rate)
+
+    return composite("conv", run, (inputs, kernel),
+                     {"strides": strides, "padding": padding, "data_format": data_format,
+                      "dilation_rate": dilation_rate})
+
+
+def _conv(inputs, kernel, strides=1, padding="valid", data_format=None, dilation_rate=1):
     rank = np.ndim(unwrap(inputs)) - 2
     x, back = to_nhwc(inputs, data_format or "channels_last", rank)
     k = kernel
@@ -418,11 +428,29 @@ def conv(inputs, kernel, strides=1, padding="valid", data_format=None, dilation_
 
 def max_pool(inputs, pool_size, strides=None, padding="valid", data_format=None):
     """Keras's `ops.max_pool` for 1D and 2D inputs."""
+    def run(inputs):
+        return _max_pool(inputs, pool_size, strides, padding, data_format)
+
+    return composite("max_pool", run, (inputs,),
+                     {"pool_size": pool_size, "strides": strides, "padding": padding,
+                      "data_format": data_format})
+
+
+def _max_pool(inputs, pool_size, strides=None, padding="valid", data_format=None):
     return _pool_op(inputs, pool_size, strides, padding, data_format, max_pool_nhwc)
 
 
 def average_pool(inputs, pool_size, strides=None, padding="valid", data_format=None):
     """Keras's `ops.average_pool` for 1D and 2D inputs."""
+    def run(inputs):
+        return _average_pool(inputs, pool_size, strides, padding, data_format)
+
+    return composite("average_pool", run, (inputs,),
+                     {"pool_size": pool_size, "strides": strides, "padding": padding,
+                      "data_format": data_format})
+
+
+def _average_pool(inputs, pool_size, strides=None, padding="valid", data_format=None):
     return _pool_op(inputs, pool_size, strides, padding, data_format, average_pool_nhwc)
 
 

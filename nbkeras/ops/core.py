@@ -1,4 +1,8 @@
-"""Reverse-mode autodiff: `Tensor`, the recording `GradientTape`, and `record`.
+"""Reverse-mode autodiff: `Tensor`, the recording `GradientTape`, `record` and `op`.
+
+`op` is the one entry point of the ops: it takes the array namespace from the active
+device, records on the tape, and is the one place where symbolic inputs (KerasTensors
+of the functional API) are handled.
 
 Ops take NumPy arrays, Python numbers or Tensors. While a tape is recording
 and an input is *tracked* (a trainable Variable, a watched tensor, or the
@@ -9,6 +13,8 @@ pass is a single reversed walk with no topological sort.
 """
 
 import numpy as np
+
+from nbkeras.backend import active as _device
 
 _tapes = []
 
@@ -46,7 +52,13 @@ class Tensor:
         return self.data
 
     def __array__(self, dtype=None, copy=None):
-        return np.asarray(self.data, dtype=dtype)
+        # NumPy 2's protocol: `np.array(t)` asks for a copy (a snapshot that later in-place
+        # updates of a Variable do not change); `np.asarray(t)` may share the buffer.
+        if copy is False and dtype is not None and np.dtype(dtype) != self.data.dtype:
+            raise ValueError("A copy is needed to convert the tensor to dtype "
+                             f"{np.dtype(dtype)}. Received: copy=False")
+        out = np.asarray(self.data, dtype=dtype)
+        return out.copy() if copy and out is self.data else out
 
     def __len__(self):
         return len(self.data)
@@ -180,11 +192,75 @@ def record(out, inputs, backward):
     needs = tuple([isinstance(t, Tensor) and t._tracked for t in inputs])
     if True not in needs:
         return out
-    t = Tensor(out if type(out) is np.ndarray else np.asarray(out), True)
+    t = Tensor(out if type(out) is np.ndarray else _device.xp.asarray(out), True)
     node = (t, inputs, needs, backward)
     for tape in _tapes:
         tape._nodes.append(node)
     return t
+
+
+def op(name, forward, inputs, backward=None, config=None):
+    """Run one op: the entry point every differentiable op goes through.
+
+    Args:
+        name: the op's Keras name (`'add'`, `'mean'`, ...).
+        forward: `forward(xp, *arrays)` returning the result, with `xp` the active
+            device's array namespace and `arrays` the inputs unwrapped.
+        inputs: the op's tensor inputs (arrays, numbers, Tensors or KerasTensors).
+        backward: `backward(xp, g, needs, arrays, out)` returning one gradient per
+            input (None where `needs[i]` is False); None for ops with no gradient.
+        config: the op's other arguments, by name (kept by symbolic nodes).
+
+    Returns:
+        The result array; a tracked `Tensor` while a tape records a tracked input; a
+        symbolic tensor when an input is symbolic.
+
+    Example:
+        >>> op("negative", lambda xp, a: xp.negative(a), (np.ones(2),),
+        ...    lambda xp, g, needs, arrays, out: (-g,))
+        array([-1., -1.])
+    """
+    arrays = []
+    for x in inputs:
+        if isinstance(x, Tensor):
+            x = x.data
+        elif type(x) is not np.ndarray and getattr(x, "_keras_symbolic", False):
+            return _symbolic_op(name, forward, inputs, config)
+        arrays.append(x)
+    xp = _device.xp
+    out = forward(xp, *arrays)
+    if backward is None or not _tapes:
+        return out
+    return record(out, inputs, lambda g, needs: backward(xp, g, needs, arrays, out))
+
+
+def composite(name, fn, inputs, config=None):
+    """Run a public op built from other ops: `fn(*inputs)`, or one symbolic node.
+
+    Args:
+        name: the op's Keras name (`'var'`, `'tensordot'`, ...).
+        fn: computes the op from `inputs` with other ops (differentiable through them).
+        inputs: the op's tensor inputs.
+        config: the op's other arguments, by name.
+
+    Example:
+        >>> composite("square_sum", lambda x: ops.sum(x * x), (np.ones(3),))
+        array(3.)
+    """
+    for x in inputs:
+        if type(x) is not np.ndarray and getattr(x, "_keras_symbolic", False):
+            return _symbolic_op(name, None, inputs, config)
+        if isinstance(x, (list, tuple)) and any(getattr(t, "_keras_symbolic", False) for t in x):
+            return _symbolic_op(name, None, inputs, config)
+    return fn(*inputs)
+
+
+def _symbolic_op(name, forward, inputs, config):
+    """The one place where ops meet symbolic (functional-API) inputs: the call becomes a
+    graph node that reruns the public op when the model runs."""
+    from nbkeras.ops.symbolic import symbolic_call
+
+    return symbolic_call(name, inputs, config)
 
 
 def recording():
@@ -223,7 +299,7 @@ class GradientTape:
         if isinstance(x, Tensor):
             x._tracked = True
             return x
-        return Tensor(np.asarray(x), True)
+        return Tensor(_device.xp.asarray(x), True)
 
     def gradient(self, target, sources):
         """Return d(sum of target)/d(source) for each source (None when unconnected)."""
@@ -237,9 +313,9 @@ class GradientTape:
             g = grads.get(id(s))
             if g is not None:
                 if isinstance(s, Tensor) and g.shape != s.shape:
-                    g = np.broadcast_to(g, s.shape).copy()
+                    g = _device.xp.broadcast_to(g, s.shape).copy()
                 elif id(g) in handed or not g.flags.writeable:
-                    g = np.array(g)  # never hand the same buffer to two sources
+                    g = g.copy()  # never hand the same buffer to two sources
                 handed.add(id(g))
             out.append(g)
         return out[0] if single else out
@@ -253,7 +329,7 @@ def backward(nodes, target, seed=None, keep=()):
     if not isinstance(target, Tensor):
         return {}
     if seed is None:
-        seed = np.ones_like(target.data)
+        seed = _device.xp.ones_like(target.data)
     grads = {id(target): seed}
     for out, inputs, needs, fn in reversed(nodes):
         k = id(out)

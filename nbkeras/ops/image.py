@@ -14,7 +14,7 @@ import numpy as np
 
 from nbkeras import config
 from nbkeras.ops import numpy as knp
-from nbkeras.ops.core import unwrap
+from nbkeras.ops.core import composite, unwrap
 
 __all__ = ["resize"]
 
@@ -88,6 +88,15 @@ def resize(images, size, interpolation="bilinear", antialias=False, data_format=
         >>> nbkeras.ops.image.resize(np.ones((1, 2, 2, 3)), (4, 4)).shape
         (1, 4, 4, 3)
     """
+    def run(images):
+        return _resize(images, size, interpolation, antialias, data_format)
+
+    return composite("resize", run, (images,),
+                     {"size": size, "interpolation": interpolation, "antialias": antialias,
+                      "data_format": data_format})
+
+
+def _resize(images, size, interpolation="bilinear", antialias=False, data_format=None):
     if interpolation not in INTERPOLATIONS:
         raise ValueError(f"Invalid value for argument `interpolation`. Expected one of "
                          f"{list(INTERPOLATIONS)}. Received: interpolation={interpolation!r}")

@@ -8,10 +8,12 @@ from nbkeras import config
 from nbkeras.backend import kernels as K
 from nbkeras.backend.activation_codes import CODES as _CODES
 from nbkeras.backend.activation_codes import NEEDS_INPUT as _NEEDS_INPUT
-from nbkeras.ops.core import Tensor, record, unwrap
+from nbkeras.ops.core import Tensor, composite, op, unwrap
 
-def _float_array(x):
-    a = np.asarray(unwrap(x))
+
+def _float_array(x, xp=None):
+    xp = xp or K.xp
+    a = xp.asarray(unwrap(x))
     if a.dtype.kind != "f":
         a = a.astype(config.floatx())
     elif a.dtype == np.float16:
@@ -19,29 +21,40 @@ def _float_array(x):
             "nbkeras kernels compute in float32 or float64; float16 is not supported. "
             "Received: an array of dtype float16"
         )
-    return np.ascontiguousarray(a)
+    return xp.ascontiguousarray(a)
 
 
-def activation(x, name, alpha=0.0):
+def activation(x, name, alpha=0.0, op_name=None, config=None):
     """Apply the named elementwise activation through the fused kernels.
 
     Args:
         x: input tensor.
         name: a key of the activation table, such as `'relu'` or `'gelu'`.
         alpha: the slope or scale parameter of elu and leaky_relu.
+        op_name: the public op's name, when it differs from `name`.
+        config: the public op's other arguments (kept by symbolic nodes).
+
+    Example:
+        >>> activation(np.array([-1.0, 2.0], "float32"), "relu")
+        array([0., 2.], dtype=float32)
     """
     code = _CODES[name]
-    a = _float_array(x)
-    out = np.empty_like(a)
-    K.act_forward(a.reshape(-1), out.reshape(-1), code, alpha)
+    a = None
 
-    def backward(g, needs):
-        g = np.ascontiguousarray(g, dtype=a.dtype)
-        gx = np.empty_like(a)
+    def forward(xp, x):
+        nonlocal a
+        a = _float_array(x, xp)
+        out = xp.empty_like(a)
+        K.act_forward(a.reshape(-1), out.reshape(-1), code, alpha)
+        return out
+
+    def backward(xp, g, needs, arrays, out):
+        g = xp.ascontiguousarray(g, dtype=a.dtype)
+        gx = xp.empty_like(a)
         K.act_backward(g.reshape(-1), a.reshape(-1), out.reshape(-1), gx.reshape(-1), code, alpha)
         return (gx,)
 
-    return record(out, (x,), backward)
+    return op(op_name or name, forward, (x,), backward, config)
 
 
 def relu(x):
@@ -66,7 +79,7 @@ def tanh(x):
 
 def elu(x, alpha=1.0):
     """x if x > 0 else alpha * (exp(x) - 1)."""
-    return activation(x, "elu", float(alpha))
+    return activation(x, "elu", float(alpha), config={"alpha": alpha})
 
 
 def selu(x):
@@ -94,12 +107,14 @@ swish = silu
 
 def gelu(x, approximate=True):
     """Gaussian error linear unit (the tanh approximation when `approximate`)."""
-    return activation(x, "gelu_approximate" if approximate else "gelu")
+    return activation(x, "gelu_approximate" if approximate else "gelu", op_name="gelu",
+                      config={"approximate": approximate})
 
 
 def leaky_relu(x, negative_slope=0.2):
     """x if x > 0 else negative_slope * x."""
-    return activation(x, "leaky_relu", float(negative_slope))
+    return activation(x, "leaky_relu", float(negative_slope),
+                      config={"negative_slope": negative_slope})
 
 
 def hard_sigmoid(x):
@@ -120,40 +135,40 @@ def mish(x):
     return activation(x, "mish")
 
 
-def _last_axis_2d(x, axis):
-    a = _float_array(x)
-    moved = axis not in (-1, a.ndim - 1)
-    if moved:
-        a = np.ascontiguousarray(np.moveaxis(a, axis, -1))
-    return a, moved
+def _rowwise(name, x, axis, forward_kernel, backward_kernel):
+    st = {}
 
+    def forward(xp, x):
+        a = _float_array(x, xp)
+        moved = axis not in (-1, a.ndim - 1)
+        if moved:
+            a = xp.ascontiguousarray(xp.moveaxis(a, axis, -1))
+        a2 = a.reshape(-1, a.shape[-1]) if a.ndim else a.reshape(1, 1)
+        y2 = xp.empty_like(a2)
+        getattr(K, forward_kernel)(a2, y2)
+        st.update(a=a, y2=y2, moved=moved)
+        y = y2.reshape(a.shape)
+        return xp.moveaxis(y, -1, axis) if moved else y
 
-def _rowwise(x, axis, forward, backward_kernel):
-    a, moved = _last_axis_2d(x, axis)
-    a2 = a.reshape(-1, a.shape[-1]) if a.ndim else a.reshape(1, 1)
-    y2 = np.empty_like(a2)
-    forward(a2, y2)
-    y = y2.reshape(a.shape)
-    out = np.moveaxis(y, -1, axis) if moved else y
-
-    def backward(g, needs):
-        g = np.ascontiguousarray(np.moveaxis(g, axis, -1) if moved else g, dtype=a.dtype)
-        gx = np.empty_like(y2)
-        backward_kernel(g.reshape(y2.shape), y2, gx)
+    def backward(xp, g, needs, arrays, out):
+        a, y2, moved = st["a"], st["y2"], st["moved"]
+        g = xp.ascontiguousarray(xp.moveaxis(g, axis, -1) if moved else g, dtype=a.dtype)
+        gx = xp.empty_like(y2)
+        getattr(K, backward_kernel)(g.reshape(y2.shape), y2, gx)
         gx = gx.reshape(a.shape)
-        return (np.moveaxis(gx, -1, axis) if moved else gx,)
+        return (xp.moveaxis(gx, -1, axis) if moved else gx,)
 
-    return record(out, (x,), backward)
+    return op(name, forward, (x,), backward, {"axis": axis})
 
 
 def softmax(x, axis=-1):
     """exp(x) / sum(exp(x)) along `axis`."""
-    return _rowwise(x, axis, K.softmax_forward, K.softmax_backward)
+    return _rowwise("softmax", x, axis, "softmax_forward", "softmax_backward")
 
 
 def log_softmax(x, axis=-1):
     """x - logsumexp(x) along `axis`."""
-    return _rowwise(x, axis, K.log_softmax_forward, K.log_softmax_backward)
+    return _rowwise("log_softmax", x, axis, "log_softmax_forward", "log_softmax_backward")
 
 
 def dense(x, kernel, bias=None, activation="linear", alpha=0.0):
@@ -167,38 +182,41 @@ def dense(x, kernel, bias=None, activation="linear", alpha=0.0):
         alpha: the activation's parameter, if any.
     """
     code = _CODES[activation]
-    xa = np.asarray(unwrap(x))
-    w = unwrap(kernel)
-    if xa.dtype != w.dtype and xa.dtype.kind != "f":
-        xa = xa.astype(w.dtype)
-    lead = xa.shape[:-1]
-    x2 = xa.reshape(-1, xa.shape[-1])
-    z = np.matmul(x2, w)
-    b = unwrap(bias) if bias is not None else np.zeros(0, dtype=z.dtype)
-    if code == 0 and bias is None:
-        y = z
-    else:
-        y = np.empty_like(z) if code in _NEEDS_INPUT else z
-        K.bias_act_forward(z, b, y, code, alpha)
-    out = y.reshape(lead + (w.shape[1],))
+    st = {}
 
-    def backward(g, needs):
+    def forward(xp, xa, w, b):
+        xa = xp.asarray(xa)
+        if xa.dtype != w.dtype and xa.dtype.kind != "f":
+            xa = xa.astype(w.dtype)
+        x2 = xa.reshape(-1, xa.shape[-1])
+        z = K.matmul(x2, w)
+        if code == 0 and b is None:
+            y = z
+        else:
+            y = xp.empty_like(z) if code in _NEEDS_INPUT else z
+            K.bias_act_forward(z, xp.zeros(0, dtype=z.dtype) if b is None else b, y, code, alpha)
+        st.update(xa=xa, x2=x2, z=z, y=y)
+        return y.reshape(xa.shape[:-1] + (w.shape[1],))
+
+    def backward(xp, g, needs, arrays, out):
+        xa, x2, z, y, w = st["xa"], st["x2"], st["z"], st["y"], arrays[1]
         g2 = g.reshape(y.shape)
         if code == 0:
             dz = g2
         else:
-            g2 = np.ascontiguousarray(g2, dtype=y.dtype)
-            dz = np.empty_like(y)
+            g2 = xp.ascontiguousarray(g2, dtype=y.dtype)
+            dz = xp.empty_like(y)
             K.act_backward(g2.reshape(-1), z.reshape(-1), y.reshape(-1), dz.reshape(-1), code, alpha)
-        gx = np.matmul(dz, w.T).reshape(xa.shape) if needs[0] else None
-        gw = np.matmul(x2.T, dz) if needs[1] else None
+        gx = K.matmul(dz, w.T).reshape(xa.shape) if needs[0] else None
+        gw = K.matmul(x2.T, dz) if needs[1] else None
         gb = None
         if bias is not None and needs[2]:
-            gb = np.empty(dz.shape[1], dtype=dz.dtype)
-            K.col_sum(np.ascontiguousarray(dz), gb)
+            gb = xp.empty(dz.shape[1], dtype=dz.dtype)
+            K.col_sum(xp.ascontiguousarray(dz), gb)
         return gx, gw, gb
 
-    return record(out, (x, kernel, bias), backward)
+    return op("dense", forward, (x, kernel, bias), backward,
+              {"activation": activation, "alpha": alpha})
 
 
 def dropout(x, rate, noise_shape=None, seed=None):
@@ -211,28 +229,43 @@ def dropout(x, rate, noise_shape=None, seed=None):
         seed: an int seeding this call's mask; None continues the stream that
             `utils.set_random_seed` seeds.
     """
-    a = _float_array(x)
     if seed is None:
         seed = -1  # continue the kernel generator's stream (seeded by set_random_seed)
-    mshape = a.shape if noise_shape is None else tuple(
-        a.shape[i] if s is None else s for i, s in enumerate(noise_shape)
-    )
-    if mshape != a.shape:
-        trailing = int(np.prod(mshape))
-        # Draw the mask at its own shape, then broadcast it.
-        mask = np.empty(mshape, dtype=a.dtype)
-        K.dropout_forward(np.zeros(trailing, a.dtype), mask.reshape(-1), np.empty(trailing, a.dtype), float(rate), seed)
-        mask = np.broadcast_to(mask, a.shape)
-        out = a * mask
-    else:
-        mask = np.empty_like(a)
-        out = np.empty_like(a)
-        K.dropout_forward(a.reshape(-1), mask.reshape(-1), out.reshape(-1), float(rate), seed)
-    return record(out, (x,), lambda g, needs: (g * mask,))
+    st = {}
+
+    def forward(xp, x):
+        a = _float_array(x, xp)
+        mshape = a.shape if noise_shape is None else tuple(
+            a.shape[i] if s is None else s for i, s in enumerate(noise_shape)
+        )
+        if mshape != a.shape:
+            trailing = int(np.prod(mshape))
+            # Draw the mask at its own shape, then broadcast it.
+            mask = xp.empty(mshape, dtype=a.dtype)
+            K.dropout_forward(xp.zeros(trailing, a.dtype), mask.reshape(-1),
+                              xp.empty(trailing, a.dtype), float(rate), seed)
+            mask = xp.broadcast_to(mask, a.shape)
+            out = a * mask
+        else:
+            mask = xp.empty_like(a)
+            out = xp.empty_like(a)
+            K.dropout_forward(a.reshape(-1), mask.reshape(-1), out.reshape(-1), float(rate), seed)
+        st["mask"] = mask
+        return out
+
+    return op("dropout", forward, (x,), lambda xp, g, needs, arrays, out: (g * st["mask"],),
+              {"rate": rate, "noise_shape": noise_shape, "seed": seed})
 
 
 def moments(x, axes, keepdims=False):
     """Return (mean, biased variance) of x over `axes`."""
+    def run(x):
+        return _moments(x, axes, keepdims)
+
+    return composite("moments", run, (x,), {"axes": axes, "keepdims": keepdims})
+
+
+def _moments(x, axes, keepdims=False):
     from nbkeras.ops.numpy import mean, reshape, square, subtract
 
     axes = tuple(axes) if isinstance(axes, list) else axes
@@ -247,29 +280,44 @@ def batch_norm_train(x, gamma, beta, epsilon):
     Returns:
         (output, batch mean, batch variance); only the output is differentiable.
     """
-    a = _float_array(x)
-    c = a.shape[-1]
-    x2 = a.reshape(-1, c)
-    y = np.empty_like(x2)
-    mean = np.empty(c, a.dtype)
-    var = np.empty(c, a.dtype)
-    inv_std = np.empty(c, np.float64)
-    gd, bd = np.asarray(unwrap(gamma)), np.asarray(unwrap(beta))
-    K.batch_norm_train_forward(x2, gd, bd, float(epsilon), y, mean, var, inv_std)
+    st = {}
 
-    def backward(g, needs):
-        g2 = np.ascontiguousarray(g, dtype=a.dtype).reshape(x2.shape)
-        dx = np.empty_like(x2)
-        dgamma = np.empty(c, a.dtype)
-        dbeta = np.empty(c, a.dtype)
-        K.batch_norm_train_backward(g2, x2, gd, mean, inv_std, dx, dgamma, dbeta)
+    def forward(xp, x, gd, bd):
+        a = _float_array(x, xp)
+        c = a.shape[-1]
+        x2 = a.reshape(-1, c)
+        y = xp.empty_like(x2)
+        mean = xp.empty(c, a.dtype)
+        var = xp.empty(c, a.dtype)
+        inv_std = xp.empty(c, np.float64)
+        gd, bd = xp.asarray(gd), xp.asarray(bd)
+        K.batch_norm_train_forward(x2, gd, bd, float(epsilon), y, mean, var, inv_std)
+        st.update(a=a, x2=x2, gd=gd, mean=mean, var=var, inv_std=inv_std)
+        return y.reshape(a.shape)
+
+    def backward(xp, g, needs, arrays, out):
+        a, x2, c = st["a"], st["x2"], st["a"].shape[-1]
+        g2 = xp.ascontiguousarray(g, dtype=a.dtype).reshape(x2.shape)
+        dx = xp.empty_like(x2)
+        dgamma = xp.empty(c, a.dtype)
+        dbeta = xp.empty(c, a.dtype)
+        K.batch_norm_train_backward(g2, x2, st["gd"], st["mean"], st["inv_std"], dx, dgamma, dbeta)
         return dx.reshape(a.shape), dgamma, dbeta
 
-    return record(y.reshape(a.shape), (x, gamma, beta), backward), mean, var
+    out = op("batch_norm_train", forward, (x, gamma, beta), backward, {"epsilon": epsilon})
+    return out, st["mean"], st["var"]
 
 
 def batch_normalization(x, mean, variance, offset=None, scale=None, epsilon=1e-3):
     """(x - mean) / sqrt(variance + epsilon) * scale + offset, differentiable in all inputs."""
+    def run(x, mean, variance, offset, scale):
+        return _batch_normalization(x, mean, variance, offset, scale, epsilon)
+
+    return composite("batch_normalization", run, (x, mean, variance, offset, scale),
+                     {"epsilon": epsilon})
+
+
+def _batch_normalization(x, mean, variance, offset=None, scale=None, epsilon=1e-3):
     from nbkeras.ops import numpy as onp
 
     inv = onp.divide(1.0, onp.sqrt(onp.add(variance, epsilon)))
@@ -281,37 +329,48 @@ def batch_normalization(x, mean, variance, offset=None, scale=None, epsilon=1e-3
 
 def one_hot(x, num_classes, dtype=None):
     """One-hot encode integer labels along a new last axis."""
-    idx = np.asarray(unwrap(x)).astype(np.int64)
-    out = np.zeros(idx.shape + (num_classes,), dtype=dtype or config.floatx())
-    valid = (idx >= 0) & (idx < num_classes)
-    np.put_along_axis(out, np.where(valid, idx, 0)[..., None], valid[..., None].astype(out.dtype), axis=-1)
-    return out
+    def forward(xp, x):
+        idx = xp.asarray(x).astype(np.int64)
+        out = xp.zeros(idx.shape + (num_classes,), dtype=dtype or config.floatx())
+        valid = (idx >= 0) & (idx < num_classes)
+        xp.put_along_axis(out, xp.where(valid, idx, 0)[..., None],
+                          valid[..., None].astype(out.dtype), axis=-1)
+        return out
+
+    return op("one_hot", forward, (x,), config={"num_classes": num_classes, "dtype": dtype})
 
 
-def _per_row_loss(target, output, fwd, bwd, extra, sparse=False, target_grad=False):
-    p = _float_array(output)
-    m = p.shape[-1] if p.ndim else 1
-    p2 = p.reshape(-1, m)
-    t = np.asarray(unwrap(target))
-    if sparse:
-        t2 = np.ascontiguousarray(t.reshape(-1), dtype=np.int64)
-    else:
-        t2 = np.ascontiguousarray(t, dtype=p.dtype).reshape(p2.shape)
-    rows = np.empty(p2.shape[0], p.dtype)
-    fwd(t2, p2, rows, *extra)
-    out = rows.reshape(p.shape[:-1]) if p.ndim else rows.reshape(())
+def _per_row_loss(name, target, output, fwd, bwd, extra, sparse=False, target_grad=False,
+                  config=None):
+    """A loss computed per row by the kernels `fwd`/`bwd` (device names)."""
+    st = {}
 
-    def backward(g, needs):
+    def forward(xp, t, p):
+        p = _float_array(p, xp)
+        m = p.shape[-1] if p.ndim else 1
+        p2 = p.reshape(-1, m)
+        t = xp.asarray(t)
+        if sparse:
+            t2 = xp.ascontiguousarray(t.reshape(-1), dtype=np.int64)
+        else:
+            t2 = xp.ascontiguousarray(t, dtype=p.dtype).reshape(p2.shape)
+        rows = xp.empty(p2.shape[0], p.dtype)
+        getattr(K, fwd)(t2, p2, rows, *extra)
+        st.update(p=p, p2=p2, t2=t2)
+        return rows.reshape(p.shape[:-1]) if p.ndim else rows.reshape(())
+
+    def backward(xp, g, needs, arrays, out):
+        p, p2, t2 = st["p"], st["p2"], st["t2"]
         if g.shape != out.shape:
-            g = np.broadcast_to(g, out.shape)
-        g1 = np.ascontiguousarray(g, dtype=p.dtype).reshape(-1)
-        gp = np.empty_like(p2)
-        bwd(g1, t2, p2, gp, *extra)
+            g = xp.broadcast_to(g, out.shape)
+        g1 = xp.ascontiguousarray(g, dtype=p.dtype).reshape(-1)
+        gp = xp.empty_like(p2)
+        getattr(K, bwd)(g1, t2, p2, gp, *extra)
         gp = gp.reshape(p.shape)
         # Squared error is symmetric: d/dtarget = -d/doutput.
         return (-gp if target_grad and needs[0] else None), gp
 
-    return record(out, (target, output), backward)
+    return op(name, forward, (target, output), backward, config)
 
 
 def _check_same_shape(target, output):
@@ -333,6 +392,13 @@ def _clip_bounds(output):
 
 def binary_crossentropy(target, output, from_logits=False):
     """Elementwise binary crossentropy between targets and probabilities (or logits)."""
+    def run(target, output):
+        return _binary_crossentropy(target, output, from_logits)
+
+    return composite("binary_crossentropy", run, (target, output), {"from_logits": from_logits})
+
+
+def _binary_crossentropy(target, output, from_logits=False):
     _check_same_shape(target, output)
     from nbkeras.ops.numpy import expand_dims
 
@@ -344,11 +410,21 @@ def binary_crossentropy(target, output, from_logits=False):
 
 def binary_crossentropy_mean(target, output, from_logits=False):
     """Binary crossentropy averaged over the last axis (the Keras loss function's value)."""
-    return _per_row_loss(target, output, K.bce_forward, K.bce_backward, (*_clip_bounds(output), bool(from_logits)))
+    return _per_row_loss("binary_crossentropy", target, output, "bce_forward", "bce_backward",
+                         (*_clip_bounds(output), bool(from_logits)),
+                         config={"from_logits": from_logits})
 
 
 def categorical_crossentropy(target, output, from_logits=False, axis=-1):
     """Crossentropy between one-hot (or soft) targets and probabilities (or logits)."""
+    def run(target, output):
+        return _categorical_crossentropy(target, output, from_logits, axis)
+
+    return composite("categorical_crossentropy", run, (target, output),
+                     {"from_logits": from_logits, "axis": axis})
+
+
+def _categorical_crossentropy(target, output, from_logits=False, axis=-1):
     _check_same_shape(target, output)
     if axis not in (-1, np.ndim(unwrap(output)) - 1):
         from nbkeras.ops.numpy import transpose
@@ -357,7 +433,9 @@ def categorical_crossentropy(target, output, from_logits=False, axis=-1):
         perm.append(perm.pop(axis))
         output = transpose(output, perm)
         target = np.transpose(np.asarray(unwrap(target)), perm)
-    return _per_row_loss(target, output, K.cce_forward, K.cce_backward, (*_clip_bounds(output), bool(from_logits)))
+    return _per_row_loss("categorical_crossentropy", target, output, "cce_forward",
+                         "cce_backward", (*_clip_bounds(output), bool(from_logits)),
+                         config={"from_logits": from_logits})
 
 
 def sparse_labels(labels, num_classes, ignore_class=None, name="labels"):
@@ -389,6 +467,14 @@ def sparse_labels(labels, num_classes, ignore_class=None, name="labels"):
 
 def sparse_categorical_crossentropy(target, output, from_logits=False, axis=-1):
     """Crossentropy between integer labels and probabilities (or logits)."""
+    def run(target, output):
+        return _sparse_categorical_crossentropy(target, output, from_logits, axis)
+
+    return composite("sparse_categorical_crossentropy", run, (target, output),
+                     {"from_logits": from_logits, "axis": axis})
+
+
+def _sparse_categorical_crossentropy(target, output, from_logits=False, axis=-1):
     t = np.asarray(unwrap(target))
     ps = np.shape(unwrap(output))
     if t.ndim == len(ps) and t.ndim and t.shape[-1] == 1:
@@ -399,8 +485,9 @@ def sparse_categorical_crossentropy(target, output, from_logits=False, axis=-1):
             f"the last dimension. Received: target.shape={t.shape}, output.shape={ps}"
         )
     t = sparse_labels(t, ps[-1])
-    return _per_row_loss(t, output, K.sparse_cce_forward, K.sparse_cce_backward,
-                         (*_clip_bounds(output), bool(from_logits)), sparse=True)
+    return _per_row_loss("sparse_categorical_crossentropy", t, output, "sparse_cce_forward",
+                         "sparse_cce_backward", (*_clip_bounds(output), bool(from_logits)),
+                         sparse=True, config={"from_logits": from_logits})
 
 
 def mean_squared_error(target, output):
@@ -416,4 +503,5 @@ def mean_squared_error(target, output):
                 "Arguments `target` and `output` must have the same shape (a NumPy target may "
                 f"broadcast to it). Received: target.shape={ts}, output.shape={ps}"
             ) from None
-    return _per_row_loss(target, output, K.mse_forward, K.mse_backward, (), target_grad=True)
+    return _per_row_loss("mean_squared_error", target, output, "mse_forward", "mse_backward", (),
+                         target_grad=True)

@@ -1,23 +1,166 @@
 """The recurrent op behind SimpleRNN, LSTM and GRU, with its own backward through time.
 
 The input projection of all time steps is one GEMM up front (BLAS); each step then
-does its small recurrent product in BLAS and its cell in one fused Numba kernel. The
+does its small recurrent product in BLAS and its cell in one fused kernel. The
 backward pass walks the steps in reverse with the matching fused kernels and computes
-the weight gradients as whole-sequence GEMMs at the end.
+the weight gradients as whole-sequence GEMMs at the end. Each kind of cell is one
+small object (`_SimpleCell`, `_LSTMCell`, `_GRUCell`, `_GRUResetBeforeCell`) that owns
+its step buffers and its two kernel calls per step; `rnn` does everything they share.
 """
 
-import numpy as np
-
 from nbkeras.backend import kernels as K
+from nbkeras.backend.activation_codes import RNN_ACTIVATIONS as ACTIVATIONS
 from nbkeras.ops.core import record, unwrap
 
-# Activations the fused cell kernels implement (codes of nbkeras/backend/cpu/rnn.py).
-ACTIVATIONS = {"linear": 0, "tanh": 1, "sigmoid": 2, "relu": 3, "hard_sigmoid": 4}
-_GATES = {"simple": 1, "lstm": 4, "gru": 3}
+
+class _Steps:
+    """What every cell's step needs: sizes, the time mask, states, recurrent products."""
+
+    def __init__(self, xp, n, T, u, dt, Mt, rmasks, act, ract):
+        self.xp, self.n, self.T, self.u, self.dt = xp, n, T, u, dt
+        self.Mt, self.rmasks, self.act, self.ract = Mt, rmasks, act, ract
+
+    def g3(self, a):  # (batch, gates * units) -> the kernels' (batch, gates, units) view
+        return a.reshape(a.shape[0], -1, self.u)
 
 
-def _split_cols(a, k, u):
-    return a[..., k * u:(k + 1) * u]
+class _Cell:
+    """One kind of recurrent cell: `gates` gate blocks, `rec_gates` of them from one
+    GEMM of the previous state, `states` carried states (h, or h and c)."""
+
+    gates = rec_gates = states = 1
+    own_rec_grad = False  # whether the recurrent gradients need a buffer apart from DXP
+
+    def __init__(self, st, U):
+        self.st = st
+        xp, T, n, u, dt = st.xp, st.T, st.n, st.u, st.dt
+        self.H = xp.empty((T + 1, n, u), dt)
+        self.C = xp.empty((T + 1, n, u), dt) if self.states == 2 else None
+        self.gate_buf = xp.empty((T, n, self.gates * u), dt) if self.gates > 1 else None
+
+    def init_states(self, initial_states):
+        xp, dt = self.st.xp, self.st.dt
+        self.H[0] = xp.asarray(unwrap(initial_states[0]), dt)
+        if self.C is not None:
+            self.C[0] = xp.asarray(unwrap(initial_states[1]), dt)
+
+    def begin_backward(self, dc):
+        """Allocate the backward buffers; `dc` is the gradient of the final cell state."""
+        xp, T, n, u, dt = self.st.xp, self.st.T, self.st.n, self.st.u, self.st.dt
+        self.DXP = xp.empty((T, n, self.gates * u), dt)
+        self.DR = (xp.empty((T, n, self.rec_gates * u), dt) if self.own_rec_grad
+                   else self.DXP)
+        self.dhp = xp.empty((n, u), dt)
+        self.dc = dc
+
+    def extra_recurrent_grad(self, gu, DXPf):
+        """Add gradients of recurrent weights outside the main GEMM (none by default)."""
+
+
+class _SimpleCell(_Cell):
+    def forward(self, s, xp_s, r):
+        st = self.st
+        K.simple_step_forward(xp_s, r, self.H[s], st.Mt[s], st.act, self.H[s + 1])
+
+    def backward(self, s, dhs, rec_back):
+        st = self.st
+        K.simple_step_backward(dhs, self.H[s + 1], st.Mt[s], st.act, self.DXP[s], self.dhp)
+        return self.dhp + rec_back(self.DXP[s])
+
+
+class _LSTMCell(_Cell):
+    gates = rec_gates = 4
+    states = 2
+
+    def forward(self, s, xp_s, r):
+        st, g3 = self.st, self.st.g3
+        K.lstm_step_forward(g3(xp_s), g3(r), self.H[s], self.C[s], st.Mt[s], st.act, st.ract,
+                            g3(self.gate_buf[s]), self.H[s + 1], self.C[s + 1])
+
+    def begin_backward(self, dc):
+        super().begin_backward(dc)
+        xp, n, u, dt = self.st.xp, self.st.n, self.st.u, self.st.dt
+        self.dcp = xp.empty((n, u), dt)
+        self.work = xp.empty((3, u), dt)
+
+    def backward(self, s, dhs, rec_back):
+        st, g3 = self.st, self.st.g3
+        K.lstm_step_backward(dhs, self.dc, g3(self.gate_buf[s]), self.C[s + 1], self.C[s],
+                             st.Mt[s], st.act, st.ract, g3(self.DXP[s]), self.dhp, self.dcp,
+                             self.work)
+        self.dc, self.dcp = self.dcp, self.dc
+        return self.dhp + rec_back(self.DXP[s])
+
+
+class _GRUCell(_Cell):
+    """GRU with the reset gate after the recurrent matmul (Keras's reset_after=True)."""
+
+    gates = rec_gates = 3
+    own_rec_grad = True
+
+    def __init__(self, st, U):
+        super().__init__(st, U)
+        self.RALL = st.xp.empty((st.T, st.n, 3 * st.u), st.dt)
+
+    def forward(self, s, xp_s, r):
+        st, g3 = self.st, self.st.g3
+        self.RALL[s] = r
+        K.gru_step_forward(g3(xp_s), g3(r), self.H[s], st.Mt[s], st.act, st.ract,
+                           g3(self.gate_buf[s]), self.H[s + 1])
+
+    def backward(self, s, dhs, rec_back):
+        st, g3 = self.st, self.st.g3
+        K.gru_step_backward(dhs, g3(self.gate_buf[s]), g3(self.RALL[s]), self.H[s], st.Mt[s],
+                            st.act, st.ract, g3(self.DXP[s]), g3(self.DR[s]), self.dhp)
+        return self.dhp + rec_back(self.DR[s])
+
+
+class _GRUResetBeforeCell(_Cell):
+    """GRU with the reset gate applied to the state before its matmul (reset_after=False):
+    only z and r come from the GEMM of the previous state; h's uses the reset state."""
+
+    gates, rec_gates = 3, 2
+    own_rec_grad = True
+
+    def __init__(self, st, U):
+        super().__init__(st, U)
+        xp, u = st.xp, st.u
+        self.Uh = xp.ascontiguousarray(U[:, 2 * u:])
+        self.UhT = xp.ascontiguousarray(self.Uh.T)
+        self.RH = xp.empty((st.T, st.n, u), st.dt)
+
+    def _hin(self, h):
+        rm = self.st.rmasks
+        return self.st.xp.ascontiguousarray(h * rm[2] if rm is not None else h)
+
+    def forward(self, s, xp_s, r):
+        st, g3 = self.st, self.st.g3
+        K.gru_zr_forward(g3(xp_s), g3(r), self._hin(self.H[s]), st.ract, g3(self.gate_buf[s]),
+                         self.RH[s])
+        K.gru_h_forward(g3(xp_s), self.RH[s] @ self.Uh, self.H[s], st.Mt[s], st.act,
+                        g3(self.gate_buf[s]), self.H[s + 1])
+
+    def backward(self, s, dhs, rec_back):
+        st, g3, u = self.st, self.st.g3, self.st.u
+        gates, DXP = g3(self.gate_buf[s]), self.DXP[s]
+        K.gru_h_backward(dhs, gates, self.H[s], st.Mt[s], st.act, st.ract, g3(DXP), self.dhp)
+        drh = DXP[:, 2 * u:] @ self.UhT
+        dhin = st.xp.empty((st.n, u), st.dt)
+        K.gru_zr_backward(drh, gates, self._hin(self.H[s]), st.ract, g3(DXP), dhin)
+        self.DR[s] = DXP[:, :2 * u]
+        if st.rmasks is not None:
+            dhin *= st.rmasks[2]
+        return self.dhp + rec_back(self.DR[s]) + dhin
+
+    def extra_recurrent_grad(self, gu, DXPf):
+        T, n, u = self.st.T, self.st.n, self.st.u
+        gu[:, 2 * u:] = self.RH.reshape(T * n, u).T @ DXPf[:, 2 * u:]
+
+
+def _cell_class(kind, reset_after):
+    if kind == "gru":
+        return _GRUCell if reset_after else _GRUResetBeforeCell
+    return {"simple": _SimpleCell, "lstm": _LSTMCell}[kind]
 
 
 def rnn(kind, x, kernel, recurrent_kernel, bias, initial_states, mask=None, go_backwards=False,
@@ -42,19 +185,22 @@ def rnn(kind, x, kernel, recurrent_kernel, bias, initial_states, mask=None, go_b
 
     Returns:
         (output, [final states]).
+
+    Example:
+        >>> out, (h,) = rnn("simple", np.ones((2, 3, 4), "float32"), W, U, b,
+        ...                 [np.zeros((2, 5), "float32")])
     """
+    xp = K.xp
     W = unwrap(kernel)
     U = unwrap(recurrent_kernel)
     dt = W.dtype
-    xa = np.asarray(unwrap(x))
+    xa = xp.asarray(unwrap(x))
     if xa.dtype != dt:
         xa = xa.astype(dt)
     n, T, D = xa.shape
-    G = _GATES[kind]
     u = U.shape[0]
-    act, ract = ACTIVATIONS[activation], ACTIVATIONS[recurrent_activation]
-    rb = kind == "gru" and not reset_after  # GRU with the reset gate before the matmul
-    Gr = 2 if rb else G  # gates whose recurrent product is one GEMM of the previous state
+    Cell = _cell_class(kind, reset_after)
+    G, Gr, S = Cell.gates, Cell.rec_gates, Cell.states
     b = None if bias is None else unwrap(bias)
     b_in = b_rec = None
     if b is not None:
@@ -62,47 +208,43 @@ def rnn(kind, x, kernel, recurrent_kernel, bias, initial_states, mask=None, go_b
             b_in, b_rec = b[0], b[1]
         else:
             b_in = b
-    S = 2 if kind == "lstm" else 1
 
-    Xt = np.ascontiguousarray(xa.transpose(1, 0, 2)[::-1] if go_backwards else xa.transpose(1, 0, 2))
+    Xt = xp.ascontiguousarray(xa.transpose(1, 0, 2)[::-1] if go_backwards else xa.transpose(1, 0, 2))
     if mask is None:
-        Mt = np.ones((T, n), dt)
+        Mt = xp.ones((T, n), dt)
     else:
-        m = np.asarray(unwrap(mask)).astype(dt).T
-        Mt = np.ascontiguousarray(m[::-1] if go_backwards else m)
+        m = xp.asarray(unwrap(mask)).astype(dt).T
+        Mt = xp.ascontiguousarray(m[::-1] if go_backwards else m)
     imasks = input_masks
     single_im = imasks is not None and not isinstance(imasks, (list, tuple))
-    rmasks = None if recurrent_masks is None else [np.asarray(r, dt) for r in recurrent_masks]
+    rmasks = None if recurrent_masks is None else [xp.asarray(r, dt) for r in recurrent_masks]
 
     # Input projection of every step: one GEMM (one per gate with per-gate dropout masks).
     X2 = Xt.reshape(T * n, D)
     if imasks is None:
         XP = X2 @ W
     elif single_im:
-        im = np.asarray(imasks, dt)
+        im = xp.asarray(imasks, dt)
         XP = (Xt * im).reshape(T * n, D) @ W
     else:
-        im = [np.asarray(v, dt) for v in imasks]
-        XP = np.empty((T * n, G * u), dt)
+        im = [xp.asarray(v, dt) for v in imasks]
+        XP = xp.empty((T * n, G * u), dt)
         for k in range(G):
             XP[:, k * u:(k + 1) * u] = (Xt * im[k]).reshape(T * n, D) @ W[:, k * u:(k + 1) * u]
     if b_in is not None:
         XP += b_in
     XP = XP.reshape(T, n, G * u)
 
-    Ur = np.ascontiguousarray(U[:, :Gr * u])
-    UrT = np.ascontiguousarray(Ur.T)
-    Uh = np.ascontiguousarray(U[:, 2 * u:]) if rb else None
-    UhT = np.ascontiguousarray(Uh.T) if rb else None
-
-    Uks = [np.ascontiguousarray(U[:, k * u:(k + 1) * u]) for k in range(Gr)] if rmasks else None
-    UksT = [np.ascontiguousarray(v.T) for v in Uks] if rmasks else None
+    Ur = xp.ascontiguousarray(U[:, :Gr * u])
+    UrT = xp.ascontiguousarray(Ur.T)
+    Uks = [xp.ascontiguousarray(U[:, k * u:(k + 1) * u]) for k in range(Gr)] if rmasks else None
+    UksT = [xp.ascontiguousarray(v.T) for v in Uks] if rmasks else None
 
     def rec(hp):
         if rmasks is None:
             r = hp @ Ur
         else:
-            r = np.empty((n, Gr * u), dt)
+            r = xp.empty((n, Gr * u), dt)
             for k in range(Gr):
                 r[:, k * u:(k + 1) * u] = (hp * rmasks[k]) @ Uks[k]
         if b_rec is not None:
@@ -112,44 +254,23 @@ def rnn(kind, x, kernel, recurrent_kernel, bias, initial_states, mask=None, go_b
     def rec_back(d):
         if rmasks is None:
             return d @ UrT
-        out = np.zeros((n, u), dt)
+        out = xp.zeros((n, u), dt)
         for k in range(Gr):
             out += (d[:, k * u:(k + 1) * u] @ UksT[k]) * rmasks[k]
         return out
 
-    def g3(a):  # (batch, gates * units) -> the kernels' (batch, gates, units) view
-        return a.reshape(a.shape[0], -1, u)
-
-    H = np.empty((T + 1, n, u), dt)
-    H[0] = np.asarray(unwrap(initial_states[0]), dt)
-    C = None
-    if kind == "lstm":
-        C = np.empty((T + 1, n, u), dt)
-        C[0] = np.asarray(unwrap(initial_states[1]), dt)
-    GATES = np.empty((T, n, G * u), dt) if kind != "simple" else None
-    RALL = np.empty((T, n, G * u), dt) if (kind == "gru" and not rb) else None
-    RH = np.empty((T, n, u), dt) if rb else None
+    act, ract = ACTIVATIONS[activation], ACTIVATIONS[recurrent_activation]
+    cell = Cell(_Steps(xp, n, T, u, dt, Mt, rmasks, act, ract), U)
+    cell.init_states(initial_states)
+    H, C = cell.H, cell.C
     for s in range(T):
-        hp = H[s]
-        r = rec(hp)
-        if kind == "simple":
-            K.simple_step_forward(XP[s], r, hp, Mt[s], act, H[s + 1])
-        elif kind == "lstm":
-            K.lstm_step_forward(g3(XP[s]), g3(r), hp, C[s], Mt[s], act, ract, g3(GATES[s]), H[s + 1],
-                                C[s + 1])
-        elif not rb:
-            RALL[s] = r
-            K.gru_step_forward(g3(XP[s]), g3(r), hp, Mt[s], act, ract, g3(GATES[s]), H[s + 1])
-        else:
-            hin = hp * rmasks[2] if rmasks is not None else hp
-            K.gru_zr_forward(g3(XP[s]), g3(r), np.ascontiguousarray(hin), ract, g3(GATES[s]), RH[s])
-            K.gru_h_forward(g3(XP[s]), RH[s] @ Uh, hp, Mt[s], act, g3(GATES[s]), H[s + 1])
+        cell.forward(s, XP[s], rec(H[s]))
 
     seq = H[1:]
     if zero_output_for_mask and mask is not None:
         seq = seq * Mt[:, :, None]
     To = T if return_sequences else 1
-    packed = np.empty((n, To + S, u), dt)
+    packed = xp.empty((n, To + S, u), dt)
     if return_sequences:
         packed[:, :T] = seq.transpose(1, 0, 2)
     else:
@@ -159,46 +280,21 @@ def rnn(kind, x, kernel, recurrent_kernel, bias, initial_states, mask=None, go_b
         packed[:, To + 1] = C[T]
 
     def backward(g, needs):
-        gt = np.asarray(g, dt).transpose(1, 0, 2)
+        gt = xp.asarray(g, dt).transpose(1, 0, 2)
         dout = gt[:To]
         if zero_output_for_mask and mask is not None:
             dout = dout * (Mt[:, :, None] if return_sequences else Mt[-1][None, :, None])
-        dh = np.array(gt[To])
-        dc = np.array(gt[To + 1]) if C is not None else None
-        DXP = np.empty((T, n, G * u), dt)
-        DR = DXP if kind in ("simple", "lstm") else np.empty((T, n, Gr * u), dt)
-        dhp = np.empty((n, u), dt)
-        dcp = np.empty((n, u), dt) if C is not None else None
-        work = np.empty((3, u), dt) if C is not None else None
+        dh = xp.array(gt[To])
+        cell.begin_backward(xp.array(gt[To + 1]) if C is not None else None)
         for s in range(T - 1, -1, -1):
             if return_sequences:
-                dhs = np.ascontiguousarray(dh + dout[s])
+                dhs = xp.ascontiguousarray(dh + dout[s])
             elif s == T - 1:
-                dhs = np.ascontiguousarray(dh + dout[0])
+                dhs = xp.ascontiguousarray(dh + dout[0])
             else:
                 dhs = dh
-            if kind == "simple":
-                K.simple_step_backward(dhs, H[s + 1], Mt[s], act, DXP[s], dhp)
-                dh = dhp + rec_back(DXP[s])
-            elif kind == "lstm":
-                K.lstm_step_backward(dhs, dc, g3(GATES[s]), C[s + 1], C[s], Mt[s], act, ract,
-                                     g3(DXP[s]), dhp, dcp, work)
-                dh = dhp + rec_back(DXP[s])
-                dc, dcp = dcp, dc
-            elif not rb:
-                K.gru_step_backward(dhs, g3(GATES[s]), g3(RALL[s]), H[s], Mt[s], act, ract, g3(DXP[s]),
-                                    g3(DR[s]), dhp)
-                dh = dhp + rec_back(DR[s])
-            else:
-                K.gru_h_backward(dhs, g3(GATES[s]), H[s], Mt[s], act, ract, g3(DXP[s]), dhp)
-                drh = DXP[s][:, 2 * u:] @ UhT
-                hin = np.ascontiguousarray(H[s] * rmasks[2] if rmasks is not None else H[s])
-                dhin = np.empty((n, u), dt)
-                K.gru_zr_backward(drh, g3(GATES[s]), hin, ract, g3(DXP[s]), dhin)
-                DR[s] = DXP[s][:, :2 * u]
-                if rmasks is not None:
-                    dhin *= rmasks[2]
-                dh = dhp + rec_back(DR[s]) + dhin
+            dh = cell.backward(s, dhs, rec_back)
+        DXP, DR = cell.DXP, cell.DR
         DXPf = DXP.reshape(T * n, G * u)
         gx = gw = gu = gb = None
         if needs[0]:
@@ -207,24 +303,24 @@ def rnn(kind, x, kernel, recurrent_kernel, bias, initial_states, mask=None, go_b
             elif single_im:
                 dX = (DXPf @ W.T).reshape(T, n, D) * im
             else:
-                dX = np.zeros((T, n, D), dt)
+                dX = xp.zeros((T, n, D), dt)
                 for k in range(G):
                     dX += (DXPf[:, k * u:(k + 1) * u] @ W[:, k * u:(k + 1) * u].T).reshape(T, n, D) * im[k]
             dX = dX.reshape(T, n, D)
             if go_backwards:
                 dX = dX[::-1]
-            gx = np.ascontiguousarray(dX.transpose(1, 0, 2))
+            gx = xp.ascontiguousarray(dX.transpose(1, 0, 2))
         if needs[1]:
             if imasks is None:
                 gw = X2.T @ DXPf
             elif single_im:
                 gw = (Xt * im).reshape(T * n, D).T @ DXPf
             else:
-                gw = np.empty_like(W)
+                gw = xp.empty_like(W)
                 for k in range(G):
                     gw[:, k * u:(k + 1) * u] = (Xt * im[k]).reshape(T * n, D).T @ DXPf[:, k * u:(k + 1) * u]
         if needs[2]:
-            gu = np.empty_like(U)
+            gu = xp.empty_like(U)
             Hp = H[:T].reshape(T * n, u)
             DRf = DR.reshape(T * n, Gr * u)
             if rmasks is None:
@@ -233,14 +329,13 @@ def rnn(kind, x, kernel, recurrent_kernel, bias, initial_states, mask=None, go_b
                 for k in range(Gr):
                     hm = (H[:T] * rmasks[k]).reshape(T * n, u)
                     gu[:, k * u:(k + 1) * u] = hm.T @ DRf[:, k * u:(k + 1) * u]
-            if rb:
-                gu[:, 2 * u:] = RH.reshape(T * n, u).T @ DXPf[:, 2 * u:]
+            cell.extra_recurrent_grad(gu, DXPf)
         if b is not None and needs[3]:
             gin = DXPf.sum(axis=0)
-            gb = np.stack([gin, DR.reshape(T * n, -1).sum(axis=0)]) if b_rec is not None else gin
+            gb = xp.stack([gin, DR.reshape(T * n, -1).sum(axis=0)]) if b_rec is not None else gin
         grads = [gx, gw, gu, gb, dh]
         if C is not None:
-            grads.append(dc)
+            grads.append(cell.dc)
         return tuple(grads)
 
     inputs = (x, kernel, recurrent_kernel, bias) + tuple(initial_states)

@@ -233,7 +233,7 @@ class Optimizer:
             raise ValueError("No gradients provided for any variable. "
                              f"Received: grads={grads}")
         variables = [v for _, v in pairs]
-        grads = [np.ascontiguousarray(unwrap(g), dtype=v.dtype) for g, v in pairs]
+        grads = [K.asarray(unwrap(g), v.dtype) for g, v in pairs]
         if self.loss_scale_factor is not None:
             grads = [g / np.asarray(self.loss_scale_factor, g.dtype) for g in grads]
         if self.gradient_accumulation_steps:
@@ -297,7 +297,7 @@ class Optimizer:
         entry = self._view_cache.get(key)
         if entry is None or entry[0] is not variable.data:
             i = self._index[key]
-            dummy = np.zeros(1, variable.dtype)
+            dummy = K.zeros(1, variable.dtype)
             views = (variable.data.reshape(-1),) + tuple(
                 slots[i].data.reshape(-1) if slots else dummy for slots in slot_lists)
             entry = self._view_cache[key] = (variable.data, views)

@@ -95,6 +95,13 @@ def find_class(class_name, module=None, registered_name=None):
         obj = registration.get_registered_object(key, registration.active_custom_objects())
         if obj is not None:
             return obj
+    if isinstance(module, str) and module.startswith("keras.src.ops."):
+        from nbkeras.ops.symbolic import operation_class
+
+        try:
+            return operation_class(class_name)
+        except ValueError:
+            return None
     if module is None or module == "keras" or module.startswith("keras."):
         for table in _tables_for(module or "keras.*"):
             if class_name in table:

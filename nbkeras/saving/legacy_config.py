@@ -20,7 +20,13 @@ def to_legacy(layer_dict):
                 legacy["inbound_nodes"] = entry["inbound_nodes"]
             layers.append(legacy)
         config["layers"] = layers
-    return {"class_name": layer_dict["class_name"], "config": config}
+    out = {"class_name": layer_dict["class_name"], "config": config}
+    module = layer_dict.get("module")
+    if isinstance(module, str) and module.startswith("keras.src.ops."):
+        # An op node (Keras cannot load these from .h5 at all): keep its module so that
+        # `Add` the op is not read back as `Add` the merge layer.
+        out["module"] = module
+    return out
 
 
 def _normalize_layer(entry):

@@ -23,22 +23,6 @@ def is_dataset(x):
     return indexed or hasattr(x, "__next__")
 
 
-def unpack(batch):
-    """Keras's reading of one batch: `x`, `(x,)`, `(x, y)` or `(x, y, sample_weight)`."""
-    if isinstance(batch, list):
-        batch = tuple(batch)
-    if not isinstance(batch, tuple):
-        return batch, None, None
-    if len(batch) == 1:
-        return batch[0], None, None
-    if len(batch) == 2:
-        return batch[0], batch[1], None
-    if len(batch) == 3:
-        return batch
-    raise ValueError("A batch must be `x`, `(x,)`, `(x, y)` or `(x, y, sample_weight)`. "
-                     f"Received: a tuple of length {len(batch)}")
-
-
 class ArrayBatches:
     """Batches of arrays, in order or shuffled each epoch."""
 
@@ -91,7 +75,8 @@ class DatasetBatches:
             self._pending = True
 
     def _convert(self, batch, index):
-        x, y, sw, _ = data_utils.standardize(*unpack(batch), (self.name, "y", "sample_weight"))
+        x, y, sw, _ = data_utils.standardize(*data_utils.unpack_x_y_sample_weight(batch),
+                                             (self.name, "y", "sample_weight"))
         if self.check is not None:
             self.check(x, y, sw, index)
         if y is not None:

@@ -8,7 +8,17 @@ from nbkeras import ops
 from nbkeras.losses.loss import Loss, LossFunctionWrapper
 from nbkeras.metrics.metric import Metric
 from nbkeras.metrics.reduction import Mean, MeanMetricWrapper
+from nbkeras.ops.core import unwrap
 from nbkeras.utils.registry import to_snake_case
+
+
+def as_list(y):
+    """The outputs (or targets) `y` as a list: a dict's values, a sequence, or `[y]`."""
+    if isinstance(y, dict):
+        return list(y.values())
+    if isinstance(y, (list, tuple)):
+        return list(y)
+    return [y]
 
 
 def is_binary_or_sparse(y_true, y_pred):
@@ -118,6 +128,10 @@ class CompiledState:
         self.weighted_metrics_spec = weighted_metrics
         self.built = False
         self.loss_tracker = Mean(name="loss")
+        # Keras creates `compile_metrics` only when compile() is given metrics.
+        given = metrics is not None or weighted_metrics is not None
+        self.compile_metrics = CompileMetrics(self) if given else None
+        self.output_loss_trackers = []
         self._flat = None
 
     def build(self, output_names, y_true, y_pred):
@@ -145,6 +159,13 @@ class CompiledState:
                     m.name = f"{name}_{m.name}"
             out.append(ms)
         return out
+
+    def ys(self, y):
+        """The targets as a list in output order (a dict is read by output name; an output
+        without a loss may have no target)."""
+        if isinstance(y, dict):
+            return [y.get(n) for n in self.output_names]
+        return as_list(y)
 
     def total_loss(self, y_true, y_pred, sample_weight):
         """The weighted sum of the output losses (differentiable), and each output's value."""
@@ -177,10 +198,6 @@ class CompiledState:
             for m in ws:
                 m.update_state(y_true[i], y_pred[i], sample_weight)
 
-    def reset(self):
-        for m in self.all_metrics():
-            m.reset_state()
-
     def log_names(self):
         """The logged name of each metric in `all_metrics()`, made unique as Keras does:
         a repeated name gets `_1`, `_2`, ...; a weighted metric repeating a name
@@ -204,20 +221,67 @@ class CompiledState:
         self._log_names = names
         return names
 
-    def list_order(self):
-        """The log keys in the order of `evaluate`'s list, as Keras's trainer flattens logs:
-        'loss', each compiled metric by its own (unprefixed) name, each output's loss, and
-        then every other log key, sorted. A name repeated there repeats its value."""
-        def own(m):
-            return m.name[len(getattr(m, "_log_prefix", "")):]
 
-        logged = set(self.log_names())
-        head = (["loss"] + [own(m) for ms in self.metrics for m in ms]
-                + [own(m) for ws in self.weighted for m in ws]
-                + [t.name for t in self.output_loss_trackers])
-        return [n for n in head if n in logged] + sorted(logged - set(head))
+class CompileMetrics(Metric):
+    """The metrics given to `compile()`, seen as one metric named `compile_metrics`, as in Keras.
 
-    def results(self):
-        """The logs: every metric's result, keys sorted as Keras's `pythonify_logs` sorts them."""
-        logs = zip(self.log_names(), (m.result() for m in self.all_metrics()))
-        return dict(sorted(logs, key=lambda kv: kv[0]))
+    `model.metrics` lists it after the loss tracker; `update_state(y, y_pred,
+    sample_weight)` updates every compiled metric of every output and `result()`
+    returns their values as a dict keyed by the logged names.
+
+    Args:
+        state: the model's `CompiledState`.
+
+    Example:
+        >>> model.compile(optimizer="sgd", loss="mse", metrics=["mae"])
+        >>> [m.name for m in model.metrics]
+        ['loss', 'compile_metrics']
+    """
+
+    def __init__(self, state):
+        super().__init__(name="compile_metrics")
+        self._state = state
+        self._named_for = None
+        self._named = []
+
+    def _named_metrics(self):
+        """`(logged name, metric)` of each compiled metric, recomputed when the state rebuilds."""
+        state = self._state
+        if not state.built:
+            return []
+        flat = state.all_metrics()
+        if self._named_for is not flat:
+            names = dict(zip(map(id, flat), state.log_names()))
+            members = ([m for ms in state.metrics for m in ms]
+                       + [m for ws in state.weighted for m in ws])
+            self._named = [(names[id(m)], m) for m in members]
+            self._named_for = flat
+        return self._named
+
+    @property
+    def metrics(self):
+        """The compiled metrics: every output's metrics, then the weighted ones (Keras's order)."""
+        return [m for _, m in self._named_metrics()]
+
+    @property
+    def variables(self):
+        return [v for m in self.metrics for v in m.variables]
+
+    def own_names(self):
+        """Each compiled metric's own name (without an output's prefix), in `metrics` order."""
+        return [m.name[len(getattr(m, "_log_prefix", "")):] for m in self.metrics]
+
+    def update_state(self, y_true, y_pred, sample_weight=None):
+        state = self._state
+        if not state.built:
+            raise ValueError("The compiled metrics are built by the first call of `fit`, "
+                             "`evaluate` or `train_on_batch`. Received: compile_metrics unbuilt")
+        state.update_metrics(state.ys(y_true), [unwrap(p) for p in as_list(y_pred)],
+                             sample_weight)
+
+    def reset_state(self):
+        for m in self.metrics:
+            m.reset_state()
+
+    def result(self):
+        return {name: m.result() for name, m in self._named_metrics()}

@@ -5,6 +5,7 @@ import math
 import numpy as np
 
 from nbkeras import config
+from nbkeras.ops.core import unwrap
 from nbkeras.utils import index_utils
 
 
@@ -128,3 +129,72 @@ def unpack_validation_data(validation_data):
     if len(validation_data) == 2:
         return validation_data[0], validation_data[1], None
     return tuple(validation_data)
+
+
+def unpack_x_y_sample_weight(data):
+    """`(x, y, sample_weight)` from a batch packed as Keras packs it: `x`, `(x,)`, `(x, y)` or
+    `(x, y, sample_weight)` (a list is read as a tuple); missing parts are None.
+
+    Args:
+        data: the batch.
+
+    Example:
+        >>> x, y, sample_weight = nbkeras.utils.unpack_x_y_sample_weight((x_batch, y_batch))
+    """
+    if isinstance(data, list):
+        data = tuple(data)
+    if not isinstance(data, tuple):
+        return data, None, None
+    if len(data) == 1:
+        return data[0], None, None
+    if len(data) == 2:
+        return data[0], data[1], None
+    if len(data) == 3:
+        return data
+    raise ValueError("Data is expected to be in format `x`, `(x,)`, `(x, y)`, or "
+                     f"`(x, y, sample_weight)`. Received: a tuple of length {len(data)}")
+
+
+def pack_x_y_sample_weight(x, y=None, sample_weight=None):
+    """The batch `train_step`/`test_step`/`predict_step` receive, packed as Keras packs it:
+    `x` alone (`(x,)` when x is a list or tuple of inputs), `(x, y)` or `(x, y, sample_weight)`.
+
+    Args:
+        x: the inputs.
+        y: the targets, or None.
+        sample_weight: the sample weights, or None.
+
+    Example:
+        >>> nbkeras.utils.pack_x_y_sample_weight(x, y)  # (x, y)
+    """
+    if y is None:
+        return (x,) if isinstance(x, (list, tuple)) else x
+    if sample_weight is None:
+        return (x, y)
+    return (x, y, sample_weight)
+
+
+def pythonify_logs(logs):
+    """The logs a step returned, flattened (a dict value, such as `compile_metrics`' result,
+    is merged in) and sorted by key, with tensors and arrays turned into Python floats where they
+    convert, as Keras hands logs to callbacks.
+
+    Args:
+        logs: a dict of metric results.
+
+    Example:
+        >>> pythonify_logs({"loss": np.float32(0.5), "compile_metrics": {"mae": 0.25}})
+        {'loss': 0.5, 'mae': 0.25}
+    """
+    out = {}
+    for key, value in (logs or {}).items():
+        if type(value) is not float:
+            if isinstance(value, dict):
+                out.update(pythonify_logs(value))
+                continue
+            try:
+                value = float(unwrap(value))
+            except (TypeError, ValueError):
+                pass
+        out[key] = value
+    return dict(sorted(out.items()))

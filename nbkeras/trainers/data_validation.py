@@ -15,7 +15,7 @@ import weakref
 
 import numpy as np
 
-from nbkeras.layers.input_spec import InputSpec, assert_input_compatibility
+from nbkeras.layers.input_spec import InputSpec, adjusted_shape, assert_input_compatibility
 from nbkeras.trainers import data as data_utils
 
 _X, _Y, _SW = 0, 1, 2
@@ -45,12 +45,15 @@ def check_data(model, x, y=None, sample_weight=None, names=("x", "y", "sample_we
                  else f"{names[_X]}={x!r}")
         raise ValueError(f"Expected `{names[_X]}` to hold at least one sample; it is "
                          f"empty. Received: {shown}")
+    if _overrides(model, "train_step", "test_step", "predict_step"):
+        return  # a custom step reads the batch its own way
     check_inputs(model, x, names[_X])
     _check_input_shapes(model, x, names[_X])
     model._maybe_build_from_data(x)
     _check_embedded_inputs(model, x, names[_X], offset)
-    if y is None and sample_weight is None:
-        return
+    if (y is None and sample_weight is None) or _overrides(model, "compute_loss") or (
+            getattr(getattr(model, "_compiled_state", None), "loss_spec", None) is None):
+        return  # the targets go to the user's compute_loss, or to no compiled loss
     specs, output_names = _outputs(model, x)
     ys = _targets(model, y, output_names, names[_Y]) if y is not None else None
     if ys is not None:
@@ -79,6 +82,13 @@ def batch_check(model, name="x"):
             raise type(error)(f"In batch {index} of `{name}`: {error}") from None
 
     return check
+
+
+def _overrides(model, *methods):
+    """Whether the model's class replaces any of Trainer's `methods` (Keras's model contract)."""
+    from nbkeras.trainers.trainer import Trainer
+
+    return any(getattr(type(model), m, None) is not getattr(Trainer, m) for m in methods)
 
 
 def _signature(x):
@@ -189,7 +199,8 @@ def _check_input_shapes(model, x, name):
             label = name
         else:
             def check(shape, argument="input", want=want, i=i):
-                assert_input_compatibility(InputSpec(shape=want), shape, model.name, index=i,
+                assert_input_compatibility(InputSpec(shape=want), adjusted_shape(shape, want),
+                                           model.name, index=i,
                                            argument=argument)
             label = f"{name}[{input_name!r}]" if isinstance(x, dict) else f"{name}[{i}]"
         try:

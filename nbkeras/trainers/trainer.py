@@ -1,6 +1,7 @@
 """`Trainer`: compile, fit, evaluate and predict, mixed into `Model`."""
 
 import contextlib
+import inspect
 import sys
 import time
 
@@ -16,19 +17,13 @@ from nbkeras.ops import core
 from nbkeras.ops.core import GradientTape, unwrap
 from nbkeras.trainers import data as data_utils
 from nbkeras.trainers import data_validation
-from nbkeras.trainers.compile_utils import CompiledState
+from nbkeras.trainers.compile_utils import CompileMetrics, CompiledState, as_list
+from nbkeras.trainers.data import (pack_x_y_sample_weight, pythonify_logs,
+                                   unpack_x_y_sample_weight)
 from nbkeras.backend.memory import release_free_memory
 from nbkeras.layers.node import KerasTensor
 from nbkeras.trainers.batch_sources import ArrayBatches, DatasetBatches, is_dataset
 from nbkeras.trainers.interrupt import DeferredInterrupt
-
-
-def _as_list(y):
-    if isinstance(y, dict):
-        return list(y.values())
-    if isinstance(y, (list, tuple)):
-        return list(y)
-    return [y]
 
 
 class Trainer:
@@ -81,18 +76,88 @@ class Trainer:
             )
 
     @property
-    def metrics_names(self):
-        """Names of the values `evaluate` returns, in its list order."""
+    def metrics(self):
+        """The metric objects, in Keras's order: the loss tracker, `compile_metrics` (the
+        metrics given to `compile()`, as one metric), each output's loss tracker, then the
+        metrics kept as attributes of the model. `fit` and `evaluate` reset them
+        (`reset_metrics`) and log them (`get_metrics_result`); override this property to
+        choose which ones.
+
+        Example:
+            >>> model.compile(optimizer="adam", loss="mse", metrics=["mae"])
+            >>> [m.name for m in model.metrics]
+            ['loss', 'compile_metrics']
+        """
+        out = []
         state = self._compiled_state
-        if state is None or not state.built:
-            return ["loss"] if self.compiled else []
-        return state.list_order()
+        if self.compiled and state is not None:
+            out.append(state.loss_tracker)
+            if state.compile_metrics is not None:
+                out.append(state.compile_metrics)
+            out.extend(state.output_loss_trackers)
+        out.extend(self.__dict__.get("_tracked_metrics", ()))
+        return out
 
     @property
-    def metrics(self):
-        """The metric objects (the loss tracker first)."""
-        state = self._compiled_state
-        return state.all_metrics() if state is not None and state.built else []
+    def metrics_variables(self):
+        """The state variables of every metric in `metrics`.
+
+        Example:
+            >>> [v.path for v in model.metrics_variables][:2]
+            ['loss/total', 'loss/count']
+        """
+        return [v for m in self.metrics for v in m.variables]
+
+    @property
+    def metrics_names(self):
+        """Names of the values `evaluate` returns, in its list order."""
+        if not self.compiled:
+            return []
+        return self._names_in_order(self.get_metrics_result())
+
+    def reset_metrics(self):
+        """Reset the state of every metric in `self.metrics` (`fit` does it each epoch).
+
+        Example:
+            >>> model.reset_metrics()
+        """
+        for m in self.metrics:
+            m.reset_state()
+
+    def get_metrics_result(self):
+        """The result of every metric in `self.metrics`, as a dict of Python floats
+        (`compile_metrics`' dict is merged in).
+
+        Example:
+            >>> model.get_metrics_result()
+            {'loss': 0.25, 'mae': 0.4}
+        """
+        logs = {}
+        for m in self.metrics:
+            result = m.result()
+            if isinstance(result, dict):
+                logs.update(result)
+            else:
+                logs[m.name] = result
+        return pythonify_logs(logs)
+
+    def _get_metrics_result_or_logs(self, logs):
+        """The metrics' results when a step's logs carry the same keys, else those logs
+        (a custom step that logs other values keeps them), as Keras does."""
+        metric_logs = self.get_metrics_result()
+        if isinstance(logs, dict) and set(logs) == set(metric_logs):
+            return metric_logs
+        return logs
+
+    def _names_in_order(self, logs):
+        """The keys of `logs` in `evaluate`'s list order (Keras's `_flatten_metrics_in_order`):
+        each metric's name in `metrics` order (a compiled metric by its own, unprefixed name;
+        a repeated name repeats), then the other keys, sorted."""
+        names = []
+        for m in self.metrics:
+            names.extend(m.own_names() if isinstance(m, CompileMetrics) else [m.name])
+        head = [n for n in names if n in logs]
+        return head + sorted(set(logs) - set(names))
 
     # ----------------------------------------------------------- one step
     def _prepare_state(self, x, y):
@@ -101,7 +166,7 @@ class Trainer:
             specs = self._output_specs(x)
             preds = [np.zeros(tuple(1 if d is None else d for d in p.shape), p.dtype) for p in specs]
             names = self._output_names(len(preds))
-            ys = _as_list(data_utils.take(y, slice(0, 1))) if y is not None else [None] * len(preds)
+            ys = as_list(data_utils.take(y, slice(0, 1))) if y is not None else [None] * len(preds)
             if y is not None and isinstance(y, dict):
                 ys = [y[n][:1] if n in y else None for n in names]
             state.build(names, ys, preds)
@@ -111,7 +176,7 @@ class Trainer:
         # The model's output spec gives them without running a batch through it (a model
         # that can only tell by a dry run must still leave stateful RNNs' states alone).
         with _stateful_states_kept(self):
-            return _as_list(self.compute_output_spec(_input_specs(x)))
+            return as_list(self.compute_output_spec(_input_specs(x)))
 
     def _output_names(self, n):
         names = getattr(self, "output_names", None)
@@ -122,21 +187,110 @@ class Trainer:
             return [last]
         return [f"output_{i}" for i in range(n)]
 
-    def _ys(self, y):
-        if isinstance(y, dict):  # outputs without a loss may have no target
-            return [y.get(n) for n in self._compiled_state.output_names]
-        return _as_list(y)
+    def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
+        """The total loss of a batch: the compiled losses plus `self.losses` (regularizers and
+        `add_loss` terms of the forward pass just run). Differentiable; override it to change
+        the loss (then `compile()` needs no `loss`).
 
-    def _loss_value(self, ys, preds, sample_weight):
-        state = self._compiled_state
-        total, per_output = state.total_loss(ys, preds, sample_weight)
+        Args:
+            x: the inputs (unused by the default).
+            y: the targets.
+            y_pred: the model's outputs for `x`.
+            sample_weight: per-sample weights of the loss.
+            training: whether `fit` (True) or `evaluate` (False) asks.
+
+        Returns:
+            The scalar loss (a Tensor while a GradientTape records).
+
+        Example:
+            >>> class Distiller(nbkeras.Model):
+            ...     def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None,
+            ...                      training=True):
+            ...         soft = ops.softmax(self.teacher(x, training=False))
+            ...         return self.loss_fn(y, y_pred) + self.kl(soft, ops.softmax(y_pred))
+        """
+        total = self._compiled_loss_value(y, y_pred, sample_weight)
         for term in self._step_losses():
             total = term if total is None else core._OPS.add(total, term)
         if total is None:
             raise ValueError(
-                "No loss to compute: pass a `loss` argument to `compile()`. Received: loss=None"
+                "No loss to compute. Provide a `loss` argument in `compile()`, or override "
+                "`compute_loss`. Received: loss=None"
             )
-        return total, per_output
+        return total
+
+    def _compiled_loss_value(self, y, y_pred, sample_weight):
+        """The weighted sum of the losses given to `compile()` (None without one); each
+        output's loss tracker gets its value."""
+        state = self._compiled_state
+        if state is None or state.loss_spec is None:
+            return None
+        preds = as_list(y_pred)
+        if not state.built:  # called outside fit/evaluate (a hand-written loop)
+            names = self._output_names(len(preds))
+            ys = [y[n] for n in names] if isinstance(y, dict) else as_list(y)
+            state.build(names, ys, [unwrap(p) for p in preds])
+        total, per_output = state.total_loss(state.ys(y), preds, sample_weight)
+        batch = len(unwrap(preds[0]))
+        trackers = state.output_loss_trackers
+        for i, value in per_output:
+            if i < len(trackers):  # Keras's per-output loss trackers weigh by batch size
+                trackers[i].add_weighted(float(unwrap(value)), batch)
+        return total
+
+    def compiled_loss(self, y_true, y_pred, sample_weight=None, regularization_losses=None):
+        """Keras 2's `self.compiled_loss(...)` in a custom `train_step`: the compiled losses
+        plus `regularization_losses`, also added to the `loss` tracker (Keras 3 spells this
+        `compute_loss` and updates the tracker in `train_step`).
+
+        Example:
+            >>> loss = self.compiled_loss(y, y_pred, regularization_losses=self.losses)
+        """
+        total = self._compiled_loss_value(y_true, y_pred, sample_weight)
+        if total is None:
+            raise ValueError("`compiled_loss` needs a `loss` argument in `compile()`. "
+                             "Received: loss=None")
+        for term in regularization_losses or ():
+            total = core._OPS.add(total, term)
+        self._track_loss(total, y_pred)
+        return total
+
+    @property
+    def compiled_metrics(self):
+        """Keras 2's `self.compiled_metrics` (`update_state(y, y_pred, sample_weight)`): the
+        metrics given to `compile()`, Keras 3's `compile_metrics` (None without metrics).
+
+        Example:
+            >>> self.compiled_metrics.update_state(y, y_pred)
+        """
+        state = self._compiled_state
+        return None if state is None else state.compile_metrics
+
+    def _compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
+        """`compute_loss`, passing `training` only to an override that takes it (as Keras)."""
+        if _accepts(type(self).compute_loss, "training"):
+            return self.compute_loss(x, y, y_pred, sample_weight, training=training)
+        return self.compute_loss(x, y, y_pred, sample_weight)
+
+    def compute_metrics(self, x, y, y_pred, sample_weight=None):
+        """Update the compiled metrics with a batch and return every metric's result.
+
+        Args:
+            x: the inputs (unused by the default).
+            y: the targets.
+            y_pred: the model's outputs.
+            sample_weight: per-sample weights for the weighted metrics.
+
+        Returns:
+            The logs: `get_metrics_result()`.
+
+        Example:
+            >>> logs = model.compute_metrics(x, y, model(x), sample_weight=None)
+        """
+        state = self._compiled_state
+        if state is not None and state.compile_metrics is not None and state.built:
+            state.compile_metrics.update_state(y, y_pred, sample_weight)
+        return self.get_metrics_result()
 
     def _step_losses(self):
         """`self.losses` for the forward pass just run, without walking every layer each step."""
@@ -153,37 +307,95 @@ class Trainer:
             self._train_vars_cache = self.trainable_weights
         return self._train_vars_cache
 
-    def train_step(self, x, y, sample_weight=None):
-        """One gradient step on a batch; returns nothing (metrics hold the results)."""
-        state = self._compiled_state
-        ys = self._ys(y)
+    def _track_loss(self, loss, x):
+        """Add a batch's loss to the loss tracker, weighted by the batch size (as Keras)."""
+        batch = len(data_utils.flat(x)[0])
+        value = unwrap(loss)
+        if np.ndim(value) == 0:
+            self._compiled_state.loss_tracker.add_weighted(float(value), batch)
+        else:
+            self._compiled_state.loss_tracker.update_state(value, sample_weight=batch)
+
+    def train_step(self, data):
+        """One gradient step on one batch; returns the logs. `fit` calls it for every batch.
+
+        Override it to customize what `fit` does (`super().train_step(data)` runs the
+        default; what the override returns reaches the callbacks and the History).
+
+        Args:
+            data: the batch as Keras packs it: `x`, `(x, y)` or `(x, y, sample_weight)`
+                (see `nbkeras.utils.unpack_x_y_sample_weight`).
+
+        Returns:
+            A dict of logs, e.g. `{"loss": 0.3, "mae": 0.4}` (nested dicts are flattened).
+
+        Example:
+            >>> class CustomModel(nbkeras.Model):
+            ...     def train_step(self, data):
+            ...         x, y = data
+            ...         with nbkeras.ops.GradientTape() as tape:
+            ...             y_pred = self(x, training=True)
+            ...             loss = self.compute_loss(y=y, y_pred=y_pred)
+            ...         grads = tape.gradient(loss, self.trainable_variables)
+            ...         self.optimizer.apply(grads, self.trainable_variables)
+            ...         for metric in self.metrics:
+            ...             if metric.name == "loss":
+            ...                 metric.update_state(loss)
+            ...             else:
+            ...                 metric.update_state(y, y_pred)
+            ...         return {m.name: m.result() for m in self.metrics}
+        """
+        x, y, sample_weight = unpack_x_y_sample_weight(data)
         with layer_module.deferred_state_updates():
             with GradientTape() as tape:
-                preds = _as_list(self(x, training=True))
-                loss, per_output = self._loss_value(ys, preds, sample_weight)
+                y_pred = self(x, training=True)
+                loss = self._compute_loss(x=x, y=y, y_pred=y_pred,
+                                          sample_weight=sample_weight, training=True)
                 scaled = self.optimizer.scale_loss(loss)
+            self._track_loss(loss, x)
             variables = self._trainable_vars()
             grads = tape.gradient(scaled, variables)
             # Like Keras, weights the loss does not reach get zero gradients (and still
             # see momentum and weight decay).
             grads = [np.zeros_like(v.data) if g is None else g for g, v in zip(grads, variables)]
             self.optimizer.apply(grads, variables)
-        self._track(state, ys, preds, loss, per_output, sample_weight, len(data_utils.flat(x)[0]))
+        return self.compute_metrics(x, y, y_pred, sample_weight=sample_weight)
 
-    def _track(self, state, ys, preds, loss, per_output, sample_weight, batch):
-        # Keras weights each batch's loss by its number of samples.
-        state.loss_tracker.add_weighted(float(unwrap(loss)), batch)
-        for (i, value), tracker in zip(per_output, state.output_loss_trackers):
-            tracker.add_weighted(float(unwrap(value)), batch)
-        state.update_metrics(ys, [unwrap(p) for p in preds], sample_weight)
+    def test_step(self, data):
+        """The loss and metrics of one batch, without training; returns the logs.
+        `evaluate` (and validation in `fit`) call it for every batch; override it to customize.
 
-    def test_step(self, x, y, sample_weight=None):
-        """Compute the loss and metrics of a batch without training."""
-        state = self._compiled_state
-        ys = self._ys(y)
-        preds = _as_list(self(x, training=False))
-        loss, per_output = self._loss_value(ys, preds, sample_weight)
-        self._track(state, ys, preds, loss, per_output, sample_weight, len(data_utils.flat(x)[0]))
+        Args:
+            data: the batch as Keras packs it: `x`, `(x, y)` or `(x, y, sample_weight)`.
+
+        Example:
+            >>> class CustomModel(nbkeras.Model):
+            ...     def test_step(self, data):
+            ...         x, y = data
+            ...         y_pred = self(x, training=False)
+            ...         self.loss_tracker.update_state(self.compute_loss(y=y, y_pred=y_pred))
+            ...         return {"loss": self.loss_tracker.result()}
+        """
+        x, y, sample_weight = unpack_x_y_sample_weight(data)
+        y_pred = self(x, training=False)
+        loss = self._compute_loss(x=x, y=y, y_pred=y_pred, sample_weight=sample_weight,
+                                  training=False)
+        self._track_loss(loss, x)
+        return self.compute_metrics(x, y, y_pred, sample_weight=sample_weight)
+
+    def predict_step(self, data):
+        """The model's outputs for one batch; `predict` calls it for every batch.
+
+        Args:
+            data: the batch: `x` (or `(x,)`, `(x, y)`, ... whose `x` is used).
+
+        Example:
+            >>> class Rounded(nbkeras.Model):
+            ...     def predict_step(self, data):
+            ...         return ops.round(super().predict_step(data))
+        """
+        x, _, _ = unpack_x_y_sample_weight(data)
+        return self(x, training=False)
 
     # ----------------------------------------------------------------- fit
     def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None,
@@ -275,9 +487,8 @@ class Trainer:
         cb = CallbackList(cbs, model=self, epochs=epochs, steps=steps, verbose=verbose)
         self.stop_training = False
         self.history = history
-        state = self._compiled_state
         try:
-            return self._fit_loop(cb, history, state, source, val, epochs, initial_epoch,
+            return self._fit_loop(cb, history, source, val, epochs, initial_epoch,
                                   validation_freq)
         except BaseException as error:
             _notify_error(cbs, error)
@@ -285,7 +496,7 @@ class Trainer:
         finally:
             release_free_memory()
 
-    def _fit_loop(self, cb, history, state, source, val, epochs, initial_epoch, validation_freq):
+    def _fit_loop(self, cb, history, source, val, epochs, initial_epoch, validation_freq):
         logs = {}
         cb.on_train_begin()
         resume, self._initial_epoch = getattr(self, "_initial_epoch", None), None
@@ -293,13 +504,12 @@ class Trainer:
         epoch = initial_epoch
         with DeferredInterrupt() as guard:
             for epoch in range(initial_epoch, epochs):
-                state.reset()
+                self.reset_metrics()
                 cb.on_epoch_begin(epoch)
                 step = -1
                 for step, (xb, yb, swb) in enumerate(source.epoch()):
                     cb.on_train_batch_begin(step)
-                    self.train_step(xb, yb, swb)
-                    logs = state.results()
+                    logs = pythonify_logs(self.train_step(pack_x_y_sample_weight(xb, yb, swb)))
                     cb.on_train_batch_end(step, logs)
                     if self.stop_training or guard.requested:
                         break
@@ -311,6 +521,7 @@ class Trainer:
                     history.interrupted = True
                     _report_interrupt(epoch, epochs, step, steps, logs)
                     break
+                logs = self._get_metrics_result_or_logs(logs)
                 epoch_logs = dict(logs)
                 if val is not None and (epoch + 1) % validation_freq == 0:
                     cb.on_test_begin()
@@ -382,23 +593,22 @@ class Trainer:
     def _evaluate_source(self, source, callbacks=None, guard=None):
         """Loss and metrics over every batch of `source`; the step count is kept in
         `self._last_eval_steps`."""
-        state = self._compiled_state
         self._prepare_state(*source.peek())
-        state.reset()
+        self.reset_metrics()
         cb = callbacks if callbacks is not None and (
             {"on_test_batch_begin", "on_test_batch_end"} & callbacks.active) else None
-        step = -1
+        step, logs = -1, {}
         for step, (xb, yb, swb) in enumerate(source.epoch()):
             if cb:
                 cb.on_test_batch_begin(step)
-            self.test_step(xb, yb, swb)
+            logs = pythonify_logs(self.test_step(pack_x_y_sample_weight(xb, yb, swb)))
             if cb:
-                cb.on_test_batch_end(step, state.results())
+                cb.on_test_batch_end(step, logs)
             if guard is not None and guard.requested:
                 break
         source.on_epoch_end()
         self._last_eval_steps = step + 1
-        return state.results()
+        return pythonify_logs(self._get_metrics_result_or_logs(logs))
 
     def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None,
                  steps=None, callbacks=None, return_dict=False, **kwargs):
@@ -468,16 +678,15 @@ class Trainer:
         with DeferredInterrupt() as guard:
             for step, (xb, _, _) in enumerate(source.epoch()):
                 cb.on_predict_batch_begin(step)
-                out = self(xb, training=False)
-                chunks.append([np.asarray(unwrap(o)) for o in _as_list(out)])
+                out = self.predict_step(pack_x_y_sample_weight(xb))
+                chunks.append(out)
                 cb.on_predict_batch_end(step, {"outputs": out})
                 if guard.requested:
                     break
         if guard.requested:
             _raise_interrupted("predict")
         cb.on_predict_end()
-        merged = [np.concatenate(parts, axis=0) for parts in zip(*chunks)]
-        return merged[0] if len(merged) == 1 else merged
+        return _concatenate_outputs(chunks)
 
     # ------------------------------------------------------- batch methods
     def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None, return_dict=False):
@@ -489,9 +698,9 @@ class Trainer:
         self._maybe_build_from_data(x)
         self._prepare_state(x, y)
         self._invalidate_caches()
-        self._compiled_state.reset()
-        self.train_step(x, y, sample_weight)
-        return self._batch_result(return_dict)
+        self.reset_metrics()
+        logs = pythonify_logs(self.train_step(pack_x_y_sample_weight(x, y, sample_weight)))
+        return self._batch_result(logs, return_dict)
 
     def test_on_batch(self, x, y=None, sample_weight=None, return_dict=False):
         """Return the loss (and metrics) of one batch, without training."""
@@ -500,27 +709,57 @@ class Trainer:
         data_validation.check_data(self, x, y, sample_weight)
         self._maybe_build_from_data(x)
         self._prepare_state(x, y)
-        self._compiled_state.reset()
-        self.test_step(x, y, sample_weight)
-        return self._batch_result(return_dict)
+        self.reset_metrics()
+        logs = pythonify_logs(self.test_step(pack_x_y_sample_weight(x, y, sample_weight)))
+        return self._batch_result(logs, return_dict)
 
     def predict_on_batch(self, x):
         """Return the model's outputs for one batch."""
         x = data_utils.to_array(x, "x")
         self._maybe_build_from_data(x)
-        out = [np.asarray(unwrap(o)) for o in _as_list(self(x, training=False))]
-        return out[0] if len(out) == 1 else out
+        return _concatenate_outputs([self.predict_step(pack_x_y_sample_weight(x))])
 
-    def _batch_result(self, return_dict):
-        logs = self._compiled_state.results()
+    def _batch_result(self, logs, return_dict):
+        logs = pythonify_logs(self._get_metrics_result_or_logs(logs))
         if return_dict:
             return logs
         return self._in_metrics_order(logs)
 
     def _in_metrics_order(self, logs):
-        """Logs as a list in `metrics_names` order, or the loss alone."""
-        values = [logs[n] for n in self._compiled_state.list_order()]
+        """Logs as a list in `metrics_names` order, or the value alone when there is one."""
+        values = [logs[n] for n in self._names_in_order(logs)]
         return values[0] if len(values) == 1 else values
+
+
+def _concatenate_outputs(chunks):
+    """`predict`'s result: the batches' outputs joined along the batch axis, in the outputs'
+    structure (a dict stays a dict; a single output, or a list of one, is one array)."""
+    if not chunks:
+        return []
+    first = chunks[0]
+
+    def join(parts):
+        return np.concatenate([np.asarray(unwrap(p)) for p in parts], axis=0)
+
+    if isinstance(first, dict):
+        return {k: join([c[k] for c in chunks]) for k in first}
+    if isinstance(first, (list, tuple)):
+        merged = [join(parts) for parts in zip(*chunks)]
+        return merged[0] if len(merged) == 1 else merged
+    return join(chunks)
+
+
+_ACCEPTS = {}
+
+
+def _accepts(fn, arg):
+    """Whether `fn` takes the argument `arg` (cached per function)."""
+    key = (fn, arg)
+    if key not in _ACCEPTS:
+        params = inspect.signature(fn).parameters
+        _ACCEPTS[key] = arg in params or any(
+            p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values())
+    return _ACCEPTS[key]
 
 
 def _progress_logger(verbose, batch_size, samples):
@@ -622,7 +861,7 @@ def _announce_first_compile(verbose):
     global _compile_announced
     from nbkeras import backend
 
-    if not verbose or _compile_announced or not backend.kernel_cache_is_cold():
+    if not verbose or _compile_announced or not backend.kernels.kernel_cache_is_cold():
         return None
     _compile_announced = True
     print("nbkeras: compiling kernels for this machine, one time only; later runs load "
@@ -639,7 +878,7 @@ class _CompileCounter(Callback):
         self.start = time.perf_counter()
         self.shown = 0.0
         self.partial = False
-        self.stop = backend.on_kernel_compiled(self._one_more)
+        self.stop = backend.kernels.on_kernel_compiled(self._one_more)
 
     def _one_more(self):
         self.count += 1

@@ -1,10 +1,12 @@
 """Utilities with Keras's names: `to_categorical`, `pad_sequences`, `get_file`, `PyDataset`,
-`set_random_seed`, `clear_session`, `Progbar`, `plot_model`.
+`set_random_seed`, `clear_session`, `Progbar`, `plot_model`, `pack_x_y_sample_weight`,
+`unpack_x_y_sample_weight`.
 
 Example:
     >>> from nbkeras.utils import to_categorical
 """
 
+from nbkeras.trainers.data import pack_x_y_sample_weight, unpack_x_y_sample_weight  # noqa: F401
 from nbkeras.utils.naming import clear_session as _clear_names
 from nbkeras.utils.numerical_utils import normalize, to_categorical  # noqa: F401
 from nbkeras.utils.progbar import Progbar  # noqa: F401

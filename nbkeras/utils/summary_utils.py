@@ -139,4 +139,4 @@ def format_shape(shape):
         return "?"
     if isinstance(shape, list):
         return "[" + ", ".join(format_shape(s) for s in shape) + "]"
-    return str(tuple(shape))
+    return "(" + ", ".join(str(d) for d in shape) + ")"  # Keras writes (None) for one axis

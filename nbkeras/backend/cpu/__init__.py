@@ -1,60 +1,50 @@
-"""CPU kernels compiled by Numba. Every kernel name here is part of the backend interface."""
+"""The CPU device: NumPy arrays, BLAS GEMMs and Numba-compiled kernels.
 
+This module is the device object that `nbkeras.backend.device()` returns on the CPU. It
+exports exactly the names of `nbkeras.backend.interface`. The array primitives are
+plain NumPy and load at once; the kernels (and Numba with them) are imported on the
+first kernel lookup, so selecting the device and running NumPy-only ops stays light.
+
+Example:
+    >>> from nbkeras.backend import cpu
+    >>> cpu.name, cpu.xp.__name__
+    ('cpu', 'numpy')
+"""
+
+import importlib as _importlib
 import os as _os
 
-from nbkeras.backend import kernel_cache_dir as _cache_dir
-from nbkeras.backend.cpu._cache_stamp import ensure_fresh as _ensure_fresh
+# Numba's OpenMP pool and OpenBLAS's must not spin against each other on
+# small machines (see the thread trap in the Numba recipe).
+_os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
-_ensure_fresh(_cache_dir(), _os.path.dirname(__file__))
-
-from nbkeras.backend.cpu.activations import (  # noqa: F401
-    CODES as ACTIVATION_CODES,
-    NEEDS_INPUT as ACTIVATION_NEEDS_INPUT,
-    act_backward,
-    act_forward,
-    bias_act_forward,
-    col_sum,
+from nbkeras.backend.cpu._cache_stamp import ensure_fresh as _ensure_fresh  # noqa: E402
+from nbkeras.backend.cpu.arrays import (  # noqa: E402,F401
+    asarray, empty, empty_like, matmul, to_numpy, xp, zeros,
 )
-from nbkeras.backend.cpu.conv import col2im, im2col  # noqa: F401
-from nbkeras.backend.cpu.losses import (  # noqa: F401
-    bce_backward,
-    bce_forward,
-    cce_backward,
-    cce_forward,
-    mse_backward,
-    mse_forward,
-    sparse_cce_backward,
-    sparse_cce_forward,
+from nbkeras.backend.cpu.runtime import (  # noqa: E402,F401
+    kernel_cache_dir, kernel_cache_is_cold, on_kernel_compiled,
 )
-from nbkeras.backend.cpu.normalization import (  # noqa: F401
-    batch_norm_infer_forward,
-    batch_norm_train_backward,
-    batch_norm_train_forward,
-)
-from nbkeras.backend.cpu.optimizers import (  # noqa: F401
-    adadelta_update,
-    adagrad_update,
-    adam_update,
-    adamax_update,
-    ftrl_update,
-    lion_update,
-    nadam_update,
-    rmsprop_update,
-    sgd_momentum_update,
-    sgd_update,
-    weight_decay_update,
-)
-from nbkeras.backend.cpu.metrics_kernels import confusion_buckets  # noqa: F401
-from nbkeras.backend.cpu.pooling import (  # noqa: F401
-    avg_pool_backward, avg_pool_forward, max_pool_backward, max_pool_forward,
-)
-from nbkeras.backend.cpu.random import dropout_forward, seed  # noqa: F401
-from nbkeras.backend.cpu.rnn import *  # noqa: F401,F403
-from nbkeras.backend.cpu.softmax import (  # noqa: F401
-    log_softmax_backward,
-    log_softmax_forward,
-    softmax_backward,
-    softmax_forward,
-)
+from nbkeras.backend.interface import NAMES as _NAMES  # noqa: E402
 
 name = "cpu"
+__all__ = sorted(_NAMES)
+
+# Drop kernels cached from older sources before Numba can load any of them.
+_ensure_fresh(kernel_cache_dir(), _os.path.dirname(__file__))
+
+
+def __getattr__(attr):
+    """Load the Numba kernels on the first lookup of one (PEP 562)."""
+    if attr not in _NAMES:
+        raise AttributeError(f"module {__name__!r} has no attribute {attr!r}")
+    from nbkeras.backend.memory import keep_freed_memory
+
+    keep_freed_memory()
+    kernels = _importlib.import_module("nbkeras.backend.cpu.kernels")
+    g = globals()
+    for n in kernels.__all__:
+        g[n] = getattr(kernels, n)
+    if attr not in g:
+        raise AttributeError(f"The CPU device has no kernel named {attr!r}.")
+    return g[attr]

@@ -9,6 +9,7 @@ clipped to [lo, hi] = [eps, 1 - eps] as Keras does; the gradient is zero where c
 import math
 
 from nbkeras.backend.cpu._jit import jit
+from nbkeras.backend.cpu.rowwise import row_max_exp_sum
 
 
 @jit
@@ -62,13 +63,7 @@ def cce_forward(t, p, out, lo, hi, from_logits):
     for i in range(n):
         acc = 0.0
         if from_logits:
-            mx = p[i, 0]
-            for j in range(1, m):
-                if p[i, j] > mx:
-                    mx = p[i, j]
-            s = 0.0
-            for j in range(m):
-                s += math.exp(p[i, j] - mx)
+            mx, s = row_max_exp_sum(p, i)
             lse = mx + math.log(s)
             for j in range(m):
                 acc -= t[i, j] * (p[i, j] - lse)
@@ -88,14 +83,9 @@ def cce_backward(g, t, p, out, lo, hi, from_logits):
     for i in range(n):
         gi = g[i]
         if from_logits:
-            mx = p[i, 0]
-            for j in range(1, m):
-                if p[i, j] > mx:
-                    mx = p[i, j]
-            s = 0.0
+            mx, s = row_max_exp_sum(p, i)
             tsum = 0.0
             for j in range(m):
-                s += math.exp(p[i, j] - mx)
                 tsum += t[i, j]
             for j in range(m):
                 out[i, j] = gi * (math.exp(p[i, j] - mx) / s * tsum - t[i, j])
@@ -121,13 +111,7 @@ def sparse_cce_forward(t, p, out, lo, hi, from_logits):
     for i in range(n):
         k = t[i]
         if from_logits:
-            mx = p[i, 0]
-            for j in range(1, m):
-                if p[i, j] > mx:
-                    mx = p[i, j]
-            s = 0.0
-            for j in range(m):
-                s += math.exp(p[i, j] - mx)
+            mx, s = row_max_exp_sum(p, i)
             out[i] = -(p[i, k] - mx - math.log(s))
         else:
             s = 0.0
@@ -144,13 +128,7 @@ def sparse_cce_backward(g, t, p, out, lo, hi, from_logits):
         k = t[i]
         gi = g[i]
         if from_logits:
-            mx = p[i, 0]
-            for j in range(1, m):
-                if p[i, j] > mx:
-                    mx = p[i, j]
-            s = 0.0
-            for j in range(m):
-                s += math.exp(p[i, j] - mx)
+            mx, s = row_max_exp_sum(p, i)
             for j in range(m):
                 out[i, j] = gi * math.exp(p[i, j] - mx) / s
             out[i, k] -= gi

@@ -6,11 +6,13 @@ work: gate activations, the state update, the time mask and their gradients.
 States are (batch, units) and gate arrays (batch, gates, units), C-contiguous; the
 inner loops run over units with indices Numba can prove non-negative, so they vectorize.
 
-Activation codes (`nbkeras.ops.rnn.ACTIVATIONS`): 0 linear, 1 tanh, 2 sigmoid, 3 relu,
-4 hard_sigmoid; tanh and sigmoid use `fastmath` (SIMD in float32).
+Activations are the codes of `nbkeras.backend.activation_codes` (the one table of every
+kernel); the cells implement linear, tanh, sigmoid, relu and hard_sigmoid
+(`RNN_ACTIVATIONS`); tanh and sigmoid use `fastmath` (SIMD in float32).
 Derivatives are written in terms of the activation's output.
 """
 
+from nbkeras.backend.activation_codes import CODES
 from nbkeras.backend.cpu import fastmath
 from nbkeras.backend.cpu._jit import jit
 
@@ -18,16 +20,19 @@ __all__ = ["simple_step_forward", "simple_step_backward", "lstm_step_forward",
            "lstm_step_backward", "gru_step_forward", "gru_step_backward", "gru_zr_forward",
            "gru_h_forward", "gru_h_backward", "gru_zr_backward"]
 
+_LINEAR, _TANH, _SIGMOID = CODES["linear"], CODES["tanh"], CODES["sigmoid"]
+_RELU, _HARD_SIGMOID = CODES["relu"], CODES["hard_sigmoid"]
+
 
 @jit
 def _act(x, code):
-    if code == 1:
+    if code == _TANH:
         return fastmath.tanh(x)
-    if code == 2:
+    if code == _SIGMOID:
         return fastmath.sigmoid(x)
-    if code == 3:
+    if code == _RELU:
         return x if x > 0 else 0.0 * x
-    if code == 4:
+    if code == _HARD_SIGMOID:
         y = (x + 3.0) / 6.0
         return 0.0 * x if y < 0 else (1.0 + 0.0 * x if y > 1 else y)
     return x
@@ -35,13 +40,13 @@ def _act(x, code):
 
 @jit
 def _dact(y, code):
-    if code == 1:
+    if code == _TANH:
         return 1.0 - y * y
-    if code == 2:
+    if code == _SIGMOID:
         return y * (1.0 - y)
-    if code == 3:
+    if code == _RELU:
         return 1.0 if y > 0 else 0.0
-    if code == 4:
+    if code == _HARD_SIGMOID:
         return 1.0 / 6.0 if 0 < y < 1 else 0.0
     return 1.0
 
@@ -50,13 +55,13 @@ def _dact(y, code):
 def _act3(z, b, k, code):
     """z[b, k, :] = act(z[b, k, :]) in place; one loop per code, so each one vectorizes."""
     u = z.shape[2]
-    if code == 1:
+    if code == _TANH:
         for j in range(u):
             z[b, k, j] = fastmath.tanh(z[b, k, j])
-    elif code == 2:
+    elif code == _SIGMOID:
         for j in range(u):
             z[b, k, j] = fastmath.sigmoid(z[b, k, j])
-    elif code != 0:
+    elif code != _LINEAR:
         for j in range(u):
             z[b, k, j] = _act(z[b, k, j], code)
 
@@ -65,10 +70,10 @@ def _act3(z, b, k, code):
 def _dact3(y, b, k, code, out):
     """out[b, k, :] = act'(.) from the activation's outputs y[b, k, :]."""
     u = y.shape[2]
-    if code == 1:
+    if code == _TANH:
         for j in range(u):
             out[b, k, j] = 1.0 - y[b, k, j] * y[b, k, j]
-    elif code == 2:
+    elif code == _SIGMOID:
         for j in range(u):
             out[b, k, j] = y[b, k, j] * (1.0 - y[b, k, j])
     else:

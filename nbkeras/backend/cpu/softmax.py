@@ -3,16 +3,14 @@
 import math
 
 from nbkeras.backend.cpu._jit import jit
+from nbkeras.backend.cpu.rowwise import row_max, row_max_exp_sum
 
 
 @jit
 def softmax_forward(x, out):
     n, m = x.shape
     for i in range(n):
-        mx = x[i, 0]
-        for j in range(1, m):
-            if x[i, j] > mx:
-                mx = x[i, j]
+        mx = row_max(x, i)
         s = 0.0
         for j in range(m):
             e = math.exp(x[i, j] - mx)
@@ -39,13 +37,7 @@ def softmax_backward(g, y, out):
 def log_softmax_forward(x, out):
     n, m = x.shape
     for i in range(n):
-        mx = x[i, 0]
-        for j in range(1, m):
-            if x[i, j] > mx:
-                mx = x[i, j]
-        s = 0.0
-        for j in range(m):
-            s += math.exp(x[i, j] - mx)
+        mx, s = row_max_exp_sum(x, i)
         lse = mx + math.log(s)
         for j in range(m):
             out[i, j] = x[i, j] - lse

@@ -31,7 +31,9 @@ class Embedding(Layer):
         embeddings_initializer: initializer of the table ('uniform': [-0.05, 0.05]).
         embeddings_regularizer / embeddings_constraint: penalty and projection of the table.
         mask_zero: treat index 0 as padding and emit a mask for the layers that follow.
-        input_length: accepted for Keras 2 code and ignored.
+        input_length: Keras 2's fixed sequence length: as the first layer of a
+            `Sequential`, it gives the input shape `(batch, input_length)`, so the model
+            builds at once.
 
     Example:
         >>> nbkeras.layers.Embedding(10, 4)(np.array([[1, 2, 0]])).shape
@@ -55,6 +57,8 @@ class Embedding(Layer):
         self.mask_zero = bool(mask_zero)
         self.supports_masking = self.mask_zero
         self.input_length = input_length
+        if input_length is not None and self._input_shape_arg is None:
+            self._input_shape_arg = (None, int(input_length))
         self.lora_rank = lora_rank
         self._initial_weights = weights
 

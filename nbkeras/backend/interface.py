@@ -1,0 +1,150 @@
+"""The device contract: every name a device exports, with its signature and rules.
+
+A device (`nbkeras.backend.cpu`, later `nbkeras.backend.cuda`) is an object, usually a
+module, whose `__all__` is exactly `NAMES` and on which each name resolves. Ops,
+layers, losses and optimizers reach arrays, math and kernels only through the active
+device (`nbkeras.backend.device()`), never through NumPy or a device package directly.
+
+Rules every kernel follows (a device may not relax them):
+
+- Outputs are preallocated by the caller, C-contiguous, and written in place; a kernel
+  returns None unless its entry below says otherwise.
+- Inputs are C-contiguous device arrays (`asarray` makes one); float kernels take
+  float32 or float64, and every float argument of one call shares one dtype. Scalars
+  (learning rates, epsilons) are Python floats or NumPy scalars of that dtype.
+- Integer arguments named `code` or `act`/`ract` are activation codes of
+  `nbkeras.backend.activation_codes.CODES` (one table for every kernel).
+- Index arrays (`arg`, sparse labels) are int32 or int64.
+
+Example:
+    >>> from nbkeras.backend import device, interface
+    >>> sorted(interface.NAMES) == sorted(device().__all__)
+    True
+"""
+
+# Array primitives: how ops make and combine device arrays.
+ARRAYS = {
+    "name": "str: the device's name, the key it is registered under ('cpu').",
+    "xp": "the array namespace (NumPy on the CPU); provides at least XP_FUNCTIONS.",
+    "asarray": "asarray(x, dtype=None) -> device array (no copy when x already is one).",
+    "to_numpy": "to_numpy(x) -> numpy.ndarray on the host (a copy only when needed).",
+    "empty": "empty(shape, dtype) -> uninitialized C-contiguous device array.",
+    "empty_like": "empty_like(x, dtype=None) -> uninitialized array shaped like x.",
+    "zeros": "zeros(shape, dtype) -> C-contiguous device array of zeros.",
+    "matmul": "matmul(a, b, out=None) -> a @ b (BLAS on the CPU), batched like numpy.matmul.",
+}
+
+# Runtime hooks: compile cache and compile events (used by the first-fit notice).
+RUNTIME = {
+    "kernel_cache_dir": "kernel_cache_dir() -> folder holding the compiled kernels.",
+    "kernel_cache_is_cold": "kernel_cache_is_cold() -> bool: the training kernels are not "
+                            "compiled yet (the first fit will compile).",
+    "on_kernel_compiled": "on_kernel_compiled(callback) -> stop(): call callback() after "
+                          "each kernel compile until stop() is called.",
+    "seed": "seed(value): seed the device's kernel RNG (dropout) with a non-negative int.",
+}
+
+# Kernels: signature -> what it writes. Shapes: x (rows, cols) unless stated.
+KERNELS = {
+    # activations (x, out: same shape; alpha: the activation's float parameter)
+    "act_forward": "act_forward(x, out, code, alpha): out = act(x).",
+    "act_backward": "act_backward(g, z, y, out, code, alpha): out = g * act'(z) (y = act(z)).",
+    "bias_act_forward": "bias_act_forward(z, b, y, code, alpha): z += b per row (b may be "
+                        "empty), y = act(z); y may be z.",
+    "col_sum": "col_sum(x, out): out[j] = sum over rows of x[:, j].",
+    # softmax over the last axis of 2-D arrays
+    "softmax_forward": "softmax_forward(x, out).",
+    "softmax_backward": "softmax_backward(g, y, out): out = y * (g - sum(g * y)).",
+    "log_softmax_forward": "log_softmax_forward(x, out).",
+    "log_softmax_backward": "log_softmax_backward(g, y, out): y is the log-softmax output.",
+    # losses: out (rows,) per-sample loss; backward out shaped like p; lo/hi clip p
+    "bce_forward": "bce_forward(t, p, out, lo, hi, from_logits).",
+    "bce_backward": "bce_backward(g, t, p, out, lo, hi, from_logits).",
+    "cce_forward": "cce_forward(t, p, out, lo, hi, from_logits).",
+    "cce_backward": "cce_backward(g, t, p, out, lo, hi, from_logits).",
+    "sparse_cce_forward": "sparse_cce_forward(t, p, out, lo, hi, from_logits): t int labels.",
+    "sparse_cce_backward": "sparse_cce_backward(g, t, p, out, lo, hi, from_logits).",
+    "mse_forward": "mse_forward(t, p, out).",
+    "mse_backward": "mse_backward(g, t, p, out).",
+    # batch normalization over rows of (rows, channels)
+    "batch_norm_train_forward": "batch_norm_train_forward(x, gamma, beta, eps, y, mean, var, "
+                                "inv_std).",
+    "batch_norm_infer_forward": "batch_norm_infer_forward(x, gamma, beta, mean, var, eps, y).",
+    "batch_norm_train_backward": "batch_norm_train_backward(g, x, gamma, mean, inv_std, dx, "
+                                 "dgamma, dbeta).",
+    # convolution helpers (NHWC) and pooling
+    "im2col": "im2col(x, cols, kh, kw, sh, sw, dh, dw, pt, pl, oh, ow).",
+    "col2im": "col2im(cols, dx, kh, kw, sh, sw, dh, dw, pt, pl, oh, ow): dx accumulated.",
+    "max_pool_forward": "max_pool_forward(x, y, arg, kh, kw, sh, sw, pt, pl): arg int flat "
+                        "index of each winner.",
+    "max_pool_backward": "max_pool_backward(g, arg, dx).",
+    "avg_pool_forward": "avg_pool_forward(x, y, kh, kw, sh, sw, pt, pl).",
+    "avg_pool_backward": "avg_pool_backward(g, dx, kh, kw, sh, sw, pt, pl).",
+    # dropout
+    "dropout_forward": "dropout_forward(x, mask, out, rate, seed_value): mask and out like x.",
+    # metrics
+    "confusion_buckets": "confusion_buckets(y_pred, pos_w, neg_w, scale, with_epsilon, tp, fp, "
+                         "total_pos, total_neg).",
+    # optimizer updates on flat (1-D) views, all in place
+    "sgd_update": "sgd_update(var, grad, lr).",
+    "sgd_momentum_update": "sgd_momentum_update(var, grad, m, lr, momentum, nesterov).",
+    "rmsprop_update": "rmsprop_update(var, grad, vel, mom, avg, lr, rho, one_minus_rho, "
+                      "momentum, eps, centered).",
+    "adam_update": "adam_update(var, grad, m, v, vhat, alpha, one_minus_beta_1, "
+                   "one_minus_beta_2, eps, amsgrad).",
+    "adagrad_update": "adagrad_update(var, grad, acc, lr, eps).",
+    "adadelta_update": "adadelta_update(var, grad, acc_grad, acc_delta, lr, rho, eps).",
+    "adamax_update": "adamax_update(var, grad, m, u, lr, bias, beta_1, beta_2, eps).",
+    "nadam_update": "nadam_update(var, grad, m, v, lr, beta_1, beta_2, eps, c_m, c_g, c_v).",
+    "lion_update": "lion_update(var, grad, m, lr, beta_1, beta_2).",
+    "ftrl_update": "ftrl_update(var, grad, accum, linear, lr, neg_power, l1, two_l2, "
+                   "two_shrinkage).",
+    "weight_decay_update": "weight_decay_update(var, weight_decay, lr): var -= lr * wd * var.",
+    # recurrent cells: states (batch, units); gate arrays (batch, gates, units); m (batch,)
+    "simple_step_forward": "simple_step_forward(xp, r, hp, m, code, h).",
+    "simple_step_backward": "simple_step_backward(dh, h, m, code, dz, dhp).",
+    "lstm_step_forward": "lstm_step_forward(xp, r, hp, cp, m, act, ract, gates, h, c).",
+    "lstm_step_backward": "lstm_step_backward(dh, dc, gates, c, cp, m, act, ract, dz, dhp, dcp, "
+                          "work).",
+    "gru_step_forward": "gru_step_forward(xp, r, hp, m, act, ract, gates, h).",
+    "gru_step_backward": "gru_step_backward(dh, gates, r, hp, m, act, ract, dxp, dr, dhp).",
+    "gru_zr_forward": "gru_zr_forward(xp, r, hin, ract, gates, rh): GRU, reset before matmul.",
+    "gru_h_forward": "gru_h_forward(xp, rhp, hp, m, act, gates, h).",
+    "gru_h_backward": "gru_h_backward(dh, gates, hp, m, act, ract, dxp, dhp).",
+    "gru_zr_backward": "gru_zr_backward(drh, gates, hin, ract, dxp, dhin).",
+}
+
+NAMES = frozenset(ARRAYS) | frozenset(RUNTIME) | frozenset(KERNELS)
+
+# What the ops take from `xp` (a test checks the ops use no other name and that every
+# device's namespace has each; `add` must also have NumPy's `add.at`).
+XP_FUNCTIONS = (
+    "abs", "add", "arange", "argmax", "argmin", "array", "asarray", "ascontiguousarray",
+    "broadcast_shapes", "broadcast_to", "clip", "concatenate", "cos", "einsum", "empty",
+    "empty_like", "equal", "exp", "expand_dims", "expm1", "eye", "full", "greater",
+    "greater_equal", "isfinite", "less", "less_equal", "log", "log1p", "matmul", "max",
+    "maximum", "mean", "min", "minimum", "moveaxis", "multiply", "ndarray", "negative",
+    "nonzero", "not_equal", "ones", "ones_like", "pad", "power", "prod", "put_along_axis",
+    "repeat", "reshape", "sign", "sin", "split", "sqrt", "square", "squeeze", "stack",
+    "subtract", "sum", "swapaxes", "take", "tile", "transpose", "true_divide", "where",
+    "zeros", "zeros_like",
+)
+
+
+def missing(device):
+    """Names of the contract that `device` lacks or does not list, and extra names it lists.
+
+    Args:
+        device: a device object (a module with `__all__`).
+
+    Returns:
+        (missing, extra): sorted lists; both empty when the device keeps the contract.
+
+    Example:
+        >>> from nbkeras.backend import device
+        >>> missing(device())
+        ([], [])
+    """
+    listed = set(getattr(device, "__all__", ()))
+    absent = {n for n in NAMES if n not in listed or not hasattr(device, n)}
+    return sorted(absent), sorted(listed - NAMES)
