@@ -18,6 +18,7 @@ from nbkeras.ops import core
 from nbkeras.backend import active as _device
 from nbkeras.ops.core import GradientTape, unwrap
 from nbkeras.trainers import data as data_utils
+from nbkeras.trainers import data_validation
 from nbkeras.trainers.compile_utils import CompileMetrics, CompiledState, as_list
 from nbkeras.trainers.data import (pack_x_y_sample_weight, pythonify_logs,
                                    unpack_x_y_sample_weight)
@@ -164,17 +165,20 @@ class Trainer:
     def _prepare_state(self, x, y):
         state = self._compiled_state
         if not state.built:
-            # The losses and metrics are sized from the outputs' shapes and dtypes, which
-            # the model's output spec gives without running a batch through it (a model
-            # that can only tell by a dry run must still leave stateful RNNs' states alone).
-            with _stateful_states_kept(self):
-                specs = as_list(self.compute_output_spec(_input_specs(x)))
+            specs = self._output_specs(x)
             preds = [np.zeros(tuple(1 if d is None else d for d in p.shape), p.dtype) for p in specs]
             names = self._output_names(len(preds))
             ys = as_list(data_utils.take(y, slice(0, 1))) if y is not None else [None] * len(preds)
             if y is not None and isinstance(y, dict):
-                ys = [y[n][:1] for n in names]
+                ys = [y[n][:1] if n in y else None for n in names]
             state.build(names, ys, preds)
+
+    def _output_specs(self, x):
+        """KerasTensors of the outputs for inputs shaped like `x` (a list, one per output)."""
+        # The model's output spec gives them without running a batch through it (a model
+        # that can only tell by a dry run must still leave stateful RNNs' states alone).
+        with _stateful_states_kept(self):
+            return as_list(self.compute_output_spec(_input_specs(x)))
 
     def _output_names(self, n):
         names = getattr(self, "output_names", None)
@@ -434,15 +438,18 @@ class Trainer:
         if batch_size is None:
             batch_size = 32
         _check_batch_size(batch_size)
+        split_off = False
         if is_dataset(x):
             _check_no_arrays_with_dataset(y=y, sample_weight=sample_weight,
                                           validation_split=validation_split)
-            source = DatasetBatches(x, steps_per_epoch, shuffle, class_weight)
+            source = DatasetBatches(x, steps_per_epoch, shuffle, class_weight,
+                                    check=data_validation.batch_check(self))
             x, y = source.peek()
             n, batch_size = None, None
         else:
             x, y, sample_weight, n = data_utils.standardize(
                 x, y, sample_weight, strings=self._accepts_strings)
+            data_validation.check_data(self, x, y, sample_weight)
             if validation_split and validation_data is None:
                 at = data_utils.validation_split_point(n, validation_split)
                 x, vx = data_utils.split_at(x, at)
@@ -450,16 +457,25 @@ class Trainer:
                 sample_weight, vsw = data_utils.split_at(sample_weight, at)
                 validation_data = (vx, vy, vsw)
                 n = at
+                split_off = True
+                if n == 0:
+                    raise ValueError(
+                        f"`validation_split={validation_split}` leaves no training samples out of "
+                        f"the {len(data_utils.flat(vx)[0])} given. Received: "
+                        f"validation_split={validation_split}")
             sample_weight = data_utils.apply_class_weight(y, sample_weight, class_weight)
             source = ArrayBatches(x, y, sample_weight, batch_size, shuffle, steps_per_epoch)
         val = None
         if is_dataset(validation_data):
-            val = DatasetBatches(validation_data, validation_steps, name="validation_data")
+            val = DatasetBatches(validation_data, validation_steps, name="validation_data",
+                                 check=data_validation.batch_check(self, "validation_data"))
         elif validation_data is not None:
             vx, vy, vsw = data_utils.unpack_validation_data(validation_data)
-            vx, vy, vsw, _ = data_utils.standardize(vx, vy, vsw,
-                                                    ("x_val", "y_val", "val_sample_weight"),
+            names = ("x_val", "y_val", "val_sample_weight")
+            vx, vy, vsw, _ = data_utils.standardize(vx, vy, vsw, names,
                                                     strings=self._accepts_strings)
+            if not split_off:  # the data split off from `x` is checked already
+                data_validation.check_data(self, vx, vy, vsw, names)
             val = ArrayBatches(vx, vy, vsw, validation_batch_size or batch_size or 32,
                                steps=validation_steps)
         counter = _announce_first_compile(verbose)
@@ -543,8 +559,9 @@ class Trainer:
                 self._check_data_shape(tuple(first.shape))  # the error names the data's shape
                 raise
 
-    def _check_data_shape(self, shape):
-        """Raise a Keras-style ValueError when data of `shape` cannot enter the model."""
+    def _check_data_shape(self, shape, argument="input"):
+        """Raise a Keras-style ValueError when data of `shape` (the user's `argument`)
+        cannot enter the model."""
 
     def fit_generator(self, generator, steps_per_epoch=None, epochs=1, verbose=1, callbacks=None,
                       validation_data=None, validation_steps=None, validation_freq=1,
@@ -616,10 +633,11 @@ class Trainer:
         _check_batch_size(batch_size)
         if is_dataset(x):
             _check_no_arrays_with_dataset(y=y, sample_weight=sample_weight)
-            source = DatasetBatches(x, steps)
+            source = DatasetBatches(x, steps, check=data_validation.batch_check(self))
         else:
             x, y, sample_weight, _ = data_utils.standardize(
                 x, y, sample_weight, strings=self._accepts_strings)
+            data_validation.check_data(self, x, y, sample_weight)
             source = ArrayBatches(x, y, sample_weight, batch_size, steps=steps)
         self._maybe_build_from_data(source.peek()[0])
         verbose = _resolve_verbose(verbose)
@@ -653,9 +671,14 @@ class Trainer:
         batch_size = 32 if batch_size is None else batch_size
         _check_batch_size(batch_size)
         if is_dataset(x):
-            source = DatasetBatches(x, steps)
+            source = DatasetBatches(x, steps, check=data_validation.batch_check(self))
         else:
             x = data_utils.to_array(x, "x", strings=self._accepts_strings)
+            if len(data_utils.flat(x)[0]) == 0:  # no samples: no outputs, of the right shape
+                data_validation.check_inputs(self, x)
+                self._maybe_build_from_data(x)
+                return _empty_outputs(self._output_specs(x))
+            data_validation.check_data(self, x)
             source = ArrayBatches(x, None, None, batch_size, steps=steps)
         self._maybe_build_from_data(source.peek()[0])
         verbose = _resolve_verbose(verbose)
@@ -692,6 +715,7 @@ class Trainer:
         self._assert_compiled("train_on_batch")
         x, y, sample_weight, _ = data_utils.standardize(
                 x, y, sample_weight, strings=self._accepts_strings)
+        data_validation.check_data(self, x, y, sample_weight)
         sample_weight = data_utils.apply_class_weight(y, sample_weight, class_weight)
         self._maybe_build_from_data(x)
         self._prepare_state(x, y)
@@ -706,6 +730,7 @@ class Trainer:
         self._assert_compiled("test_on_batch")
         x, y, sample_weight, _ = data_utils.standardize(
                 x, y, sample_weight, strings=self._accepts_strings)
+        data_validation.check_data(self, x, y, sample_weight)
         self._maybe_build_from_data(x)
         self._prepare_state(x, y)
         self.reset_metrics()
@@ -780,6 +805,13 @@ def _check_no_arrays_with_dataset(**given):
         raise ValueError(
             f"`{name}` is not supported when `x` is a dataset, a generator or a PyDataset: "
             f"its batches hold `(x, y, sample_weight)`. Received: {name}={shown}")
+
+
+def _empty_outputs(specs):
+    """`predict`'s result for no samples: empty arrays shaped like the outputs."""
+    out = [np.zeros((0,) + tuple(0 if d is None else d for d in s.shape[1:]), s.dtype)
+           for s in specs]
+    return out[0] if len(out) == 1 else out
 
 
 def _input_specs(x):
