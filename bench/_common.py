@@ -211,6 +211,46 @@ def print_header(title, info):
     print("-" * 78)
 
 
+# ----------------------------------------------------------------- contention
+_BUSY_LOOP = "while True:\n    pass\n"
+
+
+class Contend:
+    """`--contend N`: N busy-loop processes beside the run (a learner's busy laptop).
+
+    Each is a plain `python -c 'while True: pass'` that takes one core; all are killed
+    (by their own pid) when the block ends, even on an error. N = 0 does nothing.
+
+        with Contend(args.contend):
+            ... run the workers ...
+    """
+
+    def __init__(self, n):
+        self.n, self.procs = int(n or 0), []
+
+    def __enter__(self):
+        for _ in range(self.n):
+            self.procs.append(subprocess.Popen([sys.executable, "-c", _BUSY_LOOP],
+                                               env=START_ENV))
+        if self.n:
+            time.sleep(0.5)  # let the scheduler see them before the first worker starts
+        return self
+
+    def __exit__(self, *exc):
+        for p in self.procs:
+            p.kill()
+        for p in self.procs:
+            p.wait()
+        self.procs = []
+        return False
+
+
+def add_contend_arg(ap):
+    ap.add_argument("--contend", type=int, default=0, metavar="N", nargs="?", const=1,
+                    help="run N busy-loop processes (default 1) beside the benchmark, "
+                         "killed at its end; reported in the header and the RESULT")
+
+
 # ----------------------------------------------------------------- statistics
 def stats(values):
     values = list(values)
