@@ -52,14 +52,18 @@ def test_set_blas_threads_rejects_bad_counts():
 @needs_threads
 def test_threads_for_load_pins_throttles_and_restores(monkeypatch):
     monkeypatch.setenv("NBKERAS_BLAS_THREADS", "1")
-    with threads.threads_for_load(interval=3600) as resize:
+    with threads.threads_for_load() as resize:
         assert resize() == 1 and threads.blas_threads() == 1
-        threads.set_blas_threads(START)
-        assert resize() == 1 and threads.blas_threads() == START  # within the interval: kept
     assert threads.blas_threads() == START
     monkeypatch.setenv("NBKERAS_BLAS_THREADS", "64")  # never above the pool OpenBLAS has
     with threads.threads_for_load() as resize:
         assert resize() == START
+    monkeypatch.delenv("NBKERAS_BLAS_THREADS")
+    reads = []
+    monkeypatch.setattr(threads, "measure_others_running", lambda samples=5: reads.append(1) or 1)
+    with threads.threads_for_load(interval=3600, window=3) as resize:
+        resize(), resize(), resize()
+    assert len(reads) == 3  # the first call fills the window; later ones wait the interval
 
 
 @needs_threads
@@ -68,9 +72,10 @@ def test_threads_for_load_follows_the_load(monkeypatch):
     monkeypatch.setattr(threads, "_usable_cores", lambda: 2)
     load = {"n": 1}
     monkeypatch.setattr(threads, "measure_others_running", lambda samples=5: load["n"])
-    with threads.threads_for_load(interval=0) as resize:
+    with threads.threads_for_load(interval=0, window=3) as resize:
         assert resize() == 1 and threads.blas_threads() == 1
         load["n"] = 0
+        assert resize() == 1  # one quiet sample out of three: no flip
         assert resize() == min(2, START) and threads.blas_threads() == min(2, START)
     assert threads.blas_threads() == START
 

@@ -489,11 +489,11 @@ class Trainer:
         epoch = initial_epoch
         with DeferredInterrupt() as guard, steady_training() as resize_threads:
             for epoch in range(initial_epoch, epochs):
-                resize_threads()  # BLAS threads for the cores free now
                 self.reset_metrics()
                 cb.on_epoch_begin(epoch)
                 step = -1
                 for step, (xb, yb, swb) in enumerate(source.epoch()):
+                    resize_threads()  # BLAS threads for the cores free now (throttled)
                     cb.on_train_batch_begin(step)
                     logs = pythonify_logs(self.train_step(pack_x_y_sample_weight(xb, yb, swb)))
                     cb.on_train_batch_end(step, logs)

@@ -5,8 +5,8 @@ spin before they sleep (its own pthreads pool: `OMP_WAIT_POLICY` does not reach 
 When another process holds one of two cores, half of each GEMM waits for that core's
 time slice and the other thread spins at the barrier: the student CNN's step went from
 6.8 to 26.2 ms beside one busy loop. A GEMM computed by one thread on the free core is
-faster than that. So while `fit` runs, each epoch starts by counting the runnable tasks
-of other processes (`/proc/loadavg`, minus this process's own running threads) and gives
+faster than that. So while `fit` runs, it samples the runnable tasks of other processes
+every 0.1 s (`/proc/loadavg`, minus this process's own running threads) and gives
 OpenBLAS only the cores they leave free; `fit` restores the user's count at its end.
 
 OpenBLAS partitions a GEMM's output, never its inner (k) dimension, so every output
@@ -21,6 +21,7 @@ Example:
     2
 """
 
+import collections
 import contextlib
 import ctypes
 import os
@@ -185,16 +186,19 @@ def _pinned():
 
 
 @contextlib.contextmanager
-def threads_for_load(interval=0.5):
+def threads_for_load(interval=0.1, window=5):
     """While training: a `resize()` that sizes OpenBLAS's pool to the free cores.
 
-    Yields a function; each call (the trainer makes one per epoch) measures the load,
-    sets the thread count and returns it. Calls less than `interval` seconds after the
-    last measurement keep its count (short epochs pay no measuring). The count in force
-    before is restored at exit.
+    Yields a function that the trainer calls before every batch. A call at least
+    `interval` seconds after the last sample reads the load once more (about 20 us);
+    the thread count follows the median of the last `window` samples, so a process
+    that runs for an instant does not flip it, and one that keeps a core busy takes
+    its core back from OpenBLAS within `interval * window` seconds. Other calls only
+    read the clock. The count in force before is restored at exit.
 
     Args:
-        interval: seconds between two measurements of the load.
+        interval: seconds between two samples of the load.
+        window: how many recent samples decide.
 
     Example:
         >>> with threads_for_load() as resize:
@@ -206,17 +210,29 @@ def threads_for_load(interval=0.5):
     if start is None:  # not OpenBLAS: leave its threads alone
         yield lambda: None
         return
-    pinned = _pinned()
-    last = {"at": None, "n": start}
+    pinned = min(_pinned(), start)
+    if pinned:
+        set_blas_threads(pinned)
+    cores = _usable_cores()
+    samples = collections.deque(maxlen=max(1, window))
+    last = {"at": None, "n": pinned or start}
 
     def resize():
+        if pinned:
+            return pinned
         now = time.monotonic()
-        if last["at"] is None or now - last["at"] >= interval:
-            n = pinned or choose_threads(_usable_cores(), measure_others_running(),
-                                         limit=start)
-            last["at"], last["n"] = now, min(n, start)
-            set_blas_threads(last["n"])
-        return last["n"]
+        if last["at"] is not None and now - last["at"] < interval:
+            return last["n"]
+        if last["at"] is None:  # the first call fills the window at once
+            samples.extend(measure_others_running(1) for _ in range(samples.maxlen))
+        else:
+            samples.append(measure_others_running(1))
+        last["at"] = now
+        n = choose_threads(cores, sorted(samples)[len(samples) // 2], limit=start)
+        if n != last["n"]:
+            set_blas_threads(n)
+            last["n"] = n
+        return n
 
     try:
         yield resize
