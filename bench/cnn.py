@@ -128,12 +128,14 @@ def main():
     ap.add_argument("--samples", type=int, default=N_SAMPLES)
     ap.add_argument("--wait-quiet", type=float, default=0, metavar="SECONDS",
                     help="first wait up to this long for other processes to leave the CPU idle")
+    C.add_contend_arg(ap)
     args = ap.parse_args()
     if args.worker:
         worker(args.worker[0], json.loads(args.worker[1]))
         return
     if args.wait_quiet:
         C.wait_quiet(args.wait_quiet)
+    C.start_contend(args.contend)
     info = C.env_info()
     C.print_header(f"bench/cnn.py: Conv32-Pool-Conv64-Pool-Dense10, Adam, batch {BATCH}, "
                    f"{args.samples} samples/epoch", info)
