@@ -26,6 +26,7 @@ from nbkeras.backend.memory import release_free_memory
 from nbkeras.layers.node import KerasTensor
 from nbkeras.trainers.batch_sources import ArrayBatches, DatasetBatches, is_dataset
 from nbkeras.trainers.interrupt import DeferredInterrupt
+from nbkeras.trainers.steady import steady_training
 
 
 class Trainer:
@@ -508,12 +509,13 @@ class Trainer:
         resume, self._initial_epoch = getattr(self, "_initial_epoch", None), None
         initial_epoch = resume or initial_epoch  # BackupAndRestore sets `_initial_epoch`
         epoch = initial_epoch
-        with DeferredInterrupt() as guard:
+        with DeferredInterrupt() as guard, steady_training() as resize_threads:
             for epoch in range(initial_epoch, epochs):
                 self.reset_metrics()
                 cb.on_epoch_begin(epoch)
                 step = -1
                 for step, (xb, yb, swb) in enumerate(source.epoch()):
+                    resize_threads()  # BLAS threads for the cores free now (throttled)
                     cb.on_train_batch_begin(step)
                     logs = pythonify_logs(self.train_step(pack_x_y_sample_weight(xb, yb, swb)))
                     cb.on_train_batch_end(step, logs)
