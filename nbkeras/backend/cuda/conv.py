@@ -9,7 +9,7 @@ entry; col2im is one thread per input element that gathers every column entry it
 
 from numba import cuda
 
-from nbkeras.backend.cuda._launch import device, kernel, launch
+from nbkeras.backend.cuda._launch import device, kernel, launch, unravel
 
 
 @device
@@ -29,18 +29,8 @@ def _im2col(x, cols, kd, kh, kw, sd, sh, sw, dd, dh, dw, pf, pt, pl, od, oh, ow)
     if t < cols.shape[0] * width:
         row = t // width
         e = t - row * width
-        j = row % ow
-        r = row // ow
-        i = r % oh
-        r = r // oh
-        z = r % od
-        n = r // od
-        k = e % c
-        r = e // c
-        b = r % kw
-        r = r // kw
-        a = r % kh
-        f = r // kh
+        n, z, i, j, _ = unravel(row, od, oh, ow, 1)
+        f, _, a, b, k = unravel(e, 1, kh, kw, c)
         idp = z * sd - pf + f * dd
         ih = i * sh - pt + a * dh
         iw = j * sw - pl + b * dw
@@ -55,14 +45,7 @@ def _col2im(cols, dx, kd, kh, kw, sd, sh, sw, dd, dh, dw, pf, pt, pl, od, oh, ow
     t = cuda.grid(1)
     d, h, w, c = dx.shape[1], dx.shape[2], dx.shape[3], dx.shape[4]
     if t < dx.size:
-        k = t % c
-        r = t // c
-        iw = r % w
-        r = r // w
-        ih = r % h
-        r = r // h
-        idp = r % d
-        n = r // d
+        n, idp, ih, iw, k = unravel(t, d, h, w, c)
         acc = 0.0
         for f in range(kd):
             z = _taps(idp, pf, dd, sd, od, f)

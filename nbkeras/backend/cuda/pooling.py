@@ -10,19 +10,7 @@ gradient to its window's winner with an atomic add.
 
 from numba import cuda
 
-from nbkeras.backend.cuda._launch import device, fill, kernel, launch
-
-
-@device
-def _unflatten(t, d, h, w, c):
-    """(n, z, i, j, k) of flat index t into an (N, d, h, w, c) array."""
-    k = t % c
-    r = t // c
-    j = r % w
-    r = r // w
-    i = r % h
-    r = r // h
-    return r // d, r % d, i, j, k
+from nbkeras.backend.cuda._launch import device, fill, kernel, launch, unravel
 
 
 @device
@@ -46,7 +34,7 @@ def _max_pool_forward(x, y, arg, kd, kh, kw, sd, sh, sw, pf, pt, pl):
     t = cuda.grid(1)
     d, h, w = x.shape[1], x.shape[2], x.shape[3]
     if t < y.size:
-        n, z, i, j, k = _unflatten(t, y.shape[1], y.shape[2], y.shape[3], y.shape[4])
+        n, z, i, j, k = unravel(t, y.shape[1], y.shape[2], y.shape[3], y.shape[4])
         first = True
         best = x[n, 0, 0, 0, k]  # the maximum (NaN once any input is NaN)
         sel = best  # the gradient winner's value: wins `>=` in window order
@@ -83,7 +71,7 @@ def _max_pool_forward(x, y, arg, kd, kh, kw, sd, sh, sw, pf, pt, pl):
 def _max_pool_backward(g, arg, dx):
     t = cuda.grid(1)
     if t < g.size:
-        n, z, i, j, k = _unflatten(t, g.shape[1], g.shape[2], g.shape[3], g.shape[4])
+        n, z, i, j, k = unravel(t, g.shape[1], g.shape[2], g.shape[3], g.shape[4])
         h, w = dx.shape[2], dx.shape[3]
         a = arg[n, z, i, j, k]
         iw = a % w
@@ -96,7 +84,7 @@ def _avg_pool_forward(x, y, kd, kh, kw, sd, sh, sw, pf, pt, pl):
     t = cuda.grid(1)
     d, h, w = x.shape[1], x.shape[2], x.shape[3]
     if t < y.size:
-        n, z, i, j, k = _unflatten(t, y.shape[1], y.shape[2], y.shape[3], y.shape[4])
+        n, z, i, j, k = unravel(t, y.shape[1], y.shape[2], y.shape[3], y.shape[4])
         acc = 0.0
         for e in range(kd):
             idp = z * sd - pf + e
@@ -119,7 +107,7 @@ def _avg_pool_backward(g, dx, kd, kh, kw, sd, sh, sw, pf, pt, pl):
     t = cuda.grid(1)
     d, h, w = dx.shape[1], dx.shape[2], dx.shape[3]
     if t < dx.size:
-        n, idp, ih, iw, k = _unflatten(t, d, h, w, dx.shape[4])
+        n, idp, ih, iw, k = unravel(t, d, h, w, dx.shape[4])
         z0, z1 = _window_range(idp, pf, kd, sd, g.shape[1])
         i0, i1 = _window_range(ih, pt, kh, sh, g.shape[2])
         j0, j1 = _window_range(iw, pl, kw, sw, g.shape[3])
