@@ -28,12 +28,13 @@ N_SAMPLES = 7_680  # 60 steps per epoch
 WARM_N = 1_280
 
 
-def make_data(n, seed=0):
+def make_data(n, seed=0, side=28):
+    """n side x side x 1 images in [0, 1) and 10 classes from a fixed random linear map."""
     import numpy as np
 
     rng = np.random.default_rng(seed)
-    x = rng.random((n, 28, 28, 1), dtype=np.float32)
-    w = rng.standard_normal((784, 10)).astype(np.float32)
+    x = rng.random((n, side, side, 1), dtype=np.float32)
+    w = rng.standard_normal((side * side, 10)).astype(np.float32)
     y = np.argmax((x.reshape(n, -1) - np.float32(0.5)) @ w, axis=1).astype(np.int32)
     return x, y
 
@@ -127,12 +128,14 @@ def main():
     ap.add_argument("--samples", type=int, default=N_SAMPLES)
     ap.add_argument("--wait-quiet", type=float, default=0, metavar="SECONDS",
                     help="first wait up to this long for other processes to leave the CPU idle")
+    C.add_contend_arg(ap)
     args = ap.parse_args()
     if args.worker:
         worker(args.worker[0], json.loads(args.worker[1]))
         return
     if args.wait_quiet:
         C.wait_quiet(args.wait_quiet)
+    C.start_contend(args.contend)
     info = C.env_info()
     C.print_header(f"bench/cnn.py: Conv32-Pool-Conv64-Pool-Dense10, Adam, batch {BATCH}, "
                    f"{args.samples} samples/epoch", info)

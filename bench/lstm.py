@@ -117,10 +117,12 @@ def main():
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--samples", type=int, default=N_SAMPLES)
     ap.add_argument("--cell", choices=sorted(CELLS), default="lstm")
+    C.add_contend_arg(ap)
     args = ap.parse_args()
     if args.worker:
         worker(args.worker[0], json.loads(args.worker[1]))
         return
+    C.start_contend(args.contend)
     info = C.env_info()
     C.print_header(f"bench/lstm.py: {CELLS[args.cell][0]}({UNITS}) -> Dense(1), {T} steps x {F} features, "
                    f"batch {BATCH}, {args.samples} samples/epoch", info)

@@ -247,12 +247,14 @@ def main():
                     help="profile nbkeras at batch 32 instead of benchmarking")
     ap.add_argument("--wait-quiet", type=float, default=0, metavar="SECONDS",
                     help="first wait up to this long for other processes to leave the CPU idle")
+    C.add_contend_arg(ap)
     args = ap.parse_args()
     if args.worker:
         worker(args.worker[0], json.loads(args.worker[1]))
         return
     if args.wait_quiet:
         C.wait_quiet(args.wait_quiet)
+    C.start_contend(args.contend)
     info = C.env_info()
     C.print_header("bench/mlp.py: 784-256-256-10 MLP, Adam, sparse CCE, "
                    f"{args.samples} samples/epoch", info)

@@ -154,12 +154,14 @@ def main():
                     help="profile nbkeras instead of benchmarking")
     ap.add_argument("--wait-quiet", type=float, default=0, metavar="SECONDS",
                     help="first wait up to this long for other processes to leave the CPU idle")
+    C.add_contend_arg(ap)
     args = ap.parse_args()
     if args.worker:
         worker(args.worker[0], json.loads(args.worker[1]))
         return
     if args.wait_quiet:
         C.wait_quiet(args.wait_quiet)
+    C.start_contend(args.contend)
     info = C.env_info()
     C.print_header("bench/tutorial.py: Dense(16)-relu-Dropout(0.5)-Dense(1), rmsprop, BCE, "
                    f"100x20, {args.epochs} epochs x {STEPS_PER_EPOCH} steps", info)

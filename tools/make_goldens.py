@@ -12,8 +12,9 @@ or with the prepared parity venv:
 
 Optionally pass group names to regenerate only those, e.g.
 ``... make_goldens.py losses metrics``.  Groups: layers, losses, metrics,
-training, summary, names, functional, symbolic, ... and contract (the model contract:
-custom train_step / compute_loss; recorded with KERAS_BACKEND=torch, in a
+training, summary, names, functional, symbolic, nan, metrics_extra, random, preproc
+(needs TensorFlow too: Keras's string layers run on it), ... and contract (the model
+contract: custom train_step / compute_loss; recorded with KERAS_BACKEND=torch, in a
 subprocess, since the torch backend shares nbkeras's stateful train_step).
 
 Output: tests/goldens/<group>.json (case descriptions written in nbkeras's
@@ -85,9 +86,13 @@ def main(argv):
     import goldens_losses3
     import goldens_metrics
     import goldens_metrics3
+    import goldens_metrics_extra
     import goldens_misc
+    import goldens_nan
     import goldens_ops_extra
     import goldens_optimizers
+    import goldens_preproc
+    import goldens_random
     import goldens_rnn
     import goldens_symbolic
     import goldens_training
@@ -100,6 +105,7 @@ def main(argv):
         "losses3": goldens_losses3.generate,
         "metrics": goldens_metrics.generate,
         "metrics3": goldens_metrics3.generate,
+        "metrics_extra": goldens_metrics_extra.generate,
         "training": goldens_training.generate,
         "optimizers": goldens_optimizers.generate,
         "summary": goldens_misc.summaries,
@@ -112,8 +118,11 @@ def main(argv):
         "attention": goldens_attention.generate,
         "rnn": goldens_rnn.generate,
         "utils": goldens_utils.generate,
+        "nan": goldens_nan.generate,
         "symbolic": goldens_symbolic.generate,
         "ops_extra": goldens_ops_extra.generate,
+        "preproc": goldens_preproc.generate,
+        "random": goldens_random.generate,
         "contract": _torch_group("goldens_contract.py"),
     }
     selected = argv or list(groups)

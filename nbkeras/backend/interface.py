@@ -41,6 +41,9 @@ RUNTIME = {
                             "compiled yet (the first fit will compile).",
     "on_kernel_compiled": "on_kernel_compiled(callback) -> stop(): call callback() after "
                           "each kernel compile until stop() is called.",
+    "threads_for_load": "threads_for_load() -> context manager yielding resize() -> int|None: "
+                        "while fit runs, size the device's host thread pools to the cores "
+                        "other processes leave free (called per epoch); restored at exit.",
     "seed": "seed(value): seed the device's kernel RNG (dropout) with a non-negative int.",
 }
 

@@ -27,6 +27,19 @@ class Model(Trainer, Layer):
         ...         return self.out(self.hidden(x))
     """
 
+    @property
+    def _accepts_strings(self):
+        """Whether the model takes text: an input declared with `dtype="string"` (for its
+        string preprocessing layers; a subclassed model may always take it)."""
+        try:
+            inputs = self.inputs
+        except (AttributeError, ValueError):
+            return True
+        if inputs is None:
+            return True
+        inputs = inputs if isinstance(inputs, (list, tuple)) else [inputs]
+        return any(getattr(t, "dtype", None) == "string" for t in inputs)
+
     def __new__(cls, *args, **kwargs):
         if cls is Model and (args or "inputs" in kwargs or "outputs" in kwargs):
             from nbkeras.models.functional import Functional
@@ -107,10 +120,10 @@ class Model(Trainer, Layer):
                 print_fn(line)
 
     def _repr_mimebundle_(self, include=None, exclude=None):
-        """Jupyter display: an HTML summary, the text summary and a JSON payload."""
-        from nbkeras.notebook.rich_display import model_mimebundle
+        """Jupyter display (filled by the front end): the text summary, HTML and a JSON payload."""
+        from nbkeras.utils import display_hooks
 
-        return model_mimebundle(self, include, exclude)
+        return display_hooks.mimebundle("model", self, include, exclude)
 
     def build(self, input_shape=None):
         """Mark the model built; the input shape is kept for `get_build_config()`."""

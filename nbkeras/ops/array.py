@@ -142,7 +142,7 @@ def slice_update(inputs, start_indices, updates):
     starts = [int(s) for s in np.asarray(unwrap(start_indices)).reshape(-1)]
 
     def forward(xp, a, u):
-        out = xp.array(a, dtype=np.result_type(a, u))
+        out = xp.array(a, dtype=np.result_type(xp.asarray(a).dtype, xp.asarray(u).dtype))
         out[_region(starts, _shape(u))] = u
         return out
 
@@ -366,11 +366,11 @@ def take_along_axis(x, indices, axis=None):
     def prepare(xp, a):
         a = xp.asarray(a)
         if axis is None:
-            return a.reshape(-1), 0, idx.reshape(-1)
+            return a.reshape(-1), 0, xp.asarray(idx).reshape(-1)
         ax = axis % a.ndim
         shape = list(a.shape)
         shape[ax] = idx.shape[ax]
-        full = xp.broadcast_to(idx, xp.broadcast_shapes(tuple(shape), idx.shape))
+        full = xp.broadcast_to(xp.asarray(idx), xp.broadcast_shapes(tuple(shape), idx.shape))
         return a, ax, xp.where(full < 0, full + a.shape[ax], full)
 
     def forward(xp, a):

@@ -234,7 +234,7 @@ def segment_sum(data, segment_ids, num_segments=None, sorted=False):
     def forward(xp, a):
         a = xp.asarray(a)
         out = xp.zeros((n,) + a.shape[1:], dtype=a.dtype)
-        xp.add.at(out, ids[valid], a[valid])
+        xp.add.at(out, xp.asarray(ids[valid]), a[xp.asarray(valid)])
         return out
 
     def backward(xp, g, needs, arrays, out):

@@ -6,17 +6,21 @@ import numpy as np
 
 from nbkeras import config
 from nbkeras.ops.core import unwrap
+from nbkeras.utils import index_utils
 
 
-def to_array(x, name):
-    """Convert x (or each array of a list/tuple/dict) to a numeric NumPy array."""
+def to_array(x, name, strings=False):
+    """Convert x (or each array of a list/tuple/dict) to a numeric NumPy array; with
+    `strings`, text arrays pass too (for a model with a `dtype="string"` input)."""
     if x is None:
         return None
     if isinstance(x, dict):
-        return {k: to_array(v, f"{name}[{k!r}]") for k, v in x.items()}
+        return {k: to_array(v, f"{name}[{k!r}]", strings) for k, v in x.items()}
     if isinstance(x, (list, tuple)) and x and all(hasattr(t, "shape") for t in x):
-        return [to_array(t, f"{name}[{i}]") for i, t in enumerate(x)]
+        return [to_array(t, f"{name}[{i}]", strings) for i, t in enumerate(x)]
     arr = np.asarray(getattr(x, "data", x)) if not isinstance(x, np.ndarray) else x
+    if strings and arr.dtype.kind in "US" and arr.ndim:
+        return arr
     if arr.dtype.kind not in "biuf":
         raise TypeError(
             f"Expected numeric data for `{name}` (floats, ints or booleans). "
@@ -55,9 +59,12 @@ def check_cardinality(**named):
     return all_sizes.pop() if all_sizes else 0
 
 
-def standardize(x, y=None, sample_weight=None, names=("x", "y", "sample_weight")):
-    """`to_array` on x, y and the sample weights, checked to one length: `(x, y, sw, n)`."""
-    arrays = [to_array(v, name) for v, name in zip((x, y, sample_weight), names)]
+def standardize(x, y=None, sample_weight=None, names=("x", "y", "sample_weight"),
+                strings=False):
+    """`to_array` on x, y and the sample weights, checked to one length: `(x, y, sw, n)`.
+    `strings`: x may be text."""
+    arrays = [to_array(v, name, strings and i == 0)
+              for i, (v, name) in enumerate(zip((x, y, sample_weight), names))]
     return (*arrays, check_cardinality(**dict(zip(names, arrays))))
 
 
@@ -101,7 +108,15 @@ def class_weight_to_sample_weight(y, class_weight):
     if y.ndim == 2 and y.shape[1] > 1:
         classes = np.argmax(y, axis=1)
     else:
-        classes = np.rint(y.reshape(len(y), -1)[:, 0]).astype(np.int64)
+        labels = y.reshape(len(y), -1)[:, 0]
+        if labels.dtype.kind == "f":
+            labels = np.rint(labels)  # Keras rounds binary and sparse labels for class_weight
+        bad = index_utils.first_out_of_range(labels, np.inf)
+        if bad is not None:
+            raise ValueError(
+                "`class_weight` needs a non-negative integer class for every sample. Received: "
+                f"y with a label of {index_utils.describe(bad[1])} {index_utils.where(bad[0])}")
+        classes = labels.astype(np.int64)
     n_classes = int(max(max(class_weight) + 1, classes.max() + 1 if classes.size else 0))
     table = np.ones(n_classes, dtype=config.floatx())
     for k, w in class_weight.items():

@@ -12,9 +12,15 @@ from nbkeras.backend.cpu._jit import jit
 
 @jit
 def max_pool_forward(x, y, arg, kd, kh, kw, sd, sh, sw, pf, pt, pl):
-    """y[n,t,i,j,c] = max of the window; arg keeps the flat (d*H+h)*W+w index of the winner."""
+    """y[n,t,i,j,c] = max of the window; arg keeps the flat (d*H+h)*W+w index of the winner.
+
+    As in Keras (XLA): a NaN in the window makes the maximum NaN, while the gradient
+    goes to the element that wins `>=` comparisons in window order (a NaN wins only
+    over what comes before it), and ties go to the first.
+    """
     n_, d, h, w, c = x.shape
     od, oh, ow = y.shape[1], y.shape[2], y.shape[3]
+    sel = np.empty(c, x.dtype)  # the value of each channel's gradient winner
     for n in range(n_):
         for t in range(od):
             for i in range(oh):
@@ -36,13 +42,16 @@ def max_pool_forward(x, y, arg, kd, kh, kw, sd, sh, sw, pf, pt, pl):
                                 if first:
                                     for k in range(c):
                                         y[n, t, i, j, k] = x[n, idp, ih, iw, k]
+                                        sel[k] = x[n, idp, ih, iw, k]
                                         arg[n, t, i, j, k] = idx
                                     first = False
                                 else:
                                     for k in range(c):
                                         v = x[n, idp, ih, iw, k]
-                                        if v > y[n, t, i, j, k]:
+                                        if v > y[n, t, i, j, k] or v != v:
                                             y[n, t, i, j, k] = v
+                                        if not sel[k] >= v:
+                                            sel[k] = v
                                             arg[n, t, i, j, k] = idx
 
 
