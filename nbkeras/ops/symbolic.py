@@ -37,9 +37,13 @@ _MATH_OPS = frozenset(("logsumexp", "top_k", "erf", "segment_sum", "segment_max"
                        "ifft2", "rfft", "irfft"))
 _LINALG_OPS = frozenset(("norm",))
 # Ops whose tensor inputs come as one list (Keras writes them as one argument).
-_LIST_INPUTS = frozenset(("concatenate", "stack"))
+_LIST_INPUTS = frozenset(("concatenate", "stack", "hstack", "vstack", "fft", "fft2", "ifft2",
+                          "irfft"))
 # Op arguments Keras passes at call time (written in `args`), not to the constructor.
-_CALL_ARGUMENTS = {"get_item": ("key",), "take": ("indices",), "clip": ("x_min", "x_max")}
+_CALL_ARGUMENTS = {"get_item": ("key",), "take": ("indices",), "clip": ("x_min", "x_max"),
+                   "slice_update": ("start_indices",)}
+# Where the call arguments go among the tensor inputs (after them when not listed).
+_CALL_POSITION = {"slice_update": 1}
 _CLASS_NAMES = {"get_item": "GetItem", "absolute": "Absolute", "true_divide": "TrueDivide"}
 
 
@@ -160,9 +164,11 @@ def symbolic_call(name, inputs, config):
     """Make the node of one op call on symbolic inputs; returns its output KerasTensor(s)."""
     config = dict(config or {})
     args = [list(inputs)] if name in _LIST_INPUTS else list(inputs)
+    at = _CALL_POSITION.get(name, len(args))
     for key in _CALL_ARGUMENTS.get(name, ()):
         if key in config:
-            args.append(config.pop(key))
+            args.insert(at, config.pop(key))
+            at += 1
     return operation_class(class_name(name))(**config)(*args)
 
 
