@@ -129,6 +129,7 @@ CASES = [
     ("median-even", ops.median, [DISTINCT[0]]),
     ("quantile", lambda a: ops.quantile(a, [0.1, 0.5, 0.95], axis=(0, 2), keepdims=True),
      [DISTINCT]),
+    ("percentile", lambda a: ops.percentile(a, 30.0, axis=-1), [DISTINCT]),
     ("quantile-nearest", lambda a: ops.quantile(a, 0.6, axis=0, method="nearest"), [DISTINCT[0]]),
 ]
 for _name, _fn, _op in [("pad-constant", "constant", None), ("pad-reflect", "reflect", None),

@@ -168,6 +168,7 @@ def _every_op_call(x, y, idx):
         "hstack": ("hstack", ([x, y],), {}), "vstack": ("vstack", ([x, y],), {}),
         "full_like": ("full_like", (x, 2.0), {}),
         "quantile": ("quantile", (x, [0.25, 0.75]), {"axis": 1}),
+        "percentile": ("percentile", (x, 40.0), {"axis": 1}),
         "norm": ("norm", (x,), {"axis": -1}),
         "fft": ("fft", ((x, y),), {}), "fft2": ("fft2", ((x, y),), {}),
         "ifft2": ("ifft2", ((x, y),), {}), "rfft": ("rfft", (x,), {"fft_length": 6}),

@@ -155,6 +155,7 @@ CASES = [
     ("quantile-higher", "quantile", [X, 0.4], {"axis": 0, "method": "higher"}),
     ("quantile-midpoint", "quantile", [X, 0.4], {"axis": 1, "method": "midpoint"}),
     ("quantile-nearest", "quantile", [X, 0.6], {"method": "nearest"}),
+    ("percentile", "percentile", [X3, np.array([10.0, 75.0], "float32")], {"axis": 1}),
 ]
 
 

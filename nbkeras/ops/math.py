@@ -20,7 +20,7 @@ from nbkeras.ops.numpy import _shape
 __all__ = ["all", "any", "argsort", "ceil", "count_nonzero", "cumprod", "cumsum", "erf", "fft",
            "fft2", "floor", "ifft2", "irfft", "isclose", "isfinite", "isinf", "isnan",
            "logical_and", "logical_not", "logical_or", "logical_xor", "median", "nan_to_num",
-           "norm", "quantile", "rfft", "round", "segment_max", "segment_sum", "sort", "top_k"]
+           "norm", "percentile", "quantile", "rfft", "round", "segment_max", "segment_sum", "sort", "top_k"]
 
 
 def floor(x):
@@ -230,16 +230,17 @@ def segment_sum(data, segment_ids, num_segments=None, sorted=False):
         array([3., 3.])
     """
     ids, n, valid = _segments(data, segment_ids, num_segments)
+    rows, keep = ids[valid], np.flatnonzero(valid)
 
     def forward(xp, a):
         a = xp.asarray(a)
         out = xp.zeros((n,) + a.shape[1:], dtype=a.dtype)
-        xp.add.at(out, xp.asarray(ids[valid]), a[xp.asarray(valid)])
+        xp.add.at(out, xp.asarray(rows), a[xp.asarray(keep)])
         return out
 
     def backward(xp, g, needs, arrays, out):
         gx = xp.zeros(_shape(arrays[0]), dtype=g.dtype)
-        gx[valid] = g[ids[valid]]
+        gx[xp.asarray(keep)] = g[xp.asarray(rows)]
         return (gx,)
 
     return op("segment_sum", forward, (data,), backward,
@@ -261,21 +262,23 @@ def segment_max(data, segment_ids, num_segments=None, sorted=False):
         array([2., 3.])
     """
     ids, n, valid = _segments(data, segment_ids, num_segments)
+    rows, keep = ids[valid], np.flatnonzero(valid)
 
     def forward(xp, a):
         a = xp.asarray(a)
         out = xp.full((n,) + a.shape[1:], -np.inf, dtype=a.dtype)
-        xp.maximum.at(out, ids[valid], a[valid])
+        xp.maximum.at(out, xp.asarray(rows), a[xp.asarray(keep)])
         return out
 
     def backward(xp, g, needs, arrays, out):
         a = xp.asarray(arrays[0])
+        r, k = xp.asarray(rows), xp.asarray(keep)
         hit = xp.zeros(a.shape, dtype=g.dtype)
-        hit[valid] = (a[valid] == out[ids[valid]])
+        hit[k] = (a[k] == out[r])
         count = xp.zeros(out.shape, dtype=g.dtype)
-        xp.add.at(count, ids[valid], hit[valid])
+        xp.add.at(count, r, hit[k])
         gx = xp.zeros(a.shape, dtype=g.dtype)
-        gx[valid] = hit[valid] * g[ids[valid]] / xp.maximum(count[ids[valid]], 1)
+        gx[k] = hit[k] * g[r] / xp.maximum(count[r], 1)
         return (gx,)
 
     return op("segment_max", forward, (data,), backward,
@@ -652,6 +655,21 @@ def quantile(x, q, axis=None, method="linear", keepdims=False):
 
     return composite("quantile", run, (x,), {"q": qs.tolist(), "axis": axis, "method": method,
                                              "keepdims": keepdims})
+
+
+def percentile(x, q, axis=None, method="linear", keepdims=False):
+    """The `q`-th percentiles (q in [0, 100]) along `axis`: `quantile` at q / 100.
+
+    Example:
+        >>> ops.percentile(np.array([1.0, 2.0, 3.0, 4.0]), 50)
+        array(2.5)
+    """
+    qs = np.asarray(unwrap(q), dtype=np.float64)
+    if np.any((qs < 0) | (qs > 100)):
+        raise ValueError(f"Percentiles must be in [0, 100]. Received: q={q!r}")
+    return composite("percentile", lambda x: quantile(x, qs / 100.0, axis=axis, method=method,
+                                                      keepdims=keepdims), (x,),
+                     {"q": qs.tolist(), "axis": axis, "method": method, "keepdims": keepdims})
 
 
 def _q_first(out):
