@@ -202,3 +202,21 @@ def test_ops_work_on_symbolic_tensors_in_a_functional_model():
     assert np.all(np.isfinite(hist.history["loss"]))
     after = model.get_layer("proj").kernel.numpy()
     assert np.all(np.isfinite(after)) and not np.allclose(before, after)
+
+
+def test_models_with_the_new_op_nodes_save_and_load_with_the_same_predictions(tmp_path):
+    x = nbkeras.Input((4,))
+    outs = [ops.cumsum(x, axis=1), ops.top_k(x, 2)[0], ops.pad(x, [[0, 0], [1, 1]]),
+            ops.sort(x), ops.quantile(x, [0.2, 0.5], axis=1), ops.erf(x), ops.rfft(x)[0],
+            ops.fft((x, x))[1], ops.slice_update(x, (0, 1), ops.slice(x, (0, 0), (3, 2))),
+            ops.norm(x, axis=1), ops.split(x, 2, axis=1)[1],
+            ops.take_along_axis(x, np.array([[1, 0]]), axis=1),
+            ops.segment_sum(ops.transpose(x), np.array([0, 0, 1, 1]), 2),
+            ops.repeat(x, [1, 2, 0, 1], axis=1), ops.hstack([x, ops.arctan(x)]),
+            ops.diagonal(ops.reshape(x, (-1, 2, 2)), axis1=1, axis2=2)]
+    model = nbkeras.Model(x, outs)
+    xv = np.random.default_rng(3).uniform(size=(3, 4)).astype("float32")
+    model.save(tmp_path / "m.keras")
+    loaded = nbkeras.models.load_model(tmp_path / "m.keras")
+    for a, b in zip(model.predict(xv, verbose=0), loaded.predict(xv, verbose=0)):
+        np.testing.assert_allclose(a, b, rtol=1e-6)

@@ -383,7 +383,8 @@ def take_along_axis(x, indices, axis=None):
         xp.add.at(gx, _along_key(xp, index, ax), g)
         return (gx.reshape(_shape(arrays[0])),)
 
-    return op("take_along_axis", forward, (x,), backward, {"indices": idx, "axis": axis})
+    return op("take_along_axis", forward, (x,), backward,
+              {"indices": idx.tolist(), "axis": axis})
 
 
 def diag(x, k=0):

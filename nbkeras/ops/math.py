@@ -244,7 +244,7 @@ def segment_sum(data, segment_ids, num_segments=None, sorted=False):
         return (gx,)
 
     return op("segment_sum", forward, (data,), backward,
-              {"segment_ids": ids, "num_segments": num_segments, "sorted": sorted})
+              {"segment_ids": ids.tolist(), "num_segments": num_segments, "sorted": sorted})
 
 
 def segment_max(data, segment_ids, num_segments=None, sorted=False):
@@ -282,7 +282,7 @@ def segment_max(data, segment_ids, num_segments=None, sorted=False):
         return (gx,)
 
     return op("segment_max", forward, (data,), backward,
-              {"segment_ids": ids, "num_segments": num_segments, "sorted": sorted})
+              {"segment_ids": ids.tolist(), "num_segments": num_segments, "sorted": sorted})
 
 
 def norm(x, ord=None, axis=None, keepdims=False):
