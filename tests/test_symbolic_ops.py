@@ -175,6 +175,7 @@ def _every_op_call(x, y, idx):
         "irfft": ("irfft", ((x, y),), {}),
         "segment_sum": ("segment_sum", (ops.transpose(x), np.array([0, 0, 1, 2]), 3), {}),
         "segment_max": ("segment_max", (ops.transpose(x), np.array([0, 0, 1, 2]), 3), {}),
+        "einsum": ("einsum", ("bi,bj->bij", x, y), {}),
     })
     return calls
 
@@ -296,10 +297,7 @@ def test_every_public_op_is_covered_by_the_symbolic_test():
                       # not ops on tensors (values or functions in), or a data-dependent shape
                       "linspace", "identity", "tri", "meshgrid", "size", "nonzero", "cond",
                       "while_loop", "fori_loop", "scan", "map", "custom_gradient",
-                      "broadcast_to",  # to a fixed shape, so no batch axis: in its own test
-                      # KNOWN GAP: ops/einsum.py records directly, bypassing ops.core.op, so
-                      # it has no symbolic (or device) path yet
-                      "einsum"}
+                      "broadcast_to"}  # to a fixed shape, so no batch axis: in its own test
     public = {n for n in dir(ops) if not n.startswith("_") and callable(getattr(ops, n))}
     x = keras.Input((4,))
     covered = set(_every_op_call(x, x, keras.Input((), dtype="int32")))

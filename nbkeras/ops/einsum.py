@@ -7,9 +7,7 @@ with the other operands onto that operand's subscripts.
 import string
 from collections import Counter
 
-import numpy as np
-
-from nbkeras.ops.core import record, unwrap
+from nbkeras.ops.core import op
 
 
 def parse_subscripts(subscripts, shapes):
@@ -43,7 +41,7 @@ def parse_subscripts(subscripts, shapes):
     return full, out
 
 
-def _operand_grad(g, i, subs, out, arrays):
+def _operand_grad(xp, g, i, subs, out, arrays):
     """d(sum(g * einsum))/d(operand i), shaped like operand i."""
     target = subs[i]
     if len(set(target)) != len(target):
@@ -54,19 +52,22 @@ def _operand_grad(g, i, subs, out, arrays):
     avail = set(out).union(*others) if others else set(out)
     kept = "".join(c for c in target if c in avail)
     expr = ",".join([out] + others) + "->" + kept
-    gi = np.einsum(expr, g, *[a for j, a in enumerate(arrays) if j != i], optimize=True)
+    gi = xp.einsum(expr, g, *[a for j, a in enumerate(arrays) if j != i], optimize=True)
     shape = arrays[i].shape
     sums = tuple(k for k, c in enumerate(kept) if shape[target.index(c)] == 1 and gi.shape[k] != 1)
     if sums:
         gi = gi.sum(axis=sums, keepdims=True)
     for k, c in enumerate(target):
         if c not in avail:
-            gi = np.expand_dims(gi, k)
-    return np.broadcast_to(gi, shape) if gi.shape != shape else gi
+            gi = xp.expand_dims(gi, k)
+    return xp.broadcast_to(gi, shape) if gi.shape != shape else gi
 
 
-def einsum(subscripts, *operands, **kwargs):
+def einsum(*args, **kwargs):
     """Einstein summation over `operands` (NumPy's subscripts, ellipses included).
+
+    Called as Keras's `einsum(subscripts, *operands)`; a functional-graph node replays it
+    as `einsum(*operands, subscripts=...)`.
 
     Args:
         subscripts: e.g. `'ij,jk->ik'` or `'...d,dk->...k'`.
@@ -76,15 +77,29 @@ def einsum(subscripts, *operands, **kwargs):
         >>> ops.einsum("ij,jk->ik", np.ones((2, 3)), np.ones((3, 4))).shape
         (2, 4)
     """
-    arrays = [np.asarray(unwrap(x)) for x in operands]
-    subs, out_subs = parse_subscripts(subscripts, [a.shape for a in arrays])
-    expr = ",".join(subs) + "->" + out_subs
-    dtype = np.result_type(*arrays)
-    out = np.asarray(np.einsum(expr, *arrays, optimize=len(arrays) > 1)).astype(dtype, copy=False)
+    if "subscripts" in kwargs:
+        subscripts, operands = kwargs.pop("subscripts"), args
+    elif args:
+        subscripts, operands = args[0], args[1:]
+    else:
+        raise TypeError("`einsum` needs subscripts and operands. Received: args=()")
+    if kwargs:
+        raise TypeError(f"Unknown arguments for `einsum`: {sorted(kwargs)}. Received: {kwargs}")
+    if not isinstance(subscripts, str):
+        raise ValueError("`einsum`'s first argument must be the subscripts string, such as "
+                         f"'ij,jk->ik'. Received: subscripts={subscripts!r}")
+    plan = {}
 
-    def backward(g, needs):
-        return tuple(_operand_grad(g, i, subs, out_subs, arrays).astype(arrays[i].dtype,
-                                                                      copy=False)
-                     if need else None for i, need in enumerate(needs))
+    def forward(xp, *arrays):
+        subs, out_subs = parse_subscripts(subscripts, [a.shape for a in arrays])
+        plan.update(subs=subs, out=out_subs)
+        dtype = xp.result_type(*arrays)
+        out = xp.einsum(",".join(subs) + "->" + out_subs, *arrays, optimize=len(arrays) > 1)
+        return xp.asarray(out).astype(dtype, copy=False)
 
-    return record(out, tuple(operands), backward)
+    def backward(xp, g, needs, arrays, out):
+        return tuple(_operand_grad(xp, g, i, plan["subs"], plan["out"], arrays)
+                     .astype(arrays[i].dtype, copy=False) if need else None
+                     for i, need in enumerate(needs))
+
+    return op("einsum", forward, tuple(operands), backward, config={"subscripts": subscripts})
