@@ -95,6 +95,24 @@ def test_keras_tensor_operators_and_slicing_build_op_nodes():
     assert (x < 0.0).dtype == "bool" and (+x) is x
 
 
+def test_keras_tensor_integer_and_logical_operators_match_eager_values():
+    x = keras.Input((3,))
+    b = x > 0.5
+    outs = [x != 0.5, x // 0.3, 2.0 // (x + 1.0), x % 0.3, 1.0 % (x + 1.0), b & (x < 0.8),
+            b | (x < 0.2), b ^ (x < 0.8), ~b, round(x * 10.0)]
+    assert (x == x) is True and (x == keras.Input((3,))) is False  # `==` is identity, as in Keras
+    assert len({x: 1}) == 1  # and KerasTensors stay hashable
+    xv = np.array([[0.1, 0.5, 0.9], [0.3, 0.7, 0.2]], "float32")
+    got = keras.Model(x, outs).predict(xv, verbose=0)
+    bv = xv > 0.5
+    want = [xv != 0.5, xv // np.float32(0.3), 2.0 // (xv + 1.0), xv % np.float32(0.3),
+            1.0 % (xv + 1.0), bv & (xv < 0.8), bv | (xv < 0.2), bv ^ (xv < 0.8), ~bv,
+            np.round(xv * 10.0)]
+    for g, w in zip(got, want):
+        np.testing.assert_allclose(np.asarray(g, "float64"), np.asarray(w, "float64"),
+                                   rtol=1e-5, atol=1e-6)
+
+
 def test_shapes_come_from_the_op_not_from_the_batch():
     x = keras.Input((4, 3))
     assert ops.mean(x, axis=0).shape == (4, 3)  # over the batch: no unknown dim left

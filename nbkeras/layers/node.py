@@ -95,6 +95,48 @@ class KerasTensor:
     def __ge__(self, other):
         return _ops().greater_equal(self, other)
 
+    # `==` stays identity (KerasTensors are dict keys), as on Keras's KerasTensor.
+    def __ne__(self, other):
+        return _ops().not_equal(self, other)
+
+    def __floordiv__(self, other):
+        return _ops().floor_divide(self, other)
+
+    def __rfloordiv__(self, other):
+        return _ops().floor_divide(other, self)
+
+    def __mod__(self, other):
+        return _ops().mod(self, other)
+
+    def __rmod__(self, other):
+        return _ops().mod(other, self)
+
+    def __and__(self, other):
+        return _ops().logical_and(self, other)
+
+    def __rand__(self, other):
+        return _ops().logical_and(other, self)
+
+    def __or__(self, other):
+        return _ops().logical_or(self, other)
+
+    def __ror__(self, other):
+        return _ops().logical_or(other, self)
+
+    def __xor__(self, other):
+        return _ops().logical_xor(self, other)
+
+    def __rxor__(self, other):
+        return _ops().logical_xor(other, self)
+
+    def __invert__(self):
+        return _ops().logical_not(self)
+
+    def __round__(self, ndigits=None):
+        return _ops().round(self, decimals=ndigits or 0)
+
+    __hash__ = object.__hash__
+
 
 def _ops():
     from nbkeras import ops
