@@ -19,6 +19,7 @@ from nbkeras.trainers import data as data_utils
 from nbkeras.trainers.compile_utils import CompileMetrics, CompiledState, as_list
 from nbkeras.trainers.data import (pack_x_y_sample_weight, pythonify_logs,
                                    unpack_x_y_sample_weight)
+from nbkeras.backend import threads as blas_threads
 from nbkeras.backend.memory import release_free_memory
 from nbkeras.layers.node import KerasTensor
 from nbkeras.trainers.batch_sources import ArrayBatches, DatasetBatches, is_dataset
@@ -482,6 +483,7 @@ class Trainer:
 
     def _fit_loop(self, cb, history, source, val, epochs, initial_epoch, validation_freq):
         logs = {}
+        blas_threads.start()
         cb.on_train_begin()
         resume, self._initial_epoch = getattr(self, "_initial_epoch", None), None
         initial_epoch = resume or initial_epoch  # BackupAndRestore sets `_initial_epoch`
@@ -492,6 +494,7 @@ class Trainer:
                 cb.on_epoch_begin(epoch)
                 step = -1
                 for step, (xb, yb, swb) in enumerate(source.epoch()):
+                    blas_threads.tick()
                     cb.on_train_batch_begin(step)
                     logs = pythonify_logs(self.train_step(pack_x_y_sample_weight(xb, yb, swb)))
                     cb.on_train_batch_end(step, logs)
@@ -582,6 +585,7 @@ class Trainer:
             {"on_test_batch_begin", "on_test_batch_end"} & callbacks.active) else None
         step, logs = -1, {}
         for step, (xb, yb, swb) in enumerate(source.epoch()):
+            blas_threads.tick()
             if cb:
                 cb.on_test_batch_begin(step)
             logs = pythonify_logs(self.test_step(pack_x_y_sample_weight(xb, yb, swb)))
@@ -654,6 +658,7 @@ class Trainer:
         chunks = []
         with DeferredInterrupt() as guard:
             for step, (xb, _, _) in enumerate(source.epoch()):
+                blas_threads.tick()
                 cb.on_predict_batch_begin(step)
                 out = self.predict_step(pack_x_y_sample_weight(xb))
                 chunks.append(out)
