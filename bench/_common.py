@@ -256,6 +256,29 @@ def worker_reply(obj):
     print(WORKER_TAG + json.dumps(obj, default=_json_default), flush=True)
 
 
+# ---------------------------------------------------------------- contention
+def add_contend_arg(ap):
+    """The `--contend` option every benchmark takes."""
+    ap.add_argument("--contend", action="store_true",
+                    help="run a busy-loop process beside the benchmark (a learner's busy laptop)")
+
+
+def start_contention(on):
+    """With `on`, start a busy-loop Python process that runs until this process exits.
+
+    Example:
+        >>> start_contention(args.contend)
+    """
+    if not on:
+        return None
+    import atexit
+
+    proc = subprocess.Popen([sys.executable, "-c", "while True: pass"])
+    atexit.register(lambda: (proc.kill(), proc.wait()))
+    print(f"--contend: busy-loop process {proc.pid} runs beside the benchmark", flush=True)
+    return proc
+
+
 def run_worker(script, args, timeout=1800, env=None):
     """Run `python script --worker ...` in a fresh process with the start env."""
     cmd = [sys.executable, script, "--worker", *args]

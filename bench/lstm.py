@@ -117,6 +117,7 @@ def main():
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--samples", type=int, default=N_SAMPLES)
     ap.add_argument("--cell", choices=sorted(CELLS), default="lstm")
+    C.add_contend_arg(ap)
     args = ap.parse_args()
     if args.worker:
         worker(args.worker[0], json.loads(args.worker[1]))
@@ -126,6 +127,7 @@ def main():
                    f"batch {BATCH}, {args.samples} samples/epoch", info)
     cfg = {"n": args.samples, "repeats": args.repeats, "cell": args.cell}
     results, rows = {}, []
+    C.start_contention(args.contend)
     for fw in [f.strip() for f in args.frameworks.split(",") if f.strip()]:
         busy = C.busy_cores(0.5)
         print(f"running {fw} ... (cores busy with other work just before: {busy:.2f})", flush=True)

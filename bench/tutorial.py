@@ -154,6 +154,7 @@ def main():
                     help="profile nbkeras instead of benchmarking")
     ap.add_argument("--wait-quiet", type=float, default=0, metavar="SECONDS",
                     help="first wait up to this long for other processes to leave the CPU idle")
+    C.add_contend_arg(ap)
     args = ap.parse_args()
     if args.worker:
         worker(args.worker[0], json.loads(args.worker[1]))
@@ -169,6 +170,7 @@ def main():
     steps = args.epochs * STEPS_PER_EPOCH
     cfg = {"epochs": args.epochs, "repeats": args.repeats}
     results = {}
+    C.start_contention(args.contend)
     for fw in [f.strip() for f in args.frameworks.split(",") if f.strip()]:
         if args.wait_quiet:
             C.wait_quiet(args.wait_quiet)

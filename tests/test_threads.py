@@ -63,3 +63,18 @@ def test_a_user_setting_is_left_alone(governor, monkeypatch):
 def test_opt_out(governor, monkeypatch):
     monkeypatch.setenv("NBKERAS_ADAPTIVE_THREADS", "0")
     assert not threads.enabled()
+
+
+def test_start_judges_by_the_runnable_threads(governor, monkeypatch):
+    clock, get = governor
+    monkeypatch.setattr(threads, "_runnable_others", lambda: 1)
+    assert threads.start() == 1 and get() == 1
+    clock["t"] += 100.0  # long idle: look again
+    monkeypatch.setattr(threads, "_runnable_others", lambda: 0)
+    assert threads.start() == 2 and get() == 2
+
+
+def test_runnable_others_reads_proc_loadavg():
+    with open("/proc/loadavg") as f:
+        running = int(f.read().split()[3].split("/")[0])
+    assert threads._runnable_others() in range(max(0, running - 30), running + 30)

@@ -117,17 +117,29 @@ def tick(force=False):
         return _state["threads"]  # no recent window to judge by: keep what runs
     wall = cur[0] - last[0]
     others = max(0.0, (cur[1] - last[1]) - (cur[2] - last[2])) / wall
-    want = threads_for(others, _max_threads())
+    return _resize(threads_for(others, _max_threads()))
+
+
+def _resize(want):
     if want != _state["threads"]:
-        setter, _ = _blas()
-        setter(want)
+        _blas()[0](want)
         _state["threads"] = want
     return want
 
 
+def _runnable_others():
+    """How many other threads are runnable right now (`/proc/loadavg`'s 4th field, less
+    this one), or None where it cannot be read."""
+    try:
+        with open("/proc/loadavg") as f:
+            return max(0, int(f.read().split()[3].split("/")[0]) - 1)
+    except (OSError, ValueError, IndexError):
+        return None
+
+
 def start():
-    """Judge the load before a loop starts: a short look while this process is idle
-    (skipped when `tick` looked recently), then `tick()`.
+    """Size the pool before a loop starts. Without a recent look, judge by the threads
+    runnable at this instant (no waiting), then let `tick()` take over.
 
     Example:
         >>> threads.start()
@@ -137,6 +149,8 @@ def start():
     last = _state["last"]
     if last is None or time.monotonic() - last[0] > 30 * INTERVAL:
         _state["last"] = _sample()
-        time.sleep(0.05)
-        return tick(force=True)
+        others = _runnable_others()
+        if others is not None:
+            _resize(threads_for(others, _max_threads()))
+        return _state["threads"]
     return tick()
