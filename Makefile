@@ -7,7 +7,7 @@ JUPYTER_ENV := JUPYTER_PLATFORM_DIRS=1 JUPYTER_CONFIG_DIR=$(CURDIR)/.jupyter/con
 	JUPYTER_DATA_DIR=$(CURDIR)/.jupyter/data JUPYTER_RUNTIME_DIR=$(CURDIR)/.jupyter/runtime \
 	IPYTHONDIR=$(CURDIR)/.jupyter/ipython MPLCONFIGDIR=$(CURDIR)/.jupyter/mpl
 
-.PHONY: test unit nbval browser demo bench goldens clean
+.PHONY: test unit cuda-sim nbval browser demo bench goldens lessons lab clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -17,12 +17,18 @@ $(STAMP): pyproject.toml
 
 test: $(STAMP)
 	$(PY) -m pytest tests --ignore=tests/browser
+	$(MAKE) cuda-sim
 	$(JUPYTER_ENV) $(PY) -m pytest --nbval --nbval-current-env \
 		--nbval-sanitize-with tests/nbval_sanitize.cfg -p no:cacheprovider notebooks/
 	$(MAKE) browser
 
 unit: $(STAMP)
 	$(PY) -m pytest tests --ignore=tests/browser
+
+# The CUDA kernels against their CPU twins and 3 training steps, on Numba's CUDA simulator
+# (its own process: the simulator must be on before Numba is imported).
+cuda-sim: $(STAMP)
+	NUMBA_ENABLE_CUDASIM=1 $(PY) -m pytest tests/cuda -p no:cacheprovider
 
 # JupyterLab driven by headless Chromium (skipped when /usr/bin/chromium is absent).
 # A UI test on a shared 2-core machine gets one retry before it counts as failed.
@@ -32,6 +38,16 @@ browser: $(STAMP)
 nbval: $(STAMP)
 	$(JUPYTER_ENV) $(PY) -m pytest --nbval --nbval-current-env \
 		--nbval-sanitize-with tests/nbval_sanitize.cfg -p no:cacheprovider notebooks/
+
+# Rewrite the lesson notebooks (notebooks/en, notebooks/zh) from tools/lessons/ and execute them.
+# `make lessons LESSONS="03 08"` rebuilds only those lessons.
+lessons: $(STAMP)
+	$(JUPYTER_ENV) $(PY) tools/lessons/build.py $(LESSONS)
+
+# JupyterLab on the notebooks (the lesson series in en/ and zh/), with the venv set up first.
+lab: $(STAMP)
+	$(JUPYTER_ENV) $(PY) -m jupyterlab --ServerApp.root_dir=$(CURDIR)/notebooks \
+		$$(test "$$(id -u)" = 0 && echo --allow-root)
 
 demo: $(STAMP)
 	MPLCONFIGDIR=$(CURDIR)/.jupyter/mpl $(PY) -m nbkeras.demo

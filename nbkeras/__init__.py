@@ -23,6 +23,7 @@ from nbkeras import (  # noqa: F401
     ops,
     optimizers,
     preprocessing,
+    random,
     regularizers,
     saving,
     utils,

@@ -94,7 +94,7 @@ def device():
 
 
 def set_device(name):
-    """Select the device that runs kernels (`'cpu'`).
+    """Select the device that runs kernels: `'cpu'` or `'cuda'` (see `backend.set_device`).
 
     Args:
         name: the device name.

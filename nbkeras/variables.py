@@ -3,6 +3,7 @@
 import numpy as np
 
 from nbkeras import config
+from nbkeras.backend import active as _device
 from nbkeras.ops.core import Tensor, unwrap
 
 
@@ -45,7 +46,8 @@ class Variable(Tensor):
             value = initializer(tuple(shape), dtype=dtype)
         else:
             value = unwrap(initializer)
-        value = np.array(value, dtype=dtype, copy=True, order="C")
+        # A fresh copy on the active device (the GPU's memory on CUDA).
+        value = _device.asarray(np.array(_device.to_numpy(value), dtype=dtype, copy=True, order="C"))
         if shape is not None and value.shape != tuple(shape):
             raise ValueError(
                 f"Initial value of shape {value.shape} does not match the "
@@ -69,12 +71,12 @@ class Variable(Tensor):
 
     @property
     def value(self):
-        """The current value (a NumPy array, updated in place)."""
+        """The current value (the device's array: NumPy on the CPU; updated in place)."""
         return self.data
 
     def assign(self, value):
         """Set the value in place; the shape must not change."""
-        arr = np.asarray(unwrap(value), dtype=self.data.dtype)
+        arr = _device.asarray(unwrap(value), dtype=self.data.dtype)
         if arr.shape != self.data.shape:
             raise ValueError(
                 f"Cannot assign a value of shape {arr.shape} to variable "
@@ -85,16 +87,16 @@ class Variable(Tensor):
 
     def assign_add(self, value):
         """Add to the value in place."""
-        self.data += np.asarray(unwrap(value), dtype=self.data.dtype)
+        self.data += _device.asarray(unwrap(value), dtype=self.data.dtype)
         return self
 
     def assign_sub(self, value):
         """Subtract from the value in place."""
-        self.data -= np.asarray(unwrap(value), dtype=self.data.dtype)
+        self.data -= _device.asarray(unwrap(value), dtype=self.data.dtype)
         return self
 
     def __repr__(self):
         return (
             f"<Variable path={self.path}, shape={self.shape}, dtype={self.dtype}, "
-            f"value={self.data}>"  # NumPy's str, as Keras prints it
+            f"value={_device.to_numpy(self.data)}>"  # NumPy's str, as Keras prints it
         )

@@ -5,6 +5,17 @@ os.environ.setdefault("MPLBACKEND", "Agg")
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
+_CUDA_TESTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "cuda")
+
+
+def pytest_ignore_collect(collection_path, config):
+    """tests/cuda runs only in its own process (`pytest tests/cuda`): it switches Numba's
+    CUDA simulator on, which must happen before Numba is imported."""
+    if str(collection_path) != _CUDA_TESTS:
+        return None
+    args = [os.path.abspath(str(a).split("::")[0]) for a in config.args]
+    return True if not all(a.startswith(_CUDA_TESTS) for a in args) else None
+
 
 @pytest.fixture(autouse=True)
 def _fresh_session():

@@ -20,7 +20,7 @@ import numpy as np
 import pytest
 
 from nbkeras import datasets
-from nbkeras.datasets import (_download, boston_housing, cifar10, cifar100, fashion_mnist,
+from nbkeras.datasets import (_download, boston_housing, california_housing, cifar10, cifar100, fashion_mnist,
                               imdb, mnist, reuters)
 
 # ---------------------------------------------------------------- fixtures
@@ -559,6 +559,27 @@ def test_boston_housing(home, monkeypatch):
     np.testing.assert_array_equal(x_train, x[order[:35]])
     with pytest.raises(ValueError, match="test_split"):
         boston_housing.load_data(test_split=1.0)
+
+
+def test_california_housing(home, monkeypatch):
+    x = np.arange(700 * 8, dtype=np.float32).reshape(700, 8)
+    y = np.arange(700, dtype=np.float32) * 100
+    data = _npz_bytes(x=x, y=y)
+    _put(home, "california_housing.npz", data)
+    monkeypatch.setattr(california_housing, "_HASH", _sha256(data))
+    (x_train, y_train), (x_test, y_test) = california_housing.load_data()
+    assert x_train.shape == (560, 8) and x_test.shape == (140, 8) and y_test.shape == (140,)
+    np.testing.assert_array_equal(x_train[:, 0] / 8, y_train / 100)  # rows stay paired
+    (x_train, y_train), (x_test, _) = california_housing.load_data(version="small", test_split=0.5,
+                                                                   seed=3)
+    order = np.arange(600)
+    np.random.RandomState(3).shuffle(order)
+    assert (len(x_train), len(x_test)) == (300, 300)
+    np.testing.assert_array_equal(y_train, y[order[:300]])
+    with pytest.raises(ValueError, match="version"):
+        california_housing.load_data(version="medium")
+    with pytest.raises(ValueError, match="test_split"):
+        california_housing.load_data(test_split=-0.1)
 
 
 def test_digits_still_bundled():

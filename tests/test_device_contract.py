@@ -21,6 +21,11 @@ OPS = pathlib.Path(nbkeras.__file__).parent / "ops"
 
 @pytest.mark.parametrize("name", backend.registered_devices())
 def test_every_registered_device_exports_exactly_the_interface(name):
+    if name == "cuda":
+        from nbkeras.backend.cuda_check import cuda_status
+
+        if not cuda_status()["available"]:
+            pytest.skip("no CUDA here; tests/cuda checks the CUDA device on the simulator")
     dev = backend._FACTORIES[name]()
     assert interface.missing(dev) == ([], [])
     assert dev.name == name
@@ -117,3 +122,25 @@ def test_selecting_the_device_and_numpy_ops_do_not_import_numba():
             "print('numba' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert out.stdout.strip() == "False", out.stderr
+
+
+def test_a_cpu_variable_on_another_device_gets_a_clear_error():
+    cpu = backend.device()
+    fake_xp = types.SimpleNamespace(**{n: getattr(np, n) for n in interface.XP_FUNCTIONS})
+
+    class Fake(types.ModuleType):  # a device whose arrays are not the host's NumPy
+        def __getattr__(self, n):
+            return fake_xp if n == "xp" else getattr(cpu, n)
+
+    fake = Fake("fake")
+    fake.name = "fake"
+    v = nbkeras.Variable(np.ones(2, "float32"))  # made on the CPU
+    backend.register_device("fake", lambda: fake)
+    try:
+        nbkeras.config.set_device("fake")
+        with pytest.raises(ValueError, match="lives on the CPU while the active device is 'fake'"):
+            ops.add(v, 1.0)
+    finally:
+        nbkeras.config.set_device("cpu")
+        del backend._FACTORIES["fake"]
+    np.testing.assert_array_equal(ops.add(v, 1.0), [2.0, 2.0])

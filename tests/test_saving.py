@@ -75,9 +75,12 @@ def test_weights_round_trip(tmp_path, name):
 
 
 def test_every_layer_type_is_covered():
+    import preproc_models  # the preprocessing layers' models (tests/test_preprocessing.py)
+
     seen = set()
-    for name, build in saving_models.BUILDERS.items():
-        stack = list(build(keras).layers)
+    models = [build(keras) for build in saving_models.BUILDERS.values()]
+    for model in models + list(preproc_models.builders(keras).values()):
+        stack = list(model.layers)
         while stack:
             layer = stack.pop()
             seen.add(type(layer).__name__)

@@ -27,8 +27,17 @@ def _module(path):
     return lambda: importlib.import_module(path)
 
 
+def _cuda():
+    """The CUDA device, after the probe that names what is missing (numba-cuda, CuPy,
+    driver, GPU); Numba's CUDA simulator also passes it."""
+    from nbkeras.backend.cuda_check import check_cuda
+
+    check_cuda()
+    return importlib.import_module("nbkeras.backend.cuda")
+
+
 # name -> factory() returning the device object (see `register_device`).
-_FACTORIES = {"cpu": _module("nbkeras.backend.cpu")}
+_FACTORIES = {"cpu": _module("nbkeras.backend.cpu"), "cuda": _cuda}
 _state = {"name": "cpu", "device": None}
 
 
@@ -112,18 +121,19 @@ def set_device(name):
     """Select the device that runs ops and kernels.
 
     Args:
-        name: a registered device name (`'cpu'`; `'cuda'` once its backend is registered).
+        name: a registered device name: `'cpu'`, or `'cuda'` (an NVIDIA GPU through
+            numba-cuda and CuPy, or Numba's CUDA simulator when `NUMBA_ENABLE_CUDASIM=1`).
+
+    Raises:
+        ValueError: for an unknown name, and for `'cuda'` when numba-cuda, CuPy, the
+            driver or a GPU is missing (a `CUDAUnavailableError` that says which, and
+            how to install it).
 
     Example:
         >>> from nbkeras import backend
         >>> backend.set_device("cpu")
     """
     if name not in _FACTORIES:
-        if name == "cuda":
-            raise ValueError(
-                "The CUDA backend is not available yet: nbkeras runs on the CPU "
-                "for now. Received: device='cuda'"
-            )
         raise ValueError(
             f"Unknown device. Expected one of {registered_devices()}. "
             f"Received: device={name!r}"

@@ -13,6 +13,7 @@ Example:
 
 from nbkeras.datasets import (  # noqa: F401
     boston_housing,
+    california_housing,
     cifar10,
     cifar100,
     digits,

@@ -8,6 +8,7 @@ dataset except to discuss that. Read from (or downloaded to) Keras's cache,
 import numpy as np
 
 from nbkeras.datasets._download import get_file
+from nbkeras.datasets._split import check_test_split, shuffled_split
 
 _ORIGIN = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/boston_housing.npz"
 _HASH = "f553886a1f8d56431e820c5b82552d9d95cfcb96d1e678153f8839538947dff5"
@@ -28,14 +29,8 @@ def load_data(path="boston_housing.npz", test_split=0.2, seed=113):
     Example:
         >>> (x_train, y_train), (x_test, y_test) = nbkeras.datasets.boston_housing.load_data()
     """
-    if not 0 <= test_split < 1:
-        raise ValueError(f"`test_split` must be in [0, 1). Received: test_split={test_split}")
+    check_test_split(test_split)
     path = get_file(path, origin=_ORIGIN, file_hash=_HASH)
     with np.load(path, allow_pickle=False) as f:
         x, y = f["x"], f["y"]
-    order = np.arange(len(x))
-    np.random.RandomState(seed).shuffle(order)
-    x, y = x[order], y[order]
-    n_train = int(len(x) * (1 - test_split))
-    return (np.array(x[:n_train]), np.array(y[:n_train])), (np.array(x[n_train:]),
-                                                          np.array(y[n_train:]))
+    return shuffled_split(x, y, test_split, seed)

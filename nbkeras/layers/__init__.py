@@ -53,6 +53,19 @@ from nbkeras.layers.pooling.pooling import (
     AveragePooling1D, AveragePooling2D, GlobalAveragePooling1D, GlobalAveragePooling2D,
     GlobalMaxPooling1D, GlobalMaxPooling2D, MaxPooling1D, MaxPooling2D,
 )
+from nbkeras.layers.preprocessing.affine_layers import RandomRotation, RandomTranslation, RandomZoom
+from nbkeras.layers.preprocessing.category_encoding import CategoryEncoding
+from nbkeras.layers.preprocessing.center_crop import CenterCrop
+from nbkeras.layers.preprocessing.color_layers import RandomBrightness, RandomContrast
+from nbkeras.layers.preprocessing.discretization import Discretization
+from nbkeras.layers.preprocessing.hashing import Hashing
+from nbkeras.layers.preprocessing.normalization import Normalization
+from nbkeras.layers.preprocessing.random_crop import RandomCrop
+from nbkeras.layers.preprocessing.random_flip import RandomFlip
+from nbkeras.layers.preprocessing.rescaling import Rescaling
+from nbkeras.layers.preprocessing.resizing import Resizing
+from nbkeras.layers.preprocessing.string_lookup import IntegerLookup, StringLookup
+from nbkeras.layers.preprocessing.text_vectorization import TextVectorization
 from nbkeras.layers.reshaping.cropping1d import Cropping1D
 from nbkeras.layers.reshaping.cropping2d import Cropping2D
 from nbkeras.layers.reshaping.permute import Permute
@@ -86,6 +99,10 @@ __all__ += ["AveragePooling1D", "AveragePooling2D", "Conv1D", "Conv2D", "Conv2DT
             "RepeatVector", "SeparableConv2D", "UpSampling2D", "ZeroPadding2D"]
 __all__ += ["Conv1DTranspose", "Cropping1D", "DepthwiseConv1D", "Identity", "SeparableConv1D",
             "UpSampling1D", "ZeroPadding1D"]
+__all__ += ["CategoryEncoding", "CenterCrop", "Discretization", "Hashing", "IntegerLookup",
+            "Normalization", "RandomBrightness", "RandomContrast", "RandomCrop", "RandomFlip",
+            "RandomRotation", "RandomTranslation", "RandomZoom", "Rescaling", "Resizing",
+            "StringLookup", "TextVectorization"]
 __all__ += ["AvgPool1D", "AvgPool2D", "Convolution1D", "Convolution1DTranspose", "Convolution2D",
             "Convolution2DTranspose", "GlobalAvgPool1D", "GlobalAvgPool2D", "GlobalMaxPool1D",
             "GlobalMaxPool2D", "MaxPool1D", "MaxPool2D", "SeparableConvolution1D",

@@ -17,7 +17,8 @@ from nbkeras import constraints as constraints_module
 from nbkeras.layers.input_spec import assert_input_compatibility
 from nbkeras.layers.node import KerasTensor, Node, is_symbolic
 from nbkeras.ops import core
-from nbkeras.ops.core import Tensor
+from nbkeras.backend import active as _device
+from nbkeras.ops.core import Tensor, unwrap
 from nbkeras.utils import naming
 from nbkeras.variables import Variable
 
@@ -114,6 +115,8 @@ def dtype_name(dtype):
     if isinstance(dtype, dict):
         return dtype.get("config", {}).get("name", config.floatx())
     name = getattr(dtype, "name", dtype)
+    if name in ("string", "str"):  # text inputs of the string preprocessing layers
+        return "string"
     name = "float16" if name in ("mixed_float16", "mixed_bfloat16", "bfloat16") else str(np.dtype(name))
     if name == "float16":
         raise TypeError(
@@ -327,7 +330,7 @@ class Layer:
                 f"Received: len(weights)={len(weights)}"
             )
         for v, w in zip(params, weights):
-            w = np.asarray(w)
+            w = _device.to_numpy(unwrap(w))
             if v.shape != w.shape:
                 raise ValueError(
                     f"Layer {self.name} weight shape {v.shape} is not compatible with provided "
@@ -462,10 +465,15 @@ class Layer:
                 penalty = ops.divide_no_nan(penalty, np.asarray(out.shape[0], dtype=self.dtype))
             self.add_loss(penalty)
 
+    # Models pass text on to their string preprocessing layers, which check it themselves.
+    _accepts_strings = False
+
     def _convert_inputs(self, x):
         if isinstance(x, Tensor):
             return x
         if isinstance(x, np.ndarray):
+            if x.dtype.kind in "US" and self._accepts_strings:
+                return x
             if x.dtype.kind not in "biuf":
                 raise TypeError(
                     f"Layer '{self.name}' expects numeric (real) input. "
@@ -478,7 +486,8 @@ class Layer:
             return type(x)(self._convert_inputs(t) for t in x)
         if isinstance(x, dict):
             return {k: self._convert_inputs(v) for k, v in x.items()}
-        arr = np.asarray(x)
+        # A device array passes as it is; anything else becomes an array first.
+        arr = x if isinstance(x, _device.xp.ndarray) else np.asarray(x)
         if arr.dtype.kind in "OUS":
             raise TypeError(
                 f"Layer '{self.name}' expects numeric input. Received: inputs of dtype {arr.dtype}"

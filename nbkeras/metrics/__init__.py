@@ -39,6 +39,15 @@ from nbkeras.metrics.confusion import (  # noqa: F401
     TrueNegatives,
     TruePositives,
 )
+from nbkeras.metrics.f_score import F1Score, FBetaScore  # noqa: F401
+from nbkeras.metrics.iou import BinaryIoU, IoU, MeanIoU, OneHotIoU, OneHotMeanIoU  # noqa: F401
+from nbkeras.metrics.r2_score import R2Score  # noqa: F401
+from nbkeras.metrics.sensitivity_specificity import (  # noqa: F401
+    PrecisionAtRecall,
+    RecallAtPrecision,
+    SensitivityAtSpecificity,
+    SpecificityAtSensitivity,
+)
 from nbkeras.metrics.hinge import CategoricalHinge, Hinge, SquaredHinge  # noqa: F401
 from nbkeras.metrics.metric import Metric  # noqa: F401
 from nbkeras.metrics.probabilistic import (  # noqa: F401
@@ -75,6 +84,8 @@ _CLASSES = (
     KLDivergence, Poisson, Hinge, SquaredHinge, CategoricalHinge,
     Accuracy, BinaryAccuracy, CategoricalAccuracy, SparseCategoricalAccuracy,
     TopKCategoricalAccuracy, SparseTopKCategoricalAccuracy,
+    R2Score, F1Score, FBetaScore, IoU, MeanIoU, BinaryIoU, OneHotIoU, OneHotMeanIoU,
+    PrecisionAtRecall, RecallAtPrecision, SensitivityAtSpecificity, SpecificityAtSensitivity,
 )
 # Keras's table: class names, their snake-case forms and a few short aliases.
 # A string always gives a Metric object (e.g. 'mse' -> MeanSquaredError()).

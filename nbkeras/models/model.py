@@ -27,6 +27,19 @@ class Model(Trainer, Layer):
         ...         return self.out(self.hidden(x))
     """
 
+    @property
+    def _accepts_strings(self):
+        """Whether the model takes text: an input declared with `dtype="string"` (for its
+        string preprocessing layers; a subclassed model may always take it)."""
+        try:
+            inputs = self.inputs
+        except (AttributeError, ValueError):
+            return True
+        if inputs is None:
+            return True
+        inputs = inputs if isinstance(inputs, (list, tuple)) else [inputs]
+        return any(getattr(t, "dtype", None) == "string" for t in inputs)
+
     def __new__(cls, *args, **kwargs):
         if cls is Model and (args or "inputs" in kwargs or "outputs" in kwargs):
             from nbkeras.models.functional import Functional

@@ -89,6 +89,9 @@ class Commands:
         print(f"nbkeras {nbkeras.__version__} (backend {config.backend()}), Python "
               f"{platform.python_version()}, NumPy {np.__version__}, Numba {numba_v}")
         print(f"device: {config.device()}; floatx: {config.floatx()}; Numba threads: {threads}")
+        from nbkeras.backend.cuda_check import describe
+
+        print(describe())
         print(f"live plots in every fit: {'on' if config.live_plot() else 'off'}")
         print(f"kernel cache: {files} files, {_fmt_bytes(size)}")
 
@@ -101,7 +104,7 @@ class Commands:
             raise NbkerasMagicError(f"device must be cpu or cuda, not {name!r}")
         try:
             config.set_device(name)
-        except ValueError as e:
+        except (ValueError, RuntimeError) as e:  # RuntimeError: CUDA is unavailable here
             print(f"device stays {config.device()}: {e}")
             return
         print(f"device: {config.device()}")

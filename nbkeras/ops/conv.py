@@ -34,7 +34,8 @@ class Workspace:
         token = _Token()
         if entry is not None:
             buf, ref = entry
-            if buf.shape == shape and buf.dtype == dtype and ref() is None:
+            if (buf.shape == shape and buf.dtype == dtype and ref() is None
+                    and isinstance(buf, K.xp.ndarray)):  # not a buffer of another device
                 self._bufs[role] = (buf, weakref.ref(token))
                 return buf, token
         buf = K.xp.empty(shape, dtype)

@@ -48,8 +48,8 @@ class Tensor:
     size = property(lambda self: self.data.size)
 
     def numpy(self):
-        """Return the value as a NumPy array."""
-        return self.data
+        """Return the value as a NumPy array (copied to the host from a GPU device)."""
+        return _device.to_numpy(self.data)
 
     def __array__(self, dtype=None, copy=None):
         # NumPy 2's protocol: `np.array(t)` asks for a copy (a snapshot that later in-place
@@ -57,7 +57,8 @@ class Tensor:
         if copy is False and dtype is not None and np.dtype(dtype) != self.data.dtype:
             raise ValueError("A copy is needed to convert the tensor to dtype "
                              f"{np.dtype(dtype)}. Received: copy=False")
-        out = np.asarray(self.data, dtype=dtype)
+        host = _device.to_numpy(self.data)  # a copy from a GPU device, else self.data
+        out = np.asarray(host, dtype=dtype)
         return out.copy() if copy and out is self.data else out
 
     def __len__(self):
@@ -221,17 +222,32 @@ def op(name, forward, inputs, backward=None, config=None):
         array([-1., -1.])
     """
     arrays = []
+    xp = _device.xp
     for x in inputs:
         if isinstance(x, Tensor):
             x = x.data
-        elif type(x) is not np.ndarray and getattr(x, "_keras_symbolic", False):
+            if xp is not np and type(x) is np.ndarray:
+                _host_tensor_error(name, x)
+        elif type(x) is np.ndarray:
+            if xp is not np:  # a host array (a batch's targets) enters a GPU device here
+                x = _device.asarray(x)
+        elif getattr(x, "_keras_symbolic", False):
             return _symbolic_op(name, forward, inputs, config)
         arrays.append(x)
-    xp = _device.xp
     out = forward(xp, *arrays)
     if backward is None or not _tapes:
         return out
     return record(out, inputs, lambda g, needs: backward(xp, g, needs, arrays, out))
+
+
+def _host_tensor_error(name, x):
+    """A variable made on the CPU met a GPU device: say how to move the model."""
+    raise ValueError(
+        f"`ops.{name}` got a variable (or tensor) that lives on the CPU while the active "
+        f"device is {_device.device!r}. Build the model after `config.set_device(...)`, or "
+        "move it: `model.save(path)` then `models.load_model(path)` on the new device, or "
+        "`get_weights()` / `set_weights()`. "
+        f"Received: a host array of shape {x.shape} and dtype {x.dtype}")
 
 
 def composite(name, fn, inputs, config=None):

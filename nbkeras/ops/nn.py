@@ -384,7 +384,8 @@ def _check_same_shape(target, output):
 
 def _clip_bounds(output):
     """(eps, 1 - eps) computed in the prediction's float type, as Keras does."""
-    dt = np.asarray(unwrap(output)).dtype
+    out = unwrap(output)
+    dt = np.dtype(out.dtype) if hasattr(out, "dtype") else np.asarray(out).dtype
     dt = dt if dt.kind == "f" else np.dtype(config.floatx())
     eps = dt.type(config.epsilon())
     return float(eps), float(dt.type(1) - eps)
@@ -404,7 +405,7 @@ def _binary_crossentropy(target, output, from_logits=False):
 
     # The per-row kernel averages over (and drops) the last axis; over a new axis of
     # length 1 that is the elementwise value.
-    t = np.expand_dims(np.asarray(unwrap(target)), -1)
+    t = np.expand_dims(K.to_numpy(unwrap(target)), -1)
     return binary_crossentropy_mean(t, expand_dims(output, -1), from_logits)
 
 
@@ -432,7 +433,7 @@ def _categorical_crossentropy(target, output, from_logits=False, axis=-1):
         perm = list(range(np.ndim(unwrap(output))))
         perm.append(perm.pop(axis))
         output = transpose(output, perm)
-        target = np.transpose(np.asarray(unwrap(target)), perm)
+        target = np.transpose(K.to_numpy(unwrap(target)), perm)
     return _per_row_loss("categorical_crossentropy", target, output, "cce_forward",
                          "cce_backward", (*_clip_bounds(output), bool(from_logits)),
                          config={"from_logits": from_logits})
@@ -448,7 +449,7 @@ def sparse_categorical_crossentropy(target, output, from_logits=False, axis=-1):
 
 
 def _sparse_categorical_crossentropy(target, output, from_logits=False, axis=-1):
-    t = np.asarray(unwrap(target))
+    t = K.to_numpy(unwrap(target))
     ps = np.shape(unwrap(output))
     if t.ndim == len(ps) and t.ndim and t.shape[-1] == 1:
         t = t.reshape(t.shape[:-1])

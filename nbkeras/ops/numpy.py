@@ -565,7 +565,7 @@ def take(x, indices, axis=None):
 
 
 def _take(x, indices, axis=None):
-    idx = np.asarray(unwrap(indices))
+    idx = _device.xp.asarray(unwrap(indices))  # host indices move to the device
     if axis is None:
         return getitem(reshape(x, (-1,)), idx)
     key = (slice(None),) * (axis % ndim(x)) + (idx,)

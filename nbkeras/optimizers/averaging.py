@@ -28,7 +28,7 @@ def accumulate(optimizer, grads, variables):
         for g, acc in zip(grads, accs):
             acc.data += g
         return None
-    out = [(g + acc.data) / np.asarray(steps, g.dtype) for g, acc in zip(grads, accs)]
+    out = [(g + acc.data) / g.dtype.type(steps) for g, acc in zip(grads, accs)]
     for acc in accs:
         acc.data[...] = 0
     return out
@@ -48,8 +48,8 @@ def update_moving_average(optimizer):
     momentum = optimizer.ema_momentum if step != 0 else 0.0
     pairs = list(zip(optimizer._trainable_variables, optimizer._model_variables_moving_average))
     for v, avg in pairs:
-        m = np.asarray(momentum, v.dtype)
-        avg.data[...] = m * avg.data + (np.asarray(1, v.dtype) - m) * v.data
+        m = v.dtype.type(momentum)
+        avg.data[...] = m * avg.data + (v.dtype.type(1) - m) * v.data
     freq = optimizer.ema_overwrite_frequency
     if freq and (step + 1) % freq == 0:
         overwrite(*zip(*pairs))

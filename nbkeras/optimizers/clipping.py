@@ -16,7 +16,7 @@ def clip_by_norm(grad, clipnorm):
     """
     l2sum = np.sum(np.square(grad))
     norm = np.sqrt(l2sum) if l2sum > 0 else l2sum
-    c = np.asarray(clipnorm, grad.dtype)
+    c = grad.dtype.type(clipnorm)
     return (grad * c) / np.maximum(norm, c)
 
 
@@ -39,9 +39,9 @@ def clip_by_global_norm(grads, clip_norm):
         [array([0.6], dtype=float32), array([0.8], dtype=float32)]
     """
     norm = global_norm(grads)
-    c = np.asarray(clip_norm, norm.dtype)
+    c = norm.dtype.type(clip_norm)
     with np.errstate(divide="ignore", invalid="ignore"):
-        scale = c * np.minimum(np.asarray(1.0, norm.dtype) / norm, np.asarray(1.0, norm.dtype) / c)
+        scale = c * np.minimum(norm.dtype.type(1.0) / norm, norm.dtype.type(1.0) / c)
         scale = scale + (norm - norm)
     return [g * scale.astype(g.dtype) for g in grads]
 

@@ -236,7 +236,7 @@ class Optimizer:
         variables = [v for _, v in pairs]
         grads = [K.asarray(unwrap(g), v.dtype) for g, v in pairs]
         if self.loss_scale_factor is not None:
-            grads = [g / np.asarray(self.loss_scale_factor, g.dtype) for g in grads]
+            grads = [g / g.dtype.type(self.loss_scale_factor) for g in grads]
         if self.gradient_accumulation_steps:
             grads = averaging.accumulate(self, grads, variables)
         if grads is not None:

@@ -10,12 +10,14 @@ import datetime
 import io
 import json
 import os
+import tempfile
 import zipfile
 
 from nbkeras.saving import weights_store
 from nbkeras.saving.atomic import atomic_write
 from nbkeras.saving.errors import file_error, reading
 from nbkeras.saving.h5_access import _h5py
+from nbkeras.saving.object_walk import walk
 from nbkeras.saving.serialization import (
     KERAS_VERSION, deserialize_keras_object, serialize_keras_object,
 )
@@ -59,14 +61,51 @@ def save_keras_zip(model, filepath):
         "nbkeras_version": __version__,
     })
     weights = weights_bytes(model)
+    members = [(METADATA, metadata_json.encode()), (CONFIG, config_json.encode()),
+               (WEIGHTS, weights)] + assets_members(model)
     with atomic_write(filepath) as tmp:
         with open(tmp, "wb") as fh:
             with zipfile.ZipFile(fh, "w", compression=zipfile.ZIP_STORED) as zf:
-                for name, data in ((METADATA, metadata_json.encode()),
-                                   (CONFIG, config_json.encode()), (WEIGHTS, weights)):
+                for name, data in members:
                     zf.writestr(zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0)), data)
             fh.flush()
             os.fsync(fh.fileno())
+
+
+def _asset_objects(model):
+    """(object, path) of every layer with Keras's `save_assets` / `load_assets` hooks."""
+    found = []
+    walk(model, lambda obj, path: found.append((obj, path))
+         if getattr(type(obj), "save_assets", None) is not None else None)
+    return found
+
+
+def assets_members(model):
+    """The `assets/<object path>/<file>` members of the archive (e.g. a lookup layer's
+    adapted vocabulary), written by each layer's `save_assets(dir)` as in Keras."""
+    members = []
+    for obj, path in _asset_objects(model):
+        with tempfile.TemporaryDirectory() as tmp:
+            obj.save_assets(tmp)
+            for fname in sorted(os.listdir(tmp)):
+                with open(os.path.join(tmp, fname), "rb") as f:
+                    members.append((f"assets/{path}/{fname}", f.read()))
+    return members
+
+
+def read_assets_into(model, zf, filepath):
+    """Hand each layer with `load_assets` the files of its `assets/<path>/` folder."""
+    names = zf.namelist()
+    for obj, path in _asset_objects(model):
+        prefix = f"assets/{path}/"
+        files = [n for n in names if n.startswith(prefix) and "/" not in n[len(prefix):]]
+        if not files:
+            continue
+        with tempfile.TemporaryDirectory() as tmp:
+            for name in files:
+                with open(os.path.join(tmp, name[len(prefix):]), "wb") as f:
+                    f.write(_read_member(zf, name, filepath))
+            obj.load_assets(tmp)
 
 
 def _read_member(zf, name, path):
@@ -136,4 +175,5 @@ def load_keras_zip(filepath, custom_objects=None, compile=True, safe_mode=True):
                 raise file_error(filepath, "its config does not describe a model",
                                  f"{type(model).__name__}")
             read_weights_into(model, zf, filepath)
+            read_assets_into(model, zf, filepath)
     return model

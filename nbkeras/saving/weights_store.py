@@ -24,6 +24,13 @@ def own_variables(obj):
     return list(obj._own_trainable) + list(obj._own_non_trainable)
 
 
+def custom_state(obj, hook):
+    """The object's own `save_own_variables` / `load_own_variables` (Keras's hooks for state
+    that is not a variable, such as a lookup layer's IDF weights), or None."""
+    fn = getattr(type(obj), hook, None)
+    return None if fn is None else getattr(obj, hook)
+
+
 def _vars_path(path):
     return f"{path}/vars" if path else "vars"
 
@@ -33,6 +40,13 @@ def write_state(model, h5file):
     def visit(obj, path):
         group = h5file.require_group(_vars_path(path))
         group.attrs["name"] = obj.name
+        save = custom_state(obj, "save_own_variables")
+        if save is not None:
+            store = {}
+            save(store)
+            for key, value in store.items():
+                group.create_dataset(str(key), data=np.asarray(value))
+            return
         for i, v in enumerate(own_variables(obj)):
             group.create_dataset(str(i), data=np.asarray(v.numpy()))
 
@@ -62,6 +76,11 @@ def read_state(model, h5file, skip_mismatch=False):
         variables = own_variables(obj)
         group = h5_access.get_group(h5file, _vars_path(path))
         keys = [] if group is None else list(group.keys())
+        load = custom_state(obj, "load_own_variables")
+        if load is not None:
+            store = {k: np.asarray(group[k]) for k in keys}
+            pending.append((load, store))
+            return
         if isinstance(obj, Optimizer):
             if not obj.built and len(keys) > len(variables) and obj is model.optimizer:
                 obj.build(model.trainable_weights)  # create the slots the file holds
@@ -93,4 +112,7 @@ def read_state(model, h5file, skip_mismatch=False):
 
     walk(model, visit)
     for v, value in pending:  # assign only once the whole file has been read
-        v.assign(value)
+        if callable(v):
+            v(value)
+        else:
+            v.assign(value)

@@ -8,15 +8,18 @@ from nbkeras import config
 from nbkeras.ops.core import unwrap
 
 
-def to_array(x, name):
-    """Convert x (or each array of a list/tuple/dict) to a numeric NumPy array."""
+def to_array(x, name, strings=False):
+    """Convert x (or each array of a list/tuple/dict) to a numeric NumPy array; with
+    `strings`, text arrays pass too (for a model with a `dtype="string"` input)."""
     if x is None:
         return None
     if isinstance(x, dict):
-        return {k: to_array(v, f"{name}[{k!r}]") for k, v in x.items()}
+        return {k: to_array(v, f"{name}[{k!r}]", strings) for k, v in x.items()}
     if isinstance(x, (list, tuple)) and x and all(hasattr(t, "shape") for t in x):
-        return [to_array(t, f"{name}[{i}]") for i, t in enumerate(x)]
+        return [to_array(t, f"{name}[{i}]", strings) for i, t in enumerate(x)]
     arr = np.asarray(getattr(x, "data", x)) if not isinstance(x, np.ndarray) else x
+    if strings and arr.dtype.kind in "US" and arr.ndim:
+        return arr
     if arr.dtype.kind not in "biuf":
         raise TypeError(
             f"Expected numeric data for `{name}` (floats, ints or booleans). "
@@ -55,9 +58,12 @@ def check_cardinality(**named):
     return all_sizes.pop() if all_sizes else 0
 
 
-def standardize(x, y=None, sample_weight=None, names=("x", "y", "sample_weight")):
-    """`to_array` on x, y and the sample weights, checked to one length: `(x, y, sw, n)`."""
-    arrays = [to_array(v, name) for v, name in zip((x, y, sample_weight), names)]
+def standardize(x, y=None, sample_weight=None, names=("x", "y", "sample_weight"),
+                strings=False):
+    """`to_array` on x, y and the sample weights, checked to one length: `(x, y, sw, n)`.
+    `strings`: x may be text."""
+    arrays = [to_array(v, name, strings and i == 0)
+              for i, (v, name) in enumerate(zip((x, y, sample_weight), names))]
     return (*arrays, check_cardinality(**dict(zip(names, arrays))))
 
 

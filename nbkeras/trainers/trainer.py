@@ -14,6 +14,7 @@ from nbkeras.layers import layer as layer_module
 from nbkeras.callbacks.history import History
 from nbkeras.callbacks.progbar_logger import ProgbarLogger
 from nbkeras.ops import core
+from nbkeras.backend import active as _device
 from nbkeras.ops.core import GradientTape, unwrap
 from nbkeras.trainers import data as data_utils
 from nbkeras.trainers.compile_utils import CompileMetrics, CompiledState, as_list
@@ -286,6 +287,8 @@ class Trainer:
         """
         state = self._compiled_state
         if state is not None and state.compile_metrics is not None and state.built:
+            if _device.xp is not np:  # metrics accumulate on the host: one copy per batch
+                y_pred = _on_host(y_pred)
             state.compile_metrics.update_state(y, y_pred, sample_weight)
         return self.get_metrics_result()
 
@@ -354,7 +357,8 @@ class Trainer:
             grads = tape.gradient(scaled, variables)
             # Like Keras, weights the loss does not reach get zero gradients (and still
             # see momentum and weight decay).
-            grads = [np.zeros_like(v.data) if g is None else g for g, v in zip(grads, variables)]
+            grads = [_device.xp.zeros_like(v.data) if g is None else g
+                     for g, v in zip(grads, variables)]
             self.optimizer.apply(grads, variables)
         return self.compute_metrics(x, y, y_pred, sample_weight=sample_weight)
 
@@ -436,7 +440,8 @@ class Trainer:
             x, y = source.peek()
             n, batch_size = None, None
         else:
-            x, y, sample_weight, n = data_utils.standardize(x, y, sample_weight)
+            x, y, sample_weight, n = data_utils.standardize(
+                x, y, sample_weight, strings=self._accepts_strings)
             if validation_split and validation_data is None:
                 at = data_utils.validation_split_point(n, validation_split)
                 x, vx = data_utils.split_at(x, at)
@@ -452,7 +457,8 @@ class Trainer:
         elif validation_data is not None:
             vx, vy, vsw = data_utils.unpack_validation_data(validation_data)
             vx, vy, vsw, _ = data_utils.standardize(vx, vy, vsw,
-                                                    ("x_val", "y_val", "val_sample_weight"))
+                                                    ("x_val", "y_val", "val_sample_weight"),
+                                                    strings=self._accepts_strings)
             val = ArrayBatches(vx, vy, vsw, validation_batch_size or batch_size or 32,
                                steps=validation_steps)
         counter = _announce_first_compile(verbose)
@@ -619,7 +625,8 @@ class Trainer:
             _check_no_arrays_with_dataset(y=y, sample_weight=sample_weight)
             source = DatasetBatches(x, steps)
         else:
-            x, y, sample_weight, _ = data_utils.standardize(x, y, sample_weight)
+            x, y, sample_weight, _ = data_utils.standardize(
+                x, y, sample_weight, strings=self._accepts_strings)
             source = ArrayBatches(x, y, sample_weight, batch_size, steps=steps)
         self._maybe_build_from_data(source.peek()[0])
         verbose = _resolve_verbose(verbose)
@@ -654,7 +661,7 @@ class Trainer:
         if is_dataset(x):
             source = DatasetBatches(x, steps)
         else:
-            x = data_utils.to_array(x, "x")
+            x = data_utils.to_array(x, "x", strings=self._accepts_strings)
             source = ArrayBatches(x, None, None, batch_size, steps=steps)
         self._maybe_build_from_data(source.peek()[0])
         cb = CallbackList(callbacks, model=self)
@@ -678,7 +685,8 @@ class Trainer:
     def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None, return_dict=False):
         """Run one gradient step on one batch and return its loss (and metrics)."""
         self._assert_compiled("train_on_batch")
-        x, y, sample_weight, _ = data_utils.standardize(x, y, sample_weight)
+        x, y, sample_weight, _ = data_utils.standardize(
+                x, y, sample_weight, strings=self._accepts_strings)
         sample_weight = data_utils.apply_class_weight(y, sample_weight, class_weight)
         self._maybe_build_from_data(x)
         self._prepare_state(x, y)
@@ -690,7 +698,8 @@ class Trainer:
     def test_on_batch(self, x, y=None, sample_weight=None, return_dict=False):
         """Return the loss (and metrics) of one batch, without training."""
         self._assert_compiled("test_on_batch")
-        x, y, sample_weight, _ = data_utils.standardize(x, y, sample_weight)
+        x, y, sample_weight, _ = data_utils.standardize(
+                x, y, sample_weight, strings=self._accepts_strings)
         self._maybe_build_from_data(x)
         self._prepare_state(x, y)
         self.reset_metrics()
@@ -699,7 +708,7 @@ class Trainer:
 
     def predict_on_batch(self, x):
         """Return the model's outputs for one batch."""
-        x = data_utils.to_array(x, "x")
+        x = data_utils.to_array(x, "x", strings=self._accepts_strings)
         self._maybe_build_from_data(x)
         return _concatenate_outputs([self.predict_step(pack_x_y_sample_weight(x))])
 
@@ -715,6 +724,15 @@ class Trainer:
         return values[0] if len(values) == 1 else values
 
 
+def _on_host(y):
+    """y (an array, Tensor, or a list / tuple / dict of them) as NumPy arrays on the host."""
+    if isinstance(y, dict):
+        return {k: _on_host(v) for k, v in y.items()}
+    if isinstance(y, (list, tuple)):
+        return type(y)(_on_host(v) for v in y)
+    return _device.to_numpy(unwrap(y))
+
+
 def _concatenate_outputs(chunks):
     """`predict`'s result: the batches' outputs joined along the batch axis, in the outputs'
     structure (a dict stays a dict; a single output, or a list of one, is one array)."""
@@ -723,7 +741,7 @@ def _concatenate_outputs(chunks):
     first = chunks[0]
 
     def join(parts):
-        return np.concatenate([np.asarray(unwrap(p)) for p in parts], axis=0)
+        return np.concatenate([_device.to_numpy(unwrap(p)) for p in parts], axis=0)
 
     if isinstance(first, dict):
         return {k: join([c[k] for c in chunks]) for k in first}
@@ -800,7 +818,8 @@ def _stateful_states_kept(model):
         stack.extend(getattr(layer, "_layers", []))
         states = getattr(layer, "states", None) if getattr(layer, "stateful", False) else None
         if isinstance(states, list):
-            saved.append((layer, [np.array(s, copy=True) for s in _flat_states(states)]))
+            saved.append((layer, [_device.xp.array(unwrap(s), copy=True)
+                                  for s in _flat_states(states)]))
     try:
         yield
     finally:

@@ -1,5 +1,6 @@
-"""Utilities with Keras's names: `to_categorical`, `pad_sequences`, `get_file`, `PyDataset`,
-`set_random_seed`, `clear_session`, `Progbar`, `plot_model`, `pack_x_y_sample_weight`,
+"""Utilities with Keras's names: `to_categorical`, `normalize`, `pad_sequences`, `get_file`,
+`PyDataset`, `set_random_seed`, `clear_session`, `Progbar`, `plot_model`, `split_dataset`,
+`load_img`, `img_to_array`, `array_to_img`, `save_img`, `pack_x_y_sample_weight`,
 `unpack_x_y_sample_weight`.
 
 Example:
@@ -7,6 +8,8 @@ Example:
 """
 
 from nbkeras.trainers.data import pack_x_y_sample_weight, unpack_x_y_sample_weight  # noqa: F401
+from nbkeras.utils.dataset_utils import split_dataset  # noqa: F401
+from nbkeras.utils.image_utils import array_to_img, img_to_array, load_img, save_img  # noqa: F401
 from nbkeras.utils.naming import clear_session as _clear_names
 from nbkeras.utils.numerical_utils import normalize, to_categorical  # noqa: F401
 from nbkeras.utils.progbar import Progbar  # noqa: F401

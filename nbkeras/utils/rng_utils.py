@@ -9,7 +9,8 @@ def set_random_seed(seed):
     """Seed every random generator nbkeras uses, so two runs give the same weights.
 
     Seeds Python's `random`, NumPy's global generator (weight initializers, shuffling,
-    dropout seeds) and Numba's generator inside jitted kernels.
+    dropout seeds), Numba's generator inside jitted kernels, and resets the global
+    `nbkeras.random.SeedGenerator` that unseeded `nbkeras.random` draws use.
 
     Args:
         seed: a non-negative int.
@@ -25,3 +26,6 @@ def set_random_seed(seed):
     from nbkeras.backend import kernels
 
     kernels.seed(seed % 2**32)
+    from nbkeras.random.seed_generator import reset_global_seed_generator
+
+    reset_global_seed_generator()

@@ -12,7 +12,7 @@ def asarray(x, dtype=None):
         >>> asarray([1.0, 2.0], "float32").dtype
         dtype('float32')
     """
-    return xp.ascontiguousarray(x, dtype=dtype)
+    return xp.asarray(x, dtype=dtype, order="C")  # ascontiguousarray would make 0-d arrays 1-d
 
 
 def to_numpy(x):

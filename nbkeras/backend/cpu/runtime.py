@@ -16,10 +16,15 @@ def kernel_cache_dir():
 
 def kernel_cache_is_cold():
     """True when the training kernels (the fused activations) are not cached yet."""
-    for _, _, files in os.walk(kernel_cache_dir()):
+    return not holds_cached_activations(kernel_cache_dir())
+
+
+def holds_cached_activations(folder):
+    """Whether `folder` (a kernel cache, any device's) holds compiled fused activations."""
+    for _, _, files in os.walk(folder):
         if any(f.startswith("activations.") and f.endswith(".nbi") for f in files):
-            return False
-    return True
+            return True
+    return False
 
 
 def on_kernel_compiled(callback):
@@ -29,15 +34,29 @@ def on_kernel_compiled(callback):
         >>> stop = on_kernel_compiled(lambda: print("compiled one"))
         >>> stop()
     """
-    from numba.core import event
+    return listen_compiles(callback, ("numba.core.event",))
 
-    class _Listener(event.Listener):
-        def on_start(self, ev):
-            pass
 
-        def on_end(self, ev):
-            callback()
+def listen_compiles(callback, event_modules):
+    """Call `callback()` after each "numba:compile" event of every importable module in
+    `event_modules` (Numba's, numba-cuda's); returns a function that stops listening."""
+    import importlib
 
-    listener = _Listener()
-    event.register("numba:compile", listener)
-    return lambda: event.unregister("numba:compile", listener)
+    stops = []
+    for path in event_modules:
+        try:
+            event = importlib.import_module(path)
+        except ImportError:
+            continue
+
+        class _Listener(event.Listener):
+            def on_start(self, ev):
+                pass
+
+            def on_end(self, ev):
+                callback()
+
+        listener = _Listener()
+        event.register("numba:compile", listener)
+        stops.append((event, listener))
+    return lambda: [event.unregister("numba:compile", listener) for event, listener in stops]

@@ -1,0 +1,69 @@
+"""Launch helpers shared by every CUDA kernel module: the decorators and the 1-D grid.
+
+Each public kernel of `nbkeras.backend.cuda` is a plain Python function with the same
+name and arguments as its CPU twin in `nbkeras.backend.cpu`; it sizes a grid and launches
+one or more `numba.cuda` kernels. Arrays are CuPy arrays on a GPU (shared with Numba
+through `__cuda_array_interface__`, no copy) and NumPy arrays under the simulator
+(`NUMBA_ENABLE_CUDASIM=1`).
+
+Example:
+    >>> @kernel
+    ... def _twice(x, out):
+    ...     i = cuda.grid(1)
+    ...     if i < x.size:
+    ...         out[i] = 2 * x[i]
+    >>> launch(_twice, x.size, x, out)
+"""
+
+from numba import cuda
+
+try:  # a small layer launches few blocks by design: no low-occupancy warning per launch
+    from numba.cuda.core import config as _config
+
+    _config.CUDA_LOW_OCCUPANCY_WARNINGS = 0
+except ImportError:  # numba's built-in numba.cuda, or the simulator
+    pass
+
+# Threads per block: a multiple of the 32-thread warp; small launches use fewer threads,
+# which keeps tiny arrays cheap under the simulator (one Python thread per CUDA thread).
+THREADS = 256
+
+
+
+def kernel(fn):
+    """`numba.cuda.jit` with the compile cache (cuda/__init__.py drops it when any kernel
+    source changes), falling back to in-memory compiles when nowhere is writable."""
+    try:
+        return cuda.jit(cache=True)(fn)
+    except RuntimeError:  # "no locator available": nowhere to cache
+        return cuda.jit(fn)
+
+
+device = cuda.jit(device=True)
+
+
+def launch(fn, n, *args):
+    """Run kernel `fn` over `n` threads (at least one block, none when n == 0).
+
+    Args:
+        fn: a `numba.cuda.jit` kernel whose threads read `cuda.grid(1)`.
+        n: how many threads must run (the kernel guards indices >= n itself).
+        *args: the kernel's arguments.
+    """
+    n = int(n)
+    if n <= 0:
+        return
+    threads = min(THREADS, n)
+    fn[(n + threads - 1) // threads, threads](*args)
+
+
+@kernel
+def _fill_kernel(x, value):
+    i = cuda.grid(1)
+    if i < x.size:
+        x[i] = value
+
+
+def fill(x, value):
+    """x[:] = value for a flat (1-D) array, on the device."""
+    launch(_fill_kernel, x.size, x, value)

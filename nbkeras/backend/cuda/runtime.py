@@ -1,0 +1,35 @@
+"""The CUDA kernels' compile cache and compile events (the first-fit notice uses them)."""
+
+import os
+
+from nbkeras.backend.cpu.runtime import holds_cached_activations, listen_compiles
+
+
+def kernel_cache_dir():
+    """Where numba-cuda keeps nbkeras's compiled CUDA kernels (`NUMBA_CACHE_DIR`, else
+    `__pycache__` of `nbkeras/backend/cuda`).
+
+    Example:
+        >>> os.path.isabs(kernel_cache_dir())
+        True
+    """
+    return os.environ.get("NUMBA_CACHE_DIR") or os.path.join(
+        os.path.dirname(os.path.abspath(__file__)), "__pycache__")
+
+
+def kernel_cache_is_cold():
+    """True when the fused activation kernels are not cached yet (never under the
+    simulator, which compiles nothing)."""
+    from nbkeras.backend.cuda_check import simulated
+
+    return not simulated() and not holds_cached_activations(kernel_cache_dir())
+
+
+def on_kernel_compiled(callback):
+    """Call `callback()` each time a kernel finishes compiling; returns a stop function.
+
+    Example:
+        >>> stop = on_kernel_compiled(lambda: print("compiled one"))
+        >>> stop()
+    """
+    return listen_compiles(callback, ("numba.core.event", "numba.cuda.core.event"))
