@@ -7,9 +7,9 @@ JUPYTER_ENV := JUPYTER_PLATFORM_DIRS=1 JUPYTER_CONFIG_DIR=$(CURDIR)/.jupyter/con
 	JUPYTER_DATA_DIR=$(CURDIR)/.jupyter/data JUPYTER_RUNTIME_DIR=$(CURDIR)/.jupyter/runtime \
 	IPYTHONDIR=$(CURDIR)/.jupyter/ipython MPLCONFIGDIR=$(CURDIR)/.jupyter/mpl
 
-.PHONY: test unit cuda-sim nbval browser demo bench goldens lessons lab clean
+.PHONY: test unit cuda-sim nbval browser js extension demo bench goldens lessons lab clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml extension/package.json
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -e '.[dev]'
@@ -17,6 +17,7 @@ $(STAMP): pyproject.toml
 
 test: $(STAMP)
 	$(PY) -m pytest tests --ignore=tests/browser
+	$(MAKE) js
 	$(MAKE) cuda-sim
 	$(JUPYTER_ENV) $(PY) -m pytest --nbval --nbval-current-env \
 		--nbval-sanitize-with tests/nbval_sanitize.cfg -p no:cacheprovider notebooks/
@@ -34,6 +35,17 @@ cuda-sim: $(STAMP)
 # A UI test on a shared 2-core machine gets one retry before it counts as failed.
 browser: $(STAMP)
 	$(PY) -m pytest tests/browser -p no:cacheprovider || $(PY) -m pytest tests/browser -p no:cacheprovider
+
+# The JupyterLab extension: `pip install -e .` above already built it with Node (npm registry);
+# `extension` rebuilds it after editing extension/src, `js` runs its Vitest tests.
+extension/node_modules/.package-lock.json: extension/package.json
+	cd extension && npm install --no-audit --no-fund
+
+extension: extension/node_modules/.package-lock.json
+	cd extension && PATH=$(CURDIR)/$(VENV)/bin:$$PATH npm run build:prod
+
+js: extension/node_modules/.package-lock.json
+	cd extension && npm test
 
 nbval: $(STAMP)
 	$(JUPYTER_ENV) $(PY) -m pytest --nbval --nbval-current-env \
@@ -62,4 +74,4 @@ goldens:
 	KERAS_BACKEND=jax $(PY) tools/make_goldens.py
 
 clean:
-	rm -rf $(VENV) .jupyter .pytest_cache
+	rm -rf $(VENV) .jupyter .pytest_cache extension/node_modules extension/lib nbkeras/labextension

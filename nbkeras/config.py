@@ -137,3 +137,38 @@ def set_live_plot(value=True):
     """
     global _LIVE_PLOT
     _LIVE_PLOT = bool(value)
+
+
+def enable_traceback_filtering():
+    """Hide nbkeras's own frames in the tracebacks of `fit`, `evaluate`, `predict` and layer
+    calls, as Keras hides its own (the default).
+
+    Example:
+        >>> nbkeras.config.enable_traceback_filtering()
+    """
+    from nbkeras.utils import traceback_utils
+
+    traceback_utils.set_enabled(True)
+
+
+def disable_traceback_filtering():
+    """Show every frame of an error's traceback, nbkeras's own included (to debug nbkeras).
+
+    Example:
+        >>> nbkeras.config.disable_traceback_filtering()
+    """
+    from nbkeras.utils import traceback_utils
+
+    traceback_utils.set_enabled(False)
+
+
+def is_traceback_filtering_enabled():
+    """Whether tracebacks hide nbkeras's own frames (True unless disabled).
+
+    Example:
+        >>> nbkeras.config.is_traceback_filtering_enabled()
+        True
+    """
+    from nbkeras.utils import traceback_utils
+
+    return traceback_utils.is_enabled()

@@ -103,9 +103,9 @@ def test_an_extra_trailing_axis_of_one_is_squeezed():
 
 def test_other_ranks_still_get_a_keras_error():
     model = _conv_model(False)
-    with pytest.raises(ValueError, match=r"expected ndim=4, found ndim=2.*Received: input.shape=\(4, 6\)"):
+    with pytest.raises(ValueError, match=r"expected ndim=4, found ndim=2.*Received: x.shape=\(4, 6\)"):
         model.predict(RNG.rand(4, 6).astype("float32"), verbose=0)
-    with pytest.raises(ValueError, match="Received: input.shape"):
+    with pytest.raises(ValueError, match="Received: x.shape"):
         model.predict(RNG.rand(4, 6, 6, 2).astype("float32"), verbose=0)
 
 

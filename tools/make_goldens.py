@@ -12,7 +12,7 @@ or with the prepared parity venv:
 
 Optionally pass group names to regenerate only those, e.g.
 ``... make_goldens.py losses metrics``.  Groups: layers, losses, metrics,
-training, summary, names, functional, symbolic, metrics_extra, random, preproc
+training, summary, names, functional, symbolic, nan, metrics_extra, random, preproc
 (needs TensorFlow too: Keras's string layers run on it), ... and contract (the model
 contract: custom train_step / compute_loss; recorded with KERAS_BACKEND=torch, in a
 subprocess, since the torch backend shares nbkeras's stateful train_step).
@@ -86,6 +86,7 @@ def main(argv):
     import goldens_metrics3
     import goldens_metrics_extra
     import goldens_misc
+    import goldens_nan
     import goldens_optimizers
     import goldens_preproc
     import goldens_random
@@ -112,6 +113,7 @@ def main(argv):
         "conv": goldens_conv.generate,
         "rnn": goldens_rnn.generate,
         "utils": goldens_utils.generate,
+        "nan": goldens_nan.generate,
         "symbolic": goldens_symbolic.generate,
         "preproc": goldens_preproc.generate,
         "random": goldens_random.generate,

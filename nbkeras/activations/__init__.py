@@ -76,6 +76,8 @@ def serialize(activation):
         name = activation.__name__
         if ALL_OBJECTS_DICT.get(name) is activation:
             return name
+        if name == "<lambda>":
+            return _serialize_lambda(activation)
         return serialize_function(activation)
     if hasattr(activation, "get_config"):
         from nbkeras.utils.registry import serialize as _serialize
@@ -85,6 +87,20 @@ def serialize(activation):
             out["module"] = "keras.layers"
         return out
     return getattr(activation, "__name__", repr(activation))
+
+
+def _serialize_lambda(fn):
+    """A lambda is stored as bytecode, as Keras does; loading it needs `safe_mode=False`."""
+    import warnings
+
+    from nbkeras.saving.serialization import serialize_keras_object
+
+    warnings.warn(
+        "The object being serialized includes a `lambda`. This is unsafe. In order to reload "
+        "the object, you will have to pass `safe_mode=False` to the loading function. Please "
+        "avoid using `lambda` in the future, and use named Python functions instead.",
+        stacklevel=3)
+    return serialize_keras_object(fn)
 
 
 def deserialize(config, custom_objects=None):
@@ -97,6 +113,14 @@ def deserialize(config, custom_objects=None):
     if isinstance(config, str):
         custom = find_function(config, custom_objects) if config not in ALL_OBJECTS_DICT else None
         return custom if custom is not None else get(config)
+    if isinstance(config, dict) and (config.get("class_name") == "__lambda__"
+                                     or set(config) == {"value"}):
+        # Bytecode: Keras 3 writes the inner `{"value": [code, defaults, closure]}` alone.
+        from nbkeras.saving.serialization import deserialize_keras_object
+
+        if "class_name" not in config:
+            config = {"class_name": "__lambda__", "config": config}
+        return deserialize_keras_object(config, custom_objects)
     if isinstance(config, dict):
         inner = config.get("config")
         if config.get("class_name") == "function" or isinstance(inner, str):

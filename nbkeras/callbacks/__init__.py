@@ -21,7 +21,6 @@ from nbkeras.callbacks.csv_logger import CSVLogger  # noqa: F401
 from nbkeras.callbacks.early_stopping import EarlyStopping  # noqa: F401
 from nbkeras.callbacks.history import History  # noqa: F401
 from nbkeras.callbacks.lambda_callback import LambdaCallback  # noqa: F401
-from nbkeras.callbacks.live_plot import LivePlot  # noqa: F401
 from nbkeras.callbacks.learning_rate_scheduler import LearningRateScheduler  # noqa: F401
 from nbkeras.callbacks.model_checkpoint import ModelCheckpoint  # noqa: F401
 from nbkeras.callbacks.progbar_logger import ProgbarLogger  # noqa: F401
@@ -29,3 +28,12 @@ from nbkeras.callbacks.reduce_lr_on_plateau import ReduceLROnPlateau  # noqa: F4
 from nbkeras.callbacks.remote_monitor import RemoteMonitor  # noqa: F401
 from nbkeras.callbacks.tensorboard import TensorBoard  # noqa: F401
 from nbkeras.callbacks.terminate_on_nan import TerminateOnNaN  # noqa: F401
+
+
+def __getattr__(name):
+    # LivePlot is a notebook display: it lives in nbkeras.notebook and loads on first use.
+    if name == "LivePlot":
+        from nbkeras.notebook.live_plot import LivePlot
+
+        return LivePlot
+    raise AttributeError(f"module 'nbkeras.callbacks' has no attribute {name!r}")

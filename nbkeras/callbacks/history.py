@@ -30,10 +30,10 @@ class History(Callback):
             self.history.setdefault(k, []).append(v)
 
     def _repr_mimebundle_(self, include=None, exclude=None):
-        """Jupyter display: the curves (PNG) and a table of the last epochs."""
-        from nbkeras.notebook.rich_display import history_mimebundle
+        """Jupyter display (filled by the front end): the interactive chart, a PNG and text."""
+        from nbkeras.utils import display_hooks
 
-        return history_mimebundle(self, include, exclude)
+        return display_hooks.mimebundle("history", self, include, exclude)
 
     def __repr__(self):
         keys = ", ".join(self.history)

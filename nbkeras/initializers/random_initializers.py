@@ -13,6 +13,7 @@ Example:
 import numpy as np
 
 from nbkeras.initializers.initializer import Initializer, standardize_dtype
+from nbkeras.utils.rng_utils import new_generator
 
 
 class RandomInitializer(Initializer):
@@ -31,9 +32,7 @@ class RandomInitializer(Initializer):
         self.seed = None if seed is None else int(seed)
 
     def _rng(self):
-        if self.seed is not None:
-            return np.random.default_rng(self.seed)
-        return np.random.default_rng(np.random.randint(0, 2**31 - 1))
+        return new_generator(self.seed)
 
     def get_config(self):
         return {"seed": self.seed}

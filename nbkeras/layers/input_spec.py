@@ -30,8 +30,9 @@ class InputSpec:
                 "max_ndim": self.max_ndim, "min_ndim": self.min_ndim, "axes": self.axes}
 
 
-def assert_input_compatibility(spec, shape, layer_name, index=0):
-    """Raise ValueError when `shape` breaks `spec`, naming the layer and both shapes."""
+def assert_input_compatibility(spec, shape, layer_name, index=0, argument="input"):
+    """Raise ValueError when `shape` breaks `spec`, naming the layer and both shapes
+    (and `argument`, the name of what the user passed, in the `Received:` part)."""
     if spec is None:
         return
     rank = len(shape)
@@ -40,17 +41,17 @@ def assert_input_compatibility(spec, shape, layer_name, index=0):
     if spec.ndim is not None and rank != spec.ndim:
         raise ValueError(
             f"{head}expected ndim={spec.ndim}, found ndim={rank}. Full shape received: {shown}. "
-            f"Received: input.shape={shown}"
+            f"Received: {argument}.shape={shown}"
         )
     if spec.min_ndim is not None and rank < spec.min_ndim:
         raise ValueError(
             f"{head}expected min_ndim={spec.min_ndim}, found ndim={rank}. "
-            f"Received: input.shape={shown}"
+            f"Received: {argument}.shape={shown}"
         )
     if spec.max_ndim is not None and rank > spec.max_ndim:
         raise ValueError(
             f"{head}expected max_ndim={spec.max_ndim}, found ndim={rank}. "
-            f"Received: input.shape={shown}"
+            f"Received: {argument}.shape={shown}"
         )
     for axis, size in spec.axes.items():
         if size is None:
@@ -58,14 +59,14 @@ def assert_input_compatibility(spec, shape, layer_name, index=0):
         if -rank <= axis < rank and shape[axis] not in (None, size):
             raise ValueError(
                 f"{head}expected axis {axis} of input shape to have value {size}, "
-                f"but received input with shape {shown}. Received: input.shape={shown}"
+                f"but received input with shape {shown}. Received: {argument}.shape={shown}"
             )
     if spec.shape is not None:
         for want, got in zip(spec.shape, shape):
             if want is not None and got is not None and want != got:
                 raise ValueError(
                     f"{head}expected shape={spec.shape}, found shape={shown}. "
-                    f"Received: input.shape={shown}"
+                    f"Received: {argument}.shape={shown}"
                 )
 
 

@@ -19,6 +19,7 @@ from nbkeras.layers.node import KerasTensor, Node, is_symbolic
 from nbkeras.ops import core
 from nbkeras.backend import active as _device
 from nbkeras.ops.core import Tensor, unwrap
+from nbkeras.utils.traceback_utils import filter_traceback
 from nbkeras.utils import naming
 from nbkeras.variables import Variable
 
@@ -411,6 +412,7 @@ class Layer:
         """The computation (override this)."""
         return inputs
 
+    @filter_traceback
     def __call__(self, inputs, *args, **kwargs):
         if type(inputs) is not np.ndarray and not isinstance(inputs, Tensor):
             if is_symbolic(inputs):

@@ -73,9 +73,8 @@ def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, ignore_cl
         >>> nbkeras.losses.sparse_categorical_crossentropy([1], [[0.2, 0.8]])
         array([0.22314353], dtype=float32)
     """
-    labels = np.asarray(unwrap(y_true))
-    if labels.dtype.kind == "f":
-        labels = np.rint(labels).astype(np.int64)
+    labels = nn.sparse_labels(unwrap(y_true), np.shape(unwrap(y_pred))[-1], ignore_class,
+                              name="y_true")
     keep = None
     if ignore_class is not None:
         keep = labels != ignore_class

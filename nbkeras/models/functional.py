@@ -6,6 +6,7 @@ from nbkeras.layers.layer import _flatten
 from nbkeras.layers.node import KerasTensor
 from nbkeras.models import functional_config
 from nbkeras.models.model import Model
+from nbkeras.trainers import data_validation
 from nbkeras.utils import naming
 
 
@@ -143,10 +144,14 @@ class Functional(Model):
                     f"Model '{self.name}' expects a dict of inputs with keys "
                     f"{list(self._inputs_struct)}. Received: inputs of type {type(inputs).__name__}"
                 )
+            if any(k not in inputs for k in self._inputs_struct):
+                data_validation.check_inputs(self, inputs, "inputs")
             return [inputs[k] for k in self._inputs_struct]
         flat = inputs if isinstance(inputs, (list, tuple)) else [inputs]
         if isinstance(inputs, dict):
             names = self.input_names
+            if any(k not in inputs for k in names):
+                data_validation.check_inputs(self, inputs, "inputs")
             flat = [inputs[n] for n in names]
         if len(flat) != len(self._flat_inputs):
             raise ValueError(
@@ -182,11 +187,12 @@ class Functional(Model):
     def build(self, input_shape=None):
         self.built = True
 
-    def _check_data_shape(self, shape):
+    def _check_data_shape(self, shape, argument="input"):
         first = self._flat_inputs[0].shape
         from nbkeras.layers.input_spec import InputSpec, assert_input_compatibility
 
-        assert_input_compatibility(InputSpec(shape=first), adjusted_shape(shape, first), self.name)
+        assert_input_compatibility(InputSpec(shape=first), adjusted_shape(shape, first), self.name,
+                                   argument=argument)
 
     # ----------------------------------------------------------- summary
     def _summary_has_connections(self):

@@ -120,10 +120,10 @@ class Model(Trainer, Layer):
                 print_fn(line)
 
     def _repr_mimebundle_(self, include=None, exclude=None):
-        """Jupyter display: an HTML summary, the text summary and a JSON payload."""
-        from nbkeras.notebook.rich_display import model_mimebundle
+        """Jupyter display (filled by the front end): the text summary, HTML and a JSON payload."""
+        from nbkeras.utils import display_hooks
 
-        return model_mimebundle(self, include, exclude)
+        return display_hooks.mimebundle("model", self, include, exclude)
 
     def build(self, input_shape=None):
         """Mark the model built; the input shape is kept for `get_build_config()`."""

@@ -115,7 +115,7 @@ class Sequential(Model):
             x = layer(x, training=training)
         return x
 
-    def _check_data_shape(self, shape):
+    def _check_data_shape(self, shape, argument="input"):
         if self._layers and isinstance(self._layers[0], InputLayer):
             first = self._layers[0]
             spec_shape = first.batch_shape
@@ -123,7 +123,8 @@ class Sequential(Model):
 
             target = self.layers[0].name if self.layers else self.name
             assert_input_compatibility(InputSpec(shape=spec_shape),
-                                       adjusted_shape(shape, spec_shape), target)
+                                       adjusted_shape(shape, spec_shape), target,
+                                       argument=argument)
 
     def compute_output_shape(self, input_shape):
         shape = tuple(input_shape)

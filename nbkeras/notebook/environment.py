@@ -1,6 +1,5 @@
-"""Whether code runs in a Jupyter kernel that can show widgets (without importing IPython)."""
+"""Whether code runs in a Jupyter kernel that shows rich outputs (without importing IPython)."""
 
-import importlib.util
 import sys
 
 _FORCED = None
@@ -17,7 +16,7 @@ def set_notebook_mode(value):
 
 
 def in_notebook():
-    """True inside a Jupyter kernel (ZMQ shell) with ipywidgets installed."""
+    """True inside a Jupyter kernel (a ZMQ shell: a front end that shows rich outputs)."""
     if _FORCED is not None:
         return _FORCED
     ipython = sys.modules.get("IPython")
@@ -27,9 +26,7 @@ def in_notebook():
         shell = ipython.get_ipython()
     except Exception:
         return False
-    if shell is None or type(shell).__name__ != "ZMQInteractiveShell":
-        return False
-    return importlib.util.find_spec("ipywidgets") is not None
+    return shell is not None and type(shell).__name__ == "ZMQInteractiveShell"
 
 
 def display(obj, **kwargs):

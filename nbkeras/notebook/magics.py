@@ -14,6 +14,7 @@
 """
 
 import shlex
+import time
 
 USAGE = ("usage: %nbkeras info | device cpu|cuda | seed N | summary M | plot M | history H | "
          "live on|off | warmup | cache info|clear | profile M x y [batch_size] | help")
@@ -136,7 +137,8 @@ class Commands:
         self._need(args, 1, "plot")
         from nbkeras.utils import plot_model
 
-        self._display(plot_model(self._model(args[0])))
+        self._display(plot_model(self._model(args[0]), to_file=None, show_shapes=True,
+                                 show_layer_names=True))
 
     def cmd_history(self, args):
         self._need(args, 1, "history")
@@ -162,22 +164,26 @@ class Commands:
         from nbkeras.notebook.environment import in_notebook
         from nbkeras.notebook.kernel_cache import warmup
 
-        if in_notebook():
-            import ipywidgets as widgets
+        handle = None
+        if in_notebook():  # one output line, updated in place (no widget state to save)
+            from nbkeras.notebook.environment import display
 
-            bar = widgets.IntProgress(value=0, min=0, max=1, description="warmup")
-            label = widgets.Label()
-            self._display(widgets.HBox([bar, label]))
+            handle = display({"text/plain": "warmup: starting"}, raw=True, display_id=True)
+            shown = [0.0]
 
             def progress(i, n, what):
-                bar.max, bar.value, label.value = n, i, what
+                now = time.perf_counter()
+                if now - shown[0] > 0.25 or i >= n:
+                    shown[0] = now
+                    handle.update({"text/plain": f"warmup [{min(i + 1, n)}/{n}] {what}"},
+                                  raw=True)
         else:
             def progress(i, n, what):
                 if i < n:
                     print(f"[{i + 1}/{n}] {what}", flush=True)
         compiled, failed = warmup(progress)
-        if in_notebook():
-            bar.bar_style = "danger" if failed else "success"
+        if handle is not None:
+            handle.update({"text/plain": f"warmup: {'failed' if failed else 'done'}"}, raw=True)
         for what, err in failed:
             print(f"warmup of {what} failed: {err}")
         print(f"warmup done: {compiled} kernel signatures compiled or loaded from the cache")

@@ -1,14 +1,15 @@
-"""Rich display of models and histories as a cell's value (`_repr_mimebundle_`).
+"""Rich display of models as a cell's value (`_repr_mimebundle_`, through the core's hooks).
 
-A model shows an HTML summary (every user-provided name escaped), the Keras text summary as
-`text/plain`, and a JSON payload under `application/vnd.nbkeras.model+json`. A `History`
-shows its curves (PNG) and an HTML table of the last epochs.
+A model shows the Keras text summary as `text/plain`, an HTML summary (every user-provided
+name escaped) for front ends without the nbkeras extension, and a JSON payload under
+`application/vnd.nbkeras.model+json` that the extension draws as an interactive summary beside
+the layer graph.
 """
 
-import base64
 import html
+import json
 
-from nbkeras.utils.summary_utils import count_params, format_shape
+from nbkeras.utils.summary_utils import format_shape, param_totals
 
 MODEL_MIME = "application/vnd.nbkeras.model+json"
 
@@ -17,10 +18,56 @@ def _keep(mime, include, exclude):
     return (not include or mime in include) and not (exclude and mime in exclude)
 
 
+def _describe(obj):
+    """A compile argument (loss, optimizer) as a short readable text; dicts and lists itemized."""
+    if obj is None:
+        return ""
+    if isinstance(obj, str):
+        return obj
+    if isinstance(obj, dict):
+        return ", ".join(f"{k}: {_describe(v)}" for k, v in obj.items())
+    if isinstance(obj, (list, tuple)):
+        return ", ".join(_describe(v) for v in obj)
+    return getattr(obj, "name", None) or getattr(obj, "__name__", None) or type(obj).__name__
+
+
+def _jsonable_config(layer):
+    try:
+        return json.loads(json.dumps(layer.get_config(), default=str))
+    except Exception:
+        return {}
+
+
+def _connections(model):
+    """{id(layer): (inbound layer names, shared)} for a functional model, else a chain."""
+    nodes = getattr(model, "_nodes", None)
+    out = {}
+    if nodes is None:
+        previous = []
+        for layer in model.layers:
+            out[id(layer)] = (previous, False)
+            previous = [layer.name]
+        return out
+    ids = {id(n) for n in nodes}
+    for layer in model._layers:
+        calls = [n for n in layer._inbound_nodes if id(n) in ids]
+        names = []
+        for n in calls:
+            for t in n.input_tensors:
+                names.append(t._keras_history[0].name)
+        out[id(layer)] = (names, len(calls) > 1)
+    return out
+
+
 def model_payload(model):
-    """The JSON-able description of a model: its layers, shapes, parameters and compile state."""
+    """The JSON-able description of a model: layers, shapes, parameters, connections, configs
+    (nested models included) and the totals `summary()` prints."""
+    from nbkeras.models.model import Model
+
+    links = _connections(model)
     layers = []
     for layer, shape, conns in model._summary_rows():
+        inbound, shared = links.get(id(layer), ([], False))
         layers.append({
             "name": layer.name,
             "class_name": type(layer).__name__,
@@ -29,22 +76,26 @@ def model_payload(model):
             "params": int(layer.count_params()) if layer.built else 0,
             "trainable": bool(layer.trainable),
             "connected_to": conns or "",
+            "inbound": inbound,
+            "shared": shared,
+            "config": _jsonable_config(layer),
+            "model": model_payload(layer) if isinstance(layer, Model) else None,
         })
+    totals = param_totals(model)
     payload = {
         "name": model.name,
         "class_name": type(model).__name__,
         "built": bool(model.built),
         "layers": layers,
-        "trainable_params": count_params(model.trainable_weights),
-        "non_trainable_params": count_params(model.non_trainable_weights),
+        "total_params": totals["total"],
+        "trainable_params": totals["trainable"],
+        "non_trainable_params": totals["non_trainable"],
+        "optimizer_params": totals["optimizer"],
         "compiled": bool(getattr(model, "compiled", False)),
     }
     if payload["compiled"] and getattr(model, "optimizer", None) is not None:
         payload["optimizer"] = type(model.optimizer).__name__
-        loss = getattr(model, "loss", None)
-        payload["loss"] = loss if isinstance(loss, str) else getattr(loss, "__name__",
-                                                                      type(loss).__name__)
-    payload["total_params"] = payload["trainable_params"] + payload["non_trainable_params"]
+        payload["loss"] = _describe(getattr(model, "loss", None))
     return payload
 
 
@@ -57,33 +108,39 @@ def _jsonable_shape(shape):
 
 
 def model_html(model, payload):
+    """The HTML summary for front ends without the extension: left-aligned text columns."""
     esc = html.escape
     connected = model._summary_has_connections()
-    head = "<th>Layer (type)</th><th>Output Shape</th><th style='text-align:right'>Param #</th>"
+    left = "style='text-align:left'"
+    right = "style='text-align:right'"
+    head = f"<th {left}>Layer (type)</th><th {left}>Output Shape</th><th {right}>Param #</th>"
     if connected:
-        head += "<th>Connected to</th>"
+        head += f"<th {left}>Connected to</th>"
     rows = []
     for layer in payload["layers"]:
-        cells = (f"<td>{esc(layer['name'])} <span style='color:#888'>"
+        cells = (f"<td {left}>{esc(layer['name'])} <span style='opacity:0.7'>"
                  f"({esc(layer['class_name'])})</span></td>"
-                 f"<td><code>{esc(layer['output_shape_text'])}</code></td>"
-                 f"<td style='text-align:right'>{layer['params']:,}</td>")
+                 f"<td {left}><code>{esc(layer['output_shape_text'])}</code></td>"
+                 f"<td {right}>{layer['params']:,}</td>")
         if connected:
-            cells += f"<td>{esc(layer['connected_to'] or '-')}</td>"
+            cells += f"<td {left}>{esc(layer['connected_to'] or '-')}</td>"
         rows.append(f"<tr>{cells}</tr>")
-    extra = ""
+    totals = [("Total params", payload["total_params"]),
+              ("Trainable params", payload["trainable_params"]),
+              ("Non-trainable params", payload["non_trainable_params"])]
+    if payload["optimizer_params"]:
+        totals.append(("Optimizer params", payload["optimizer_params"]))
+    lines = "".join(f"<div>{k}: <b>{v:,}</b></div>" for k, v in totals)
     if payload.get("optimizer"):
-        extra = (f" · optimizer {esc(payload['optimizer'])} · loss "
-                 f"{esc(str(payload.get('loss')))}")
+        lines += (f"<div style='opacity:0.7'>optimizer {esc(payload['optimizer'])} · loss "
+                  f"{esc(payload.get('loss') or '')}</div>")
     return (
         "<div class='nbkeras-model'>"
         f"<b>Model: &quot;{esc(payload['name'])}&quot;</b> "
-        f"<span style='color:#888'>({esc(payload['class_name'])})</span>"
+        f"<span style='opacity:0.7'>({esc(payload['class_name'])})</span>"
         "<table style='border-collapse:collapse;font-size:90%'>"
         f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
-        f"<div>Total params: {payload['total_params']:,} · trainable "
-        f"{payload['trainable_params']:,} · non-trainable "
-        f"{payload['non_trainable_params']:,}{extra}</div></div>"
+        f"{lines}</div>"
     )
 
 
@@ -101,52 +158,4 @@ def model_mimebundle(model, include=None, exclude=None):
         bundle["text/html"] = model_html(model, payload)
     if _keep(MODEL_MIME, include, exclude):
         bundle[MODEL_MIME] = payload
-    return bundle
-
-
-def history_html(history, last=10):
-    esc = html.escape
-    keys = list(history.history)
-    epochs = list(history.epoch) or list(range(len(next(iter(history.history.values()), []))))
-    n = len(epochs)
-    start = max(0, n - last)
-    head = "<th>epoch</th>" + "".join(f"<th>{esc(k)}</th>" for k in keys)
-    rows = []
-    for i in range(start, n):
-        cells = "".join(
-            f"<td style='text-align:right'>{_fmt(history.history[k], i)}</td>" for k in keys)
-        rows.append(f"<tr><td style='text-align:right'>{epochs[i] + 1}</td>{cells}</tr>")
-    note = f"<div style='color:#888'>last {n - start} of {n} epochs</div>" if start else ""
-    flag = " (interrupted)" if getattr(history, "interrupted", False) else ""
-    return (f"<div class='nbkeras-history'><b>History: {n} epochs{flag}</b>{note}"
-            "<table style='border-collapse:collapse;font-size:90%'>"
-            f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>")
-
-
-def _fmt(values, i):
-    if i >= len(values):
-        return ""
-    from nbkeras.utils.progbar import format_value
-
-    try:
-        return format_value(values[i])
-    except (TypeError, ValueError):
-        return html.escape(str(values[i]))
-
-
-def history_mimebundle(history, include=None, exclude=None):
-    """The display bundle of a History: its curves (PNG) and a table of the last epochs."""
-    bundle = {"text/plain": repr(history)}
-    if not history.history:
-        return bundle
-    if _keep("text/html", include, exclude):
-        bundle["text/html"] = history_html(history)
-    if _keep("image/png", include, exclude):
-        try:
-            from nbkeras.notebook.plotting import curves_png
-
-            png = curves_png(history.history, epochs=list(history.epoch) or None)
-            bundle["image/png"] = base64.b64encode(png).decode("ascii")
-        except ImportError:  # matplotlib is optional
-            pass
     return bundle

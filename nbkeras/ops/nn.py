@@ -439,6 +439,33 @@ def _categorical_crossentropy(target, output, from_logits=False, axis=-1):
                          config={"from_logits": from_logits})
 
 
+def sparse_labels(labels, num_classes, ignore_class=None, name="labels"):
+    """Integer class labels (floats truncated, as Keras casts them), checked to lie in
+    [0, num_classes) (or equal `ignore_class`).
+
+    Args:
+        labels: an array of ints or floats.
+        num_classes: the number of classes of the prediction.
+        ignore_class: a label allowed outside the range, or None.
+        name: what the error calls the labels.
+
+    Example:
+        >>> sparse_labels(np.array([0.0, 2.9]), 3)
+        array([0, 2])
+    """
+    from nbkeras.utils import index_utils
+
+    a = np.asarray(labels)
+    bad = index_utils.first_out_of_range(a, num_classes, allowed=ignore_class)
+    if bad is not None:
+        pos, value = bad
+        raise ValueError(
+            f"Labels in `{name}` must be integers in [0, {num_classes}) for an output with "
+            f"{num_classes} classes. Received: {name} with a label of "
+            f"{index_utils.describe(value)} {index_utils.where(pos)}".rstrip())
+    return a if a.dtype == np.int64 else a.astype(np.int64)
+
+
 def sparse_categorical_crossentropy(target, output, from_logits=False, axis=-1):
     """Crossentropy between integer labels and probabilities (or logits)."""
     def run(target, output):
@@ -458,14 +485,7 @@ def _sparse_categorical_crossentropy(target, output, from_logits=False, axis=-1)
             "Arguments `target` and `output` must have the same shape up until "
             f"the last dimension. Received: target.shape={t.shape}, output.shape={ps}"
         )
-    if t.size:
-        lo, hi = int(t.min()), int(t.max())
-        if lo < 0 or hi >= ps[-1]:
-            bad = lo if lo < 0 else hi
-            raise ValueError(
-                f"Labels must be integers in [0, {ps[-1]}) for an output with {ps[-1]} "
-                f"classes. Received: a label of {bad}"
-            )
+    t = sparse_labels(t, ps[-1])
     return _per_row_loss("sparse_categorical_crossentropy", t, output, "sparse_cce_forward",
                          "sparse_cce_backward", (*_clip_bounds(output), bool(from_logits)),
                          sparse=True, config={"from_logits": from_logits})

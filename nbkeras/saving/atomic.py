@@ -3,7 +3,7 @@
 A reader sees either the old file or the complete new one, never a partial
 write, even if the process is interrupted (Ctrl-C) or killed (SIGKILL) midway.
 Temporary files of writers that died are removed by the next write to the same
-path.
+folder.
 """
 
 import contextlib
@@ -32,11 +32,15 @@ def _pid_alive(pid):
 
 
 def remove_stale_temp_files(path):
-    """Delete temporary files left for `path` by writers that are no longer running."""
-    folder, name = os.path.split(os.path.abspath(path))
-    for tmp in glob.glob(os.path.join(glob.escape(folder), f".{glob.escape(name)}.*{_SUFFIX}")):
-        pid_text = tmp[len(os.path.join(folder, f".{name}.")):-len(_SUFFIX)]
-        if pid_text.isdigit() and (int(pid_text) == os.getpid() or not _pid_alive(int(pid_text))):
+    """Delete the temporary files (`.NAME.PID.nbkeras-tmp`) in `path`'s folder left by
+    writers that are no longer running (a save killed midway), whatever file they wrote."""
+    folder = os.path.dirname(os.path.abspath(path))
+    for tmp in glob.glob(os.path.join(glob.escape(folder), f".*{_SUFFIX}")):
+        pid_text = tmp[:-len(_SUFFIX)].rsplit(".", 1)[-1]
+        if not pid_text.isdigit():
+            continue
+        ours = int(pid_text) == os.getpid()
+        if (ours and tmp == temp_path_for(path)) or (not ours and not _pid_alive(int(pid_text))):
             with contextlib.suppress(OSError):
                 os.remove(tmp)
 

@@ -52,9 +52,10 @@ class ArrayBatches:
 class DatasetBatches:
     """Batches from a PyDataset or a generator; `class_weight` turns into sample weights."""
 
-    def __init__(self, data, steps=None, shuffle=False, class_weight=None, name="x"):
+    def __init__(self, data, steps=None, shuffle=False, class_weight=None, name="x", check=None):
         self.data = data
         self.name = name
+        self.check = check  # check(x, y, sample_weight, batch_index) raises on a bad batch
         self.shuffle = shuffle
         self.class_weight = class_weight
         self.exhausted = False
@@ -64,18 +65,20 @@ class DatasetBatches:
             self.steps = int(steps) if steps is not None else size
             if size == 0:
                 raise ValueError(f"The dataset `{name}` is empty. Received: len({name})=0")
-            self._first = self._convert(data[0])
+            self._first = self._convert(data[0], 0)
         else:
             self.steps = None if steps is None else int(steps)
             try:
-                self._first = self._convert(next(data))
+                self._first = self._convert(next(data), 0)
             except StopIteration:
                 raise ValueError(f"The generator `{name}` yielded no batch.") from None
             self._pending = True
 
-    def _convert(self, batch):
+    def _convert(self, batch, index):
         x, y, sw, _ = data_utils.standardize(*data_utils.unpack_x_y_sample_weight(batch),
                                              (self.name, "y", "sample_weight"))
+        if self.check is not None:
+            self.check(x, y, sw, index)
         if y is not None:
             sw = data_utils.apply_class_weight(y, sw, self.class_weight)
         return x, y, sw
@@ -90,7 +93,7 @@ class DatasetBatches:
             if hasattr(self.data, "on_epoch_begin"):
                 self.data.on_epoch_begin()
             for step in range(self.steps):
-                yield self._convert(self.data[int(order[step % size])])
+                yield self._convert(self.data[int(order[step % size])], step)
             return
         count = 0
         while self.steps is None or count < self.steps:
@@ -98,7 +101,7 @@ class DatasetBatches:
                 batch, self._pending = self._first, False
             else:
                 try:
-                    batch = self._convert(next(self.data))
+                    batch = self._convert(next(self.data), count)
                 except StopIteration:
                     if count == 0 or self.steps is not None:
                         self.exhausted = True

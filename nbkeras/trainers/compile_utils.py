@@ -161,9 +161,10 @@ class CompiledState:
         return out
 
     def ys(self, y):
-        """The targets as a list in output order (a dict is read by output name)."""
+        """The targets as a list in output order (a dict is read by output name; an output
+        without a loss may have no target)."""
         if isinstance(y, dict):
-            return [y[n] for n in self.output_names]
+            return [y.get(n) for n in self.output_names]
         return as_list(y)
 
     def total_loss(self, y_true, y_pred, sample_weight):

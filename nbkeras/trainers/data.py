@@ -6,6 +6,7 @@ import numpy as np
 
 from nbkeras import config
 from nbkeras.ops.core import unwrap
+from nbkeras.utils import index_utils
 
 
 def to_array(x, name, strings=False):
@@ -107,7 +108,15 @@ def class_weight_to_sample_weight(y, class_weight):
     if y.ndim == 2 and y.shape[1] > 1:
         classes = np.argmax(y, axis=1)
     else:
-        classes = np.rint(y.reshape(len(y), -1)[:, 0]).astype(np.int64)
+        labels = y.reshape(len(y), -1)[:, 0]
+        if labels.dtype.kind == "f":
+            labels = np.rint(labels)  # Keras rounds binary and sparse labels for class_weight
+        bad = index_utils.first_out_of_range(labels, np.inf)
+        if bad is not None:
+            raise ValueError(
+                "`class_weight` needs a non-negative integer class for every sample. Received: "
+                f"y with a label of {index_utils.describe(bad[1])} {index_utils.where(bad[0])}")
+        classes = labels.astype(np.int64)
     n_classes = int(max(max(class_weight) + 1, classes.max() + 1 if classes.size else 0))
     table = np.ones(n_classes, dtype=config.floatx())
     for k, w in class_weight.items():

@@ -12,11 +12,13 @@ from nbkeras.callbacks.callback import Callback
 from nbkeras.callbacks.callback_list import CallbackList
 from nbkeras.layers import layer as layer_module
 from nbkeras.callbacks.history import History
-from nbkeras.callbacks.progbar_logger import ProgbarLogger
+from nbkeras.utils import display_hooks
+from nbkeras.utils.traceback_utils import filter_traceback
 from nbkeras.ops import core
 from nbkeras.backend import active as _device
 from nbkeras.ops.core import GradientTape, unwrap
 from nbkeras.trainers import data as data_utils
+from nbkeras.trainers import data_validation
 from nbkeras.trainers.compile_utils import CompileMetrics, CompiledState, as_list
 from nbkeras.trainers.data import (pack_x_y_sample_weight, pythonify_logs,
                                    unpack_x_y_sample_weight)
@@ -164,17 +166,20 @@ class Trainer:
     def _prepare_state(self, x, y):
         state = self._compiled_state
         if not state.built:
-            # The losses and metrics are sized from the outputs' shapes and dtypes, which
-            # the model's output spec gives without running a batch through it (a model
-            # that can only tell by a dry run must still leave stateful RNNs' states alone).
-            with _stateful_states_kept(self):
-                specs = as_list(self.compute_output_spec(_input_specs(x)))
+            specs = self._output_specs(x)
             preds = [np.zeros(tuple(1 if d is None else d for d in p.shape), p.dtype) for p in specs]
             names = self._output_names(len(preds))
             ys = as_list(data_utils.take(y, slice(0, 1))) if y is not None else [None] * len(preds)
             if y is not None and isinstance(y, dict):
-                ys = [y[n][:1] for n in names]
+                ys = [y[n][:1] if n in y else None for n in names]
             state.build(names, ys, preds)
+
+    def _output_specs(self, x):
+        """KerasTensors of the outputs for inputs shaped like `x` (a list, one per output)."""
+        # The model's output spec gives them without running a batch through it (a model
+        # that can only tell by a dry run must still leave stateful RNNs' states alone).
+        with _stateful_states_kept(self):
+            return as_list(self.compute_output_spec(_input_specs(x)))
 
     def _output_names(self, n):
         names = getattr(self, "output_names", None)
@@ -399,6 +404,7 @@ class Trainer:
         return self(x, training=False)
 
     # ----------------------------------------------------------------- fit
+    @filter_traceback
     def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None,
             validation_split=0.0, validation_data=None, shuffle=True, class_weight=None,
             sample_weight=None, initial_epoch=0, steps_per_epoch=None, validation_steps=None,
@@ -433,15 +439,18 @@ class Trainer:
         if batch_size is None:
             batch_size = 32
         _check_batch_size(batch_size)
+        split_off = False
         if is_dataset(x):
             _check_no_arrays_with_dataset(y=y, sample_weight=sample_weight,
                                           validation_split=validation_split)
-            source = DatasetBatches(x, steps_per_epoch, shuffle, class_weight)
+            source = DatasetBatches(x, steps_per_epoch, shuffle, class_weight,
+                                    check=data_validation.batch_check(self))
             x, y = source.peek()
             n, batch_size = None, None
         else:
             x, y, sample_weight, n = data_utils.standardize(
                 x, y, sample_weight, strings=self._accepts_strings)
+            data_validation.check_data(self, x, y, sample_weight)
             if validation_split and validation_data is None:
                 at = data_utils.validation_split_point(n, validation_split)
                 x, vx = data_utils.split_at(x, at)
@@ -449,16 +458,25 @@ class Trainer:
                 sample_weight, vsw = data_utils.split_at(sample_weight, at)
                 validation_data = (vx, vy, vsw)
                 n = at
+                split_off = True
+                if n == 0:
+                    raise ValueError(
+                        f"`validation_split={validation_split}` leaves no training samples out of "
+                        f"the {len(data_utils.flat(vx)[0])} given. Received: "
+                        f"validation_split={validation_split}")
             sample_weight = data_utils.apply_class_weight(y, sample_weight, class_weight)
             source = ArrayBatches(x, y, sample_weight, batch_size, shuffle, steps_per_epoch)
         val = None
         if is_dataset(validation_data):
-            val = DatasetBatches(validation_data, validation_steps, name="validation_data")
+            val = DatasetBatches(validation_data, validation_steps, name="validation_data",
+                                 check=data_validation.batch_check(self, "validation_data"))
         elif validation_data is not None:
             vx, vy, vsw = data_utils.unpack_validation_data(validation_data)
-            vx, vy, vsw, _ = data_utils.standardize(vx, vy, vsw,
-                                                    ("x_val", "y_val", "val_sample_weight"),
+            names = ("x_val", "y_val", "val_sample_weight")
+            vx, vy, vsw, _ = data_utils.standardize(vx, vy, vsw, names,
                                                     strings=self._accepts_strings)
+            if not split_off:  # the data split off from `x` is checked already
+                data_validation.check_data(self, vx, vy, vsw, names)
             val = ArrayBatches(vx, vy, vsw, validation_batch_size or batch_size or 32,
                                steps=validation_steps)
         counter = _announce_first_compile(verbose)
@@ -471,9 +489,7 @@ class Trainer:
         cbs = list(callbacks or [])
         if counter is not None:
             cbs.insert(0, counter)
-        if verbose and not any(isinstance(c, ProgbarLogger) for c in cbs):
-            cbs.append(_progress_logger(verbose, batch_size, n))
-        _maybe_add_live_plot(cbs)
+        cbs += display_hooks.progress_callbacks(verbose, batch_size, n, cbs)
         cbs.append(history)
         cb = CallbackList(cbs, model=self, epochs=epochs, steps=steps, verbose=verbose)
         self.stop_training = False
@@ -550,8 +566,9 @@ class Trainer:
                 raise
             self._data_shape_checked = key
 
-    def _check_data_shape(self, shape):
-        """Raise a Keras-style ValueError when data of `shape` cannot enter the model."""
+    def _check_data_shape(self, shape, argument="input"):
+        """Raise a Keras-style ValueError when data of `shape` (the user's `argument`)
+        cannot enter the model."""
 
     def fit_generator(self, generator, steps_per_epoch=None, epochs=1, verbose=1, callbacks=None,
                       validation_data=None, validation_steps=None, validation_freq=1,
@@ -607,6 +624,7 @@ class Trainer:
         self._last_eval_steps = step + 1
         return pythonify_logs(self._get_metrics_result_or_logs(logs))
 
+    @filter_traceback
     def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None,
                  steps=None, callbacks=None, return_dict=False, **kwargs):
         """Return the loss (and metrics) on the given data, batch by batch.
@@ -623,10 +641,11 @@ class Trainer:
         _check_batch_size(batch_size)
         if is_dataset(x):
             _check_no_arrays_with_dataset(y=y, sample_weight=sample_weight)
-            source = DatasetBatches(x, steps)
+            source = DatasetBatches(x, steps, check=data_validation.batch_check(self))
         else:
             x, y, sample_weight, _ = data_utils.standardize(
                 x, y, sample_weight, strings=self._accepts_strings)
+            data_validation.check_data(self, x, y, sample_weight)
             source = ArrayBatches(x, y, sample_weight, batch_size, steps=steps)
         self._maybe_build_from_data(source.peek()[0])
         verbose = _resolve_verbose(verbose)
@@ -638,18 +657,19 @@ class Trainer:
         if guard.requested:
             _raise_interrupted("evaluate")
         cb.on_test_end(logs)
-        if verbose:
-            from nbkeras.utils.progbar import format_time, format_value
+        if verbose:  # Keras's line: "4/4 ━━━━━━━━━━━━━━━━━━━━ 0s 2ms/step - loss: 0.3"
+            from nbkeras.utils.progbar import Progbar
 
             steps = max(1, self._last_eval_steps)
-            took = time.perf_counter() - start
-            parts = " - ".join(f"{k}: {format_value(v)}" for k, v in logs.items())
-            print(f"{steps}/{steps} - {format_time(took)} {format_time(took / steps)}/step - {parts}")
+            bar = Progbar(steps, verbose=verbose)
+            bar._start = start
+            bar.update(steps, list(logs.items()), finalize=True)
         if return_dict:
             return dict(logs)
         return self._in_metrics_order(logs)
 
     # ------------------------------------------------------------- predict
+    @filter_traceback
     def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None):
         """Return the model's outputs for x, computed in batches (32 by default).
 
@@ -659,14 +679,26 @@ class Trainer:
         batch_size = 32 if batch_size is None else batch_size
         _check_batch_size(batch_size)
         if is_dataset(x):
-            source = DatasetBatches(x, steps)
+            source = DatasetBatches(x, steps, check=data_validation.batch_check(self))
         else:
             x = data_utils.to_array(x, "x", strings=self._accepts_strings)
+            if len(data_utils.flat(x)[0]) == 0:  # no samples: no outputs, of the right shape
+                data_validation.check_inputs(self, x)
+                self._maybe_build_from_data(x)
+                return _empty_outputs(self._output_specs(x))
+            data_validation.check_data(self, x)
             source = ArrayBatches(x, None, None, batch_size, steps=steps)
         self._maybe_build_from_data(source.peek()[0])
+        verbose = _resolve_verbose(verbose)
         cb = CallbackList(callbacks, model=self)
         cb.on_predict_begin()
         chunks = []
+        bar = None
+        if verbose:  # Keras's bar: "4/4 ━━━━━━━━━━━━━━━━━━━━ 0s 5ms/step"
+            from nbkeras.utils.progbar import Progbar
+
+            bar = Progbar(source.steps, verbose=verbose)
+        step = -1
         with DeferredInterrupt() as guard:
             for step, (xb, _, _) in enumerate(source.epoch()):
                 blas_threads.tick()
@@ -674,19 +706,25 @@ class Trainer:
                 out = self.predict_step(pack_x_y_sample_weight(xb))
                 chunks.append(out)
                 cb.on_predict_batch_end(step, {"outputs": out})
+                if bar is not None and bar.dynamic:
+                    bar.update(step + 1, finalize=False)
                 if guard.requested:
                     break
         if guard.requested:
             _raise_interrupted("predict")
+        if bar is not None:
+            bar.update(step + 1, finalize=True)
         cb.on_predict_end()
         return _concatenate_outputs(chunks)
 
     # ------------------------------------------------------- batch methods
+    @filter_traceback
     def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None, return_dict=False):
         """Run one gradient step on one batch and return its loss (and metrics)."""
         self._assert_compiled("train_on_batch")
         x, y, sample_weight, _ = data_utils.standardize(
                 x, y, sample_weight, strings=self._accepts_strings)
+        data_validation.check_data(self, x, y, sample_weight)
         sample_weight = data_utils.apply_class_weight(y, sample_weight, class_weight)
         self._maybe_build_from_data(x)
         self._prepare_state(x, y)
@@ -695,17 +733,20 @@ class Trainer:
         logs = pythonify_logs(self.train_step(pack_x_y_sample_weight(x, y, sample_weight)))
         return self._batch_result(logs, return_dict)
 
+    @filter_traceback
     def test_on_batch(self, x, y=None, sample_weight=None, return_dict=False):
         """Return the loss (and metrics) of one batch, without training."""
         self._assert_compiled("test_on_batch")
         x, y, sample_weight, _ = data_utils.standardize(
                 x, y, sample_weight, strings=self._accepts_strings)
+        data_validation.check_data(self, x, y, sample_weight)
         self._maybe_build_from_data(x)
         self._prepare_state(x, y)
         self.reset_metrics()
         logs = pythonify_logs(self.test_step(pack_x_y_sample_weight(x, y, sample_weight)))
         return self._batch_result(logs, return_dict)
 
+    @filter_traceback
     def predict_on_batch(self, x):
         """Return the model's outputs for one batch."""
         x = data_utils.to_array(x, "x", strings=self._accepts_strings)
@@ -764,28 +805,6 @@ def _accepts(fn, arg):
     return _ACCEPTS[key]
 
 
-def _progress_logger(verbose, batch_size, samples):
-    """The widget row in Jupyter for verbose=1; Keras's text progress bar otherwise."""
-    if verbose == 1:
-        from nbkeras.notebook.environment import in_notebook
-
-        if in_notebook():
-            from nbkeras.notebook.progress import WidgetProgbar
-
-            return WidgetProgbar(batch_size=batch_size, samples=samples)
-    return ProgbarLogger()
-
-
-def _maybe_add_live_plot(cbs):
-    from nbkeras import config
-
-    if config.live_plot():
-        from nbkeras.callbacks.live_plot import LivePlot
-
-        if not any(isinstance(c, LivePlot) for c in cbs):
-            cbs.append(LivePlot())
-
-
 def _check_no_arrays_with_dataset(**given):
     """Keras's rule: with a dataset or generator as `x`, the batches hold everything."""
     for name, value in given.items():
@@ -795,6 +814,13 @@ def _check_no_arrays_with_dataset(**given):
         raise ValueError(
             f"`{name}` is not supported when `x` is a dataset, a generator or a PyDataset: "
             f"its batches hold `(x, y, sample_weight)`. Received: {name}={shown}")
+
+
+def _empty_outputs(specs):
+    """`predict`'s result for no samples: empty arrays shaped like the outputs."""
+    out = [np.zeros((0,) + tuple(0 if d is None else d for d in s.shape[1:]), s.dtype)
+           for s in specs]
+    return out[0] if len(out) == 1 else out
 
 
 def _input_specs(x):
@@ -836,7 +862,7 @@ def _flat_states(states):
 
 
 def _notify_error(cbs, error):
-    """Let display callbacks (widgets) show that fit raised."""
+    """Let display callbacks show that fit raised (the progress row turns red)."""
     for c in cbs:
         hook = getattr(c, "on_fit_error", None)
         if hook is not None:

@@ -44,18 +44,19 @@ def clear_session(free_memory=True):
     _clear_names()
 
 
-def plot_model(model, to_file=None, show_shapes=True, show_dtype=False, show_layer_names=True,
-               rankdir="TB", expand_nested=False, dpi=96, show_layer_activations=False,
-               show_trainable=False, **kwargs):
-    """Draw a model's layer graph without pydot or graphviz; see `nbkeras.notebook.model_diagram`.
+def plot_model(model, to_file="model.png", show_shapes=False, show_dtype=False,
+               show_layer_names=False, rankdir="TB", expand_nested=False, dpi=200,
+               show_layer_activations=False, show_trainable=False, **kwargs):
+    """Draw a model's layer graph without pydot or graphviz; see
+    `nbkeras.utils.model_visualization.plot_model` (Keras's arguments and defaults).
 
     Returns a `ModelDiagram` that displays inline (SVG, PNG fallback); `to_file` writes
-    a `.png` or `.svg`.
+    a `.png` or `.svg` ("model.png" by default, as in Keras; None writes nothing).
 
     Example:
         >>> nbkeras.utils.plot_model(model, to_file="model.png", show_shapes=True)
     """
-    from nbkeras.notebook.model_diagram import plot_model as _plot
+    from nbkeras.utils.model_visualization import plot_model as _plot
 
     return _plot(model, to_file=to_file, show_shapes=show_shapes, show_dtype=show_dtype,
                  show_layer_names=show_layer_names, rankdir=rankdir, expand_nested=expand_nested,

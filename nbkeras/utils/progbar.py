@@ -1,9 +1,12 @@
 """`Progbar`: Keras's text progress bar, throttled so that it never floods an output.
 
-On a terminal the bar redraws in place at most `1 / interval` times a second.
-Elsewhere (a log file, a pipe) it prints one line when the epoch ends.
+On a terminal the bar redraws in place at most `1 / interval` times a second, and a line that
+is still being redrawn is cut to the terminal's width (a wrapped line cannot be redrawn, and
+would leave stale lines). Elsewhere (a log file, a pipe, a notebook) it prints one line when
+the epoch ends.
 """
 
+import shutil
 import sys
 import time
 
@@ -12,6 +15,16 @@ def format_value(v):
     """Format a metric value as Keras does: 4 decimals, or scientific below 1e-3."""
     v = float(v)
     return f"{v:.4f}" if abs(v) > 1e-3 or v == 0 else f"{v:.4e}"
+
+
+def format_eta(seconds):
+    """Keras's ETA: '7s' under a minute, '1:05', '1:02:03' past an hour (whole seconds)."""
+    seconds = max(float(seconds), 0.0)
+    if seconds > 3600:
+        return "%d:%02d:%02d" % (seconds // 3600, (seconds % 3600) // 60, seconds % 60)
+    if seconds > 60:
+        return "%d:%02d" % (seconds // 60, seconds % 60)
+    return "%ds" % seconds
 
 
 def format_time(seconds):
@@ -65,6 +78,8 @@ class Progbar:
         self._last = now
         line = self._line(current, now - self._start, finalize)
         if self.dynamic and self.verbose == 1:
+            if not finalize:  # the last column stays free: a full line would wrap on some terminals
+                line = line[:max(shutil.get_terminal_size().columns - 1, 20)]
             pad = max(self._width_drawn - len(line), 0)
             self.stream.write("\r" + line + " " * pad)
             self._width_drawn = len(line)
@@ -77,7 +92,7 @@ class Progbar:
     def _line(self, current, elapsed, finalize):
         per_step = elapsed / current if current else 0.0
         if self.target is not None:
-            head = f"{current}/{self.target}"
+            head = f"{current:>{len(str(self.target))}}/{self.target}"
         else:  # a generator without steps_per_epoch: Keras writes "5/Unknown"
             head = f"{current}/Unknown"
         if self.verbose == 2:
@@ -91,7 +106,7 @@ class Progbar:
             if finalize or not self.target:
                 when = f"{elapsed:.0f}s"
             else:
-                when = "ETA " + format_time(per_step * (self.target - current))
+                when = format_eta(per_step * (self.target - current))
             line = f"{head}{bar} {when} {format_time(per_step)}/{self.unit_name}"
         for k, v in self._values.items():
             line += f" - {k}: {format_value(v)}"

@@ -29,3 +29,45 @@ def set_random_seed(seed):
     from nbkeras.random.seed_generator import reset_global_seed_generator
 
     reset_global_seed_generator()
+
+
+def new_generator(seed=None):
+    """A NumPy Generator for one layer or initializer: seeded by `seed`, or, when None,
+    by a draw from NumPy's global generator, so `set_random_seed` makes it repeatable.
+
+    Args:
+        seed: None or an int.
+
+    Example:
+        >>> rng = new_generator()  # follows nbkeras.utils.set_random_seed
+        >>> rng.random(3).shape
+        (3,)
+    """
+    if seed is None:
+        seed = np.random.randint(0, 2**31 - 1)
+    return np.random.default_rng(seed)
+
+
+class LazyGenerator:
+    """A NumPy Generator that `new_generator(seed)` makes on first use, so that building a
+    layer draws nothing from the global stream (weights initialized after it do not move).
+
+    Args:
+        seed: None or an int.
+
+    Example:
+        >>> rng = LazyGenerator()
+        >>> rng.normal(0.0, 1.0, (2,)).shape
+        (2,)
+    """
+
+    def __init__(self, seed=None):
+        self.seed = seed
+        self._rng = None
+
+    def __getattr__(self, name):
+        if name.startswith("_"):
+            raise AttributeError(name)
+        if self._rng is None:
+            self._rng = new_generator(self.seed)
+        return getattr(self._rng, name)

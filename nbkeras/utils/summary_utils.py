@@ -118,19 +118,30 @@ def summary_lines(model, line_length=None, positions=None, show_trainable=False)
     widths = column_widths(line_length, positions)
     lines = [f'Model: "{model.name}"']
     lines += format_table(headers, rows, widths, align)
-    trainable = model.trainable_weights
-    non_trainable = model.non_trainable_weights
-    opt_vars = []
-    opt = getattr(model, "optimizer", None)
-    if opt is not None and getattr(opt, "built", False):
-        opt_vars = opt.variables
-    total = trainable + non_trainable + opt_vars
+    groups = param_groups(model)
+    total = groups["trainable"] + groups["non_trainable"] + groups["optimizer"]
     lines.append(f" Total params: {count_params(total):,} ({readable_memory_size(_bytes(total))})")
-    lines.append(f" Trainable params: {count_params(trainable):,} ({readable_memory_size(_bytes(trainable))})")
-    lines.append(f" Non-trainable params: {count_params(non_trainable):,} ({readable_memory_size(_bytes(non_trainable))})")
-    if opt_vars:
-        lines.append(f" Optimizer params: {count_params(opt_vars):,} ({readable_memory_size(_bytes(opt_vars))})")
+    for key, title in (("trainable", "Trainable"), ("non_trainable", "Non-trainable"),
+                       ("optimizer", "Optimizer")):
+        if key != "optimizer" or groups[key]:
+            w = groups[key]
+            lines.append(f" {title} params: {count_params(w):,} ({readable_memory_size(_bytes(w))})")
     return lines
+
+
+def param_groups(model):
+    """The weights `summary()` counts: trainable, non-trainable and (once built) the optimizer's."""
+    opt = getattr(model, "optimizer", None)
+    opt_vars = list(opt.variables) if opt is not None and getattr(opt, "built", False) else []
+    return {"trainable": list(model.trainable_weights),
+            "non_trainable": list(model.non_trainable_weights), "optimizer": opt_vars}
+
+
+def param_totals(model):
+    """{total, trainable, non_trainable, optimizer} parameter counts, as `summary()` prints them."""
+    counts = {k: count_params(v) for k, v in param_groups(model).items()}
+    counts["total"] = counts["trainable"] + counts["non_trainable"] + counts["optimizer"]
+    return counts
 
 
 def format_shape(shape):

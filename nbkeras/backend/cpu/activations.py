@@ -1,7 +1,8 @@
 """Elementwise activation kernels, forward and backward, with an optional fused bias add.
 
 Each activation has an integer code (see `CODES`). Kernels read float arrays
-and compute in float64 registers before storing in the output's dtype.
+and compute in float64 registers before storing in the output's dtype. NaN
+propagates as in Keras (`relu(NaN)` is NaN), so NaN inputs show in the loss.
 """
 
 import math
@@ -37,7 +38,7 @@ def _act(v, code, alpha):
     if code == 0:
         return v
     if code == 1:
-        return v if v > 0.0 else 0.0
+        return 0.0 if v <= 0.0 else v  # NaN stays NaN
     if code == 2:
         return _sigmoid(v)
     if code == 3:
@@ -91,7 +92,8 @@ def _dact(z, y, code, alpha):
         return -math.expm1(-y)
     if code == 7:
         d = abs(z) + 1.0
-        return 1.0 / (d * d)
+        # Keras's autodiff of z / d gives (d - |z|) / d**2: NaN at +-inf.
+        return 1.0 / (d * d) if d < math.inf else math.nan
     if code == 8:
         s = _sigmoid(z)
         return s * (1.0 + z * (1.0 - s))
@@ -127,7 +129,7 @@ def act_forward(x, out, code, alpha):
     if code == 1:
         for i in range(n):
             v = x[i]
-            out[i] = v if v > 0 else 0
+            out[i] = 0 if v <= 0 else v
     else:
         for i in range(n):
             out[i] = _act(x[i], code, alpha)
@@ -159,7 +161,7 @@ def bias_act_forward(z, b, y, code, alpha):
         for i in range(n):
             for j in range(m):
                 v = z[i, j] + b[j] if has_bias else z[i, j]
-                y[i, j] = v if v > 0 else 0
+                y[i, j] = 0 if v <= 0 else v
     else:
         for i in range(n):
             for j in range(m):

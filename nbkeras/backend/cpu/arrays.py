@@ -20,21 +20,14 @@ def to_numpy(x):
     return xp.asarray(x)
 
 
-def empty(shape, dtype):
-    """An uninitialized C-contiguous array."""
-    return xp.empty(shape, dtype)
+# NumPy's own functions where their signature already is the contract's (no wrapper
+# call on the hot path): empty(shape, dtype), zeros(shape, dtype), matmul(a, b, out=None).
+empty = xp.empty
+zeros = xp.zeros
+matmul = xp.matmul
 
 
 def empty_like(x, dtype=None):
     """An uninitialized C-contiguous array shaped like x."""
     return xp.empty_like(x, dtype=dtype, order="C")
 
-
-def zeros(shape, dtype):
-    """A C-contiguous array of zeros."""
-    return xp.zeros(shape, dtype)
-
-
-def matmul(a, b, out=None):
-    """a @ b in BLAS, batched like `numpy.matmul`."""
-    return xp.matmul(a, b, out=out)

@@ -11,9 +11,15 @@ from nbkeras.backend.cpu._jit import jit
 
 @jit
 def max_pool_forward(x, y, arg, kh, kw, sh, sw, pt, pl):
-    """y[n,i,j,c] = max of the window; arg keeps the flat h*W+w index of the winner."""
+    """y[n,i,j,c] = max of the window; arg keeps the flat h*W+w index of the winner.
+
+    As in Keras (XLA): a NaN in the window makes the maximum NaN, while the gradient
+    goes to the element that wins `>=` comparisons in window order (a NaN wins only
+    over what comes before it), and ties go to the first.
+    """
     n_, h, w, c = x.shape
     oh, ow = y.shape[1], y.shape[2]
+    sel = np.empty(c, x.dtype)  # the value of each channel's gradient winner
     for n in range(n_):
         for i in range(oh):
             for j in range(ow):
@@ -30,13 +36,16 @@ def max_pool_forward(x, y, arg, kh, kw, sh, sw, pt, pl):
                         if first:
                             for k in range(c):
                                 y[n, i, j, k] = x[n, ih, iw, k]
+                                sel[k] = x[n, ih, iw, k]
                                 arg[n, i, j, k] = idx
                             first = False
                         else:
                             for k in range(c):
                                 v = x[n, ih, iw, k]
-                                if v > y[n, i, j, k]:
+                                if v > y[n, i, j, k] or v != v:
                                     y[n, i, j, k] = v
+                                if not sel[k] >= v:
+                                    sel[k] = v
                                     arg[n, i, j, k] = idx
 
 

@@ -2,6 +2,8 @@
 
 import numpy as np
 
+from nbkeras.utils import index_utils
+
 from nbkeras import constraints, initializers, regularizers
 from nbkeras.layers.layer import Layer
 from nbkeras.ops.core import record, unwrap
@@ -75,15 +77,21 @@ class Embedding(Layer):
         if a.dtype.kind not in "biuf":
             raise TypeError(f"Layer '{self.name}' expects integer indices. "
                             f"Received: inputs of dtype {a.dtype}")
+        self.check_input_data(a, "inputs")
         idx = a.astype(np.int64)
-        if idx.size:
-            lo, hi = int(idx.min()), int(idx.max())
-            if lo < 0 or hi >= self.input_dim:
-                bad = lo if lo < 0 else hi
-                raise IndexError(
-                    f"Layer '{self.name}' received the index {bad}, outside [0, {self.input_dim}) "
-                    f"for input_dim={self.input_dim}.")
         return idx
+
+    def check_input_data(self, data, name, offset=0):
+        """Raise IndexError naming `name` and the sample if `data` (the whole array a model
+        will feed this layer) holds an index outside [0, input_dim), NaN or inf."""
+        bad = index_utils.first_out_of_range(data, self.input_dim)
+        if bad is not None:
+            pos = (bad[0][0] + offset,) + bad[0][1:]
+            value = index_utils.describe(bad[1])
+            raise IndexError(
+                f"Layer '{self.name}' received the index {value} {index_utils.where(pos)} of "
+                f"`{name}`, outside [0, {self.input_dim}) for input_dim={self.input_dim}. "
+                f"Received: {name}[{', '.join(map(str, pos))}]={value}")
 
     def call(self, inputs):
         return _gather_rows(self.embeddings, self._indices(inputs))

@@ -6,6 +6,7 @@ from nbkeras import ops, regularizers
 from nbkeras.layers.layer import Layer
 from nbkeras.layers.input_spec import InputSpec
 from nbkeras.layers.regularization.dropout import Dropout, check_rate
+from nbkeras.utils.rng_utils import LazyGenerator
 
 
 class SpatialDropout1D(Dropout):
@@ -63,7 +64,7 @@ class GaussianNoise(Layer):
         super().__init__(**kwargs)
         self.stddev = check_rate(stddev, "stddev")
         self.seed = seed
-        self._rng = np.random.default_rng(seed)
+        self._rng = LazyGenerator(seed)
         self.supports_masking = True
         self.built = True
 
@@ -94,7 +95,7 @@ class GaussianDropout(Layer):
         super().__init__(**kwargs)
         self.rate = check_rate(rate)
         self.seed = seed
-        self._rng = np.random.default_rng(seed)
+        self._rng = LazyGenerator(seed)
         self.supports_masking = True
         self.built = True
 

@@ -5,6 +5,7 @@ import numpy as np
 from nbkeras import activations, constraints, initializers, regularizers
 from nbkeras.layers.layer import Layer
 from nbkeras.layers.regularization.dropout import check_rate
+from nbkeras.utils.rng_utils import LazyGenerator
 
 
 def check_units(units):
@@ -52,7 +53,7 @@ class RNNCellBase(Layer):
         self.dropout = check_rate(dropout, "dropout")
         self.recurrent_dropout = check_rate(recurrent_dropout, "recurrent_dropout")
         self.seed = seed
-        self._rng = np.random.default_rng(seed)
+        self._rng = LazyGenerator(seed)
         self.bias = None
         self._dropout_mask = self._recurrent_dropout_mask = None
 

@@ -51,8 +51,11 @@ def layout(labels, edges, order, rankdir="TB"):
             parents[b].append(a)
             children[a].append(b)
     rank = {}
-    for k in order:  # execution order is topological
+    for k in order:  # execution order is topological: the longest path from an input
         rank[k] = max([rank[p] + 1 for p in parents[k] if p in rank] or [0])
+    for k in reversed(order):  # then each layer moves down to just above its first consumer,
+        if children[k]:        # so a side branch sits beside what it feeds, not at the top
+            rank[k] = max(rank[k], min(rank[c] for c in children[k]) - 1)
     # An edge that spans several ranks gets a thin virtual box in each rank it crosses, so
     # that the ordering keeps a lane free for it and it never runs through another box.
     sizes = {}
@@ -77,7 +80,7 @@ def layout(labels, edges, order, rankdir="TB"):
         if k in rank and k not in ranks.get(rank[k], []):
             ranks.setdefault(rank[k], []).append(k)
     levels = [ranks[r] for r in sorted(ranks)]
-    for _ in range(3):  # barycenter sweeps: down by parents, up by children
+    for _ in range(6):  # barycenter sweeps: down by parents, up by children
         for neigh, seq in ((parents, levels[1:]), (children, levels[-2::-1])):
             for level in seq:
                 pos = {}
@@ -113,7 +116,7 @@ def layout(labels, edges, order, rankdir="TB"):
             else:
                 boxes[k] = [cursor, along + (depth - h) / 2, w, h]
                 cursor += w + _GAP_SIBLING
-        along += depth + _GAP_RANK * (2 if horizontal else 1)
+        along += depth + _GAP_RANK
     # Pull single boxes under their parents' centre when that causes no overlap.
     shift_x = min(b[0] for b in boxes.values()) - 10
     shift_y = min(b[1] for b in boxes.values()) - 10
@@ -171,20 +174,38 @@ class ModelDiagram:
         self._png = None
 
     # ------------------------------------------------------------ drawing
+    def _port(self, a, b):
+        """Where the edge a -> b enters b, as a fraction of b's side: a box with several
+        inputs gets one entry point per input, in the order their routes arrive, so that a
+        shortcut edge never merges with another input's."""
+        axis = 1 if self.rankdir == "LR" else 0
+        incoming = [e for e in self.edges if e[1] == b]
+        if len(incoming) < 2:
+            return 0.5
+
+        def arrival(e):
+            route = self.routes.get(e) or [e[0]]
+            x, y, w, h = self.boxes[route[-1]]
+            return (x + w / 2, y + h / 2)[axis]
+
+        incoming.sort(key=arrival)
+        return (incoming.index((a, b)) + 1) / (len(incoming) + 1)
+
     def _edge_points(self, a, b):
         """The points an edge passes: out of `a`, through its virtual boxes, into `b`."""
         ax, ay, aw, ah = self.boxes[a]
         bx, by, bw, bh = self.boxes[b]
         mids = [self.boxes[d] for d in self.routes.get((a, b), [])]
+        port = self._port(a, b)
         if self.rankdir == "LR":
             pts = [(ax + aw, ay + ah / 2)]
             for x, y, w, h in mids:
                 pts += [(x, y + h / 2), (x + w, y + h / 2)]
-            return pts + [(bx, by + bh / 2)]
+            return pts + [(bx, by + bh * port)]
         pts = [(ax + aw / 2, ay + ah)]
         for x, y, w, h in mids:
             pts += [(x + w / 2, y), (x + w / 2, y + h)]
-        return pts + [(bx + bw / 2, by)]
+        return pts + [(bx + bw * port, by)]
 
     def _curve(self, pts):
         """SVG path data: a smooth S-curve between consecutive point pairs."""
@@ -204,7 +225,7 @@ class ModelDiagram:
         out = [
             f'<svg xmlns="http://www.w3.org/2000/svg" width="{w:.0f}" height="{h:.0f}" '
             f'viewBox="0 0 {w:.0f} {h:.0f}" font-family="DejaVu Sans, Arial, sans-serif" '
-            'font-size="12">',
+            'font-size="12" style="max-width:100%;height:auto">',
             f"<title>{esc(self.model_name)}</title>",
             '<defs><marker id="nbk-arrow" viewBox="0 0 10 10" refX="10" refY="5" '
             'markerWidth="7" markerHeight="7" orient="auto-start-reverse">'
@@ -306,23 +327,26 @@ class ModelDiagram:
         return f"<ModelDiagram {self.model_name!r}: {len(self.order)} layers>"
 
 
-def plot_model(model, to_file=None, show_shapes=True, show_dtype=False, show_layer_names=True,
-               rankdir="TB", expand_nested=False, dpi=96, show_layer_activations=False,
-               show_trainable=False, **kwargs):
-    """Draw a model's layer graph, without pydot or graphviz.
+def plot_model(model, to_file="model.png", show_shapes=False, show_dtype=False,
+               show_layer_names=False, rankdir="TB", expand_nested=False, dpi=200,
+               show_layer_activations=False, show_trainable=False, **kwargs):
+    """Draw a model's layer graph, without pydot or graphviz (Keras's arguments and defaults).
 
     Args:
         model: the model.
-        to_file: None, or a path ending in `.png` or `.svg` to write the diagram to.
+        to_file: the file to write, ending in `.png` or `.svg` ("model.png", as in Keras);
+            None only returns the diagram.
         show_shapes: show each layer's input and output shapes.
         show_layer_names: show each layer's name beside its class.
         rankdir: 'TB' (top to bottom) or 'LR' (left to right).
+        dpi: the PNG's resolution (200, as in Keras).
 
     Returns:
         A `ModelDiagram` that displays inline in Jupyter (SVG with a PNG fallback).
 
     Example:
         >>> nbkeras.utils.plot_model(model, to_file="model.png", show_shapes=True)
+        >>> nbkeras.utils.plot_model(model, to_file=None)  # display only, write nothing
     """
     diagram = ModelDiagram(model, show_shapes=show_shapes, show_layer_names=show_layer_names,
                            rankdir=rankdir, show_dtype=show_dtype,
