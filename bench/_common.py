@@ -79,7 +79,9 @@ def busy_cores(interval=1.0):
 
 
 def wait_quiet(max_wait_s, threshold=0.25):
-    """Wait (up to max_wait_s) until other processes use under `threshold` cores."""
+    """Wait (up to max_wait_s) until other processes use under `threshold` cores
+    (our own `--contend` busy loops do not count)."""
+    threshold += CONTEND["n"]
     if max_wait_s <= 0:
         return busy_cores(0.5)
     deadline = time.time() + max_wait_s
@@ -180,6 +182,7 @@ def env_info():
         "torch": _dist_version("torch"),
         "blas": blas_info(),
         "env": {k: START_ENV.get(k) for k in ENV_VARS},
+        "contend": CONTEND["n"],
     }
     return info
 
@@ -192,7 +195,7 @@ def print_header(title, info):
           f"{', '.join(info['cpu_flags']) or 'no AVX2/FMA flags found'})")
     print(f"load         1-min loadavg {info['loadavg_1m']}, cores busy at start "
           f"{info['busy_cores_at_start']} (shared machine: other processes skew timings)")
-    if info["busy_cores_at_start"] > 0.25:
+    if info["busy_cores_at_start"] > 0.25 + info.get("contend", 0):
         print("WARNING      other processes are using the CPU: expect slow, noisy numbers "
               "(try --wait-quiet 300)")
     print(f"Python {info['python']}  numpy {info['numpy']}  numba {info['numba']}  "
@@ -202,6 +205,9 @@ def print_header(title, info):
     b = info["blas"]
     print(f"BLAS         {b['api']} {b['version']}, kernel={b['kernel']}, "
           f"threads={b['threads']} ({b['threading']}; via {b['via']})")
+    if info.get("contend"):
+        print(f"contend      {info['contend']} busy-loop process(es) of this benchmark run "
+              "beside it (--contend)")
     set_vars = {k: v for k, v in info["env"].items() if v is not None}
     unset = [k for k, v in info["env"].items() if v is None]
     print("env set      " + (", ".join(f"{k}={v}" for k, v in set_vars.items()) or "(none)"))
@@ -209,6 +215,59 @@ def print_header(title, info):
     print("note         nbkeras sets OMP_WAIT_POLICY=PASSIVE (setdefault) in its own process;")
     print("             every framework runs in its own fresh subprocess with the env above.")
     print("-" * 78)
+
+
+# ----------------------------------------------------------------- contention
+_BUSY_LOOP = "while True:\n    pass\n"
+
+
+class Contend:
+    """`--contend N`: N busy-loop processes beside the run (a learner's busy laptop).
+
+    Each is a plain `python -c 'while True: pass'` that takes one core; all are killed
+    (by their own pid) when the block ends, even on an error. N = 0 does nothing.
+
+        with Contend(args.contend):
+            ... run the workers ...
+    """
+
+    def __init__(self, n):
+        self.n, self.procs = int(n or 0), []
+
+    def __enter__(self):
+        for _ in range(self.n):
+            self.procs.append(subprocess.Popen([sys.executable, "-c", _BUSY_LOOP],
+                                               env=START_ENV))
+        if self.n:
+            time.sleep(0.5)  # let the scheduler see them before the first worker starts
+        return self
+
+    def __exit__(self, *exc):
+        for p in self.procs:
+            p.kill()
+        for p in self.procs:
+            p.wait()
+        self.procs = []
+        return False
+
+
+def start_contend(n):
+    """Start `Contend(n)` for the rest of this run; the busy loops die when it exits."""
+    import atexit
+
+    CONTEND["n"] = int(n or 0)
+    if CONTEND["n"]:
+        c = Contend(CONTEND["n"]).__enter__()
+        atexit.register(c.__exit__, None, None, None)
+
+
+CONTEND = {"n": 0}  # busy loops of ours beside this run, shown in the header
+
+
+def add_contend_arg(ap):
+    ap.add_argument("--contend", type=int, default=0, metavar="N", nargs="?", const=1,
+                    help="run N busy-loop processes (default 1) beside the benchmark, "
+                         "killed at its end; reported in the header and the RESULT")
 
 
 # ----------------------------------------------------------------- statistics
@@ -254,29 +313,6 @@ def _json_default(o):
 def worker_reply(obj):
     """Print a worker's answer on one line for the parent to pick up."""
     print(WORKER_TAG + json.dumps(obj, default=_json_default), flush=True)
-
-
-# ---------------------------------------------------------------- contention
-def add_contend_arg(ap):
-    """The `--contend` option every benchmark takes."""
-    ap.add_argument("--contend", action="store_true",
-                    help="run a busy-loop process beside the benchmark (a learner's busy laptop)")
-
-
-def start_contention(on):
-    """With `on`, start a busy-loop Python process that runs until this process exits.
-
-    Example:
-        >>> start_contention(args.contend)
-    """
-    if not on:
-        return None
-    import atexit
-
-    proc = subprocess.Popen([sys.executable, "-c", "while True: pass"])
-    atexit.register(lambda: (proc.kill(), proc.wait()))
-    print(f"--contend: busy-loop process {proc.pid} runs beside the benchmark", flush=True)
-    return proc
 
 
 def run_worker(script, args, timeout=1800, env=None):

@@ -28,15 +28,10 @@ N_SAMPLES = 7_680  # 60 steps per epoch
 WARM_N = 1_280
 
 
-# --student: the issue's student-sized CNN (24x24x1, Dropout before the Dense, batch 32).
-SHAPE = {"side": 28, "batch": BATCH, "dropout": False}
-STUDENT = {"side": 24, "batch": 32, "dropout": True}
-
-
-def make_data(n, seed=0):
+def make_data(n, seed=0, side=28):
+    """n side x side x 1 images in [0, 1) and 10 classes from a fixed random linear map."""
     import numpy as np
 
-    side = SHAPE["side"]
     rng = np.random.default_rng(seed)
     x = rng.random((n, side, side, 1), dtype=np.float32)
     w = rng.standard_normal((side * side, 10)).astype(np.float32)
@@ -51,21 +46,19 @@ def peak_rss_mib():
 def _keras_runner(keras):
     layers = keras.layers
     keras.utils.set_random_seed(0)
-    side = SHAPE["side"]
     model = keras.Sequential([
-        keras.Input(shape=(side, side, 1)),
+        keras.Input(shape=(28, 28, 1)),
         layers.Conv2D(32, 3, activation="relu"),
         layers.MaxPooling2D(),
         layers.Conv2D(64, 3, activation="relu"),
         layers.MaxPooling2D(),
         layers.Flatten(),
-        *([layers.Dropout(0.5)] if SHAPE["dropout"] else []),
         layers.Dense(10, activation="softmax"),
     ])
     model.compile(optimizer=keras.optimizers.Adam(), loss="sparse_categorical_crossentropy")
 
     def run_epoch(x, y):
-        return model.fit(x, y, batch_size=SHAPE["batch"], epochs=1, shuffle=True,
+        return model.fit(x, y, batch_size=BATCH, epochs=1, shuffle=True,
                          verbose=0).history["loss"][-1]
 
     return run_epoch
@@ -77,14 +70,11 @@ def _torch_runner():
 
     torch.set_num_threads(2)
     torch.manual_seed(0)
-    flat = ((SHAPE["side"] - 2) // 2 - 2) // 2
     model = nn.Sequential(
         nn.Conv2d(1, 32, 3), nn.ReLU(), nn.MaxPool2d(2),
         nn.Conv2d(32, 64, 3), nn.ReLU(), nn.MaxPool2d(2),
-        nn.Flatten(), *([nn.Dropout(0.5)] if SHAPE["dropout"] else []),
-        nn.Linear(64 * flat * flat, 10),
+        nn.Flatten(), nn.Linear(64 * 5 * 5, 10),
     )
-    batch = SHAPE["batch"]
     opt = torch.optim.Adam(model.parameters(), lr=1e-3, betas=(0.9, 0.999), eps=1e-7)
     loss_fn = nn.CrossEntropyLoss()
 
@@ -94,8 +84,8 @@ def _torch_runner():
         n = len(X)
         perm = torch.randperm(n)
         total = 0.0
-        for lo in range(0, n, batch):
-            idx = perm[lo:lo + batch]
+        for lo in range(0, n, BATCH):
+            idx = perm[lo:lo + BATCH]
             opt.zero_grad(set_to_none=True)
             loss = loss_fn(model(X[idx]), Y[idx])
             loss.backward()
@@ -107,8 +97,6 @@ def _torch_runner():
 
 
 def worker(framework, cfg):
-    if cfg.get("student"):
-        SHAPE.update(STUDENT)
     skip = C.framework_skip_reason(framework)
     if skip:
         C.worker_reply({"skipped": skip})
@@ -140,8 +128,6 @@ def main():
     ap.add_argument("--samples", type=int, default=N_SAMPLES)
     ap.add_argument("--wait-quiet", type=float, default=0, metavar="SECONDS",
                     help="first wait up to this long for other processes to leave the CPU idle")
-    ap.add_argument("--student", action="store_true",
-                    help="the student CNN: 24x24x1 images, Dropout(0.5) before the Dense, batch 32")
     C.add_contend_arg(ap)
     args = ap.parse_args()
     if args.worker:
@@ -149,15 +135,12 @@ def main():
         return
     if args.wait_quiet:
         C.wait_quiet(args.wait_quiet)
-    if args.student:
-        SHAPE.update(STUDENT)
+    C.start_contend(args.contend)
     info = C.env_info()
-    C.print_header(f"bench/cnn.py: Conv32-Pool-Conv64-Pool-{'Dropout-' * SHAPE['dropout']}"
-                   f"Dense10, Adam, batch {SHAPE['batch']}, {SHAPE['side']}x{SHAPE['side']}x1, "
+    C.print_header(f"bench/cnn.py: Conv32-Pool-Conv64-Pool-Dense10, Adam, batch {BATCH}, "
                    f"{args.samples} samples/epoch", info)
-    cfg = {"n": args.samples, "repeats": args.repeats, "student": args.student}
+    cfg = {"n": args.samples, "repeats": args.repeats}
     results = {}
-    C.start_contention(args.contend)
     for fw in [f.strip() for f in args.frameworks.split(",") if f.strip()]:
         if args.wait_quiet:
             C.wait_quiet(args.wait_quiet)
@@ -180,7 +163,7 @@ def main():
         sps = args.samples / st["best"]
         vs = ""
         entry = {"samples_per_s": sps, "samples_per_s_median": args.samples / st["median"],
-                 "epoch_s_all": st["all"], "ms_per_step": 1e3 * st["best"] * SHAPE["batch"] / args.samples,
+                 "epoch_s_all": st["all"], "ms_per_step": 1e3 * st["best"] * BATCH / args.samples,
                  "peak_rss_mib": r["rss_peak_mib"], "rss_import_mib": r["rss_import_mib"],
                  "rss_train_growth_mib": r["rss_train_growth_mib"], "loss_last": r["loss"][-1]}
         if fw != "nbkeras" and "epoch_s" in base:
@@ -197,7 +180,7 @@ def main():
     print(f"\nsamples/s from the best of {args.repeats} epochs; peak RSS = ru_maxrss of the "
           "worker process;\nnbkeras/it = nbkeras samples/s over that framework's (>1: nbkeras "
           "faster).")
-    C.result_line({"bench": "cnn", "batch": SHAPE["batch"], "student": args.student, "contend": args.contend, "samples": args.samples, "results": summary,
+    C.result_line({"bench": "cnn", "batch": BATCH, "samples": args.samples, "results": summary,
                    "skipped": {fw: r.get("skipped") or r.get("error") for fw, r in results.items()
                                if "epoch_s" not in r}, "env": info})
 

@@ -210,11 +210,13 @@ def main():
     ap.add_argument("--workloads", default="tutorial,mlp")
     ap.add_argument("--wait-quiet", type=float, default=0, metavar="SECONDS",
                     help="first wait up to this long for other processes to leave the CPU idle")
+    C.add_contend_arg(ap)
     args = ap.parse_args()
     frameworks = [f.strip() for f in args.frameworks.split(",") if f.strip()]
     workloads = [w.strip() for w in args.workloads.split(",") if w.strip()]
     if args.wait_quiet:
         C.wait_quiet(args.wait_quiet)
+    C.start_contend(args.contend)
     info = C.env_info()
     C.print_header("bench/cold_start.py: import time and process start -> first epoch", info)
     result = {"bench": "cold_start", "import": {}, "first_epoch": {}, "env": info}

@@ -122,12 +122,12 @@ def main():
     if args.worker:
         worker(args.worker[0], json.loads(args.worker[1]))
         return
+    C.start_contend(args.contend)
     info = C.env_info()
     C.print_header(f"bench/lstm.py: {CELLS[args.cell][0]}({UNITS}) -> Dense(1), {T} steps x {F} features, "
                    f"batch {BATCH}, {args.samples} samples/epoch", info)
     cfg = {"n": args.samples, "repeats": args.repeats, "cell": args.cell}
     results, rows = {}, []
-    C.start_contention(args.contend)
     for fw in [f.strip() for f in args.frameworks.split(",") if f.strip()]:
         busy = C.busy_cores(0.5)
         print(f"running {fw} ... (cores busy with other work just before: {busy:.2f})", flush=True)

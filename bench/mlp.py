@@ -254,6 +254,7 @@ def main():
         return
     if args.wait_quiet:
         C.wait_quiet(args.wait_quiet)
+    C.start_contend(args.contend)
     info = C.env_info()
     C.print_header("bench/mlp.py: 784-256-256-10 MLP, Adam, sparse CCE, "
                    f"{args.samples} samples/epoch", info)
@@ -278,7 +279,6 @@ def main():
 
     cfg = {"n": args.samples, "batches": list(BATCHES), "repeats": args.repeats}
     results = {}
-    C.start_contention(args.contend)
     for fw in [f.strip() for f in args.frameworks.split(",") if f.strip()]:
         if args.wait_quiet:
             C.wait_quiet(args.wait_quiet)

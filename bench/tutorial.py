@@ -161,6 +161,7 @@ def main():
         return
     if args.wait_quiet:
         C.wait_quiet(args.wait_quiet)
+    C.start_contend(args.contend)
     info = C.env_info()
     C.print_header("bench/tutorial.py: Dense(16)-relu-Dropout(0.5)-Dense(1), rmsprop, BCE, "
                    f"100x20, {args.epochs} epochs x {STEPS_PER_EPOCH} steps", info)
@@ -170,7 +171,6 @@ def main():
     steps = args.epochs * STEPS_PER_EPOCH
     cfg = {"epochs": args.epochs, "repeats": args.repeats}
     results = {}
-    C.start_contention(args.contend)
     for fw in [f.strip() for f in args.frameworks.split(",") if f.strip()]:
         if args.wait_quiet:
             C.wait_quiet(args.wait_quiet)

@@ -155,6 +155,50 @@ def conv1d_layers(k):
     return model
 
 
+def layers3d(k):
+    """Functional: the 3-D convolution, pooling and reshaping layers, and ConvLSTM1D/2D/3D
+    (one inside Bidirectional) running over the volume's depth as time."""
+    L = k.layers
+    i = k.Input((4, 6, 6, 2), name="volume")
+    x = L.ZeroPadding3D(1)(i)
+    x = L.Conv3D(3, 3, activation="relu")(x)
+    x = L.Conv3DTranspose(2, 2, strides=2)(x)
+    x = L.Cropping3D(((1, 1), (2, 2), (2, 2)))(x)
+    x = L.MaxPooling3D()(x)
+    x = L.UpSampling3D((1, 2, 2))(x)
+    x = L.AveragePooling3D(2, padding="same")(x)
+    pooled = L.Concatenate()([L.GlobalMaxPooling3D()(x), L.GlobalAveragePooling3D()(x)])
+    s = L.ConvLSTM2D(2, 2, padding="same", return_sequences=True)(x)
+    s = L.Flatten()(L.Bidirectional(L.ConvLSTM2D(2, 2))(s))
+    t = L.Flatten()(L.ConvLSTM1D(2, 3)(L.Reshape((2, 16, 2))(x)))
+    u = L.Flatten()(L.ConvLSTM3D(1, 2, padding="same")(L.Reshape((2, 2, 2, 4, 2))(x)))
+    out = L.Dense(3, activation="softmax")(L.Concatenate()([pooled, s, t, u]))
+    model = k.Model(i, out, name="layers3d")
+    model.compile(optimizer=k.optimizers.Adam(learning_rate=0.01),
+                  loss="categorical_crossentropy", metrics=["accuracy"])
+    return model
+
+
+def attention_layers(k):
+    """Functional, two inputs: Embedding(mask_zero) -> causal self-attention (the mask flows
+    in), cross MultiHeadAttention, Attention, AdditiveAttention and EinsumDense."""
+    L = k.layers
+    tokens = k.Input((6,), dtype="int32", name="tokens")
+    memory = k.Input((5, 8), name="memory")
+    x = L.Embedding(9, 8, mask_zero=True)(tokens)
+    a = L.MultiHeadAttention(2, 4, name="self_attention")(x, x, use_causal_mask=True)
+    b = L.MultiHeadAttention(2, 3, output_shape=6)(a, memory)
+    c = L.Attention(use_scale=True)([a, memory])
+    d = L.AdditiveAttention()([a, memory])
+    e = L.EinsumDense("abc,cd->abd", output_shape=(6, 4), bias_axes="d",
+                      activation="relu")(L.Concatenate()([b, c, d]))
+    out = L.Dense(3, activation="softmax")(L.Flatten()(e))
+    model = k.Model([tokens, memory], out, name="attention_layers")
+    model.compile(optimizer=k.optimizers.Adam(learning_rate=0.01),
+                  loss="categorical_crossentropy", metrics=["accuracy"])
+    return model
+
+
 _MINIMAL_CELLS = {}
 
 
@@ -209,6 +253,8 @@ BUILDERS["conv_layers"] = conv_layers
 BUILDERS["rnn_layers"] = rnn_layers
 BUILDERS["conv1d_layers"] = conv1d_layers
 BUILDERS["rnn_cells"] = rnn_cells
+BUILDERS["layers3d"] = layers3d
+BUILDERS["attention_layers"] = attention_layers
 LAMBDA_MODELS = ("all_layers",)
 
 
@@ -233,6 +279,14 @@ def data(name, n=16, seed=0):
         return x, np.eye(3, dtype="float32")[rng.integers(0, 3, n)]
     if name == "conv1d_layers":
         x = rng.normal(size=(n, 10, 3)).astype("float32")
+        return x, np.eye(3, dtype="float32")[rng.integers(0, 3, n)]
+    if name == "attention_layers":
+        tokens = rng.integers(1, 9, size=(n, 6)).astype("int32")
+        tokens[::3, 4:] = 0
+        x = [tokens, rng.normal(size=(n, 5, 8)).astype("float32")]
+        return x, np.eye(3, dtype="float32")[rng.integers(0, 3, n)]
+    if name == "layers3d":
+        x = rng.normal(size=(n, 4, 6, 6, 2)).astype("float32")
         return x, np.eye(3, dtype="float32")[rng.integers(0, 3, n)]
     if name == "rnn_cells":
         return rng.normal(size=(n, 5, 3)).astype("float32"), rng.normal(size=(n, 2)).astype("float32")

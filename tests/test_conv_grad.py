@@ -134,6 +134,34 @@ CASES = [
      (2, 2, 3)),
     ("crop1d", lambda: layers.Cropping1D((1, 2)), (2, 6, 2)),
     ("identity", lambda: layers.Identity(), (2, 3, 2)),
+    # The 3-D layers and the ConvLSTMs.
+    ("conv3d_same_s2", lambda: layers.Conv3D(2, (2, 3, 2), strides=2, padding="same"),
+     (2, 3, 4, 3, 2)),
+    ("conv3d_groups_cf", lambda: layers.Conv3D(2, 2, groups=2, dilation_rate=(1, 2, 1),
+                                               data_format="channels_first"), (1, 2, 2, 4, 3)),
+    ("convT3d_s2_outpad", lambda: layers.Conv3DTranspose(2, 2, strides=2, output_padding=1),
+     (1, 2, 2, 3, 2)),
+    ("convT3d_same_cf", lambda: layers.Conv3DTranspose(2, 3, padding="same",
+                                                       data_format="channels_first"),
+     (1, 2, 2, 3, 2)),
+    ("maxpool3d_same", lambda: layers.MaxPooling3D(2, strides=(1, 2, 2), padding="same"),
+     (2, 3, 4, 3, 2)),
+    ("avgpool3d_same_cf", lambda: layers.AveragePooling3D(
+        2, strides=1, padding="same", data_format="channels_first"), (1, 2, 3, 3, 2)),
+    ("gmax3d", lambda: layers.GlobalMaxPooling3D(), (2, 2, 3, 2, 2)),
+    ("gavg3d_keep", lambda: layers.GlobalAveragePooling3D(keepdims=True), (2, 2, 3, 2, 2)),
+    ("upsampling3d", lambda: layers.UpSampling3D((1, 2, 3)), (1, 2, 2, 2, 2)),
+    ("zeropad3d", lambda: layers.ZeroPadding3D(((1, 0), (0, 1), 1)), (1, 2, 2, 2, 2)),
+    ("crop3d_cf", lambda: layers.Cropping3D(((1, 0), (0, 1), 1), data_format="channels_first"),
+     (1, 2, 3, 3, 4)),
+    ("convlstm2d", lambda: layers.ConvLSTM2D(2, 2, padding="same"), (1, 3, 3, 3, 1)),
+    ("convlstm2d_seq_back_cf", lambda: layers.ConvLSTM2D(
+        2, 2, strides=2, return_sequences=True, go_backwards=True,
+        data_format="channels_first"), (1, 3, 1, 4, 4)),
+    ("convlstm1d_seq", lambda: layers.ConvLSTM1D(2, 3, return_sequences=True), (2, 3, 5, 1)),
+    ("convlstm3d", lambda: layers.ConvLSTM3D(1, 2, padding="same"), (1, 2, 2, 2, 2, 1)),
+    ("bidirectional_convlstm2d", lambda: layers.Bidirectional(layers.ConvLSTM2D(
+        1, 2, padding="same", return_sequences=True)), (1, 3, 3, 3, 1)),
 ]
 
 

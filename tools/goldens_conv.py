@@ -182,8 +182,13 @@ MODELS = {
 }
 
 
-def _fix(kwargs):
+def _fix(kwargs, layers=None):
+    """JSON kwargs -> constructor kwargs: nested lists as tuples, a {"class", "kwargs"}
+    `layer` (a wrapper's) as that layer of `layers`."""
     out = dict(kwargs)
+    if isinstance(out.get("layer"), dict):
+        spec = out["layer"]
+        out["layer"] = getattr(layers, spec["class"])(**_fix(spec["kwargs"], layers))
     for k in ("padding", "cropping", "dims"):
         if isinstance(out.get(k), list):
             out[k] = tuple(tuple(v) if isinstance(v, list) else v for v in out[k])
@@ -198,29 +203,67 @@ def _jsonable(v):
     return v
 
 
-def generate(keras):
-    rec = Recorder("conv", keras_meta())
-    for cid, cls, kwargs, shape in FORWARD:
+def record_forward(rec, keras, cases):
+    """Record each (id, class, kwargs, input shape) case: input, set weights, output (a list
+    of outputs for layers that return several) and config."""
+    for cid, cls, kwargs, shape in cases:
         rng = np.random.RandomState(zlib.crc32(cid.encode()))
         x = rng.randn(*shape).astype(F)
-        layer = getattr(keras.layers, cls)(**_fix(kwargs))
+        layer = getattr(keras.layers, cls)(**_fix(kwargs, keras.layers))
         layer(x)
         weights = [(rng.randn(*w.shape) * 0.5).astype(F) for w in layer.get_weights()]
         layer.set_weights(weights)
-        y = to_np(layer(x))
+        y = layer(x)
+        out = (rec.arrs(cid, "y", [to_np(v) for v in y]) if isinstance(y, (list, tuple))
+               else rec.arr(cid, "y", to_np(y)))
         cfg = layer.get_config()
         cfg.pop("name")
         cfg.pop("dtype")
         rec.case({
             "id": cid, "layer": {"class": cls, "kwargs": kwargs},
             "input": rec.arr(cid, "x", x), "weights": rec.arrs(cid, "w", weights),
-            "output": rec.arr(cid, "y", y), "config": _jsonable(cfg),
+            "output": out, "config": _jsonable(cfg),
         })
 
-    aliases = {name: getattr(keras.layers, name).__name__ for name in ALIASES}
+
+def record_aliases(rec, keras, names):
+    """The class each of Keras's alias names is."""
+    aliases = {name: getattr(keras.layers, name).__name__ for name in names}
     assert all(getattr(keras.layers, name) is getattr(keras.layers, cls)
                for name, cls in aliases.items())
     rec.case({"id": "aliases", "aliases": aliases})
+
+
+def record_training(rec, keras, models, input_shape):
+    """3 SGD steps of each Sequential model of `models` on a fixed batch."""
+    for cid, spec in models.items():
+        keras.utils.clear_session()
+        rng = np.random.RandomState(zlib.crc32(cid.encode()))
+        x = rng.rand(12, *input_shape).astype(F)
+        y = rng.randint(0, 3, size=(12,)).astype(np.int64)
+        model = keras.Sequential([keras.Input(input_shape)] +
+                                 [getattr(keras.layers, c)(**kw) for c, kw in spec])
+        init = [(rng.randn(*w.shape) * (0.5 if w.ndim > 1 else 0.1)).astype(F)
+                for w in model.get_weights()]
+        model.set_weights(init)
+        model.compile(optimizer=keras.optimizers.SGD(learning_rate=0.1, momentum=0.9),
+                      loss="sparse_categorical_crossentropy")
+        hist = model.fit(x, y, batch_size=12, epochs=3, shuffle=False, verbose=0)
+        rec.case({
+            "id": cid, "model": [{"class": c, "kwargs": kw} for c, kw in spec],
+            "input_shape": list(input_shape),
+            "x": rec.arr(cid, "x", x), "y": rec.arr(cid, "y", y),
+            "init": rec.arrs(cid, "w", init),
+            "losses": [float(v) for v in hist.history["loss"]],
+            "final": rec.arrs(cid, "final", [to_np(w) for w in model.get_weights()]),
+            "predict": rec.arr(cid, "pred", to_np(model.predict(x, verbose=0))),
+        })
+
+
+def generate(keras):
+    rec = Recorder("conv", keras_meta())
+    record_forward(rec, keras, FORWARD)
+    record_aliases(rec, keras, ALIASES)
 
     for cid, shape, size, interpolation, antialias, fmt in RESIZES:
         rng = np.random.RandomState(zlib.crc32(cid.encode()))
@@ -231,25 +274,5 @@ def generate(keras):
                                         "antialias": antialias, "data_format": fmt},
                   "input": rec.arr(cid, "x", x), "output": rec.arr(cid, "y", y)})
 
-    for cid, spec in MODELS.items():
-        keras.utils.clear_session()
-        rng = np.random.RandomState(zlib.crc32(cid.encode()))
-        x = rng.rand(12, 8, 8, 2).astype(F)
-        y = rng.randint(0, 3, size=(12,)).astype(np.int64)
-        model = keras.Sequential([keras.Input((8, 8, 2))] +
-                                 [getattr(keras.layers, c)(**kw) for c, kw in spec])
-        init = [(rng.randn(*w.shape) * (0.5 if w.ndim > 1 else 0.1)).astype(F)
-                for w in model.get_weights()]
-        model.set_weights(init)
-        model.compile(optimizer=keras.optimizers.SGD(learning_rate=0.1, momentum=0.9),
-                      loss="sparse_categorical_crossentropy")
-        hist = model.fit(x, y, batch_size=12, epochs=3, shuffle=False, verbose=0)
-        rec.case({
-            "id": cid, "model": [{"class": c, "kwargs": kw} for c, kw in spec],
-            "x": rec.arr(cid, "x", x), "y": rec.arr(cid, "y", y),
-            "init": rec.arrs(cid, "w", init),
-            "losses": [float(v) for v in hist.history["loss"]],
-            "final": rec.arrs(cid, "final", [to_np(w) for w in model.get_weights()]),
-            "predict": rec.arr(cid, "pred", to_np(model.predict(x, verbose=0))),
-        })
+    record_training(rec, keras, MODELS, (8, 8, 2))
     rec.save()

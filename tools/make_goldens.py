@@ -76,10 +76,12 @@ def main(argv):
     np.random.seed(0)
 
     import goldens_activations
+    import goldens_attention
     import goldens_callbacks
     import goldens_conv
     import goldens_functional
     import goldens_layers
+    import goldens_layers3d
     import goldens_losses
     import goldens_losses3
     import goldens_metrics
@@ -111,6 +113,8 @@ def main(argv):
         "activations": goldens_activations.generate,
         "callbacks": goldens_callbacks.generate,
         "conv": goldens_conv.generate,
+        "layers3d": goldens_layers3d.generate,
+        "attention": goldens_attention.generate,
         "rnn": goldens_rnn.generate,
         "utils": goldens_utils.generate,
         "nan": goldens_nan.generate,

@@ -41,6 +41,9 @@ RUNTIME = {
                             "compiled yet (the first fit will compile).",
     "on_kernel_compiled": "on_kernel_compiled(callback) -> stop(): call callback() after "
                           "each kernel compile until stop() is called.",
+    "threads_for_load": "threads_for_load() -> context manager yielding resize() -> int|None: "
+                        "while fit runs, size the device's host thread pools to the cores "
+                        "other processes leave free (called per epoch); restored at exit.",
     "seed": "seed(value): seed the device's kernel RNG (dropout) with a non-negative int.",
 }
 
@@ -72,14 +75,15 @@ KERNELS = {
     "batch_norm_infer_forward": "batch_norm_infer_forward(x, gamma, beta, mean, var, eps, y).",
     "batch_norm_train_backward": "batch_norm_train_backward(g, x, gamma, mean, inv_std, dx, "
                                  "dgamma, dbeta).",
-    # convolution helpers (NHWC) and pooling
-    "im2col": "im2col(x, cols, kh, kw, sh, sw, dh, dw, pt, pl, oh, ow).",
-    "col2im": "col2im(cols, dx, kh, kw, sh, sw, dh, dw, pt, pl, oh, ow): dx accumulated.",
-    "max_pool_forward": "max_pool_forward(x, y, arg, kh, kw, sh, sw, pt, pl): arg int flat "
-                        "index of each winner.",
+    # convolution helpers and pooling on NDHWC arrays (2-D inputs as (N, 1, H, W, C))
+    "im2col": "im2col(x, cols, kd, kh, kw, sd, sh, sw, dd, dh, dw, pf, pt, pl, od, oh, ow).",
+    "col2im": "col2im(cols, dx, kd, kh, kw, sd, sh, sw, dd, dh, dw, pf, pt, pl, od, oh, ow): "
+              "dx accumulated.",
+    "max_pool_forward": "max_pool_forward(x, y, arg, kd, kh, kw, sd, sh, sw, pf, pt, pl): arg "
+                        "int flat index of each winner.",
     "max_pool_backward": "max_pool_backward(g, arg, dx).",
-    "avg_pool_forward": "avg_pool_forward(x, y, kh, kw, sh, sw, pt, pl).",
-    "avg_pool_backward": "avg_pool_backward(g, dx, kh, kw, sh, sw, pt, pl).",
+    "avg_pool_forward": "avg_pool_forward(x, y, kd, kh, kw, sd, sh, sw, pf, pt, pl).",
+    "avg_pool_backward": "avg_pool_backward(g, dx, kd, kh, kw, sd, sh, sw, pf, pt, pl).",
     # dropout
     "dropout_forward": "dropout_forward(x, mask, out, rate, seed_value): mask and out like x.",
     # metrics

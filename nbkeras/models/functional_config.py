@@ -34,7 +34,7 @@ def _default_call_kwargs(layer):
     out = {}
     if "training" in params and params["training"].default not in (None, inspect.Parameter.empty):
         out["training"] = params["training"].default
-    if "mask" in params:
+    if "mask" in params and getattr(layer, "_records_mask", True):
         out["mask"] = None
     return out
 

@@ -118,7 +118,9 @@ class Sequential(Model):
     def _check_data_shape(self, shape, argument="input"):
         if self._layers and isinstance(self._layers[0], InputLayer):
             first = self._layers[0]
-            spec_shape = first.batch_shape
+            # Any batch size: a Sequential built from a dry run of its parent (a custom
+            # layer's sub-model) saw a batch of 1.
+            spec_shape = (None,) + tuple(first.batch_shape[1:])
             from nbkeras.layers.input_spec import InputSpec
 
             target = self.layers[0].name if self.layers else self.name

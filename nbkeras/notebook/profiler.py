@@ -110,7 +110,7 @@ def step_path(model):
         >>> step_path(model)
         'tape; optimizer: one flat-buffer kernel call per step; BLAS threads: 2'
     """
-    from nbkeras.backend import threads
+    from nbkeras.backend.cpu.threads import blas_threads
     from nbkeras.optimizers.flat_buffer import FlatParameters
 
     opt = model.optimizer
@@ -118,9 +118,9 @@ def step_path(model):
         update = "one flat-buffer kernel call per step"
     else:
         update = f"per variable, {len(getattr(opt, '_trainable_variables', ()))} calls per step"
-    blas = threads.tick()
+    blas = blas_threads()
     return (f"tape; optimizer: {update}; BLAS threads: "
-            f"{blas if blas is not None else 'left to OpenBLAS'}")
+            f"{blas if blas is not None else 'not OpenBLAS'}")
 
 
 def _timed_backward(fn, st):

@@ -2,7 +2,8 @@
 
 Convolutions gather receptive fields with the `im2col` kernel and multiply in
 BLAS (the device's `matmul`); the backward pass scatters with `col2im`. Arrays are NHWC
-inside; 1D inputs run as images of height 1. A `Workspace` lets a layer reuse
+inside (NDHWC for 3D); 1D inputs run as images of height 1, and every rank runs on
+the 3-D kernels (2-D inputs with a unit depth axis). A `Workspace` lets a layer reuse
 its im2col buffer from one step to the next: a buffer is handed out again only
 once the backward pass that needed it is gone.
 """
@@ -126,37 +127,54 @@ def _depthwise_input_grad(d3, w3, dc3):
             dc3[:, k] += K.xp.multiply(d3[:, :, j], w3[k, :, j], out=tmp)
 
 
-def conv2d_nhwc(x, kernel, bias=None, strides=(1, 1), padding="valid", dilation_rate=(1, 1),
-                groups=1, workspace=None):
-    """Convolution of NHWC `x` with a (KH, KW, C/groups, O) kernel (+ bias), differentiable.
+def _to_3d(xa, kernel_shape, *pairs):
+    """Views of a 4-D (NHWC) input and its kernel shape as 5-D (N, 1, H, W, C) ones, and the
+    geometry pairs as triples (1 on the unit depth axis); 5-D inputs pass through."""
+    if xa.ndim == 5:
+        return (xa, kernel_shape) + pairs
+    fill = tuple((1,) + tuple(p) if p is not None else None for p in pairs)
+    return (xa[:, None], (1,) + tuple(kernel_shape)) + fill
 
-    The im2col matrix covers as many samples as fit in `WORKSPACE_BYTES` at once; when the
-    whole batch fits, it is kept for the backward pass, otherwise the backward pass rebuilds
-    it chunk by chunk, so memory stays bounded for any batch size.
+
+def conv_channels_last(x, kernel, bias=None, strides=(1, 1), padding="valid",
+                       dilation_rate=(1, 1), groups=1, workspace=None):
+    """Convolution of NHWC or NDHWC `x` with a (*K, C/groups, O) kernel (+ bias), differentiable.
+
+    Every rank runs as a 3-D convolution (2-D inputs with a unit depth axis). The im2col
+    matrix covers as many samples as fit in `WORKSPACE_BYTES` at once; when the whole batch
+    fits, it is kept for the backward pass, otherwise the backward pass rebuilds it chunk by
+    chunk, so memory stays bounded for any batch size.
 
     Args:
-        x: (N, H, W, C) input.
-        kernel: (KH, KW, C // groups, O) weights.
+        x: (N, H, W, C) or (N, D, H, W, C) input.
+        kernel: (KH, KW, C // groups, O) or (KD, KH, KW, C // groups, O) weights.
         bias: (O,) or None.
-        strides / dilation_rate: pairs of ints.
+        strides / dilation_rate: one int per spatial axis.
         padding: `'valid'`, `'same'` or `'causal'` (causal pads the width axis on the left).
         groups: the number of channel groups.
         workspace: an optional `Workspace` whose im2col buffers are reused.
+
+    Example:
+        >>> conv_channels_last(np.ones((1, 4, 4, 2), "float32"),
+        ...                    np.ones((3, 3, 2, 5), "float32")).shape
+        (1, 2, 2, 5)
     """
     xa = _as_float(x)
     w = unwrap(kernel)
     if xa.dtype != w.dtype:
         xa = xa.astype(w.dtype)
     xa = K.xp.ascontiguousarray(xa)
-    n, h, wd, c = xa.shape
-    kh, kw, cg, o = w.shape
-    sh, sw = strides
-    dh, dw = dilation_rate
-    pad_h = "valid" if padding == "causal" else padding
-    oh, pt, _ = conv_output_padding(h, kh, sh, dh, pad_h)
+    out_rank = xa.ndim
+    x5, wshape, (sd, sh, sw), (dd, dh, dw) = _to_3d(xa, w.shape, strides, dilation_rate)
+    n, dep, h, wd, c = x5.shape
+    kd, kh, kw, cg, o = wshape
+    pad_hd = "valid" if padding == "causal" else padding
+    od, pf, _ = conv_output_padding(dep, kd, sd, dd, pad_hd)
+    oh, pt, _ = conv_output_padding(h, kh, sh, dh, pad_hd)
     ow, pl, _ = conv_output_padding(wd, kw, sw, dw, padding)
-    kk = kh * kw
-    per = oh * ow  # im2col rows per sample
+    geometry = (kd, kh, kw, sd, sh, sw, dd, dh, dw, pf, pt, pl, od, oh, ow)
+    kk = kd * kh * kw
+    per = od * oh * ow  # im2col rows per sample
     chunk = max(1, min(n, WORKSPACE_BYTES // max(1, per * kk * c * xa.itemsize)))
     g_ = groups
     og = o // g_
@@ -166,7 +184,7 @@ def conv2d_nhwc(x, kernel, bias=None, strides=(1, 1), padding="valid", dilation_
         w2 = w.reshape(kk, cg, g_, og).transpose(2, 0, 1, 3).reshape(g_, kk * cg, og)
 
     # A 1x1 kernel at stride 1 without padding: im2col would be a plain copy of x.
-    pointwise = kk == 1 and (oh, ow, pt, pl) == (h, wd, 0, 0) and g_ == 1
+    pointwise = kk == 1 and (od, oh, ow, pf, pt, pl) == (dep, h, wd, 0, 0, 0) and g_ == 1
     # One input channel per group (DepthwiseConv): kk broadcast multiply-adds on the im2col
     # rows beat regrouping them for many tiny matrix products.
     depthwise = g_ > 1 and cg == 1
@@ -175,11 +193,11 @@ def conv2d_nhwc(x, kernel, bias=None, strides=(1, 1), padding="valid", dilation_
 
     def gather(lo, hi, role):
         if pointwise:
-            cols = xa[lo:hi].reshape((hi - lo) * per, c)
+            cols = x5[lo:hi].reshape((hi - lo) * per, c)
             return cols, cols, None
         buf, tok = _take(workspace, role, (chunk * per, kk * c), xa.dtype)
         cols = buf[:(hi - lo) * per]  # the last chunk may be shorter: leading rows
-        K.im2col(xa[lo:hi], cols, kh, kw, sh, sw, dh, dw, pt, pl, oh, ow)
+        K.im2col(x5[lo:hi], cols, *geometry)
         if g_ == 1 or depthwise:
             return cols, cols, tok
         mc = (hi - lo) * per
@@ -203,11 +221,11 @@ def conv2d_nhwc(x, kernel, bias=None, strides=(1, 1), padding="valid", dilation_
         tok = None  # release the buffer before the next chunk takes it
     if bias is not None:
         y += unwrap(bias)
-    out = y.reshape(n, oh, ow, o)
+    out = y.reshape((n, od, oh, ow, o) if out_rank == 5 else (n, oh, ow, o))
 
     def backward(gy, needs):
         dy = K.xp.ascontiguousarray(gy, dtype=y.dtype).reshape(n * per, o)
-        gx = K.xp.empty(xa.shape, y.dtype) if needs[0] else None
+        gx = K.xp.empty(x5.shape, y.dtype) if needs[0] else None
         gw = K.xp.zeros(w.shape, y.dtype) if needs[1] else None
         gb = None
         for lo in range(0, n, chunk):
@@ -225,8 +243,7 @@ def conv2d_nhwc(x, kernel, bias=None, strides=(1, 1), padding="valid", dilation_
                 else:
                     dg = d.reshape(mc, g_, og).transpose(1, 0, 2)
                     part = K.xp.matmul(colsg.transpose(0, 2, 1), dg)
-                    gw += part.reshape(g_, kh, kw, cg, og).transpose(1, 2, 3, 0, 4).reshape(
-                        w.shape)
+                    gw += part.reshape(g_, kk, cg, og).transpose(1, 2, 0, 3).reshape(w.shape)
                 tok = None
             if needs[0] and pointwise:
                 K.xp.matmul(d, w2.T, out=gx[lo:hi].reshape(mc, c))
@@ -242,12 +259,12 @@ def conv2d_nhwc(x, kernel, bias=None, strides=(1, 1), padding="valid", dilation_
                     dg = d.reshape(mc, g_, og).transpose(1, 0, 2)
                     dcols = K.xp.ascontiguousarray(K.xp.matmul(dg, w2.transpose(0, 2, 1)).reshape(
                         g_, mc, kk, cg).transpose(1, 2, 0, 3).reshape(mc, kk * c))
-                K.col2im(dcols, gx[lo:hi], kh, kw, sh, sw, dh, dw, pt, pl, oh, ow)
+                K.col2im(dcols, gx[lo:hi], *geometry)
                 tk = buf = dcols = None
         if bias is not None and needs[2]:
             gb = K.xp.empty(o, dy.dtype)
             K.col_sum(dy, gb)
-        return gx, gw, gb
+        return (None if gx is None else gx.reshape(xa.shape)), gw, gb
 
     return record(out, (x, kernel, bias), backward)
 
@@ -266,46 +283,57 @@ def conv_transpose_geometry(size, k, s, d, padding, output_padding=None):
     return out, keff - 1 - left
 
 
-def conv2d_transpose_nhwc(x, kernel, bias=None, strides=(1, 1), padding="valid",
-                          output_padding=None, dilation_rate=(1, 1), workspace=None):
-    """Transposed convolution (the adjoint of `conv2d_nhwc`) of NHWC `x`, differentiable.
+def conv_transpose_channels_last(x, kernel, bias=None, strides=(1, 1), padding="valid",
+                                 output_padding=None, dilation_rate=(1, 1), workspace=None):
+    """Transposed convolution (the adjoint of `conv_channels_last`) of NHWC or NDHWC `x`.
 
     Args:
-        x: (N, H, W, C) input.
-        kernel: (KH, KW, O, C) weights, Keras's Conv2DTranspose layout.
+        x: (N, H, W, C) or (N, D, H, W, C) input.
+        kernel: (*K, O, C) weights, Keras's Conv2DTranspose/Conv3DTranspose layout.
         bias: (O,) or None.
-        output_padding: None or a pair of ints.
+        strides / dilation_rate: one int per spatial axis.
+        output_padding: None or one int (or None) per spatial axis.
+
+    Example:
+        >>> conv_transpose_channels_last(np.ones((1, 2, 2, 3), "float32"),
+        ...                              np.ones((3, 3, 4, 3), "float32"), strides=(2, 2)).shape
+        (1, 5, 5, 4)
     """
     xa = _as_float(x)
     w = unwrap(kernel)
     if xa.dtype != w.dtype:
         xa = xa.astype(w.dtype)
     xa = K.xp.ascontiguousarray(xa)
-    n, h, wd, c = xa.shape
-    kh, kw, o, _ = w.shape
-    sh, sw = strides
-    dh, dw = dilation_rate
-    op = (None, None) if output_padding is None else output_padding
-    oh, pt = conv_transpose_geometry(h, kh, sh, dh, padding, op[0])
-    ow, pl = conv_transpose_geometry(wd, kw, sw, dw, padding, op[1])
-    kk = kh * kw
-    m = n * h * wd
+    ops_ = (None,) * (xa.ndim - 2) if output_padding is None else tuple(output_padding)
+    if xa.ndim == 4:
+        ops_ = (None,) + ops_
+    x5, wshape, s3, d3 = _to_3d(xa, w.shape, strides, dilation_rate)
+    n, dep, h, wd, c = x5.shape
+    kd, kh, kw, o, _ = wshape
+    outs, pads = zip(*[conv_transpose_geometry(size, k, s, d, padding, p) for size, k, s, d, p
+                       in zip((dep, h, wd), (kd, kh, kw), s3, d3, ops_)])
+    if xa.ndim == 4:
+        outs, pads = (1,) + outs[1:], (0,) + pads[1:]
+    geometry = (kd, kh, kw) + tuple(s3) + tuple(d3) + tuple(pads) + (dep, h, wd)
+    kk = kd * kh * kw
+    m = n * dep * h * wd
     w2 = w.reshape(kk * o, c)
     x2 = xa.reshape(m, c)
     cols, tk = _take(workspace, "cols", (m, kk * o), xa.dtype)
     K.xp.matmul(x2, w2.T, out=cols)
-    y = K.xp.empty((n, oh, ow, o), xa.dtype)
-    K.col2im(cols, y, kh, kw, sh, sw, dh, dw, pt, pl, h, wd)
+    y5 = K.xp.empty((n,) + tuple(outs) + (o,), xa.dtype)
+    K.col2im(cols, y5, *geometry)
     del tk
     if bias is not None:
-        y += unwrap(bias)
+        y5 += unwrap(bias)
+    y = y5 if xa.ndim == 5 else y5[:, 0]
 
     def backward(gy, needs):
-        g = K.xp.ascontiguousarray(gy, dtype=y.dtype)
+        g = K.xp.ascontiguousarray(gy, dtype=y.dtype).reshape(y5.shape)
         gx = gw = gb = None
         if needs[0] or needs[1]:
             gcols, tk2 = _take(workspace, "dcols", (m, kk * o), y.dtype)
-            K.im2col(g, gcols, kh, kw, sh, sw, dh, dw, pt, pl, h, wd)
+            K.im2col(g, gcols, *geometry)
             if needs[0]:
                 gx = K.xp.matmul(gcols, w2).reshape(xa.shape)
             if needs[1]:
@@ -320,39 +348,41 @@ def conv2d_transpose_nhwc(x, kernel, bias=None, strides=(1, 1), padding="valid",
 
 def _pool(x, pool_size, strides, padding, kind):
     xa = K.xp.ascontiguousarray(_as_float(x))
-    n, h, wd, c = xa.shape
-    kh, kw = pool_size
-    sh, sw = strides
+    x5, _, (kd, kh, kw), (sd, sh, sw) = _to_3d(xa, (), pool_size, strides)
+    n, dep, h, wd, c = x5.shape
+    od, pf, _ = conv_output_padding(dep, kd, sd, 1, padding, "the pool")
     oh, pt, _ = conv_output_padding(h, kh, sh, 1, padding, "the pool")
     ow, pl, _ = conv_output_padding(wd, kw, sw, 1, padding, "the pool")
-    y = K.xp.empty((n, oh, ow, c), xa.dtype)
+    geometry = (kd, kh, kw, sd, sh, sw, pf, pt, pl)
+    y5 = K.xp.empty((n, od, oh, ow, c), xa.dtype)
+    y = y5 if xa.ndim == 5 else y5[:, 0]
     if kind == "max":
-        arg = K.xp.empty((n, oh, ow, c), np.int64)
-        K.max_pool_forward(xa, y, arg, kh, kw, sh, sw, pt, pl)
+        arg = K.xp.empty(y5.shape, np.int64)
+        K.max_pool_forward(x5, y5, arg, *geometry)
 
         def backward(g, needs):
-            gx = K.xp.empty(xa.shape, y.dtype)
-            K.max_pool_backward(K.xp.ascontiguousarray(g, dtype=y.dtype), arg, gx)
-            return (gx,)
+            gx = K.xp.empty(x5.shape, y.dtype)
+            K.max_pool_backward(K.xp.ascontiguousarray(g, dtype=y.dtype).reshape(y5.shape), arg, gx)
+            return (gx.reshape(xa.shape),)
     else:
-        K.avg_pool_forward(xa, y, kh, kw, sh, sw, pt, pl)
+        K.avg_pool_forward(x5, y5, *geometry)
 
         def backward(g, needs):
-            gx = K.xp.empty(xa.shape, y.dtype)
-            g = K.xp.ascontiguousarray(g, dtype=y.dtype)
-            K.avg_pool_backward(g, gx, kh, kw, sh, sw, pt, pl)
-            return (gx,)
+            gx = K.xp.empty(x5.shape, y.dtype)
+            K.avg_pool_backward(K.xp.ascontiguousarray(g, dtype=y.dtype).reshape(y5.shape), gx,
+                                *geometry)
+            return (gx.reshape(xa.shape),)
 
     return record(y, (x,), backward)
 
 
-def max_pool_nhwc(x, pool_size, strides, padding="valid"):
-    """Max pooling of NHWC `x` over (KH, KW) windows (differentiable)."""
+def max_pool_channels_last(x, pool_size, strides, padding="valid"):
+    """Max pooling of NHWC or NDHWC `x` over `pool_size` windows (differentiable)."""
     return _pool(x, pool_size, strides, padding, "max")
 
 
-def average_pool_nhwc(x, pool_size, strides, padding="valid"):
-    """Average pooling of NHWC `x`; padded positions are left out of each mean."""
+def average_pool_channels_last(x, pool_size, strides, padding="valid"):
+    """Average pooling of NHWC or NDHWC `x`; padded positions are left out of each mean."""
     return _pool(x, pool_size, strides, padding, "avg")
 
 
@@ -383,7 +413,10 @@ def repeat_axis(x, repeats, axis):
 
 # ------------------------------------------------------------ Keras-named ops
 def to_nhwc(x, data_format, rank):
-    """Return (array as N,H,W,C 4-D, restore function)."""
+    """Return (x as a channels_last array with at least 2 spatial axes, restore function).
+
+    1-D inputs gain a unit height axis; 2-D and 3-D ones keep their rank.
+    """
     from nbkeras import ops
 
     if data_format == "channels_first":
@@ -402,8 +435,19 @@ def to_nhwc(x, data_format, rank):
     return x, back
 
 
+def _geometry(value, rank, name):
+    """One int per spatial axis, with the unit height axis of 1-D inputs prepended."""
+    t = _tuple(value, rank, name)
+    return (1,) + t if rank == 1 else t
+
+
 def conv(inputs, kernel, strides=1, padding="valid", data_format=None, dilation_rate=1):
-    """Keras's `ops.conv` for 1D and 2D inputs (kernel (*k, C, O))."""
+    """Keras's `ops.conv` for 1D, 2D and 3D inputs (kernel (*k, C, O)).
+
+    Example:
+        >>> ops.conv(np.ones((1, 5, 2), "float32"), np.ones((3, 2, 4), "float32")).shape
+        (1, 3, 4)
+    """
     def run(inputs, kernel):
         return _conv(inputs, kernel, strides, padding, data_format, dilation_rate)
 
@@ -419,16 +463,15 @@ def _conv(inputs, kernel, strides=1, padding="valid", data_format=None, dilation
     if rank == 1:
         from nbkeras import ops
         k = ops.expand_dims(kernel, 0)
-    s = (1,) + _tuple(strides, 1, "strides") if rank == 1 else _tuple(strides, 2, "strides")
-    d = (1,) + _tuple(dilation_rate, 1, "dilation_rate") if rank == 1 \
-        else _tuple(dilation_rate, 2, "dilation_rate")
+    s = _geometry(strides, rank, "strides")
+    d = _geometry(dilation_rate, rank, "dilation_rate")
     c = x.shape[-1]
-    groups = c // unwrap(k).shape[2]
-    return back(conv2d_nhwc(x, k, None, s, padding.lower(), d, groups))
+    groups = c // unwrap(k).shape[-2]
+    return back(conv_channels_last(x, k, None, s, padding.lower(), d, groups))
 
 
 def max_pool(inputs, pool_size, strides=None, padding="valid", data_format=None):
-    """Keras's `ops.max_pool` for 1D and 2D inputs."""
+    """Keras's `ops.max_pool` for 1D, 2D and 3D inputs."""
     def run(inputs):
         return _max_pool(inputs, pool_size, strides, padding, data_format)
 
@@ -438,11 +481,11 @@ def max_pool(inputs, pool_size, strides=None, padding="valid", data_format=None)
 
 
 def _max_pool(inputs, pool_size, strides=None, padding="valid", data_format=None):
-    return _pool_op(inputs, pool_size, strides, padding, data_format, max_pool_nhwc)
+    return _pool_op(inputs, pool_size, strides, padding, data_format, max_pool_channels_last)
 
 
 def average_pool(inputs, pool_size, strides=None, padding="valid", data_format=None):
-    """Keras's `ops.average_pool` for 1D and 2D inputs."""
+    """Keras's `ops.average_pool` for 1D, 2D and 3D inputs."""
     def run(inputs):
         return _average_pool(inputs, pool_size, strides, padding, data_format)
 
@@ -452,14 +495,12 @@ def average_pool(inputs, pool_size, strides=None, padding="valid", data_format=N
 
 
 def _average_pool(inputs, pool_size, strides=None, padding="valid", data_format=None):
-    return _pool_op(inputs, pool_size, strides, padding, data_format, average_pool_nhwc)
+    return _pool_op(inputs, pool_size, strides, padding, data_format, average_pool_channels_last)
 
 
 def _pool_op(inputs, pool_size, strides, padding, data_format, fn):
     rank = np.ndim(unwrap(inputs)) - 2
     x, back = to_nhwc(inputs, data_format or "channels_last", rank)
-    p = _tuple(pool_size, rank, "pool_size")
-    s = p if strides is None else _tuple(strides, rank, "strides")
-    if rank == 1:
-        p, s = (1,) + p, (1,) + s
+    p = _geometry(pool_size, rank, "pool_size")
+    s = p if strides is None else _geometry(strides, rank, "strides")
     return back(fn(x, p, s, padding.lower()))

@@ -26,6 +26,9 @@ def get_build_config(layer):
 
     if isinstance(layer, Functional):
         return {"input_shape": None}
+    shapes = getattr(layer, "_build_shapes", None)
+    if layer.built and isinstance(shapes, dict):  # built from several named shapes (MHA)
+        return {"shapes_dict": {k: _shape_list(v) for k, v in shapes.items()}}
     if isinstance(layer, Sequential):
         layers = layer._layers
         if layer.built and layers and isinstance(layers[0], InputLayer):
@@ -64,6 +67,12 @@ def build_from_config(layer, config):
     if not isinstance(config, dict):
         raise ValueError(f"A build_config must be a dict. Received: {config!r}")
     shape = config.get("input_shape")
+    shapes_dict = config.get("shapes_dict")
+    if shape is None and isinstance(shapes_dict, dict) and len(shapes_dict) > 1 \
+            and not layer.built and _takes_shapes(layer, shapes_dict):
+        # Keras's build(**shapes_dict): MultiHeadAttention's query_shape, value_shape, ...
+        layer.build(**{k: _as_shape(v) for k, v in shapes_dict.items()})
+        return
     if shape is None and isinstance(config.get("shapes_dict"), dict) and config["shapes_dict"]:
         shapes = list(config["shapes_dict"].values())
         shape = shapes[0] if len(shapes) == 1 else shapes
@@ -82,3 +91,11 @@ def build_from_config(layer, config):
         layer(dummy, training=False)
         return
     layer._maybe_build(shape)
+
+
+def _takes_shapes(layer, shapes_dict):
+    """Whether `layer.build` takes every key of `shapes_dict` as a keyword."""
+    import inspect
+
+    params = inspect.signature(type(layer).build).parameters
+    return all(k in params for k in shapes_dict)

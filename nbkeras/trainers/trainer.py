@@ -22,11 +22,11 @@ from nbkeras.trainers import data_validation
 from nbkeras.trainers.compile_utils import CompileMetrics, CompiledState, as_list
 from nbkeras.trainers.data import (pack_x_y_sample_weight, pythonify_logs,
                                    unpack_x_y_sample_weight)
-from nbkeras.backend import threads as blas_threads
 from nbkeras.backend.memory import release_free_memory
 from nbkeras.layers.node import KerasTensor
 from nbkeras.trainers.batch_sources import ArrayBatches, DatasetBatches, is_dataset
 from nbkeras.trainers.interrupt import DeferredInterrupt
+from nbkeras.trainers.steady import steady_training
 
 
 class Trainer:
@@ -505,18 +505,17 @@ class Trainer:
 
     def _fit_loop(self, cb, history, source, val, epochs, initial_epoch, validation_freq):
         logs = {}
-        blas_threads.start()
         cb.on_train_begin()
         resume, self._initial_epoch = getattr(self, "_initial_epoch", None), None
         initial_epoch = resume or initial_epoch  # BackupAndRestore sets `_initial_epoch`
         epoch = initial_epoch
-        with DeferredInterrupt() as guard:
+        with DeferredInterrupt() as guard, steady_training() as resize_threads:
             for epoch in range(initial_epoch, epochs):
                 self.reset_metrics()
                 cb.on_epoch_begin(epoch)
                 step = -1
                 for step, (xb, yb, swb) in enumerate(source.epoch()):
-                    blas_threads.tick()
+                    resize_threads()  # BLAS threads for the cores free now (throttled)
                     cb.on_train_batch_begin(step)
                     logs = pythonify_logs(self.train_step(pack_x_y_sample_weight(xb, yb, swb)))
                     cb.on_train_batch_end(step, logs)
@@ -612,7 +611,6 @@ class Trainer:
             {"on_test_batch_begin", "on_test_batch_end"} & callbacks.active) else None
         step, logs = -1, {}
         for step, (xb, yb, swb) in enumerate(source.epoch()):
-            blas_threads.tick()
             if cb:
                 cb.on_test_batch_begin(step)
             logs = pythonify_logs(self.test_step(pack_x_y_sample_weight(xb, yb, swb)))
@@ -701,7 +699,6 @@ class Trainer:
         step = -1
         with DeferredInterrupt() as guard:
             for step, (xb, _, _) in enumerate(source.epoch()):
-                blas_threads.tick()
                 cb.on_predict_batch_begin(step)
                 out = self.predict_step(pack_x_y_sample_weight(xb))
                 chunks.append(out)

@@ -22,18 +22,28 @@ def _x(shape, lo=-3.0, hi=3.0, dtype=F32, seed=0):
     return _rng(seed).uniform(lo, hi, shape).astype(dtype)
 
 
+_SPECIAL = (np.nan, np.inf, -np.inf, 0.0)  # Keras's NaN/inf rules must hold on both devices
+
+
+def _special(x):
+    x[:len(_SPECIAL)] = _SPECIAL
+    return x
+
+
 def _act_forward(code, dtype):
-    return lambda: [_x(48, dtype=dtype), np.zeros(48, dtype), code, 0.3]
+    return lambda: [_special(_x(48, dtype=dtype)), np.zeros(48, dtype), code, 0.3]
 
 
 def _act_backward(code, dtype):
     def build():
         from nbkeras.backend import cpu
 
-        z = _x(48, dtype=dtype)
+        z = _special(_x(48, dtype=dtype))
+        g = _x(48, dtype=dtype, seed=1)
+        z[5], g[5], g[6] = -1.0, np.nan, np.inf  # a NaN gradient where relu's output is 0
         y = np.zeros_like(z)
         cpu.act_forward(z, y, code, 0.3)
-        return [_x(48, dtype=dtype, seed=1), z, y, np.zeros_like(z), code, 0.3]
+        return [g, z, y, np.zeros_like(z), code, 0.3]
     return build
 
 
@@ -106,26 +116,42 @@ def _opt(scalars, slots=1, slot_lo=0.0, slot_scale=(1.0, 1.0, 1.0)):
     return build
 
 
+def _out(size, k, s, d, p):
+    return (size + 2 * p - d * (k - 1) - 1) // s + 1
+
+
 def _conv(kind, shape, k, s, d, p):
+    """k, s, d, p: (depth, height, width) kernel, strides, dilations and leading pads."""
     def build():
-        n, h, w, c = shape
-        oh = (h + 2 * p - d * (k - 1) - 1) // s + 1
-        cols_shape = (n * oh * oh, k * k * c)
-        geometry = [k, k, s, s, d, d, p, p, oh, oh]
+        n, c = shape[0], shape[4]
+        o = [_out(shape[1 + a], k[a], s[a], d[a], p[a]) for a in range(3)]
+        cols_shape = (n * o[0] * o[1] * o[2], k[0] * k[1] * k[2] * c)
+        geometry = list(k) + list(s) + list(d) + list(p) + o
         if kind == "im2col":
             return [_x(shape), np.zeros(cols_shape, F32)] + geometry
         return [_x(cols_shape), np.zeros(shape, F32)] + geometry
     return build
 
 
-def _pool(kind, k, s, p):
+def _pool_input(shape):
+    """Random values with NaNs (first, middle and last of a window), +-inf and ties."""
+    x = _x(shape)
+    flat = x.reshape(-1)
+    flat[[0, 7, 13]] = np.nan
+    flat[[3, 20]] = np.inf, -np.inf
+    flat[[9, 11]] = flat[10]  # ties go to the first
+    return x
+
+
+def _pool(kind, shape, k, s, p):
+    """k, s, p: (depth, height, width) pool size, strides and leading pads."""
     def build():
         from nbkeras.backend import cpu
 
-        x = _x((1, 5, 5, 2))
-        o = (5 + 2 * p - k) // s + 1
-        y = np.zeros((1, o, o, 2), F32)
-        geometry = [k, k, s, s, p, p]
+        x = _pool_input(shape)
+        o = [(shape[1 + a] + 2 * p[a] - k[a]) // s[a] + 1 for a in range(3)]
+        y = np.zeros((shape[0], *o, shape[4]), F32)
+        geometry = list(k) + list(s) + list(p)
         if kind == "max_pool_forward":
             return [x, y, np.zeros(y.shape, np.int64)] + geometry
         if kind == "avg_pool_forward":
@@ -230,11 +256,13 @@ def all_cases():
     add("ftrl_update", "ftrl_update", _opt([0.01, 0.5, 0.01, 0.2, 0.1], slots=2, slot_lo=0.1))
     add("weight_decay_update", "weight_decay_update", lambda: [_x(_N), F32(0.004), F32(0.01)])
     for kind in ("im2col", "col2im"):
-        add(f"{kind}-stride2-pad1", kind, _conv(kind, (1, 5, 5, 2), 3, 2, 1, 1))
-        add(f"{kind}-dilated", kind, _conv(kind, (1, 6, 6, 1), 2, 1, 2, 0))
+        add(f"{kind}-stride2-pad1", kind, _conv(kind, (1, 1, 5, 5, 2), (1, 3, 3), (1, 2, 2), (1, 1, 1), (0, 1, 1)))
+        add(f"{kind}-dilated", kind, _conv(kind, (1, 1, 6, 6, 1), (1, 2, 2), (1, 1, 1), (1, 2, 2), (0, 0, 0)))
+        add(f"{kind}-3d", kind, _conv(kind, (1, 4, 3, 4, 2), (2, 2, 3), (2, 1, 1), (1, 1, 1), (1, 0, 1)))
     for kind in ("max_pool_forward", "max_pool_backward", "avg_pool_forward", "avg_pool_backward"):
-        add(f"{kind}-valid", kind, _pool(kind, 2, 2, 0))
-        add(f"{kind}-same", kind, _pool(kind, 3, 2, 1))
+        add(f"{kind}-valid", kind, _pool(kind, (1, 1, 5, 5, 2), (1, 2, 2), (1, 2, 2), (0, 0, 0)))
+        add(f"{kind}-same", kind, _pool(kind, (1, 1, 5, 5, 2), (1, 3, 3), (1, 2, 2), (0, 1, 1)))
+        add(f"{kind}-3d", kind, _pool(kind, (1, 3, 4, 4, 1), (2, 2, 2), (1, 2, 2), (1, 0, 1)))
     for name in ("simple_step_forward", "simple_step_backward", "lstm_step_forward",
                  "lstm_step_backward", "gru_step_forward", "gru_step_backward", "gru_zr_forward",
                  "gru_h_forward", "gru_h_backward", "gru_zr_backward"):

@@ -2,8 +2,8 @@
 
 Under the simulator the CUDA device's arrays are NumPy arrays, so the same ops run with
 the CUDA kernel table instead of the CPU one; every fused step of the training (dense +
-activation, batch norm, conv im2col/col2im, pooling, recurrent cells, losses, optimizer
-updates) runs as a CUDA kernel here.
+activation, batch norm, 2-D and 3-D conv im2col/col2im and pooling, recurrent and
+ConvLSTM cells, losses, optimizer updates) runs as a CUDA kernel here.
 """
 
 import numpy as np
@@ -26,6 +26,15 @@ def _cnn():
                              layers.Flatten(), layers.Dense(3)])
 
 
+def _cnn3d():
+    return keras.Sequential([keras.Input((3, 4, 4, 1)),
+                             layers.ConvLSTM2D(2, 2, return_sequences=True),
+                             layers.Conv3D(2, 2, activation="relu"),
+                             layers.MaxPooling3D(2, padding="same"),
+                             layers.AveragePooling3D((1, 2, 2), padding="same"),
+                             layers.Flatten(), layers.Dense(2)])
+
+
 def _rnn():
     return keras.Sequential([keras.Input((4, 3)), layers.LSTM(5, return_sequences=True),
                              layers.GRU(4, return_sequences=True), layers.SimpleRNN(3),
@@ -38,6 +47,8 @@ LAUNCHED = {
             "_sparse_cce_forward", "_sparse_cce_backward", "_adam", "_col_sum"},
     "cnn": {"_im2col", "_max_pool_forward", "_max_pool_backward", "_avg_pool_forward",
             "_avg_pool_backward", "_cce_forward", "_cce_backward", "_sgd_momentum", "_fill_kernel"},
+    "cnn3d": {"_im2col", "_col2im", "_max_pool_forward", "_max_pool_backward",
+              "_avg_pool_forward", "_avg_pool_backward", "_mse_forward", "_mse_backward", "_adam"},
     "rnn": {"_lstm_forward", "_lstm_backward", "_gru_forward", "_gru_backward", "_simple_forward",
             "_simple_backward", "_mse_forward", "_mse_backward", "_rmsprop"},
 }
@@ -48,6 +59,8 @@ MODELS = {
     "cnn": (_cnn, (4, 5, 5, 1), lambda r: np.eye(3, dtype="float32")[r.integers(0, 3, 4)],
             keras.losses.CategoricalCrossentropy(from_logits=True),
             lambda: keras.optimizers.SGD(0.1, momentum=0.9)),
+    "cnn3d": (_cnn3d, (2, 3, 4, 4, 1), lambda r: r.normal(size=(2, 2)).astype("float32"), "mse",
+              lambda: keras.optimizers.Adam(0.01)),
     "rnn": (_rnn, (4, 4, 3), lambda r: r.normal(size=(4, 1)).astype("float32"), "mse",
             lambda: keras.optimizers.RMSprop(0.01)),
 }

@@ -1,7 +1,9 @@
-"""Convolution kernels: im2col and its adjoint col2im on NHWC arrays (serial).
+"""Convolution kernels: im2col and its adjoint col2im on NDHWC arrays (serial).
 
-The GEMM itself stays in BLAS (`np.matmul` outside Numba); these kernels only
-gather the receptive fields into a (N*OH*OW, KH*KW*C) matrix and scatter them back.
+Every convolution runs as a 3-D one: 2-D inputs arrive as (N, 1, H, W, C) views and
+1-D ones as (N, 1, 1, W, C). The GEMM itself stays in BLAS (`np.matmul` outside
+Numba); these kernels only gather the receptive fields into a
+(N*OD*OH*OW, KD*KH*KW*C) matrix and scatter them back.
 """
 
 import numpy as np
@@ -10,44 +12,54 @@ from nbkeras.backend.cpu._jit import jit
 
 
 @jit
-def im2col(x, cols, kh, kw, sh, sw, dh, dw, pt, pl, oh, ow):
-    """cols[(n*oh+i)*ow+j, (a*kw+b)*C + c] = x[n, i*sh-pt+a*dh, j*sw-pl+b*dw, c] (0 outside)."""
-    n_, h, w, c = x.shape
+def im2col(x, cols, kd, kh, kw, sd, sh, sw, dd, dh, dw, pf, pt, pl, od, oh, ow):
+    """cols[((n*od+t)*oh+i)*ow+j, ((e*kh+a)*kw+b)*C + c] =
+    x[n, t*sd-pf+e*dd, i*sh-pt+a*dh, j*sw-pl+b*dw, c] (0 outside)."""
+    n_, d, h, w, c = x.shape
     zero = x.dtype.type(0)
     for n in range(n_):
-        for i in range(oh):
-            for j in range(ow):
-                row = (n * oh + i) * ow + j
-                for a in range(kh):
-                    ih = i * sh - pt + a * dh
-                    for b in range(kw):
-                        iw = j * sw - pl + b * dw
-                        base = (a * kw + b) * c
-                        if ih < 0 or ih >= h or iw < 0 or iw >= w:
-                            for k in range(c):
-                                cols[row, base + k] = zero
-                        else:
-                            for k in range(c):
-                                cols[row, base + k] = x[n, ih, iw, k]
+        for t in range(od):
+            for i in range(oh):
+                for j in range(ow):
+                    row = ((n * od + t) * oh + i) * ow + j
+                    for e in range(kd):
+                        idp = t * sd - pf + e * dd
+                        for a in range(kh):
+                            ih = i * sh - pt + a * dh
+                            for b in range(kw):
+                                iw = j * sw - pl + b * dw
+                                base = ((e * kh + a) * kw + b) * c
+                                if (idp < 0 or idp >= d or ih < 0 or ih >= h
+                                        or iw < 0 or iw >= w):
+                                    for k in range(c):
+                                        cols[row, base + k] = zero
+                                else:
+                                    for k in range(c):
+                                        cols[row, base + k] = x[n, idp, ih, iw, k]
 
 
 @jit
-def col2im(cols, dx, kh, kw, sh, sw, dh, dw, pt, pl, oh, ow):
+def col2im(cols, dx, kd, kh, kw, sd, sh, sw, dd, dh, dw, pf, pt, pl, od, oh, ow):
     """Adjoint of `im2col`: dx (zeroed here) accumulates every column entry in place."""
-    n_, h, w, c = dx.shape
+    n_, d, h, w, c = dx.shape
     dx[:] = 0
     for n in range(n_):
-        for i in range(oh):
-            for j in range(ow):
-                row = (n * oh + i) * ow + j
-                for a in range(kh):
-                    ih = i * sh - pt + a * dh
-                    if ih < 0 or ih >= h:
-                        continue
-                    for b in range(kw):
-                        iw = j * sw - pl + b * dw
-                        if iw < 0 or iw >= w:
+        for t in range(od):
+            for i in range(oh):
+                for j in range(ow):
+                    row = ((n * od + t) * oh + i) * ow + j
+                    for e in range(kd):
+                        idp = t * sd - pf + e * dd
+                        if idp < 0 or idp >= d:
                             continue
-                        base = (a * kw + b) * c
-                        for k in range(c):
-                            dx[n, ih, iw, k] += cols[row, base + k]
+                        for a in range(kh):
+                            ih = i * sh - pt + a * dh
+                            if ih < 0 or ih >= h:
+                                continue
+                            for b in range(kw):
+                                iw = j * sw - pl + b * dw
+                                if iw < 0 or iw >= w:
+                                    continue
+                                base = ((e * kh + a) * kw + b) * c
+                                for k in range(c):
+                                    dx[n, idp, ih, iw, k] += cols[row, base + k]

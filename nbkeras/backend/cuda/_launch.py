@@ -42,6 +42,18 @@ def kernel(fn):
 device = cuda.jit(device=True)
 
 
+@device
+def unravel(t, d, h, w, c):
+    """(n, z, i, j, k) of flat index t into a C-ordered (N, d, h, w, c) array."""
+    k = t % c
+    r = t // c
+    j = r % w
+    r = r // w
+    i = r % h
+    r = r // h
+    return r // d, r % d, i, j, k
+
+
 def launch(fn, n, *args):
     """Run kernel `fn` over `n` threads (at least one block, none when n == 0).
 

@@ -1,7 +1,9 @@
 """Elementwise activation kernels on the GPU, forward and backward, with the fused bias add.
 
 Same names, arguments and activation codes as `nbkeras.backend.cpu.activations`; one
-thread per element, computing in float64 registers like the CPU twin.
+thread per element, computing in float64 registers like the CPU twin. NaN and +-inf
+follow Keras as the CPU twin does: `relu(NaN)` is NaN and softsign's gradient is NaN
+at +-inf.
 """
 
 import math
@@ -38,7 +40,7 @@ def act(v, code, alpha):
     if code == 0:
         return v
     if code == 1:
-        return v if v > 0.0 else 0.0
+        return 0.0 if v <= 0.0 else v  # NaN stays NaN, as in Keras
     if code == 2:
         return sigmoid(v)
     if code == 3:
@@ -89,7 +91,8 @@ def dact(z, y, code, alpha):
         return -math.expm1(-y)
     if code == 7:
         d = abs(z) + 1.0
-        return 1.0 / (d * d)
+        # Keras's autodiff of z / d gives (d - |z|) / d**2: NaN at +-inf.
+        return 1.0 / (d * d) if d < math.inf else math.nan
     if code == 8:
         s = sigmoid(z)
         return s * (1.0 + z * (1.0 - s))
@@ -127,7 +130,10 @@ def _act_forward(x, out, code, alpha):
 def _act_backward(g, z, y, out, code, alpha):
     i = cuda.grid(1)
     if i < g.size:
-        out[i] = g[i] * dact(float(z[i]), float(y[i]), code, alpha)
+        if code == 1:  # relu passes g where y > 0 and 0 elsewhere, even a NaN g (Keras's where)
+            out[i] = g[i] if y[i] > 0 else 0
+        else:
+            out[i] = g[i] * dact(float(z[i]), float(y[i]), code, alpha)
 
 
 @kernel

@@ -1,5 +1,6 @@
 """The CUDA kernels' compile cache and compile events (the first-fit notice uses them)."""
 
+import contextlib
 import os
 
 from nbkeras.backend.cpu.runtime import holds_cached_activations, listen_compiles
@@ -33,3 +34,16 @@ def on_kernel_compiled(callback):
         >>> stop()
     """
     return listen_compiles(callback, ("numba.core.event", "numba.cuda.core.event"))
+
+
+@contextlib.contextmanager
+def threads_for_load():
+    """While training on the GPU: a `resize()` that changes nothing (the GEMMs run on
+    the device, not in a host BLAS pool that could wait on a busy core).
+
+    Example:
+        >>> with threads_for_load() as resize:
+        ...     resize() is None
+        True
+    """
+    yield lambda: None

@@ -1,4 +1,4 @@
-"""Convolution layers: `BaseConv` (shared by every convolution), Conv1D and Conv2D.
+"""Convolution layers: `BaseConv` (shared by every convolution), Conv1D, Conv2D and Conv3D.
 
 Each runs on `nbkeras.ops.conv`'s im2col + BLAS ops and keeps a `Workspace`, so its
 im2col buffer is allocated once per input shape and reused across training steps.
@@ -13,7 +13,7 @@ from nbkeras.layers.convolutional.base_conv import (
     SpatialLayer, constructor_args, normalize_data_format, normalize_padding, normalize_tuple,
 )
 from nbkeras.layers.input_spec import InputSpec
-from nbkeras.ops.conv import Workspace, conv2d_nhwc, to_nhwc
+from nbkeras.ops.conv import Workspace, conv_channels_last, to_nhwc
 
 
 class BaseConv(SpatialLayer):
@@ -123,8 +123,8 @@ class BaseConv(SpatialLayer):
 
     def _convolve(self, x):
         s, d = self._geometry()
-        return conv2d_nhwc(x, self._kernel_2d(self.kernel), self.bias, s, self.padding, d,
-                           self.groups, self._workspace)
+        return conv_channels_last(x, self._kernel_2d(self.kernel), self.bias, s, self.padding,
+                                  d, self.groups, self._workspace)
 
     def call(self, inputs):
         x, from_nhwc = to_nhwc(inputs, self.data_format, self.rank)
@@ -226,3 +226,29 @@ class Conv2D(BaseConv):
                  kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None,
                  kernel_constraint=None, bias_constraint=None, **kwargs):
         super().__init__(2, **constructor_args(locals()))
+
+
+class Conv3D(BaseConv):
+    """3D convolution over (batch, depth, height, width, channels) volumes (channels_last).
+
+    Args:
+        filters: the number of output channels.
+        kernel_size: an int or (depth, height, width).
+        strides: an int or a triple.
+        padding: `'valid'` (no padding) or `'same'` (output size ceil(input / stride)).
+        data_format: `'channels_last'` (default) or `'channels_first'`.
+        dilation_rate: an int or a triple.
+        groups: split the channels into this many independent groups.
+        activation, use_bias, *_initializer, *_regularizer, *_constraint: as in Dense.
+
+    Example:
+        >>> nbkeras.layers.Conv3D(4, 3)(np.zeros((2, 5, 6, 7, 3))).shape
+        (2, 3, 4, 5, 4)
+    """
+
+    def __init__(self, filters, kernel_size, strides=(1, 1, 1), padding="valid",
+                 data_format=None, dilation_rate=(1, 1, 1), groups=1, activation=None,
+                 use_bias=True, kernel_initializer="glorot_uniform", bias_initializer="zeros",
+                 kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None,
+                 kernel_constraint=None, bias_constraint=None, **kwargs):
+        super().__init__(3, **constructor_args(locals()))

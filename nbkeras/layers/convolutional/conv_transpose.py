@@ -1,12 +1,12 @@
-"""Transposed convolutions: Conv1DTranspose and Conv2DTranspose.
+"""Transposed convolutions: Conv1DTranspose, Conv2DTranspose and Conv3DTranspose.
 
-Both run `nbkeras.ops.conv.conv2d_transpose_nhwc`; the 1-D layer as a 2-D one on inputs of
+All run `nbkeras.ops.conv.conv_transpose_channels_last`; the 1-D layer as a 2-D one on inputs of
 height 1, with Keras's (kernel_size, filters, in_channels) kernel.
 """
 
 from nbkeras.layers.convolutional.base_conv import constructor_args, normalize_tuple
 from nbkeras.layers.convolutional.conv import BaseConv
-from nbkeras.ops.conv import conv2d_transpose_nhwc, conv_transpose_geometry
+from nbkeras.ops.conv import conv_transpose_channels_last, conv_transpose_geometry
 
 
 class BaseConvTranspose(BaseConv):
@@ -37,8 +37,8 @@ class BaseConvTranspose(BaseConv):
         op = self.output_padding
         if op is not None and self.rank == 1:
             op = (None,) + op  # the unit height axis takes no output padding
-        return conv2d_transpose_nhwc(x, self._kernel_2d(self.kernel), self.bias, s,
-                                     self.padding, op, d, self._workspace)
+        return conv_transpose_channels_last(x, self._kernel_2d(self.kernel), self.bias, s,
+                                            self.padding, op, d, self._workspace)
 
     def compute_output_shape(self, input_shape):
         self._check_rank(input_shape)
@@ -105,3 +105,27 @@ class Conv2DTranspose(BaseConvTranspose):
                  kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None,
                  kernel_constraint=None, bias_constraint=None, **kwargs):
         super().__init__(2, **constructor_args(locals()))
+
+
+class Conv3DTranspose(BaseConvTranspose):
+    """Transposed 3D convolution (the gradient of Conv3D), e.g. for volumetric decoders.
+
+    Args:
+        filters: the number of output channels.
+        kernel_size, strides, padding, data_format, dilation_rate: as in Conv3D.
+        output_padding: None, an int or a triple: extra entries on the output's far side.
+        activation, use_bias, *_initializer, *_regularizer, *_constraint: as in Dense.
+
+    Example:
+        >>> nbkeras.layers.Conv3DTranspose(4, 3, strides=2, padding="same")(
+        ...     np.zeros((1, 2, 3, 3, 2))).shape
+        (1, 4, 6, 6, 4)
+    """
+
+    def __init__(self, filters, kernel_size, strides=(1, 1, 1), padding="valid",
+                 data_format=None, output_padding=None, dilation_rate=(1, 1, 1),
+                 activation=None, use_bias=True, kernel_initializer="glorot_uniform",
+                 bias_initializer="zeros", kernel_regularizer=None, bias_regularizer=None,
+                 activity_regularizer=None, kernel_constraint=None, bias_constraint=None,
+                 **kwargs):
+        super().__init__(3, **constructor_args(locals()))

@@ -1,13 +1,13 @@
 """Depthwise convolutions: DepthwiseConv1D and DepthwiseConv2D.
 
 Each input channel is convolved with its own `depth_multiplier` filters: a grouped
-`conv2d_nhwc` with one group per channel. The 1-D layer runs on inputs of height 1.
+`conv_channels_last` with one group per channel. The 1-D layer runs on inputs of height 1.
 """
 
 from nbkeras import ops
 from nbkeras.layers.convolutional.base_conv import constructor_args
 from nbkeras.layers.convolutional.conv import BaseConv
-from nbkeras.ops.conv import conv2d_nhwc
+from nbkeras.ops.conv import conv_channels_last
 
 
 class BaseDepthwise(BaseConv):
@@ -36,7 +36,7 @@ class BaseDepthwise(BaseConv):
         c = self._in_channels
         k = self._kernel_2d(ops.reshape(kernel, self.kernel_size + (1, c * self.depth_multiplier)))
         s, d = self._geometry()
-        return conv2d_nhwc(x, k, bias, s, self.padding, d, c, self._workspace)
+        return conv_channels_last(x, k, bias, s, self.padding, d, c, self._workspace)
 
 
 class BaseDepthwiseConv(BaseDepthwise):

@@ -1,13 +1,13 @@
 """Separable convolutions: SeparableConv1D and SeparableConv2D.
 
-A depthwise convolution (see depthwise_conv.py) followed by a pointwise (1x1) `conv2d_nhwc`
+A depthwise convolution (see depthwise_conv.py) followed by a pointwise (1x1) `conv_channels_last`
 to `filters` channels; the 1-D layer runs on inputs of height 1.
 """
 
 from nbkeras import constraints, initializers, regularizers
 from nbkeras.layers.convolutional.base_conv import constructor_args
 from nbkeras.layers.convolutional.depthwise_conv import BaseDepthwise
-from nbkeras.ops.conv import Workspace, conv2d_nhwc
+from nbkeras.ops.conv import Workspace, conv_channels_last
 
 
 class BaseSeparableConv(BaseDepthwise):
@@ -36,8 +36,8 @@ class BaseSeparableConv(BaseDepthwise):
 
     def _convolve(self, x):
         h = self._depthwise(x, self.depthwise_kernel, None)
-        return conv2d_nhwc(h, self._kernel_2d(self.pointwise_kernel), self.bias, (1, 1), "valid",
-                           (1, 1), 1, self._pw_workspace)
+        return conv_channels_last(h, self._kernel_2d(self.pointwise_kernel), self.bias, (1, 1),
+                                  "valid", (1, 1), 1, self._pw_workspace)
 
     def get_config(self):
         return self._config({"depth_multiplier": self.depth_multiplier, "filters": self.filters},

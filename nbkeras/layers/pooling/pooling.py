@@ -1,4 +1,4 @@
-"""Pooling layers: Max/AveragePooling1D/2D and GlobalMax/AveragePooling1D/2D."""
+"""Pooling layers: Max/AveragePooling1D/2D/3D and GlobalMax/AveragePooling1D/2D/3D."""
 
 from nbkeras import ops
 from nbkeras.layers.convolutional.base_conv import (
@@ -121,6 +121,44 @@ class AveragePooling2D(BasePooling):
         super().__init__(2, pool_size, strides, padding, data_format, name, **kwargs)
 
 
+class MaxPooling3D(BasePooling):
+    """Max over `pool_size` windows of (batch, depth, height, width, channels) volumes.
+
+    Args:
+        pool_size: an int or (depth, height, width) ((2, 2, 2)).
+        strides: an int or a triple (`pool_size` when None).
+        padding: `'valid'` or `'same'`.
+        data_format: `'channels_last'` (default) or `'channels_first'`.
+
+    Example:
+        >>> nbkeras.layers.MaxPooling3D()(np.zeros((2, 4, 6, 6, 3))).shape
+        (2, 2, 3, 3, 3)
+    """
+
+    def __init__(self, pool_size=(2, 2, 2), strides=None, padding="valid", data_format=None,
+                 name=None, **kwargs):
+        super().__init__(3, pool_size, strides, padding, data_format, name, **kwargs)
+
+
+class AveragePooling3D(BasePooling):
+    """Mean over `pool_size` windows of volumes; with `'same'` padding, pads are not counted.
+
+    Args:
+        pool_size: an int or (depth, height, width).
+        strides, padding, data_format: as in MaxPooling3D.
+
+    Example:
+        >>> nbkeras.layers.AveragePooling3D(2)(np.zeros((2, 4, 6, 6, 3))).shape
+        (2, 2, 3, 3, 3)
+    """
+
+    _mode = "avg"
+
+    def __init__(self, pool_size, strides=None, padding="valid", data_format=None, name=None,
+                 **kwargs):
+        super().__init__(3, pool_size, strides, padding, data_format, name, **kwargs)
+
+
 class BaseGlobalPooling(SpatialLayer):
     """Shared code of the global pooling layers (not a public class)."""
 
@@ -230,3 +268,37 @@ class GlobalAveragePooling2D(BaseGlobalPooling):
 
     def __init__(self, data_format=None, keepdims=False, **kwargs):
         super().__init__(2, data_format, keepdims, **kwargs)
+
+
+class GlobalMaxPooling3D(BaseGlobalPooling):
+    """Max over depth, height and width: (batch, d, h, w, channels) -> (batch, channels).
+
+    Args:
+        data_format: `'channels_last'` (default) or `'channels_first'`.
+        keepdims: keep the reduced axes with length 1.
+
+    Example:
+        >>> nbkeras.layers.GlobalMaxPooling3D()(np.zeros((2, 3, 4, 4, 3))).shape
+        (2, 3)
+    """
+
+    def __init__(self, data_format=None, keepdims=False, **kwargs):
+        super().__init__(3, data_format, keepdims, **kwargs)
+
+
+class GlobalAveragePooling3D(BaseGlobalPooling):
+    """Mean over depth, height and width: (batch, d, h, w, channels) -> (batch, channels).
+
+    Args:
+        data_format: `'channels_last'` (default) or `'channels_first'`.
+        keepdims: keep the reduced axes with length 1.
+
+    Example:
+        >>> nbkeras.layers.GlobalAveragePooling3D()(np.zeros((2, 3, 4, 4, 3))).shape
+        (2, 3)
+    """
+
+    _mode = "avg"
+
+    def __init__(self, data_format=None, keepdims=False, **kwargs):
+        super().__init__(3, data_format, keepdims, **kwargs)

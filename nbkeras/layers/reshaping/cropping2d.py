@@ -1,4 +1,4 @@
-"""`Cropping2D` (and the base of `Cropping1D`): removes rows and columns at the borders."""
+"""`Cropping2D`, `Cropping3D` (and the base of `Cropping1D`): remove entries at the borders."""
 
 from nbkeras.layers.convolutional.base_conv import SpatialLayer, normalize_data_format
 from nbkeras.layers.input_spec import InputSpec
@@ -7,7 +7,7 @@ from nbkeras.ops.conv import crop_spatial
 
 
 class BaseCropping(SpatialLayer):
-    """Shared code of Cropping1D and Cropping2D (not a public class).
+    """Shared code of Cropping1D/2D/3D (not a public class).
 
     Subclasses set `cropping`, `data_format` and `_spatial_crops()` (a pair per spatial axis).
     """
@@ -62,3 +62,25 @@ class Cropping2D(BaseCropping):
         cfg = super().get_config()
         cfg.update({"cropping": self.cropping, "data_format": self.data_format})
         return cfg
+
+
+class Cropping3D(Cropping2D):
+    """Crop volumes (batch, depth, height, width, channels) along the three spatial axes.
+
+    Args:
+        cropping: an int (all sides), a triple (symmetric per axis), or
+            ((front, back), (top, bottom), (left, right)).
+        data_format: `'channels_last'` (default) or `'channels_first'`.
+
+    Example:
+        >>> nbkeras.layers.Cropping3D(1)(np.zeros((1, 4, 5, 5, 2))).shape
+        (1, 2, 3, 3, 2)
+    """
+
+    rank = 3
+
+    def __init__(self, cropping=((1, 1), (1, 1), (1, 1)), data_format=None, **kwargs):
+        BaseCropping.__init__(self, **kwargs)
+        self.cropping = symmetric_pairs(cropping, "cropping", 3)
+        self.data_format = normalize_data_format(data_format)
+        self.input_spec = InputSpec(ndim=5)

@@ -1,17 +1,19 @@
-"""`ZeroPadding2D` (and the base of `ZeroPadding1D`): adds rows and columns of zeros."""
+"""`ZeroPadding2D`, `ZeroPadding3D` (and the base of `ZeroPadding1D`): add zeros at the borders."""
 
 from nbkeras.layers.convolutional.base_conv import SpatialLayer, normalize_data_format
 from nbkeras.layers.input_spec import InputSpec
 from nbkeras.ops.conv import pad_spatial
 
 
-def symmetric_pairs(value, name):
-    """int | (a, b) | ((top, bottom), (left, right)) -> ((top, bottom), (left, right))."""
+def symmetric_pairs(value, name, n=2):
+    """int | (a, b, ...) | ((before, after), ...) -> one (before, after) pair per axis (n axes)."""
     if isinstance(value, int):
-        return ((value, value), (value, value))
+        value = (value,) * n
     value = tuple(value)
-    if len(value) != 2:
-        raise ValueError(f"`{name}` should have two elements. Received: {name}={value!r}")
+    words = {2: "two", 3: "3"}
+    if len(value) != n:
+        raise ValueError(f"`{name}` should have {words.get(n, n)} elements. "
+                         f"Received: {name}={value!r}")
     out = []
     for v in value:
         if isinstance(v, int):
@@ -20,7 +22,7 @@ def symmetric_pairs(value, name):
             v = tuple(int(a) for a in v)
             if len(v) != 2:
                 raise ValueError(
-                    f"`{name}` should be a tuple of 2 pairs. Received: {name}={value!r}")
+                    f"`{name}` should be a tuple of {n} pairs. Received: {name}={value!r}")
             out.append(v)
     if any(a < 0 for p in out for a in p):
         raise ValueError(f"`{name}` cannot contain negative values. Received: {name}={value!r}")
@@ -28,7 +30,7 @@ def symmetric_pairs(value, name):
 
 
 class BaseZeroPadding(SpatialLayer):
-    """Shared code of ZeroPadding1D and ZeroPadding2D (not a public class).
+    """Shared code of ZeroPadding1D/2D/3D (not a public class).
 
     Subclasses set `padding`, `data_format` and `_spatial_pads()` (a pair per spatial axis).
     """
@@ -68,6 +70,31 @@ class ZeroPadding2D(BaseZeroPadding):
         self.padding = symmetric_pairs(padding, "padding")
         self.data_format = normalize_data_format(data_format)
         self.input_spec = InputSpec(ndim=4)
+
+    def _spatial_pads(self):
+        return self.padding
+
+
+class ZeroPadding3D(BaseZeroPadding):
+    """Pad volumes (batch, depth, height, width, channels) with zeros.
+
+    Args:
+        padding: an int (all sides), a triple (symmetric per axis), or
+            ((front, back), (top, bottom), (left, right)).
+        data_format: `'channels_last'` (default) or `'channels_first'`.
+
+    Example:
+        >>> nbkeras.layers.ZeroPadding3D(1)(np.zeros((1, 2, 3, 3, 2))).shape
+        (1, 4, 5, 5, 2)
+    """
+
+    rank = 3
+
+    def __init__(self, padding=((1, 1), (1, 1), (1, 1)), data_format=None, **kwargs):
+        super().__init__(**kwargs)
+        self.padding = symmetric_pairs(padding, "padding", 3)
+        self.data_format = normalize_data_format(data_format)
+        self.input_spec = InputSpec(ndim=5)
 
     def _spatial_pads(self):
         return self.padding

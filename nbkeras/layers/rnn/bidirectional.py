@@ -1,6 +1,7 @@
 """`Bidirectional`: a recurrent layer run forwards and backwards, outputs merged."""
 
 from nbkeras import ops
+from nbkeras.layers.core.wrapper import Wrapper
 from nbkeras.layers.layer import Layer
 
 
@@ -14,11 +15,11 @@ def _copy_layer(layer, cfg):
     return type(layer).from_config(cfg, custom_objects=custom)
 
 
-class Bidirectional(Layer):
+class Bidirectional(Wrapper):
     """Run `layer` forwards and a copy backwards over the sequence; merge their outputs.
 
     Args:
-        layer: a `SimpleRNN`, `LSTM` or `GRU`.
+        layer: a recurrent layer (`SimpleRNN`, `LSTM`, `GRU`, `RNN`, `ConvLSTM2D`, ...).
         merge_mode: 'concat' (default), 'sum', 'mul', 'ave' or None (a list of both).
         backward_layer: an optional layer for the backward direction (with
             `go_backwards=True`); a copy of `layer` by default.
@@ -37,7 +38,7 @@ class Bidirectional(Layer):
             raise ValueError(
                 f"Invalid merge mode. Received: {merge_mode}. Merge mode should be one of "
                 '{"sum", "mul", "ave", "concat", None}')
-        super().__init__(**kwargs)
+        Layer.__init__(self, **kwargs)  # holds copies of `layer`, not `layer` itself
         cfg = layer.get_config()
         cfg["name"] = "forward_" + layer.name.removeprefix("forward_")
         self.forward_layer = _copy_layer(layer, cfg)
@@ -132,7 +133,7 @@ class Bidirectional(Layer):
     def get_config(self):
         from nbkeras.layers import serialize
 
-        cfg = super().get_config()
+        cfg = Layer.get_config(self)
         cfg["merge_mode"] = self.merge_mode
         cfg["layer"] = serialize(self.forward_layer)
         cfg["backward_layer"] = serialize(self.backward_layer)

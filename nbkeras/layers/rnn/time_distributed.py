@@ -1,10 +1,11 @@
 """`TimeDistributed`: apply a layer to every time step."""
 
 from nbkeras import ops
+from nbkeras.layers.core.wrapper import Wrapper
 from nbkeras.layers.layer import Layer
 
 
-class TimeDistributed(Layer):
+class TimeDistributed(Wrapper):
     """Apply `layer` to every slice along axis 1 of a (batch, time, ...) input.
 
     Example:
@@ -18,8 +19,7 @@ class TimeDistributed(Layer):
             raise ValueError(
                 "Please initialize `TimeDistributed` layer with a `keras.layers.Layer` "
                 f"instance. Received: {layer}")
-        super().__init__(**kwargs)
-        self.layer = layer
+        super().__init__(layer, **kwargs)
         self.supports_masking = True
 
     def build(self, input_shape):
@@ -44,18 +44,3 @@ class TimeDistributed(Layer):
     def compute_output_shape(self, input_shape):
         inner = self.layer.compute_output_shape((None,) + tuple(input_shape[2:]))
         return tuple(input_shape[:2]) + tuple(inner[1:])
-
-    def get_config(self):
-        from nbkeras.layers import serialize
-
-        cfg = super().get_config()
-        cfg["layer"] = serialize(self.layer)
-        return cfg
-
-    @classmethod
-    def from_config(cls, config):
-        from nbkeras.layers import deserialize
-
-        config = dict(config)
-        config["layer"] = deserialize(config["layer"])
-        return cls(**config)

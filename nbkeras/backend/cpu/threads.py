@@ -1,0 +1,240 @@
+"""Size OpenBLAS's thread pool to the cores that are free right now.
+
+OpenBLAS splits every large GEMM evenly between its threads, and its idle threads
+spin before they sleep (its own pthreads pool: `OMP_WAIT_POLICY` does not reach it).
+When another process holds one of two cores, half of each GEMM waits for that core's
+time slice and the other thread spins at the barrier: the student CNN's step went from
+6.8 to 26.2 ms beside one busy loop. A GEMM computed by one thread on the free core is
+faster than that. So while `fit` runs, it samples the runnable tasks of other processes
+every 0.1 s (`/proc/loadavg`, minus this process's own running threads) and gives
+OpenBLAS only the cores they leave free; `fit` restores the user's count at its end.
+
+OpenBLAS partitions a GEMM's output, never its inner (k) dimension, so every output
+element is the same sum in the same order whatever the thread count: results are
+bit-identical with 1 or N threads (tests/test_threads.py checks it on a training run).
+Set `NBKERAS_BLAS_THREADS=N` to pin the count (0 or unset: size by load).
+
+Example:
+    >>> choose_threads(cores=2, others_running=1)
+    1
+    >>> choose_threads(cores=2, others_running=0)
+    2
+"""
+
+import collections
+import contextlib
+import ctypes
+import os
+import time
+
+# Symbols that set / get the thread count, by OpenBLAS build (NumPy's wheels bundle
+# scipy-openblas with the `scipy_` prefix and the `64_` suffix).
+_SETTERS = ("scipy_openblas_set_num_threads64_", "scipy_openblas_set_num_threads",
+            "openblas_set_num_threads64_", "openblas_set_num_threads")
+_GETTERS = ("scipy_openblas_get_num_threads64_", "scipy_openblas_get_num_threads",
+            "openblas_get_num_threads64_", "openblas_get_num_threads")
+
+_state = {"lib": None}
+
+
+def choose_threads(cores, others_running, limit=None):
+    """How many BLAS threads to use: the cores that other processes leave free.
+
+    Args:
+        cores: cores this process may run on (`os.sched_getaffinity`).
+        others_running: runnable tasks of other processes right now.
+        limit: the most threads to use (the user's `OPENBLAS_NUM_THREADS`), or None.
+
+    Returns:
+        An int between 1 and `min(cores, limit)`.
+
+    Example:
+        >>> choose_threads(cores=8, others_running=3, limit=4)
+        4
+    """
+    top = max(1, min(cores, limit) if limit else cores)
+    return max(1, min(top, cores - max(0, others_running)))
+
+
+def others_running(loadavg_text, own_running):
+    """Runnable tasks of other processes, from `/proc/loadavg`'s text.
+
+    Args:
+        loadavg_text: the file's content, e.g. ``"0.50 0.40 0.30 3/207 4951"``.
+        own_running: this process's threads that are running now (counted in the file).
+
+    Example:
+        >>> others_running("1.0 1.0 1.0 3/207 4951", own_running=1)
+        2
+    """
+    running = int(loadavg_text.split()[3].split("/")[0])
+    return max(0, running - own_running)
+
+
+def _own_running():
+    n = 0
+    try:
+        tasks = os.listdir("/proc/self/task")
+    except OSError:
+        return 1
+    for tid in tasks:
+        try:
+            with open(f"/proc/self/task/{tid}/stat", "rb") as f:
+                stat = f.read()
+        except OSError:
+            continue
+        # "pid (comm) S ...": the state follows the last ')'
+        if stat[stat.rfind(b")") + 2:stat.rfind(b")") + 3] == b"R":
+            n += 1
+    return max(1, n)
+
+
+def measure_others_running(samples=5):
+    """The median, over `samples` quick reads, of other processes' runnable tasks (or 0)."""
+    counts = []
+    for _ in range(samples):
+        try:
+            with open("/proc/loadavg") as f:
+                text = f.read()
+            counts.append(others_running(text, _own_running()))
+        except (OSError, ValueError, IndexError):
+            return 0
+    return sorted(counts)[len(counts) // 2]
+
+
+def _usable_cores():
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:
+        return os.cpu_count() or 1
+
+
+def _find(lib, names, restype, argtypes):
+    for name in names:
+        fn = getattr(lib, name, None)
+        if fn is not None:
+            fn.restype, fn.argtypes = restype, argtypes
+            return fn
+    return None
+
+
+def _openblas():
+    """(set, get) functions of the OpenBLAS that NumPy loaded, or None (another BLAS)."""
+    if _state["lib"] is None:
+        import numpy as np
+
+        np.ones((2, 2), np.float32) @ np.ones((2, 2), np.float32)  # the library is loaded
+        found = False
+        try:
+            with open("/proc/self/maps") as f:
+                paths = sorted({line.split()[-1] for line in f if "openblas" in line.lower()
+                                and line.split()[-1].startswith("/")})
+        except OSError:
+            paths = []
+        for path in paths:
+            try:
+                lib = ctypes.CDLL(path)
+            except OSError:
+                continue
+            setter = _find(lib, _SETTERS, None, [ctypes.c_int])
+            getter = _find(lib, _GETTERS, ctypes.c_int, [])
+            if setter is not None and getter is not None:
+                found = (setter, getter)
+                break
+        _state["lib"] = found
+    return _state["lib"] or None
+
+
+def blas_threads():
+    """The number of threads OpenBLAS uses now (None when NumPy's BLAS is not OpenBLAS).
+
+    Example:
+        >>> blas_threads() >= 1
+        True
+    """
+    lib = _openblas()
+    return int(lib[1]()) if lib else None
+
+
+def set_blas_threads(n):
+    """Give OpenBLAS `n` threads (at most the pool it started with); returns the old count.
+
+    Args:
+        n: a positive int.
+
+    Example:
+        >>> old = set_blas_threads(1)
+        >>> _ = set_blas_threads(old)
+    """
+    if not isinstance(n, int) or isinstance(n, bool) or n < 1:
+        raise ValueError(f"Expected a positive int thread count. Received: n={n!r}")
+    lib = _openblas()
+    if not lib:
+        return None
+    old = int(lib[1]())
+    if n != old:
+        lib[0](n)
+    return old
+
+
+def _pinned():
+    value = os.environ.get("NBKERAS_BLAS_THREADS", "").strip()
+    try:
+        return max(0, int(value)) if value else 0
+    except ValueError:
+        return 0
+
+
+@contextlib.contextmanager
+def threads_for_load(interval=0.1, window=5):
+    """While training: a `resize()` that sizes OpenBLAS's pool to the free cores.
+
+    Yields a function that the trainer calls before every batch. A call at least
+    `interval` seconds after the last sample reads the load once more (about 20 us);
+    the thread count follows the median of the last `window` samples, so a process
+    that runs for an instant does not flip it, and one that keeps a core busy takes
+    its core back from OpenBLAS within `interval * window` seconds. Other calls only
+    read the clock. The count in force before is restored at exit.
+
+    Args:
+        interval: seconds between two samples of the load.
+        window: how many recent samples decide.
+
+    Example:
+        >>> with threads_for_load() as resize:
+        ...     n = resize()
+        >>> n >= 1
+        True
+    """
+    start = blas_threads()
+    if start is None:  # not OpenBLAS: leave its threads alone
+        yield lambda: None
+        return
+    pinned = min(_pinned(), start)
+    if pinned:
+        set_blas_threads(pinned)
+    cores = _usable_cores()
+    samples = collections.deque(maxlen=max(1, window))
+    last = {"at": None, "n": pinned or start}
+
+    def resize():
+        if pinned:
+            return pinned
+        now = time.monotonic()
+        if last["at"] is not None and now - last["at"] < interval:
+            return last["n"]
+        if last["at"] is None:  # the first call fills the window at once
+            samples.extend(measure_others_running(1) for _ in range(samples.maxlen))
+        else:
+            samples.append(measure_others_running(1))
+        last["at"] = now
+        n = choose_threads(cores, sorted(samples)[len(samples) // 2], limit=start)
+        if n != last["n"]:
+            set_blas_threads(n)
+            last["n"] = n
+        return n
+
+    try:
+        yield resize
+    finally:
+        set_blas_threads(start)
