@@ -86,6 +86,8 @@ def test_profile_table(shell, capsys):
     # FLOPs of one epoch: 3 x 2 x samples x (4*8 + 8*1)
     assert f"{3 * 2 * 64 * 40 / 1e9:.3f}" in total
     assert "4 steps" in out
+    path = [l for l in lines if l.startswith("path: ")][0]
+    assert "optimizer: one flat-buffer kernel call per step" in path  # 4 x 8 x 1: small
 
 
 def test_cache_info_and_clear(shell, capsys, tmp_path, monkeypatch):

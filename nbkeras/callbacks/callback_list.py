@@ -38,6 +38,9 @@ class CallbackList(Callback):
             cb.set_params(params)
         self.model = model
         self.params = params
+        self.active = set()
+        if not self.callbacks:  # every hook stays the class's no-op (predict in a loop)
+            return
         for hook in _HOOKS:
             bound = []
             for cb in self.callbacks:
@@ -55,6 +58,10 @@ class CallbackList(Callback):
 
 def _noop(*args, **kwargs):
     pass
+
+
+for _hook in _HOOKS:  # an empty list's hooks, without building a dispatch per hook
+    setattr(CallbackList, _hook, staticmethod(_noop))
 
 
 def _dispatch(bound, nargs):

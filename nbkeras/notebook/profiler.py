@@ -99,7 +99,28 @@ def profile_fit(model, x, y, batch_size=32, **fit_kwargs):
                        (list(x.values()) if isinstance(x, dict) else x)[0]))
     rows = [(s.name, s.kind, s.forward, s.backward, s.flops) for s in stats.values()]
     return {"rows": rows, "optimizer_s": opt_time[0], "total_s": total,
-            "steps": -(-n // batch_size)}
+            "steps": -(-n // batch_size), "path": step_path(model)}
+
+
+def step_path(model):
+    """Which path the training step ran: the tape, the optimizer's update calls and the
+    BLAS threads.
+
+    Example:
+        >>> step_path(model)
+        'tape; optimizer: one flat-buffer kernel call per step; BLAS threads: 2'
+    """
+    from nbkeras.backend.cpu.threads import blas_threads
+    from nbkeras.optimizers.flat_buffer import FlatParameters
+
+    opt = model.optimizer
+    if isinstance(getattr(opt, "_flat", None), FlatParameters):
+        update = "one flat-buffer kernel call per step"
+    else:
+        update = f"per variable, {len(getattr(opt, '_trainable_variables', ()))} calls per step"
+    blas = blas_threads()
+    return (f"tape; optimizer: {update}; BLAS threads: "
+            f"{blas if blas is not None else 'not OpenBLAS'}")
 
 
 def _timed_backward(fn, st):
@@ -138,6 +159,8 @@ def format_profile(report):
         lines.append("  ".join(cells))
         if j == 0 or j == len(rows):
             lines.append("  ".join("-" * w for w in widths))
+    if report.get("path"):
+        lines.append(f"path: {report['path']}")
     lines.append(f"{report['steps']} steps after one untimed warm-up step; FLOPs = 3x forward (forward + two backward GEMMs) "
                  "for layers with a kernel")
     return "\n".join(lines)

@@ -8,7 +8,7 @@ import numpy as np
 from nbkeras import config
 from nbkeras.backend import kernels as K
 from nbkeras.ops.core import unwrap
-from nbkeras.optimizers import averaging, schedules
+from nbkeras.optimizers import averaging, flat_buffer, schedules
 from nbkeras.optimizers.arguments import as_float, check_args
 from nbkeras.optimizers.clipping import clip_gradients
 from nbkeras.optimizers.schedules import InverseTimeDecay, LearningRateSchedule
@@ -208,6 +208,7 @@ class Optimizer:
         self._index = {id(v): i for i, v in enumerate(var_list)}
         self._view_cache = {}
         self._trainable_variables = var_list
+        self._flat = None  # made on the first update, once the subclass added its slots
         self.built = True
 
     # ----------------------------------------------------------- updates
@@ -242,7 +243,11 @@ class Optimizer:
             grads = clip_gradients(grads, self.clipnorm, self.clipvalue, self.global_clipnorm)
             lr = self._current_lr()
             self._apply_weight_decay(variables, lr)
-            self._update(grads, variables, lr)
+            flat = self._flat_for(variables)
+            if flat is not None:  # one kernel call over the flat buffers
+                self._update([flat.gather(grads)], [flat], lr)
+            else:
+                self._update(grads, variables, lr)
         if self.use_ema:
             averaging.update_moving_average(self)
         for v in variables:
@@ -291,8 +296,19 @@ class Optimizer:
         if self.use_ema:
             averaging.overwrite(var_list, self._model_variables_moving_average)
 
+    def _flat_for(self, variables):
+        """The flat buffers when this step updates exactly the built variables, else None."""
+        if getattr(self, "_flat", None) is None:
+            self._flat = flat_buffer.build(self) or False
+        if self._flat and self._flat.covers(variables):
+            return self._flat
+        return None
+
     def _views(self, variable, *slot_lists):
-        """Flat views of a variable and its slots (a 1-element dummy for unused slots), cached."""
+        """Flat views of a variable and its slots (a 1-element dummy for unused slots), cached.
+        `variable` may be the optimizer's `FlatParameters`: then the views span every variable."""
+        if isinstance(variable, flat_buffer.FlatParameters):
+            return variable.views(slot_lists)
         key = id(variable)  # each optimizer asks for one fixed set of slot lists
         entry = self._view_cache.get(key)
         if entry is None or entry[0] is not variable.data:

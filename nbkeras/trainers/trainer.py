@@ -555,11 +555,15 @@ class Trainer:
         if not self.built:
             self.build((None,) + tuple(first.shape[1:]))
         else:  # the data's length is not a batch size: each batch is checked when it runs
+            key = (tuple(first.shape[1:]), len(getattr(self, "layers", ())))
+            if self.__dict__.get("_data_shape_checked") == key:
+                return  # predict of one sample in a loop: checked once, not every call
             try:
-                self._check_data_shape((None,) + tuple(first.shape[1:]))
+                self._check_data_shape((None,) + key[0])
             except ValueError:
                 self._check_data_shape(tuple(first.shape))  # the error names the data's shape
                 raise
+            self._data_shape_checked = key
 
     def _check_data_shape(self, shape, argument="input"):
         """Raise a Keras-style ValueError when data of `shape` (the user's `argument`)
