@@ -18,7 +18,11 @@
     batch 32). The Numba kernel cache:
       warm: NUMBA_CACHE_DIR = one temp dir, populated by an untimed run, then
             --runs measured runs against it;
-      cold: NUMBA_CACHE_DIR = a brand-new empty temp dir for every run.
+      cold: NUMBA_CACHE_DIR = a brand-new empty temp dir for every run;
+      warm+preload: warm, with NBKERAS_PRELOAD=1 and a --pause (1 s) sleep
+            after the import, as when a notebook's next cell follows the import
+            cell: the preload thread imports Numba meanwhile. The pause is not
+            counted in the total.
     With NUMBA_CACHE_DIR set, Numba's first cache locator
     (_UserProvidedCacheLocator) serves every cache=True function, so the
     package's own __pycache__/*.nbi/*.nbc are never read. Each run reports its
@@ -62,6 +66,9 @@ else:
     import torch
     from torch import nn
 t_import = time.time()
+PAUSE = float(sys.argv[3]) if len(sys.argv) > 3 else 0.0
+time.sleep(PAUSE)  # a notebook user writing the next cell
+t_resume = time.time()
 import json
 import numpy as np
 rng = np.random.default_rng(0)
@@ -106,7 +113,7 @@ else:
     model.fit(x, y, epochs=1, batch_size=32, verbose=0)
 t_end = time.time()
 info = {"t0": float(os.environ["BENCH_T0"]), "t_start": t_start, "t_import": t_import,
-        "t_built": t_built, "t_end": t_end}
+        "t_resume": t_resume, "pause": PAUSE, "t_built": t_built, "t_end": t_end}
 if FW == "nbkeras":
     import numba.core.registry as reg
     hits = misses = compiled = 0
@@ -174,14 +181,16 @@ def _bytecode_env(pyc_dir):
     return _env(PYTHONPYCACHEPREFIX=pyc_dir, PYTHONDONTWRITEBYTECODE=None) if pyc_dir else _env()
 
 
-def first_epoch(fw, workload, cache_dir=None, pyc_dir=None):
+def first_epoch(fw, workload, cache_dir=None, pyc_dir=None, pause=0.0):
     env = _bytecode_env(pyc_dir)
     if cache_dir:
         env["NUMBA_CACHE_DIR"] = cache_dir
+    if pause:
+        env["NBKERAS_PRELOAD"] = "1"
     t0 = time.time()
     env["BENCH_T0"] = repr(t0)
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    p = subprocess.run([sys.executable, "-c", CHILD, fw, workload], env=env,
+    p = subprocess.run([sys.executable, "-c", CHILD, fw, workload, repr(pause)], env=env,
                        capture_output=True, text=True)
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     wall = time.time() - t0
@@ -190,10 +199,10 @@ def first_epoch(fw, workload, cache_dir=None, pyc_dir=None):
         if line.startswith(C.WORKER_TAG):
             r = json.loads(line[len(C.WORKER_TAG):])
             out = {
-                "total_s": r["t_end"] - r["t0"],
+                "total_s": r["t_end"] - r["t0"] - (r["t_resume"] - r["t_import"]),
                 "startup_s": r["t_start"] - r["t0"],
                 "import_s": r["t_import"] - r["t_start"],
-                "build_s": r["t_built"] - r["t_import"],
+                "build_s": r["t_built"] - r["t_resume"],
                 "fit_s": r["t_end"] - r["t_built"],
                 "process_wall_s": wall,
                 "cpu_s": cpu,
@@ -229,6 +238,10 @@ def main():
     ap.add_argument("--import-runs", type=int, default=5)
     ap.add_argument("--runs", type=int, default=3, help="measured first-epoch runs per case")
     ap.add_argument("--workloads", default="tutorial,mlp")
+    ap.add_argument("--pause", type=float, default=1.0, metavar="SECONDS",
+                    help="also time a warm first epoch with NBKERAS_PRELOAD=1 and this pause "
+                         "after the import (a notebook's next cell; 0: skip); the pause is "
+                         "not counted")
     ap.add_argument("--bytecode", default="cached,as-is",
                     help="nbkeras first-epoch variants: 'cached' (a populated .pyc cache, as an "
                          "install has) and/or 'as-is' (the environment as it is)")
@@ -287,6 +300,8 @@ def main():
             for fw in frameworks:
                 if fw == "nbkeras":
                     cases = [(kind, bc) for bc in bytecodes for kind in ("warm", "cold")]
+                    if args.pause:
+                        cases.insert(1, ("warm+preload", bytecodes[0]))
                 else:
                     cases = [("-", "installed")]
                 for kind, bc in cases:
@@ -295,13 +310,15 @@ def main():
                     # The warm case's untimed run fills the .pyc cache before the cold case.
                     pyc = pyc_dir if bc == "cached" else None
                     runs = []
-                    if fw == "nbkeras" and kind == "warm":
+                    if fw == "nbkeras" and kind.startswith("warm"):
+                        pause = args.pause if kind == "warm+preload" else 0.0
                         warm_dir = tempfile.mkdtemp(dir=tmp_root, prefix=f"warm-{wl}-")
                         populate = first_epoch(fw, wl, warm_dir, pyc)  # untimed: fills the cache
                         if "error" in populate or "skipped" in populate:
                             runs = [populate]
                         else:
-                            runs = [first_epoch(fw, wl, warm_dir, pyc) for _ in range(args.runs)]
+                            runs = [first_epoch(fw, wl, warm_dir, pyc, pause)
+                                    for _ in range(args.runs)]
                     elif fw == "nbkeras":
                         for _ in range(args.runs):
                             cold_dir = tempfile.mkdtemp(dir=tmp_root, prefix=f"cold-{wl}-")
@@ -326,13 +343,16 @@ def main():
                                  f"files {s['cache_files']}")
                     rows.append((wl, fw, kind, bc, f"{s['total_s']:.2f}", f"{s['startup_s']:.2f}",
                                  f"{s['import_s']:.2f}", f"{s['build_s']:.2f}",
-                                 f"{s['fit_s']:.2f}", f"{s['spread_pct']:.0f}%", f"{s['cpu_s']:.2f}", cache))
+                                 f"{s['fit_s']:.2f}", f"{s['spread_pct']:.0f}%",
+                                 f"{s['cpu_s']:.2f}", cache))
         C.table(["workload", "framework", "kernel cache", "bytecode", "total", "python", "import",
                  "build", "fit", "spread", "cpu", "numba cache per run / notes"], rows)
         print("\ntotal = spawn -> fit returned; python = interpreter start-up; import = the "
               "framework;\nbuild = data + model + compile(); fit = the first epoch, with "
               "every kernel compile or cache load;\ncpu = the process's user + system CPU seconds (median; less skewed than wall time on a\nbusy machine).\nwarm = NUMBA_CACHE_DIR populated by an "
-              "untimed run; cold = a brand-new NUMBA_CACHE_DIR per run.\nbytecode: cached = "
+              "untimed run; cold = a brand-new NUMBA_CACHE_DIR per run;\nwarm+preload = warm, "
+              f"with NBKERAS_PRELOAD=1 and a {args.pause:g} s pause after the import (not "
+              "counted), as in a notebook.\nbytecode: cached = "
               "PYTHONPYCACHEPREFIX filled by an untimed run (as an install has); as-is = the "
               "environment\nas it is (with PYTHONDONTWRITEBYTECODE=1 and no .pyc, every run "
               "compiles the sources); installed = site-packages' own .pyc.")
