@@ -71,9 +71,9 @@ def preload():
     Example:
         >>> preload()
     """
-    from nbkeras.backend import cpu
+    import importlib
 
-    cpu.bias_act_forward  # noqa: B018 -- resolves every kernel (PEP 562 __getattr__)
+    importlib.import_module("nbkeras.backend.cpu.kernels")  # every kernel module, and Numba
     from numba.core.compiler_lock import global_compiler_lock
     from numba.core.registry import cpu_target
 
