@@ -14,6 +14,8 @@ import numpy as np
 
 from nbkeras import config
 from nbkeras.backend import kernels as K
+from nbkeras.backend.activation_codes import CODES as _CODES
+from nbkeras.backend.activation_codes import NEEDS_INPUT as _NEEDS_INPUT
 from nbkeras.ops.core import composite, record, unwrap
 from nbkeras.ops.numpy import getitem
 
@@ -137,8 +139,9 @@ def _to_3d(xa, kernel_shape, *pairs):
 
 
 def conv_channels_last(x, kernel, bias=None, strides=(1, 1), padding="valid",
-                       dilation_rate=(1, 1), groups=1, workspace=None):
-    """Convolution of NHWC or NDHWC `x` with a (*K, C/groups, O) kernel (+ bias), differentiable.
+                       dilation_rate=(1, 1), groups=1, workspace=None, activation="linear",
+                       alpha=0.0):
+    """activation(convolution of NHWC or NDHWC `x` with a (*K, C/groups, O) kernel + bias).
 
     Every rank runs as a 3-D convolution (2-D inputs with a unit depth axis). The im2col
     matrix covers as many samples as fit in `WORKSPACE_BYTES` at once; when the whole batch
@@ -153,12 +156,17 @@ def conv_channels_last(x, kernel, bias=None, strides=(1, 1), padding="valid",
         padding: `'valid'`, `'same'` or `'causal'` (causal pads the width axis on the left).
         groups: the number of channel groups.
         workspace: an optional `Workspace` whose im2col buffers are reused.
+        activation: a name of the fused activation table (`'relu'`, ...), applied with the
+            bias in one pass over the output; its gradient is folded into the backward
+            pass the same way.
+        alpha: the activation's parameter (leaky_relu's slope, elu's scale).
 
     Example:
         >>> conv_channels_last(np.ones((1, 4, 4, 2), "float32"),
         ...                    np.ones((3, 3, 2, 5), "float32")).shape
         (1, 2, 2, 5)
     """
+    code = _CODES[activation]
     xa = _as_float(x)
     w = unwrap(kernel)
     if xa.dtype != w.dtype:
@@ -219,12 +227,21 @@ def conv_channels_last(x, kernel, bias=None, strides=(1, 1), padding="valid",
         if chunk >= n:
             kept = (cols, colsg, tok)  # the whole batch: keep it for the backward pass
         tok = None  # release the buffer before the next chunk takes it
-    if bias is not None:
-        y += unwrap(bias)
+    z = y  # the pre-activation, kept apart only when the derivative needs it
+    if code != 0 or bias is not None:
+        b = K.xp.zeros(0, y.dtype) if bias is None else unwrap(bias)
+        if code in _NEEDS_INPUT:
+            y = K.xp.empty_like(z)
+        K.bias_act_forward(z, b, y, code, alpha)
     out = y.reshape((n, od, oh, ow, o) if out_rank == 5 else (n, oh, ow, o))
 
     def backward(gy, needs):
         dy = K.xp.ascontiguousarray(gy, dtype=y.dtype).reshape(n * per, o)
+        if code != 0:
+            dz = K.xp.empty_like(y)
+            K.act_backward(dy.reshape(-1), z.reshape(-1), y.reshape(-1), dz.reshape(-1), code,
+                           alpha)
+            dy = dz
         gx = K.xp.empty(x5.shape, y.dtype) if needs[0] else None
         gw = K.xp.zeros(w.shape, y.dtype) if needs[1] else None
         gb = None
@@ -357,7 +374,8 @@ def _pool(x, pool_size, strides, padding, kind):
     y5 = K.xp.empty((n, od, oh, ow, c), xa.dtype)
     y = y5 if xa.ndim == 5 else y5[:, 0]
     if kind == "max":
-        arg = K.xp.empty(y5.shape, np.int64)
+        # Winners' flat indices: int32 halves the traffic of int64 wherever it can hold them.
+        arg = K.xp.empty(y5.shape, np.int32 if dep * h * wd < 2 ** 31 else np.int64)
         K.max_pool_forward(x5, y5, arg, *geometry)
 
         def backward(g, needs):
