@@ -27,13 +27,26 @@ def im2col(x, cols, kd, kh, kw, sd, sh, sw, dd, dh, dw, pf, pt, pl, od, oh, ow):
             for i in range(oh):
                 for j in range(ow):
                     row = ((n * od + t) * oh + i) * ow + j
+                    d0, h0, w0 = t * sd - pf, i * sh - pt, j * sw - pl
+                    if (d0 >= 0 and d0 + (kd - 1) * dd < d and h0 >= 0
+                            and h0 + (kh - 1) * dh < h and w0 >= 0 and w0 + (kw - 1) * dw < w):
+                        # the whole window lies inside the input: no bounds checks
+                        tap = 0
+                        for e in range(kd):
+                            for a in range(kh):
+                                for b in range(kw):
+                                    for k in range(c):
+                                        c3[row, tap, k] = x[n, d0 + e * dd, h0 + a * dh,
+                                                            w0 + b * dw, k]
+                                    tap += 1
+                        continue
                     for e in range(kd):
-                        idp = t * sd - pf + e * dd
+                        idp = d0 + e * dd
                         for a in range(kh):
-                            ih = i * sh - pt + a * dh
+                            ih = h0 + a * dh
                             out = idp < 0 or idp >= d or ih < 0 or ih >= h
                             for b in range(kw):
-                                iw = j * sw - pl + b * dw
+                                iw = w0 + b * dw
                                 tap = (e * kh + a) * kw + b
                                 if out or iw < 0 or iw >= w:
                                     for k in range(c):
