@@ -385,8 +385,7 @@ def _pool(x, pool_size, strides, padding, kind):
     y5 = K.xp.empty((n, od, oh, ow, c), xa.dtype)
     y = y5 if xa.ndim == 5 else y5[:, 0]
     if kind == "max":
-        # Winners' flat indices: int32 halves the traffic of int64 wherever it can hold them.
-        arg = K.xp.empty(y5.shape, np.int32 if dep * h * wd < 2 ** 31 else np.int64)
+        arg = K.xp.empty(y5.shape, np.int64)
         K.max_pool_forward(x5, y5, arg, *geometry)
 
         def backward(g, needs):

@@ -41,22 +41,18 @@ def max_pool_forward(x, y, arg, kd, kh, kw, sd, sh, sw, pf, pt, pl):
                                 idx = (idp * h + ih) * w + iw
                                 if first:
                                     for k in range(c):
-                                        v = x[n, idp, ih, iw, k]
-                                        y[n, t, i, j, k] = v
-                                        sel[k] = v
+                                        y[n, t, i, j, k] = x[n, idp, ih, iw, k]
+                                        sel[k] = x[n, idp, ih, iw, k]
                                         arg[n, t, i, j, k] = idx
                                     first = False
                                 else:
-                                    # unconditional stores of selects: the loop vectorizes
                                     for k in range(c):
                                         v = x[n, idp, ih, iw, k]
-                                        yv = y[n, t, i, j, k]
-                                        y[n, t, i, j, k] = v if (v > yv or v != v) else yv
-                                        s = sel[k]
-                                        take = not s >= v
-                                        sel[k] = v if take else s
-                                        a0 = arg[n, t, i, j, k]
-                                        arg[n, t, i, j, k] = idx if take else a0
+                                        if v > y[n, t, i, j, k] or v != v:
+                                            y[n, t, i, j, k] = v
+                                        if not sel[k] >= v:
+                                            sel[k] = v
+                                            arg[n, t, i, j, k] = idx
 
 
 @jit
