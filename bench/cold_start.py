@@ -349,7 +349,9 @@ def main():
                  "build", "fit", "spread", "cpu", "numba cache per run / notes"], rows)
         print("\ntotal = spawn -> fit returned; python = interpreter start-up; import = the "
               "framework;\nbuild = data + model + compile(); fit = the first epoch, with "
-              "every kernel compile or cache load;\ncpu = the process's user + system CPU seconds (median; less skewed than wall time on a\nbusy machine).\nwarm = NUMBA_CACHE_DIR populated by an "
+              "every kernel compile or cache load;\ncpu = the process's user + system CPU "
+              "seconds (median; less skewed than wall time on a\nbusy machine).\n"
+              "warm = NUMBA_CACHE_DIR populated by an "
               "untimed run; cold = a brand-new NUMBA_CACHE_DIR per run;\nwarm+preload = warm, "
               f"with NBKERAS_PRELOAD=1 and a {args.pause:g} s pause after the import (not "
               "counted), as in a notebook.\nbytecode: cached = "
