@@ -444,7 +444,11 @@ class Layer:
             kwargs["mask"] = mask
         _training_stack.append(training)
         try:
-            outputs = self.call(inputs, *args, **kwargs)
+            if entry and self._governs_threads:  # `model(x)`: BLAS threads for the free cores
+                with _device.threads_for_inference():
+                    outputs = self.call(inputs, *args, **kwargs)
+            else:
+                outputs = self.call(inputs, *args, **kwargs)
         finally:
             _training_stack.pop()
         if mask is not None or type(self).compute_mask is not Layer.compute_mask:
@@ -469,6 +473,9 @@ class Layer:
 
     # Models pass text on to their string preprocessing layers, which check it themselves.
     _accepts_strings = False
+    # Whether a call from outside any layer sizes the device's threads to the free cores
+    # (`threads_for_inference`): models do, so that `model(x)` does not wait on a busy core.
+    _governs_threads = False
 
     def _convert_inputs(self, x):
         if isinstance(x, Tensor):

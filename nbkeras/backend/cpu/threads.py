@@ -234,7 +234,77 @@ def threads_for_load(interval=0.1, window=5):
             last["n"] = n
         return n
 
+    _inference["fits"] += 1  # inference inside fit (validation, callbacks) leaves it to fit
     try:
         yield resize
     finally:
+        _inference["fits"] -= 1
         set_blas_threads(start)
+
+
+# What `threads_for_inference` last decided, shared by every call of the process.
+_inference = {"at": None, "start": None, "n": None,
+              "samples": collections.deque(maxlen=5), "cores": None, "fits": 0}
+
+
+@contextlib.contextmanager
+def threads_for_inference(interval=0.1, stale=1.0):
+    """While `predict` / `evaluate` / `predict_on_batch` / `test_on_batch` run: OpenBLAS's
+    pool sized to the cores other processes leave free, as `threads_for_load` does for fit.
+
+    A one-sample `predict` is a few small GEMMs; when another process holds one of two
+    cores, a GEMM split over two threads waits for that core's time slice (the student
+    CNN's one-sample predict went from 0.2 to 8 ms). The calls share one record of the
+    load: a call at least `interval` seconds after the last sample reads the load once more
+    (20-90 us); other calls reuse the decision (a clock read and, when it differs from the
+    pool's size, two calls into OpenBLAS). Samples older than `stale` seconds are dropped,
+    so a call after a pause reads the load afresh. The count in force before is restored at
+    exit. `NBKERAS_BLAS_THREADS=N` pins the count, as for fit. Inside `fit`
+    (validation, a callback's predict) it changes nothing: `threads_for_load` decides.
+
+    Args:
+        interval: seconds between two samples of the load.
+        stale: seconds after which the recorded samples no longer count.
+
+    Yields:
+        The thread count in force inside (None when NumPy's BLAS is not OpenBLAS).
+
+    Example:
+        >>> with threads_for_inference() as n:
+        ...     pass
+        >>> n is None or n >= 1
+        True
+    """
+    start = blas_threads()
+    if start is None or _inference["fits"]:  # not OpenBLAS, or a fit sizes the pool already
+        yield start
+        return
+    n = _inference_count(start, interval, stale)
+    if n != start:
+        set_blas_threads(n)
+    try:
+        yield n
+    finally:
+        if n != start:
+            set_blas_threads(start)
+
+
+def _inference_count(start, interval, stale):
+    """The thread count for an inference call when the pool holds `start` threads."""
+    pinned = min(_pinned(), start)
+    if pinned or start == 1:
+        return pinned or 1
+    state = _inference
+    now = time.monotonic()
+    at = state["at"]
+    if at is not None and now - at < interval and state["start"] == start:
+        return state["n"]
+    if at is None or now - at > stale:
+        state["samples"].clear()
+    if state["cores"] is None:
+        state["cores"] = _usable_cores()
+    state["samples"].append(measure_others_running(1))
+    samples = sorted(state["samples"])
+    n = choose_threads(state["cores"], samples[len(samples) // 2], limit=start)
+    state.update(at=now, start=start, n=n)
+    return n
