@@ -435,7 +435,10 @@ class Layer:
             training = _training_stack[-1]
         if entry:
             _clear_losses()
-        if self._call_takes_training:
+        takes = _CALL_TAKES.get((type(self), "training"))
+        if takes is None:
+            takes = _takes(type(self), "training")
+        if takes:
             kwargs["training"] = training
         elif "training" in kwargs:
             del kwargs["training"]

@@ -626,7 +626,15 @@ class Trainer:
                 break
         source.on_epoch_end()
         self._last_eval_steps = step + 1
+        if cb is None and step >= 0 and self._default_test_logs():
+            return logs  # the metrics' results already, and nothing ran since
         return pythonify_logs(self._get_metrics_result_or_logs(logs))
+
+    def _default_test_logs(self):
+        """Whether `test_step` returns `get_metrics_result()` (Trainer's own `test_step`
+        and `compute_metrics`), so evaluating the metrics again would give the same logs."""
+        cls = type(self)
+        return cls.test_step is Trainer.test_step and cls.compute_metrics is Trainer.compute_metrics
 
     @filter_traceback
     def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None,
@@ -748,6 +756,8 @@ class Trainer:
         self.reset_metrics()
         with _device.threads_for_inference():
             logs = pythonify_logs(self.test_step(pack_x_y_sample_weight(x, y, sample_weight)))
+        if self._default_test_logs():  # the metrics' results already
+            return logs if return_dict else self._in_metrics_order(logs)
         return self._batch_result(logs, return_dict)
 
     @filter_traceback
