@@ -799,9 +799,10 @@ def _concatenate_outputs(chunks):
 
     def join(parts):
         if len(parts) == 1:  # one batch (predict of one sample): a copy, as concatenate gives
-            a = _device.to_numpy(unwrap(parts[0]))
-            if type(a) is np.ndarray and a.ndim:
-                return a.copy()
+            src = unwrap(parts[0])
+            a = _device.to_numpy(src)
+            if type(a) is np.ndarray and a.ndim:  # (a GPU's output is on the host already)
+                return a if a is not src and a.base is None else a.copy()
         return np.concatenate([_device.to_numpy(unwrap(p)) for p in parts], axis=0)
 
     if isinstance(first, dict):
