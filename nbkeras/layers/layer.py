@@ -447,7 +447,8 @@ class Layer:
             kwargs["mask"] = mask
         _training_stack.append(training)
         try:
-            if entry and self._governs_threads:  # `model(x)`: BLAS threads for the free cores
+            if entry and not training and self._governs_threads:  # inference `model(x)`:
+                # BLAS threads for the free cores (fit's steps are sized by fit)
                 with _device.threads_for_inference():
                     outputs = self.call(inputs, *args, **kwargs)
             else:
@@ -476,8 +477,8 @@ class Layer:
 
     # Models pass text on to their string preprocessing layers, which check it themselves.
     _accepts_strings = False
-    # Whether a call from outside any layer sizes the device's threads to the free cores
-    # (`threads_for_inference`): models do, so that `model(x)` does not wait on a busy core.
+    # Whether an inference call from outside any layer sizes the device's threads to the
+    # free cores (`threads_for_inference`): models do, so `model(x)` waits on no busy core.
     _governs_threads = False
 
     def _convert_inputs(self, x):
