@@ -28,7 +28,7 @@ from nbkeras.backend.cpu.arrays import (  # noqa: E402,F401
 from nbkeras.backend.cpu.runtime import (  # noqa: E402,F401
     kernel_cache_dir, kernel_cache_is_cold, on_kernel_compiled, preload,
 )
-from nbkeras.backend.cpu.threads import threads_for_load  # noqa: E402,F401
+from nbkeras.backend.cpu.threads import threads_for_inference, threads_for_load  # noqa: E402,F401
 from nbkeras.backend.interface import NAMES as _NAMES  # noqa: E402
 
 name = "cpu"
