@@ -47,6 +47,14 @@ RUNTIME = {
     "seed": "seed(value): seed the device's kernel RNG (dropout) with a non-negative int.",
 }
 
+# Limits: plain ints a device tunes to its costs.
+LIMITS = {
+    "flat_update_max_size": "int: optimizers keep up to this many parameters in one flat "
+                            "buffer and update them with one kernel call per step (each step "
+                            "copies the gradients into it, which must cost less than the "
+                            "per-variable calls it saves).",
+}
+
 # Kernels: signature -> what it writes. Shapes: x (rows, cols) unless stated.
 KERNELS = {
     # activations (x, out: same shape; alpha: the activation's float parameter)
@@ -118,7 +126,7 @@ KERNELS = {
     "gru_zr_backward": "gru_zr_backward(drh, gates, hin, ract, dxp, dhin).",
 }
 
-NAMES = frozenset(ARRAYS) | frozenset(RUNTIME) | frozenset(KERNELS)
+NAMES = frozenset(ARRAYS) | frozenset(RUNTIME) | frozenset(LIMITS) | frozenset(KERNELS)
 
 # What the ops take from `xp` (a test checks the ops use no other name and that every
 # device's namespace has each; `add` must also have NumPy's `add.at`).

@@ -242,8 +242,8 @@ class Optimizer:
         if grads is not None:
             grads = clip_gradients(grads, self.clipnorm, self.clipvalue, self.global_clipnorm)
             lr = self._current_lr()
-            self._apply_weight_decay(variables, lr)
             flat = self._flat_for(variables)
+            self._apply_weight_decay(variables, lr, flat)
             if flat is not None:  # one kernel call over the flat buffers
                 self._update([flat.gather(grads)], [flat], lr)
             else:
@@ -283,8 +283,14 @@ class Optimizer:
                         f"Received: variable={v.path}")
         return trainable_variables
 
-    def _apply_weight_decay(self, variables, lr):
+    def _apply_weight_decay(self, variables, lr, flat=None):
+        """w -= w * weight_decay * lr: one kernel call over the flat buffer when every
+        variable decays, else one per decaying variable."""
         if self.weight_decay is None:
+            return
+        if flat is not None and all(self._use_weight_decay(v) for v in variables):
+            dt = flat.dtype.type
+            K.weight_decay_update(flat.params, dt(self.weight_decay), dt(lr))
             return
         for v in variables:
             if self._use_weight_decay(v):

@@ -31,6 +31,12 @@ from nbkeras.backend.interface import NAMES as _NAMES  # noqa: E402
 name = "cpu"
 __all__ = sorted(_NAMES)
 
+# Below this many parameters the per-step copy of the gradients into the optimizer's flat
+# buffer stays in cache and costs far less than the per-variable calls it saves (Adam, 4-6
+# variables: 1.5k parameters 86 against 185 us, 26k 209 against 243); at 85k and above
+# the copy's memory traffic makes the flat step slower.
+flat_update_max_size = 1 << 16
+
 # Drop kernels cached from older sources before Numba can load any of them.
 _ensure_fresh(kernel_cache_dir(), _os.path.dirname(__file__))
 
