@@ -32,6 +32,9 @@ ARRAYS = {
     "empty_like": "empty_like(x, dtype=None) -> uninitialized array shaped like x.",
     "zeros": "zeros(shape, dtype) -> C-contiguous device array of zeros.",
     "matmul": "matmul(a, b, out=None) -> a @ b (BLAS on the CPU), batched like numpy.matmul.",
+    "prefetch": "prefetch(batches) -> iterable of the same batches (nested tuples, lists and "
+                "dicts) with their NumPy arrays as device arrays; batch k+1's copy starts "
+                "before batch k is yielded (the CPU returns `batches` itself).",
 }
 
 # Runtime hooks: compile cache and compile events (used by the first-fit notice).

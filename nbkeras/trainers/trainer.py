@@ -514,7 +514,7 @@ class Trainer:
                 self.reset_metrics()
                 cb.on_epoch_begin(epoch)
                 step = -1
-                for step, (xb, yb, swb) in enumerate(source.epoch()):
+                for step, (xb, yb, swb) in enumerate(_device.prefetch(source.epoch())):
                     resize_threads()  # BLAS threads for the cores free now (throttled)
                     cb.on_train_batch_begin(step)
                     logs = pythonify_logs(self.train_step(pack_x_y_sample_weight(xb, yb, swb)))
@@ -610,7 +610,7 @@ class Trainer:
         cb = callbacks if callbacks is not None and (
             {"on_test_batch_begin", "on_test_batch_end"} & callbacks.active) else None
         step, logs = -1, {}
-        for step, (xb, yb, swb) in enumerate(source.epoch()):
+        for step, (xb, yb, swb) in enumerate(_device.prefetch(source.epoch())):
             if cb:
                 cb.on_test_batch_begin(step)
             logs = pythonify_logs(self.test_step(pack_x_y_sample_weight(xb, yb, swb)))
@@ -698,7 +698,7 @@ class Trainer:
             bar = Progbar(source.steps, verbose=verbose)
         step = -1
         with DeferredInterrupt() as guard:
-            for step, (xb, _, _) in enumerate(source.epoch()):
+            for step, (xb, _, _) in enumerate(_device.prefetch(source.epoch())):
                 cb.on_predict_batch_begin(step)
                 out = self.predict_step(pack_x_y_sample_weight(xb))
                 chunks.append(out)

@@ -20,7 +20,7 @@ _os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 from nbkeras.backend.cpu._cache_stamp import ensure_fresh as _ensure_fresh  # noqa: E402
 from nbkeras.backend.cpu.arrays import (  # noqa: E402,F401
-    asarray, empty, empty_like, matmul, to_numpy, xp, zeros,
+    asarray, empty, empty_like, matmul, prefetch, to_numpy, xp, zeros,
 )
 from nbkeras.backend.cpu.runtime import (  # noqa: E402,F401
     kernel_cache_dir, kernel_cache_is_cold, on_kernel_compiled,

@@ -33,6 +33,7 @@ from nbkeras.backend.cuda.arrays import (  # noqa: E402,F401
     asarray, empty, empty_like, matmul, to_numpy, xp, zeros,
 )
 from nbkeras.backend.cuda.kernels import *  # noqa: E402,F401,F403
+from nbkeras.backend.cuda.transfer import prefetch  # noqa: E402,F401
 
 name = "cuda"
 __all__ = sorted(_NAMES)
