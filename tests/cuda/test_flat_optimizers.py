@@ -94,3 +94,25 @@ def test_per_variable_fallback_launches_once_per_variable(launched, monkeypatch)
     finally:
         keras.config.set_device("cpu")
     assert launched == ["_adam"] * len(SHAPES)
+
+
+def test_step_counter_and_learning_rate_stay_on_the_host():
+    """Only the host reads them: on a GPU, device scalars would make every step wait for a
+    copy back (meaningful with NBKERAS_CUDA_REAL=1; NumPy everywhere on the simulator)."""
+    keras.config.set_device("cuda")
+    try:
+        from nbkeras.backend import device
+
+        v = keras.Variable(np.ones(3, "float32"))
+        opt = optimizers.Adam(0.01)
+        opt.apply([np.ones(3, "float32")], [v])
+        assert type(opt.iterations.data) is np.ndarray and int(opt.iterations.numpy()) == 1
+        assert type(opt._learning_rate.data) is np.ndarray
+        assert isinstance(v.data, device().xp.ndarray)
+        assert isinstance(opt._momentums[0].data, device().xp.ndarray)
+        opt.learning_rate = 0.5
+        assert float(opt.learning_rate.numpy()) == 0.5
+        opt.iterations.assign(7)
+        assert opt._step() == 7
+    finally:
+        keras.config.set_device("cpu")
