@@ -8,8 +8,10 @@ one formula of `nbkeras.backend.formulas.optimizers` (the CPU kernels loop the s
 
 from numba import cuda
 
-from nbkeras.backend.cuda._launch import kernel, launch
-from nbkeras.backend.formulas import optimizers as f
+from nbkeras.backend.cuda._launch import formulas, kernel, launch
+from nbkeras.backend.formulas import optimizers
+
+f = formulas(optimizers)
 
 
 @kernel
