@@ -137,8 +137,9 @@ class Mean(Metric):
         self._count.data += weight
 
     def result(self):
-        return as_result(divide_no_nan(to_host(self._total.data), to_host(self._count.data)),
-                         self.dtype)
+        # One copy from the device for both (`stack` keeps their common dtype).
+        total, count = to_host(_device.xp.stack([self._total.data, self._count.data]))
+        return as_result(divide_no_nan(total, count), self.dtype)
 
 
 class MeanMetricWrapper(Mean):
