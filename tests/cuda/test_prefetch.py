@@ -77,3 +77,70 @@ def test_fit_on_cuda_sees_every_batch_in_order():
     np.testing.assert_allclose(cuda_losses, cpu_losses, rtol=1e-5)
     for a, b in zip(cpu_w, cuda_w):
         np.testing.assert_allclose(b, a, rtol=1e-5, atol=1e-7)
+
+
+class _FakeCupy:
+    """Just enough CuPy for `transfer._StreamCopier`, logging the stream operations."""
+
+    def __init__(self):
+        import types
+
+        self.log = []
+        fake = self
+
+        class Event:
+            def __init__(self, stream):
+                self.stream = stream
+
+            def synchronize(self):
+                fake.log.append(("sync", self.stream.name))
+
+        class Stream:
+            def __init__(self, name="side", non_blocking=False):
+                self.name = name
+
+            def record(self):
+                fake.log.append(("record", self.name))
+                return Event(self)
+
+            def wait_event(self, event):
+                fake.log.append(("wait", self.name, event.stream.name))
+
+        class DeviceArray(np.ndarray):
+            def set(self, host, stream=None):
+                fake.log.append(("copy", stream.name))
+                self[...] = host
+
+        self.main = Stream("main")
+        self.cuda = types.SimpleNamespace(Stream=Stream, get_current_stream=lambda: self.main)
+        self.empty = lambda shape, dtype: np.empty(shape, dtype).view(DeviceArray)
+        self.cupyx = types.SimpleNamespace(empty_pinned=np.empty)
+
+
+def test_stream_copier_orders_copies_between_the_steps(monkeypatch):
+    """The GPU path's stream order, with a stand-in for CuPy (the simulator has none): each
+    copy waits for the steps queued before it, and each step waits for its batch's copy."""
+    import sys
+
+    from nbkeras.backend.cuda import transfer
+
+    fake = _FakeCupy()
+    monkeypatch.setitem(sys.modules, "cupy", fake)
+    monkeypatch.setitem(sys.modules, "cupyx", fake.cupyx)
+    copier = transfer._StreamCopier()
+    batches = [(np.full((2, 3), k, "float32"), None) for k in range(4)]
+    got = []
+    for x, sw in transfer.look_ahead(iter(batches), copier.start, copier.finish):
+        fake.log.append(("step", int(x[0, 0])))
+        got.append(np.array(x))
+        assert sw is None
+    for k, x in enumerate(got):
+        np.testing.assert_array_equal(x, batches[k][0])
+    log = fake.log
+    one_copy = [("record", "main"), ("wait", "side", "main"), ("copy", "side"), ("record", "side")]
+    assert log[:8] == one_copy * 2  # batches 0 and 1 start before step 0
+    assert log[8:10] == [("wait", "main", "side"), ("step", 0)]
+    assert log[10:14] == one_copy  # batch 2's copy is issued while step 1 can run
+    # batch 0's staging buffer is released once its copy is surely done (three in flight)
+    assert log[14:17] == [("wait", "main", "side"), ("sync", "side"), ("step", 1)]
+    assert log.count(("copy", "side")) == 4 and log.count(("step", 3)) == 1

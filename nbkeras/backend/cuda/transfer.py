@@ -2,7 +2,8 @@
 
 On a GPU each batch's host arrays are staged in pinned (page-locked) host memory and
 copied on a side, non-blocking CuPy stream; the step's stream waits for that copy (an
-event, not a host wait) before it reads the batch. Under the simulator the arrays stay
+event, not a host wait) before it reads the batch, and each copy waits for the steps
+queued before it started. Not yet run on a GPU (no machine this session). Under the simulator the arrays stay
 NumPy arrays and nothing is copied, but the batches pass through the same look-ahead.
 """
 
@@ -34,6 +35,10 @@ class _StreamCopier:
 
     def start(self, batch):
         self._pinned = []
+        # The device arrays come from the step stream's memory pool, where a block freed on
+        # the host may still be read by kernels queued before: the copies wait for those
+        # (so batch k+2's copy overlaps step k+1, queued behind step k).
+        self._stream.wait_event(self._cupy.cuda.get_current_stream().record())
         dev = map_arrays(batch, self._copy, _np.ndarray)
         event = self._stream.record()
         self._staged.append((event, self._pinned))
