@@ -7,8 +7,10 @@ propagates as in Keras (`relu(NaN)` is NaN), so NaN inputs show in the loss.
 """
 
 import numpy as np
+from numba import prange
 
 from nbkeras.backend.activation_codes import CODES, NEEDS_INPUT  # noqa: F401
+from nbkeras.backend.cpu import _parallel
 from nbkeras.backend.cpu._jit import jit
 from nbkeras.backend.formulas import activations as formulas
 
@@ -23,45 +25,53 @@ def _dact(z, y, code, alpha):
     return formulas.dact(z, y, code, alpha)
 
 
+# Each kernel has a serial and a parallel twin (`_parallel.run` picks one). The 2-D
+# (bias) kernels share a body over a range of rows, which the parallel twin calls on
+# row blocks of about `BLOCK` elements. The flat ones `prange` over elements with the
+# serial body's one-line statements repeated: a shared body called per block from a
+# prange loop ran 10-50x slower than either loop (Numba 0.68; its blocks did not
+# vectorize). Each element is computed by the same expression from one thread, so the
+# results are bit-identical whatever the thread count (tests/test_parallel_kernels.py).
+BLOCK = 1 << 14
+
+
 @jit
-def _act_forward(x, out, code, alpha):
-    n = x.size
+def _act_forward_range(x, out, code, alpha, lo, hi):
     if code == 1:
-        for i in range(n):
+        for i in range(lo, hi):
             v = x[i]
             out[i] = 0 if v <= 0 else v
     else:
-        for i in range(n):
+        for i in range(lo, hi):
             out[i] = _act(x[i], code, alpha)
 
 
 @jit
-def _act_backward(g, z, y, out, code, alpha):
-    n = g.size
+def _act_backward_range(g, z, y, out, code, alpha, lo, hi):
     if code == 1:
-        for i in range(n):
+        for i in range(lo, hi):
             out[i] = g[i] if y[i] > 0 else 0
     else:
-        for i in range(n):
+        for i in range(lo, hi):
             out[i] = g[i] * _dact(z[i], y[i], code, alpha)
 
 
 @jit
-def _bias_act_forward(z, b, y, code, alpha):
-    n, m = z.shape
+def _bias_act_forward_range(z, b, y, code, alpha, lo, hi):
+    m = z.shape[1]
     has_bias = b.size > 0
     if code == 0:
         if has_bias:
-            for i in range(n):
+            for i in range(lo, hi):
                 for j in range(m):
                     y[i, j] = z[i, j] + b[j]
     elif code == 1:
-        for i in range(n):
+        for i in range(lo, hi):
             for j in range(m):
                 v = z[i, j] + b[j] if has_bias else z[i, j]
                 y[i, j] = 0 if v <= 0 else v
     else:
-        for i in range(n):
+        for i in range(lo, hi):
             for j in range(m):
                 v = z[i, j] + b[j] if has_bias else z[i, j]
                 z[i, j] = v
@@ -75,42 +85,132 @@ def _bias_act_forward(z, b, y, code, alpha):
 
 
 @jit
-def _relu_forward(x, out, code):
-    n = x.size
+def _relu_forward_range(x, out, code, lo, hi):
     if code == 1:
-        for i in range(n):
+        for i in range(lo, hi):
             v = x[i]
             out[i] = 0 if v <= 0 else v
     else:
-        for i in range(n):
+        for i in range(lo, hi):
+            out[i] = x[i]
+
+
+@jit
+def _relu_backward_range(g, y, out, code, lo, hi):
+    if code == 1:
+        for i in range(lo, hi):
+            out[i] = g[i] if y[i] > 0 else 0
+    else:
+        for i in range(lo, hi):
+            out[i] = g[i]
+
+
+@jit
+def _bias_relu_forward_range(z, b, y, code, lo, hi):
+    m = z.shape[1]
+    has_bias = b.size > 0
+    if code == 0:
+        if has_bias:
+            for i in range(lo, hi):
+                for j in range(m):
+                    y[i, j] = z[i, j] + b[j]
+    else:
+        for i in range(lo, hi):
+            for j in range(m):
+                v = z[i, j] + b[j] if has_bias else z[i, j]
+                y[i, j] = 0 if v <= 0 else v
+
+
+@jit
+def _act_forward(x, out, code, alpha):
+    _act_forward_range(x, out, code, alpha, 0, x.size)
+
+
+@jit(parallel=True)
+def _act_forward_par(x, out, code, alpha):
+    if code == 1:
+        for i in prange(x.size):
+            v = x[i]
+            out[i] = 0 if v <= 0 else v
+    else:
+        for i in prange(x.size):
+            out[i] = _act(x[i], code, alpha)
+
+
+@jit
+def _act_backward(g, z, y, out, code, alpha):
+    _act_backward_range(g, z, y, out, code, alpha, 0, g.size)
+
+
+@jit(parallel=True)
+def _act_backward_par(g, z, y, out, code, alpha):
+    if code == 1:
+        for i in prange(g.size):
+            out[i] = g[i] if y[i] > 0 else 0
+    else:
+        for i in prange(g.size):
+            out[i] = g[i] * _dact(z[i], y[i], code, alpha)
+
+
+@jit
+def _bias_act_forward(z, b, y, code, alpha):
+    _bias_act_forward_range(z, b, y, code, alpha, 0, z.shape[0])
+
+
+@jit(parallel=True)
+def _bias_act_forward_par(z, b, y, code, alpha):
+    n = z.shape[0]
+    rows = max(1, BLOCK // max(1, z.shape[1]))
+    for blk in prange((n + rows - 1) // rows):
+        _bias_act_forward_range(z, b, y, code, alpha, blk * rows, min(n, (blk + 1) * rows))
+
+
+@jit
+def _relu_forward(x, out, code):
+    _relu_forward_range(x, out, code, 0, x.size)
+
+
+@jit(parallel=True)
+def _relu_forward_par(x, out, code):
+    if code == 1:
+        for i in prange(x.size):
+            v = x[i]
+            out[i] = 0 if v <= 0 else v
+    else:
+        for i in prange(x.size):
             out[i] = x[i]
 
 
 @jit
 def _relu_backward(g, y, out, code):
-    n = g.size
+    _relu_backward_range(g, y, out, code, 0, g.size)
+
+
+@jit(parallel=True)
+def _relu_backward_par(g, y, out, code):
     if code == 1:
-        for i in range(n):
+        for i in prange(g.size):
             out[i] = g[i] if y[i] > 0 else 0
     else:
-        for i in range(n):
+        for i in prange(g.size):
             out[i] = g[i]
 
 
 @jit
 def _bias_relu_forward(z, b, y, code):
-    n, m = z.shape
-    has_bias = b.size > 0
-    if code == 0:
-        if has_bias:
-            for i in range(n):
-                for j in range(m):
-                    y[i, j] = z[i, j] + b[j]
-    else:
-        for i in range(n):
-            for j in range(m):
-                v = z[i, j] + b[j] if has_bias else z[i, j]
-                y[i, j] = 0 if v <= 0 else v
+    _bias_relu_forward_range(z, b, y, code, 0, z.shape[0])
+
+
+@jit(parallel=True)
+def _bias_relu_forward_par(z, b, y, code):
+    n = z.shape[0]
+    rows = max(1, BLOCK // max(1, z.shape[1]))
+    for blk in prange((n + rows - 1) // rows):
+        _bias_relu_forward_range(z, b, y, code, blk * rows, min(n, (blk + 1) * rows))
+
+
+def _blocks(size):
+    return (size + BLOCK - 1) // BLOCK
 
 
 def act_forward(x, out, code, alpha):
@@ -129,9 +229,10 @@ def act_forward(x, out, code, alpha):
         [0.0, 2.0]
     """
     if code <= 1:
-        _relu_forward(x, out, code)
+        _parallel.run(_relu_forward, _relu_forward_par, x.size, _blocks(x.size), x, out, code)
     else:
-        _act_forward(x, out, code, alpha)
+        _parallel.run(_act_forward, _act_forward_par, x.size, _blocks(x.size),
+                      x, out, code, alpha)
 
 
 def act_backward(g, z, y, out, code, alpha):
@@ -154,9 +255,11 @@ def act_backward(g, z, y, out, code, alpha):
         [0.0, 1.0]
     """
     if code <= 1:
-        _relu_backward(g, y, out, code)
+        _parallel.run(_relu_backward, _relu_backward_par, g.size, _blocks(g.size),
+                      g, y, out, code)
     else:
-        _act_backward(g, z, y, out, code, alpha)
+        _parallel.run(_act_backward, _act_backward_par, g.size, _blocks(g.size),
+                      g, z, y, out, code, alpha)
 
 
 def bias_act_forward(z, b, y, code, alpha):
@@ -176,9 +279,11 @@ def bias_act_forward(z, b, y, code, alpha):
         [[0.0, 2.0]]
     """
     if code <= 1:
-        _bias_relu_forward(z, b, y, code)
+        _parallel.run(_bias_relu_forward, _bias_relu_forward_par, z.size, _blocks(z.size),
+                      z, b, y, code)
     else:
-        _bias_act_forward(z, b, y, code, alpha)
+        _parallel.run(_bias_act_forward, _bias_act_forward_par, z.size, _blocks(z.size),
+                      z, b, y, code, alpha)
 
 
 @jit

@@ -1,4 +1,4 @@
-"""Convolution kernels: im2col and its adjoint col2im on NDHWC arrays (serial).
+"""Convolution kernels: im2col and its adjoint col2im on NDHWC arrays.
 
 Every convolution runs as a 3-D one: 2-D inputs arrive as (N, 1, H, W, C) views and
 1-D ones as (N, 1, 1, W, C). The GEMM itself stays in BLAS (`np.matmul` outside
@@ -10,75 +10,145 @@ copy runs over channels with a bare loop index: Numba needs no negative-index
 wraparound there and the copy vectorizes (indexing `cols[row, base + k]` instead made
 every element a scalar copy, 4x slower). Bounds are checked once per tap, not per
 element.
+
+Both kernels work one sample at a time (`_im2col_sample`, `_col2im_sample`): a sample's
+column rows and its input (gradient) belong to it alone, so the serial loop and the
+parallel one over samples (`_parallel.run`) write every element from one thread, in the
+same order: bit-identical results whatever the thread count.
 """
 
+from numba import prange
+
+from nbkeras.backend.cpu import _parallel
 from nbkeras.backend.cpu._jit import jit
 
 
 @jit
-def im2col(x, cols, kd, kh, kw, sd, sh, sw, dd, dh, dw, pf, pt, pl, od, oh, ow):
-    """cols[((n*od+t)*oh+i)*ow+j, ((e*kh+a)*kw+b)*C + c] =
-    x[n, t*sd-pf+e*dd, i*sh-pt+a*dh, j*sw-pl+b*dw, c] (0 outside)."""
-    n_, d, h, w, c = x.shape
-    c3 = cols.reshape((cols.shape[0], kd * kh * kw, c))
+def _im2col_sample(x, c3, n, kd, kh, kw, sd, sh, sw, dd, dh, dw, pf, pt, pl, od, oh, ow):
+    _, d, h, w, c = x.shape
     zero = x.dtype.type(0)
-    for n in range(n_):
-        for t in range(od):
-            for i in range(oh):
-                for j in range(ow):
-                    row = ((n * od + t) * oh + i) * ow + j
-                    d0, h0, w0 = t * sd - pf, i * sh - pt, j * sw - pl
-                    if (d0 >= 0 and d0 + (kd - 1) * dd < d and h0 >= 0
-                            and h0 + (kh - 1) * dh < h and w0 >= 0 and w0 + (kw - 1) * dw < w):
-                        # the whole window lies inside the input: no bounds checks
-                        tap = 0
-                        for e in range(kd):
-                            for a in range(kh):
-                                for b in range(kw):
-                                    for k in range(c):
-                                        c3[row, tap, k] = x[n, d0 + e * dd, h0 + a * dh,
-                                                            w0 + b * dw, k]
-                                    tap += 1
-                        continue
+    for t in range(od):
+        for i in range(oh):
+            for j in range(ow):
+                row = ((n * od + t) * oh + i) * ow + j
+                d0, h0, w0 = t * sd - pf, i * sh - pt, j * sw - pl
+                if (d0 >= 0 and d0 + (kd - 1) * dd < d and h0 >= 0
+                        and h0 + (kh - 1) * dh < h and w0 >= 0 and w0 + (kw - 1) * dw < w):
+                    # the whole window lies inside the input: no bounds checks
+                    tap = 0
                     for e in range(kd):
-                        idp = d0 + e * dd
                         for a in range(kh):
-                            ih = h0 + a * dh
-                            out = idp < 0 or idp >= d or ih < 0 or ih >= h
                             for b in range(kw):
-                                iw = w0 + b * dw
-                                tap = (e * kh + a) * kw + b
-                                if out or iw < 0 or iw >= w:
-                                    for k in range(c):
-                                        c3[row, tap, k] = zero
-                                else:
-                                    for k in range(c):
-                                        c3[row, tap, k] = x[n, idp, ih, iw, k]
+                                for k in range(c):
+                                    c3[row, tap, k] = x[n, d0 + e * dd, h0 + a * dh,
+                                                        w0 + b * dw, k]
+                                tap += 1
+                    continue
+                for e in range(kd):
+                    idp = d0 + e * dd
+                    for a in range(kh):
+                        ih = h0 + a * dh
+                        out = idp < 0 or idp >= d or ih < 0 or ih >= h
+                        for b in range(kw):
+                            iw = w0 + b * dw
+                            tap = (e * kh + a) * kw + b
+                            if out or iw < 0 or iw >= w:
+                                for k in range(c):
+                                    c3[row, tap, k] = zero
+                            else:
+                                for k in range(c):
+                                    c3[row, tap, k] = x[n, idp, ih, iw, k]
 
 
 @jit
-def col2im(cols, dx, kd, kh, kw, sd, sh, sw, dd, dh, dw, pf, pt, pl, od, oh, ow):
-    """Adjoint of `im2col`: dx (zeroed here) accumulates every column entry in place."""
-    n_, d, h, w, c = dx.shape
-    c3 = cols.reshape((cols.shape[0], kd * kh * kw, c))
-    dx[:] = 0
-    for n in range(n_):
-        for t in range(od):
-            for i in range(oh):
-                for j in range(ow):
-                    row = ((n * od + t) * oh + i) * ow + j
-                    for e in range(kd):
-                        idp = t * sd - pf + e * dd
-                        if idp < 0 or idp >= d:
+def _im2col_serial(x, cols, kd, kh, kw, sd, sh, sw, dd, dh, dw, pf, pt, pl, od, oh, ow):
+    c3 = cols.reshape((cols.shape[0], kd * kh * kw, x.shape[4]))
+    for n in range(x.shape[0]):
+        _im2col_sample(x, c3, n, kd, kh, kw, sd, sh, sw, dd, dh, dw, pf, pt, pl, od, oh, ow)
+
+
+@jit(parallel=True)
+def _im2col_parallel(x, cols, kd, kh, kw, sd, sh, sw, dd, dh, dw, pf, pt, pl, od, oh, ow):
+    c3 = cols.reshape((cols.shape[0], kd * kh * kw, x.shape[4]))
+    for n in prange(x.shape[0]):
+        _im2col_sample(x, c3, n, kd, kh, kw, sd, sh, sw, dd, dh, dw, pf, pt, pl, od, oh, ow)
+
+
+def im2col(x, cols, kd, kh, kw, sd, sh, sw, dd, dh, dw, pf, pt, pl, od, oh, ow):
+    """cols[((n*od+t)*oh+i)*ow+j, ((e*kh+a)*kw+b)*C + c] =
+    x[n, t*sd-pf+e*dd, i*sh-pt+a*dh, j*sw-pl+b*dw, c] (0 outside).
+
+    Args:
+        x: the (N, D, H, W, C) input, C-contiguous.
+        cols: the (N*od*oh*ow, kd*kh*kw*C) column matrix, written in place.
+        kd, kh, kw: the kernel's size; sd, sh, sw: strides; dd, dh, dw: dilations;
+        pf, pt, pl: padding before (front, top, left); od, oh, ow: the output's size.
+
+    Example:
+        >>> import numpy as np
+        >>> x = np.arange(4, dtype=np.float32).reshape(1, 1, 2, 2, 1)
+        >>> cols = np.empty((1, 4), np.float32)
+        >>> im2col(x, cols, 1, 2, 2, 1, 1, 1, 1, 1, 1, 0, 0, 0, 1, 1, 1)
+        >>> cols.tolist()
+        [[0.0, 1.0, 2.0, 3.0]]
+    """
+    _parallel.run(_im2col_serial, _im2col_parallel, cols.size, x.shape[0], x, cols,
+                  kd, kh, kw, sd, sh, sw, dd, dh, dw, pf, pt, pl, od, oh, ow)
+
+
+@jit
+def _col2im_sample(c3, dx, n, kd, kh, kw, sd, sh, sw, dd, dh, dw, pf, pt, pl, od, oh, ow):
+    _, d, h, w, c = dx.shape
+    dx[n] = 0
+    for t in range(od):
+        for i in range(oh):
+            for j in range(ow):
+                row = ((n * od + t) * oh + i) * ow + j
+                for e in range(kd):
+                    idp = t * sd - pf + e * dd
+                    if idp < 0 or idp >= d:
+                        continue
+                    for a in range(kh):
+                        ih = i * sh - pt + a * dh
+                        if ih < 0 or ih >= h:
                             continue
-                        for a in range(kh):
-                            ih = i * sh - pt + a * dh
-                            if ih < 0 or ih >= h:
+                        for b in range(kw):
+                            iw = j * sw - pl + b * dw
+                            if iw < 0 or iw >= w:
                                 continue
-                            for b in range(kw):
-                                iw = j * sw - pl + b * dw
-                                if iw < 0 or iw >= w:
-                                    continue
-                                tap = (e * kh + a) * kw + b
-                                for k in range(c):
-                                    dx[n, idp, ih, iw, k] += c3[row, tap, k]
+                            tap = (e * kh + a) * kw + b
+                            for k in range(c):
+                                dx[n, idp, ih, iw, k] += c3[row, tap, k]
+
+
+@jit
+def _col2im_serial(cols, dx, kd, kh, kw, sd, sh, sw, dd, dh, dw, pf, pt, pl, od, oh, ow):
+    c3 = cols.reshape((cols.shape[0], kd * kh * kw, dx.shape[4]))
+    for n in range(dx.shape[0]):
+        _col2im_sample(c3, dx, n, kd, kh, kw, sd, sh, sw, dd, dh, dw, pf, pt, pl, od, oh, ow)
+
+
+@jit(parallel=True)
+def _col2im_parallel(cols, dx, kd, kh, kw, sd, sh, sw, dd, dh, dw, pf, pt, pl, od, oh, ow):
+    c3 = cols.reshape((cols.shape[0], kd * kh * kw, dx.shape[4]))
+    for n in prange(dx.shape[0]):
+        _col2im_sample(c3, dx, n, kd, kh, kw, sd, sh, sw, dd, dh, dw, pf, pt, pl, od, oh, ow)
+
+
+def col2im(cols, dx, kd, kh, kw, sd, sh, sw, dd, dh, dw, pf, pt, pl, od, oh, ow):
+    """Adjoint of `im2col`: dx (zeroed here) accumulates every column entry in place.
+
+    Args:
+        cols: the (N*od*oh*ow, kd*kh*kw*C) column matrix (gradient).
+        dx: the (N, D, H, W, C) input gradient, C-contiguous, written in place.
+        kd ... ow: the geometry, as for `im2col`.
+
+    Example:
+        >>> import numpy as np
+        >>> dx = np.empty((1, 1, 2, 2, 1), np.float32)
+        >>> col2im(np.ones((1, 4), np.float32), dx, 1, 2, 2, 1, 1, 1, 1, 1, 1, 0, 0, 0, 1, 1, 1)
+        >>> dx.ravel().tolist()
+        [1.0, 1.0, 1.0, 1.0]
+    """
+    _parallel.run(_col2im_serial, _col2im_parallel, cols.size, dx.shape[0], cols, dx,
+                  kd, kh, kw, sd, sh, sw, dd, dh, dw, pf, pt, pl, od, oh, ow)

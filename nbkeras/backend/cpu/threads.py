@@ -14,6 +14,10 @@ element is the same sum in the same order whatever the thread count: results are
 bit-identical with 1 or N threads (tests/test_threads.py checks it on a training run).
 Set `NBKERAS_BLAS_THREADS=N` to pin the count (0 or unset: size by load).
 
+nbkeras's parallel memory-bound kernels (im2col, col2im, pooling, activations; see
+`_parallel`) get the same count (`_parallel.set_kernel_threads`), so they too leave a
+busy core alone; their results do not depend on it.
+
 Example:
     >>> choose_threads(cores=2, others_running=1)
     1
@@ -26,6 +30,8 @@ import contextlib
 import ctypes
 import os
 import time
+
+from nbkeras.backend.cpu import _parallel
 
 # Symbols that set / get the thread count, by OpenBLAS build (NumPy's wheels bundle
 # scipy-openblas with the `scipy_` prefix and the `64_` suffix).
@@ -213,6 +219,7 @@ def threads_for_load(interval=0.1, window=5):
     pinned = min(_pinned(), start)
     if pinned:
         set_blas_threads(pinned)
+    _parallel.set_kernel_threads(pinned or start)
     cores = _usable_cores()
     samples = collections.deque(maxlen=max(1, window))
     last = {"at": None, "n": pinned or start}
@@ -231,6 +238,7 @@ def threads_for_load(interval=0.1, window=5):
         n = choose_threads(cores, sorted(samples)[len(samples) // 2], limit=start)
         if n != last["n"]:
             set_blas_threads(n)
+            _parallel.set_kernel_threads(n)
             last["n"] = n
         return n
 
@@ -240,6 +248,7 @@ def threads_for_load(interval=0.1, window=5):
     finally:
         _inference["fits"] -= 1
         set_blas_threads(start)
+        _parallel.set_kernel_threads(None)
 
 
 # What `threads_for_inference` last decided, shared by every call of the process.
@@ -301,6 +310,7 @@ class threads_for_inference:
                 n = _inference_count(start, self.interval, self.stale)
             if n != start:
                 lib[0](n)
+                _parallel.set_kernel_threads(n)
             self.start, self.n = start, n
         state["depth"] += 1
         return self.n
@@ -309,6 +319,7 @@ class threads_for_inference:
         _inference["depth"] -= 1
         if self.n != self.start:
             _state["lib"][0](self.start)
+            _parallel.set_kernel_threads(None)
         return False
 
 
