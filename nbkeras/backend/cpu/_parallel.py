@@ -11,7 +11,8 @@ microseconds and a thread wake-up) and when the governor allows one thread; othe
 it sets Numba's thread count (thread-local in Numba, so tracked per calling thread) to
 the governor's choice. `threads.threads_for_load` / `threads_for_inference` call
 `set_kernel_threads` with the count they give BLAS; `NBKERAS_KERNEL_THREADS=N` pins it
-(1: always serial).
+(1: always serial). With Numba's `workqueue` layer (no OpenMP or TBB found), which
+aborts when two threads launch at once, only the main thread runs the parallel twins.
 
 Example:
     >>> set_kernel_threads(1)
@@ -26,7 +27,7 @@ import threading
 # Elements written below which a kernel runs serially (~20 us of one core's copying).
 PARALLEL_MIN_WORK = 1 << 16
 
-_state = {"want": None, "set": {}, "pinned": None}
+_state = {"want": None, "set": {}, "pinned": None, "layer": None}
 
 
 def _pinned():
@@ -89,6 +90,10 @@ def run(serial, parallel, work, items, *args):
     if _state["set"].get(tid) != n:
         import numba
 
-        numba.set_num_threads(n)
+        numba.set_num_threads(n)  # starts Numba's threading layer on first use
         _state["set"][tid] = n
+        if _state["layer"] is None:
+            _state["layer"] = numba.threading_layer()
+    if _state["layer"] == "workqueue" and threading.current_thread() is not threading.main_thread():
+        return serial(*args)  # that layer aborts on launches from two threads at once
     return parallel(*args)
