@@ -64,7 +64,7 @@ def train_step(model, x, y, sample_weight):
     if entry.plan is not None:
         reason = entry.plan.stale_reason(model)
         if reason is None:
-            model._step_path = "replay"
+            model._last_step_path = "replay"
             return entry.plan.run(model, x, y, sample_weight, leaves)
         entry.reset()  # weights or trainability changed: trace again
     if entry.failed is not None:
@@ -72,10 +72,10 @@ def train_step(model, x, y, sample_weight):
     logs, trace = _traced_step(model, x, y, sample_weight, leaves)
     if trace.reason is not None:
         entry.failed = trace.reason
-        model._step_path = "tape: " + trace.reason
+        model._last_step_path = "tape: " + trace.reason
         return logs
     entry.traces.append(trace)
-    model._step_path = "trace"
+    model._last_step_path = "trace"
     if len(entry.traces) >= _TRACES:
         first, last = entry.traces[0], entry.traces[-1]
         try:
@@ -104,7 +104,11 @@ def step_path(model):
         >>> step_path(model)
         'replay'
     """
-    return model.__dict__.get("_step_path")
+    from nbkeras.trainers.trainer import Trainer
+
+    if type(model).train_step is not Trainer.train_step:
+        return f"tape: {type(model).__name__} overrides `train_step`"
+    return model.__dict__.get("_last_step_path")
 
 
 def forget(model):
@@ -121,7 +125,7 @@ def forget(model):
 
 # ----------------------------------------------------------------- the tape step
 def _tape(model, x, y, sample_weight, reason):
-    model._step_path = "tape: " + reason
+    model._last_step_path = "tape: " + reason
     return model._tape_train_step(x, y, sample_weight)
 
 
@@ -377,6 +381,10 @@ class _Trace:
             if s is None:
                 if isinstance(x, Variable):
                     s = self._variable(x)
+                elif type(x) is np.ndarray and x.ndim == 0:
+                    # A number made as an array (a batch size): a constant, which the
+                    # comparison of two traces checks is the same in both.
+                    s = self._new(x, ("const", x))
                 elif isinstance(x, (Tensor, np.ndarray)) or not _constant(x):
                     self.fail(f"op '{name}' reads an array that no traced op, variable or "
                               "batch made")
@@ -476,7 +484,10 @@ def _constant(x):
 def _value_key(v, slot_of, depth=0):
     """A comparable key of a value bound in a closure (or an op's constant input)."""
     if isinstance(v, tuple) and len(v) == 2 and v[0] == "const":
-        return ("const", _value_key(v[1], slot_of, depth))
+        c = v[1]
+        if type(c) is np.ndarray:
+            return ("const", c.dtype.str, c.shape, c.tobytes())
+        return ("const", _value_key(c, slot_of, depth))
     if _is_variable(v):  # a Variable is read afresh (`.data`) whenever an op runs
         return ("variable", id(v))
     if isinstance(v, (np.ndarray, Tensor)):

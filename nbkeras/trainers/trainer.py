@@ -163,6 +163,13 @@ class Trainer:
         head = [n for n in names if n in logs]
         return head + sorted(set(logs) - set(names))
 
+    @property
+    def _step_path(self):
+        """Which path `fit`'s last step took: `'replay'` (a traced plan), `'trace'` (a tape
+        step recorded to make one), `'tape: <why not>'`, or None before any step (see
+        `nbkeras.trainers.step_plan`)."""
+        return step_plan.step_path(self)
+
     # ----------------------------------------------------------- one step
     def _prepare_state(self, x, y):
         state = self._compiled_state
