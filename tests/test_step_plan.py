@@ -388,3 +388,23 @@ def test_recompile_drops_the_plans(replays):
     model.compile(optimizer="sgd", loss="mae")
     model.fit(x, y, epochs=1, batch_size=20, verbose=0)
     assert model._step_path == "trace"
+
+
+def test_profile_says_which_path_ran():
+    from nbkeras.notebook.profiler import format_profile, profile_fit
+
+    x, y = _data(n=64)
+    text = format_profile(profile_fit(_mlp(), x, y, batch_size=16))
+    path = [line for line in text.splitlines() if line.startswith("path: ")][0]
+    assert path.startswith("path: replay (")
+    assert "as fit runs it" in text
+
+    def bn():
+        model = keras.Sequential([layers.Input((5,)), layers.Dense(4),
+                                  layers.BatchNormalization(), layers.Dense(1)])
+        model.compile(optimizer="sgd", loss="mse")
+        return model
+
+    text = format_profile(profile_fit(bn(), x, y, batch_size=16))
+    assert "path: tape: layer 'batch_normalization' (BatchNormalization) is not on the " \
+           "replay whitelist (4 steps)" in text

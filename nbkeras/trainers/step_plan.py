@@ -112,7 +112,8 @@ def step_path(model):
 
 
 def forget(model):
-    """Drop the plans of `model` (its next steps trace again).
+    """Drop the plans of `model` and what was proved about its classes (its next steps
+    check and trace again): call it after patching a layer's methods.
 
     Args:
         model: a model.
@@ -121,6 +122,7 @@ def forget(model):
         >>> step_plan.forget(model)
     """
     model.__dict__.pop("_step_plans", None)
+    model.__dict__.pop("_step_static", None)
 
 
 # ----------------------------------------------------------------- the tape step
@@ -261,6 +263,8 @@ def _layer_reason(layer):
     from nbkeras.models.sequential import Sequential
 
     cls = type(layer)
+    if "call" in layer.__dict__:  # a `call` set on the instance (the profiler's timers)
+        return f"layer '{layer.name}' has its own `call` attribute"
     if isinstance(layer, (Sequential, Functional)):
         return _nested_model_reason(layer)
     base = next((c for c in cls.__mro__ if c in _whitelist()), None)
