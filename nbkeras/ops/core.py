@@ -244,6 +244,25 @@ def op(name, forward, inputs, backward=None, config=None):
     return record(out, inputs, lambda g, needs: backward(xp, g, needs, arrays, out))
 
 
+def host_op(name, fn, inputs):
+    """Run `fn(*inputs)` on host arrays with no gradient (a check or conversion of labels),
+    as an op that a traced training step replays.
+
+    Args:
+        name: what the step's trace calls it.
+        fn: a function of host arrays (NumPy), the same for every batch.
+        inputs: its array arguments.
+
+    Example:
+        >>> host_op("labels", lambda y: y.astype("int64"), (np.array([1.0, 2.0]),))
+        array([1, 2])
+    """
+    out = fn(*inputs)
+    if _tracer is not None and _tapes:
+        _tracer.op(name, lambda xp, *arrays: fn(*arrays), None, inputs, list(inputs), out, np)
+    return out
+
+
 def _host_tensor_error(name, x):
     """A variable made on the CPU met a GPU device: say how to move the model."""
     raise ValueError(

@@ -8,7 +8,7 @@ from nbkeras import config
 from nbkeras.backend import kernels as K
 from nbkeras.backend.activation_codes import CODES as _CODES
 from nbkeras.backend.activation_codes import NEEDS_INPUT as _NEEDS_INPUT
-from nbkeras.ops.core import Tensor, composite, op, unwrap
+from nbkeras.ops.core import Tensor, composite, host_op, op, unwrap
 
 
 def _float_array(x, xp=None):
@@ -476,16 +476,19 @@ def sparse_categorical_crossentropy(target, output, from_logits=False, axis=-1):
 
 
 def _sparse_categorical_crossentropy(target, output, from_logits=False, axis=-1):
-    t = K.to_numpy(unwrap(target))
     ps = np.shape(unwrap(output))
-    if t.ndim == len(ps) and t.ndim and t.shape[-1] == 1:
-        t = t.reshape(t.shape[:-1])
-    if t.shape != ps[:-1]:
-        raise ValueError(
-            "Arguments `target` and `output` must have the same shape up until "
-            f"the last dimension. Received: target.shape={t.shape}, output.shape={ps}"
-        )
-    t = sparse_labels(t, ps[-1])
+
+    def labels(t):
+        if t.ndim == len(ps) and t.ndim and t.shape[-1] == 1:
+            t = t.reshape(t.shape[:-1])
+        if t.shape != ps[:-1]:
+            raise ValueError(
+                "Arguments `target` and `output` must have the same shape up until "
+                f"the last dimension. Received: target.shape={t.shape}, output.shape={ps}"
+            )
+        return sparse_labels(t, ps[-1])
+
+    t = host_op("sparse_labels", labels, (K.to_numpy(unwrap(target)),))
     return _per_row_loss("sparse_categorical_crossentropy", t, output, "sparse_cce_forward",
                          "sparse_cce_backward", (*_clip_bounds(output), bool(from_logits)),
                          sparse=True, config={"from_logits": from_logits})
