@@ -46,16 +46,21 @@ def train_step(model, x, y, sample_weight):
         >>> model._step_path
         'trace'
     """
-    reason = _static_model_reason(model)
+    owner = _owner(model)
+    reason = _static_model_reason(model, owner)
     if reason is not None:
         return _tape(model, x, y, sample_weight, reason)
     x = model._convert_inputs(x)  # what the model's __call__ does first: the same arrays
-    leaves, key = _batch_key(x, y, sample_weight)
-    if key is None:
-        return _tape(model, x, y, sample_weight, "a batch that is not arrays")
+    if type(x) is np.ndarray and type(y) is np.ndarray and sample_weight is None:
+        leaves = [x, y]
+        key = (x.shape, x.dtype.str, y.shape, y.dtype.str, x is y)
+    else:
+        leaves, key = _batch_key(x, y, sample_weight)
+        if key is None:
+            return _tape(model, x, y, sample_weight, "a batch that is not arrays")
     plans = model.__dict__.get("_step_plans")
-    if plans is None or not _same(plans.owner, _owner(model)):
-        plans = model._step_plans = _Plans(_owner(model))
+    if plans is None or not _same(plans.owner, owner):
+        plans = model._step_plans = _Plans(owner)
     entry = plans.get(key)
     if entry is None:
         if len(plans) >= _MAX_PLANS:
@@ -144,14 +149,13 @@ def _traced_step(model, x, y, sample_weight, leaves):
 
 
 # ----------------------------------------------------------------- static checks
-def _static_model_reason(model):
+def _static_model_reason(model, owner):
     """Why `model` cannot replay a traced step (None when it can, as far as its classes go)."""
-    if not config.step_replay():
+    if not config._STEP_REPLAY:
         return "replay turned off (nbkeras.config.set_step_replay)"
     if _device.xp is not np:
         return f"replay runs on the CPU device only (device {_device.device!r})"
     cached = model.__dict__.get("_step_static")
-    owner = _owner(model)
     if cached is not None and _same(cached[0], owner):
         return cached[1]
     reason = _model_reason(model)
@@ -161,7 +165,9 @@ def _static_model_reason(model):
 
 def _owner(model):
     """What a plan was made for: the compiled state, the optimizer and the layers."""
-    return (model._compiled_state, model.optimizer, tuple(getattr(model, "layers", ())))
+    layers = model.__dict__.get("_layers")
+    return (model._compiled_state, model.optimizer,
+            tuple(layers) if layers is not None else tuple(getattr(model, "layers", ())))
 
 
 def _same(a, b):
