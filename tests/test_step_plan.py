@@ -408,3 +408,18 @@ def test_profile_says_which_path_ran():
     text = format_profile(profile_fit(bn(), x, y, batch_size=16))
     assert "path: tape: layer 'batch_normalization' (BatchNormalization) is not on the " \
            "replay whitelist (4 steps)" in text
+
+
+def test_a_layer_setting_changed_between_fits_retraces(replays):
+    x, y = _data()
+
+    def run():
+        model = _mlp(0.5)
+        h1 = model.fit(x, y, epochs=3, batch_size=20, verbose=0).history
+        model.layers[1].rate = 0.1
+        h2 = model.fit(x, y, epochs=3, batch_size=20, verbose=0).history
+        return model, {"h": [h1, h2], "w": model.get_weights()}
+
+    (model, fast), (_, tape), n = _twice(run, replays)
+    assert_identical(fast, tape)
+    assert n == 2 * (6 - 2)

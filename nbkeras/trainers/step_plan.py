@@ -299,6 +299,17 @@ def _nested_model_reason(model):
     return None
 
 
+_SETTING_TYPES = (int, float, bool, str, type(None), tuple)
+
+
+def _settings(layers):
+    """The layers' plain settings (a Dropout's rate, an activation's name...), which the ops of
+    a plan have bound: a change between fits makes the plan trace again."""
+    return [tuple((k, v) for k, v in vars(layer).items()
+                  if type(v) in _SETTING_TYPES and k != "_checked_shape")
+            for layer in layers]
+
+
 def _batch_key(x, y, sample_weight):
     """(the batch's arrays, a key of their structure, shapes, dtypes and aliasing)."""
     leaves, shape = [], []
@@ -593,7 +604,10 @@ class _Plan:
         self.variables = list(trace.variables)
         self.var_slots = [s for s, src in enumerate(trace.source) if src[0] == "var"]
         self.tracked = [v._tracked for v in self.variables]
-        self.train_vars = list(model._trainable_vars())
+        self.seen_vars = model._trainable_vars()
+        self.train_vars = list(self.seen_vars)
+        self.layers = _all_layers(model)
+        self.settings = _settings(self.layers)
         self.train_slots = [trace.slot_of[id(v)] for v in self.train_vars]
         needed = {i for i, _ in trace.nodes}
         # (forward, in_slots, out_slot, wrapped, keep the arrays for the backward)
@@ -612,8 +626,13 @@ class _Plan:
     def stale_reason(self, model):
         """Why the plan no longer fits the model (None when it does)."""
         tv = model._trainable_vars()
-        if len(tv) != len(self.train_vars) or any(a is not b for a, b in zip(tv, self.train_vars)):
-            return "the trainable weights changed"
+        if tv is not self.seen_vars:  # a new fit, compile or train_on_batch: check it all
+            if len(tv) != len(self.train_vars) or any(
+                    a is not b for a, b in zip(tv, self.train_vars)):
+                return "the trainable weights changed"
+            if _settings(self.layers) != self.settings:
+                return "a layer's settings changed"
+            self.seen_vars = tv
         for v, t in zip(self.variables, self.tracked):
             if v._tracked is not t:
                 return "a weight's trainable flag changed"
