@@ -598,8 +598,7 @@ class _Plan:
     """The replayable step: forward calls, the backward walk, and the step's bookkeeping."""
 
     def __init__(self, trace, model):
-        self.n_slots = len(trace.source)
-        self.consts = [(s, src[1]) for s, src in enumerate(trace.source) if src[0] == "const"]
+        self.template = [src[1] if src[0] == "const" else None for src in trace.source]
         self.batch = [(s, src[1]) for s, src in enumerate(trace.source) if src[0] == "batch"]
         self.variables = list(trace.variables)
         self.var_slots = [s for s, src in enumerate(trace.source) if src[0] == "var"]
@@ -639,31 +638,29 @@ class _Plan:
         return None
 
     def run(self, model, x, y, sample_weight, leaves):
+        """One replayed step on the batch `leaves` (x, y and sample_weight's arrays)."""
         xp = np
-        vals = [None] * self.n_slots
-        for s, c in self.consts:
-            vals[s] = c
+        vals = self.template.copy()  # the constants are in place already
         for s, i in self.batch:
             vals[s] = leaves[i]
         for s, v in zip(self.var_slots, self.variables):
             vals[s] = v.data
         saved = [None] * self.n_ops
-        with layer_module.deferred_state_updates():
-            for i, (fwd, ins, s, wrapped, keep) in enumerate(self.forward):
-                args = [vals[k] for k in ins]
-                out = fwd(xp, *args)
-                if keep:
-                    saved[i] = (args, out)
-                vals[s] = xp.asarray(out) if wrapped and type(out) is not np.ndarray else out
-            for tracker, s, batch in self.trackers:
-                tracker.add_weighted(float(vals[s]), batch)
-            loss = vals[self.loss]
-            model._track_loss(loss, x)
-            grads = self._gradients(xp, vals, saved)
-            variables = self.train_vars
-            grads = core.hand_out([grads.get(s) for s in self.train_slots], variables)
-            grads = [xp.zeros_like(v.data) if g is None else g for g, v in zip(grads, variables)]
-            model.optimizer.apply(grads, variables)
+        # No state update waits for the step's end: the trace proved there is none.
+        for i, (fwd, ins, s, wrapped, keep) in enumerate(self.forward):
+            args = [vals[k] for k in ins]
+            out = fwd(xp, *args)
+            if keep:
+                saved[i] = (args, out)
+            vals[s] = xp.asarray(out) if wrapped and type(out) is not np.ndarray else out
+        for tracker, s, batch in self.trackers:
+            tracker.add_weighted(float(vals[s]), batch)
+        model._track_loss(vals[self.loss], x)
+        grads = self._gradients(xp, vals, saved)
+        variables = self.train_vars
+        grads = core.hand_out([grads.get(s) for s in self.train_slots], variables)
+        grads = [xp.zeros_like(v.data) if g is None else g for g, v in zip(grads, variables)]
+        model.optimizer.apply(grads, variables)
         y_pred = _rebuild(self.y_pred, vals)
         return model.compute_metrics(x, y, y_pred, sample_weight=sample_weight)
 
