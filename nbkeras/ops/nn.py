@@ -478,7 +478,7 @@ def sparse_categorical_crossentropy(target, output, from_logits=False, axis=-1):
 def _sparse_categorical_crossentropy(target, output, from_logits=False, axis=-1):
     ps = np.shape(unwrap(output))
 
-    def labels(t):
+    def sparse_categorical_crossentropy_labels(t):  # (a traceback shows this name)
         if t.ndim == len(ps) and t.ndim and t.shape[-1] == 1:
             t = t.reshape(t.shape[:-1])
         if t.shape != ps[:-1]:
@@ -488,7 +488,8 @@ def _sparse_categorical_crossentropy(target, output, from_logits=False, axis=-1)
             )
         return sparse_labels(t, ps[-1])
 
-    t = host_op("sparse_labels", labels, (K.to_numpy(unwrap(target)),))
+    t = host_op("sparse_labels", sparse_categorical_crossentropy_labels,
+                (K.to_numpy(unwrap(target)),))
     return _per_row_loss("sparse_categorical_crossentropy", t, output, "sparse_cce_forward",
                          "sparse_cce_backward", (*_clip_bounds(output), bool(from_logits)),
                          sparse=True, config={"from_logits": from_logits})
