@@ -423,3 +423,24 @@ def test_a_layer_setting_changed_between_fits_retraces(replays):
     (model, fast), (_, tape), n = _twice(run, replays)
     assert_identical(fast, tape)
     assert n == 2 * (6 - 2)
+
+
+def test_a_bad_label_in_a_replayed_step_raises_before_any_weight_changes(replays):
+    """`fit` checks the labels first; the plan checks them again (a direct `train_step`):
+    the same error as on the tape, raised before the optimizer runs."""
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(48, 5)).astype("float32")
+    y = rng.integers(0, 3, size=(48,))
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential([layers.Input((5,)), layers.Dense(3, activation="softmax")])
+    model.compile(optimizer="sgd", loss="sparse_categorical_crossentropy")
+    model.fit(x, y, epochs=2, batch_size=16, shuffle=False, verbose=0)
+    assert model._step_path == "replay"
+    before = model.get_weights()
+    bad = y[16:32].copy()
+    bad[4] = 7
+    with pytest.raises(ValueError, match=r"Labels in `y_true` must be integers in \[0, 3\)"):
+        model.train_step((x[16:32], bad))
+    assert model._step_path == "replay"
+    for a, b in zip(before, model.get_weights()):
+        np.testing.assert_array_equal(a, b)
