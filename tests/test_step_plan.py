@@ -7,7 +7,7 @@ import pytest
 
 import nbkeras as keras
 from nbkeras import config, layers, ops
-from nbkeras.trainers import step_plan
+from nbkeras.trainers import step_plan, step_static
 
 import test_contract_parity as contract
 import test_parity_activations as activations
@@ -285,7 +285,7 @@ def test_data_dependent_layer_takes_the_tape_path(replays):
 
 def test_data_dependent_ops_are_caught_by_the_trace_comparison(replays, monkeypatch):
     """Even a layer let through the whitelist falls back when its ops differ per batch."""
-    monkeypatch.setattr(step_plan, "_WHITELIST", step_plan._whitelist() | {_Branchy})
+    monkeypatch.setattr(step_static, "_WHITELIST", step_static.whitelist() | {_Branchy})
     x, y = _data(n=32)
     x[:16] += 3.0  # the first batch takes one branch, the second the other
     x[16:] -= 3.0

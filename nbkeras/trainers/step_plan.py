@@ -16,15 +16,12 @@ which path the last step took and why (`"replay"`, `"trace"`, or `"tape: <reason
 `nbkeras.config.set_step_replay(False)` (or `NBKERAS_STEP_REPLAY=0`) forces the tape path.
 """
 
-import types
-
 import numpy as np
 
 from nbkeras import config
 from nbkeras.backend import active as _device
-from nbkeras.layers import layer as layer_module
 from nbkeras.ops import core
-from nbkeras.ops.core import GradientTape, Tensor, unwrap
+from nbkeras.trainers import step_static, step_trace
 
 _MAX_PLANS = 8  # signatures kept per model (a partial last batch is one more)
 _TRACES = 2  # traced steps that must agree before a plan replays
@@ -85,7 +82,7 @@ def train_step(model, x, y, sample_weight):
         first, last = entry.traces[0], entry.traces[-1]
         try:
             same = first.fingerprint() == last.fingerprint()
-        except _Unstatic as error:
+        except step_trace.Unstatic as error:
             entry.failed = str(error)
         else:
             if same:
@@ -139,7 +136,7 @@ def _tape(model, x, y, sample_weight, reason):
 def _traced_step(model, x, y, sample_weight, leaves):
     """The tape step, with the tracer watching the ops inside the tape."""
     variables = model._trainable_vars()
-    trace = _Trace(leaves, variables)
+    trace = step_trace.Trace(leaves, variables)
     core._tracer = trace
     try:
         logs = model._tape_train_step(x, y, sample_weight, trace)
@@ -148,7 +145,6 @@ def _traced_step(model, x, y, sample_weight, leaves):
     return logs, trace
 
 
-# ----------------------------------------------------------------- static checks
 def _static_model_reason(model, owner):
     """Why `model` cannot replay a traced step (None when it can, as far as its classes go)."""
     if not config._STEP_REPLAY:
@@ -158,8 +154,9 @@ def _static_model_reason(model, owner):
     cached = model.__dict__.get("_step_static")
     if cached is not None and _same(cached[0], owner):
         return cached[1]
-    reason = _model_reason(model)
-    model._step_static = (owner, reason)
+    reason = step_static.static_reason(model)
+    if model._compiled_state is not None and model._compiled_state.built:
+        model._step_static = (owner, reason)  # (its losses are known once it is built)
     return reason
 
 
@@ -174,140 +171,6 @@ def _same(a, b):
     return len(a) == len(b) and all(
         len(p) == len(q) and all(u is v for u, v in zip(p, q)) if isinstance(p, tuple) else p is q
         for p, q in zip(a, b))
-
-
-def _model_reason(model):
-    from nbkeras.models.functional import Functional
-    from nbkeras.models.sequential import Sequential
-    from nbkeras.trainers.trainer import Trainer
-
-    cls = type(model)
-    if not isinstance(model, (Sequential, Functional)):
-        return f"a subclassed model ({cls.__name__} defines its own `call`)"
-    base = Sequential if isinstance(model, Sequential) else Functional
-    if cls.call is not base.call or cls.__call__ is not base.__call__:
-        return f"{cls.__name__} overrides `call`"
-    for name in ("train_step", "compute_loss", "_compute_loss", "compute_metrics", "_track_loss",
-                 "_compiled_loss_value", "_step_losses"):
-        if getattr(cls, name) is not getattr(Trainer, name):
-            return f"{cls.__name__} overrides `{name}`"
-    state = model._compiled_state
-    if state is None or not state.built or state.loss_spec is None:
-        return "no compiled loss"
-    for loss in state.losses:
-        if loss is not None and not _builtin_loss(loss):
-            return f"a custom loss ({type(loss).__name__})"
-    layers = _all_layers(model)
-    for layer in layers:
-        reason = _layer_reason(layer)
-        if reason is not None:
-            return reason
-    return None
-
-
-def _builtin(obj):
-    """Whether `obj` (a function, or an object by its class) is defined inside nbkeras."""
-    if obj is None:
-        return True
-    mod = getattr(obj, "__module__", None) if isinstance(obj, (types.FunctionType, type)) \
-        else type(obj).__module__
-    return bool(mod) and (mod == "nbkeras" or mod.startswith("nbkeras."))
-
-
-def _builtin_loss(loss):
-    from nbkeras.losses.loss import LossFunctionWrapper
-
-    if not _builtin(loss) or type(loss).__call__ is not _loss_call():
-        return False
-    return not isinstance(loss, LossFunctionWrapper) or _builtin(loss.fn)
-
-
-def _loss_call():
-    from nbkeras.losses.loss import Loss
-
-    return Loss.__call__
-
-
-def _all_layers(model):
-    out, stack, seen = [], list(getattr(model, "layers", ())), set()
-    while stack:
-        layer = stack.pop()
-        if id(layer) in seen:
-            continue
-        seen.add(id(layer))
-        out.append(layer)
-        stack.extend(getattr(layer, "_layers", ()) or ())
-    return out
-
-
-_WHITELIST = None
-
-
-def _whitelist():
-    """The built-in layer classes whose `call` is known static: the same ops for every batch
-    of a shape (their random draws, if any, happen inside an op's forward)."""
-    global _WHITELIST
-    if _WHITELIST is None:
-        from nbkeras import layers as L
-
-        names = ("Dense", "Activation", "Dropout", "Flatten", "Reshape", "InputLayer", "ReLU",
-                 "LeakyReLU", "ELU", "Softmax", "PReLU", "Identity", "LayerNormalization",
-                 "Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum", "Concatenate",
-                 "Dot", "Permute", "RepeatVector", "EinsumDense", "UnitNormalization")
-        _WHITELIST = {getattr(L, n) for n in names if hasattr(L, n)}
-    return _WHITELIST
-
-
-_CALLABLE_ATTRS = ("activation", "kernel_regularizer", "bias_regularizer",
-                   "activity_regularizer", "kernel_constraint", "bias_constraint",
-                   "gamma_regularizer", "beta_regularizer", "alpha_regularizer")
-
-
-def _layer_reason(layer):
-    from nbkeras.layers.layer import Layer
-    from nbkeras.models.functional import Functional
-    from nbkeras.models.sequential import Sequential
-
-    cls = type(layer)
-    if "call" in layer.__dict__:  # a `call` set on the instance (the profiler's timers)
-        return f"layer '{layer.name}' has its own `call` attribute"
-    if isinstance(layer, (Sequential, Functional)):
-        return _nested_model_reason(layer)
-    base = next((c for c in cls.__mro__ if c in _whitelist()), None)
-    if base is None or cls.call is not base.call or cls.__call__ is not Layer.__call__:
-        return f"layer '{layer.name}' ({cls.__name__}) is not on the replay whitelist"
-    if getattr(layer, "supports_masking", False) and layer_module._MASKS:
-        return "Keras masks in the step"
-    for attr in _CALLABLE_ATTRS:
-        fn = layer.__dict__.get(attr)
-        if fn is not None and not _builtin(fn):
-            return f"layer '{layer.name}' has a custom {attr}"
-    for v in layer.weights:
-        if not _builtin(getattr(v, "regularizer", None)):
-            return f"a custom regularizer on '{v.path}'"
-    return None
-
-
-def _nested_model_reason(model):
-    from nbkeras.models.functional import Functional
-    from nbkeras.models.sequential import Sequential
-
-    cls = type(model)
-    base = Sequential if isinstance(model, Sequential) else Functional
-    if cls.call is not base.call or cls.__call__ is not base.__call__:
-        return f"the inner model '{model.name}' overrides `call`"
-    return None
-
-
-_SETTING_TYPES = (int, float, bool, str, type(None), tuple)
-
-
-def _settings(layers):
-    """The layers' plain settings (a Dropout's rate, an activation's name...), which the ops of
-    a plan have bound: a change between fits makes the plan trace again."""
-    return [tuple((k, v) for k, v in vars(layer).items()
-                  if type(v) in _SETTING_TYPES and k != "_checked_shape")
-            for layer in layers]
 
 
 def _batch_key(x, y, sample_weight):
@@ -348,230 +211,6 @@ def _rebuild(template, vals):
     return template[1](_rebuild(t, vals) for t in template[2])
 
 
-# ----------------------------------------------------------------- the tracer
-class _Trace:
-    """What one tape step did: every op in order, where its inputs came from, and what the
-    rest of the step (loss tracker, backward, metrics) read from it."""
-
-    def __init__(self, leaves, variables):
-        self.reason = None
-        self.slot_of = {}  # id(object) -> slot
-        self.alive = []  # keeps every traced object (so ids stay unique)
-        self.source = []  # per slot: ("batch", i) | ("var", j) | ("op", i) | ("const", value)
-        self.variables = []  # Variable per "var" slot, in order
-        self.ops = []  # (name, forward, backward, in_slots, out_slot, wrapped, arrays, out)
-        self.op_of_tensor = {}  # id(recorded Tensor) -> op index
-        self.trackers = []  # (tracker, slot, batch) of per-output loss trackers
-        for i, a in enumerate(leaves):
-            if id(a) not in self.slot_of:
-                self._new(a, ("batch", i))
-        for v in variables:
-            self._variable(v)
-
-    def _new(self, obj, source):
-        s = len(self.source)
-        self.source.append(source)
-        self.slot_of[id(obj)] = s
-        self.alive.append(obj)
-        return s
-
-    def _variable(self, v):
-        s = self._new(v, ("var", len(self.variables)))
-        self.variables.append(v)
-        self.slot_of[id(v.data)] = s
-        self.alive.append(v.data)
-        return s
-
-    def fail(self, reason):
-        if self.reason is None:
-            self.reason = reason
-
-    def op(self, name, forward, backward, inputs, arrays, out, xp):
-        """Called by `ops.core.op` for every op inside the traced tape."""
-        from nbkeras.variables import Variable
-
-        if backward is None:
-            res = out
-        else:
-            res = core.record(out, inputs, lambda g, needs: backward(xp, g, needs, arrays, out))
-        if self.reason is not None:
-            return res
-        in_slots = []
-        for x in inputs:
-            s = self.slot_of.get(id(x))
-            if s is None:
-                if isinstance(x, Variable):
-                    s = self._variable(x)
-                elif type(x) is np.ndarray and x.ndim == 0:
-                    # A number made as an array (a batch size): a constant, which the
-                    # comparison of two traces checks is the same in both.
-                    s = self._new(x, ("const", x))
-                elif isinstance(x, (Tensor, np.ndarray)) or not _constant(x):
-                    self.fail(f"op '{name}' reads an array that no traced op, variable or "
-                              "batch made")
-                    return res
-                else:
-                    s = self._new(x, ("const", x))
-            in_slots.append(s)
-        i = len(self.ops)
-        wrapped = isinstance(res, Tensor)
-        s = self._new(res, ("op", i))
-        self.alive.append(out)
-        if wrapped:
-            self.slot_of[id(res.data)] = s
-            self.op_of_tensor[id(res)] = i
-        self.slot_of[id(out)] = s
-        self.ops.append((name, forward, backward, tuple(in_slots), s, wrapped, arrays, out))
-        return res
-
-    def note_tracker(self, tracker, value, batch):
-        """A per-output loss tracker read `value` (an op's output) with weight `batch`."""
-        s = self.slot_of.get(id(value))
-        if s is None:
-            self.fail("a per-output loss that no traced op made")
-        else:
-            self.trackers.append((tracker, s, batch))
-
-    def finish(self, tape, y_pred, loss, scaled):
-        """Called at the end of the traced tape block: what the rest of the step reads."""
-        if self.reason is not None:
-            return
-        if layer_module._deferred_updates:
-            self.fail("state updates in the step (BatchNormalization's moving statistics)")
-            return
-        self.y_pred = self._template(y_pred)
-        self.loss = self.slot_of.get(id(loss))
-        self.scaled = self.slot_of.get(id(scaled))
-        if self.y_pred is None or self.loss is None or self.scaled is None:
-            self.fail("outputs or a loss that no traced op made")
-            return
-        if not isinstance(scaled, Tensor):
-            self.fail("a loss that no trainable weight reaches")
-            return
-        nodes = []
-        for t, inputs, needs, fn in tape._nodes:
-            i = self.op_of_tensor.get(id(t))
-            if i is None:
-                self.fail("an op that records on the tape outside the ops' entry point "
-                          "(convolutions, pooling, RNNs, Embedding)")
-                return
-            nodes.append((i, needs))
-        self.nodes = nodes
-
-    def _template(self, y):
-        if isinstance(y, dict):
-            parts = [(k, self._template(v)) for k, v in y.items()]
-            return None if any(p is None for _, p in parts) else ("dict", parts)
-        if isinstance(y, (list, tuple)):
-            parts = [self._template(v) for v in y]
-            return None if any(p is None for p in parts) else ("seq", type(y), parts)
-        s = self.slot_of.get(id(y))
-        return None if s is None else ("slot", s)
-
-    def fingerprint(self):
-        """What must be the same in two traces for the step to be static."""
-        src = tuple(_value_key(s, self.slot_of) if s[0] == "const" else s for s in self.source)
-        ops = []
-        for name, f, b, ins, s, w, _, _ in self.ops:
-            scratch = _scratch_cells(f)
-            try:
-                ops.append((name, _fn_key(f, self.slot_of, scratch),
-                            _fn_key(b, self.slot_of, scratch), ins, s, w))
-            except _Unstatic as error:
-                raise _Unstatic(f"op '{name}': {error}") from None
-        ops = tuple(ops)
-        trackers = tuple((id(t), s, b) for t, s, b in self.trackers)
-        return (src, ops, tuple(self.nodes), self.loss, self.scaled, repr(self.y_pred),
-                trackers, tuple(id(v) for v in self.variables))
-
-
-class _Unstatic(Exception):
-    """The trace binds something that a replay could not refresh."""
-
-
-_SCALARS = (int, float, bool, complex, str, bytes, type(None), np.generic, np.dtype, slice,
-            type(Ellipsis))
-
-
-def _constant(x):
-    """Whether x can be a constant input of a replayed op (numbers, shapes, dtypes)."""
-    if isinstance(x, _SCALARS):
-        return True
-    if isinstance(x, (tuple, list)):
-        return all(_constant(t) for t in x)
-    return False
-
-
-def _value_key(v, slot_of, depth=0):
-    """A comparable key of a value bound in a closure (or an op's constant input)."""
-    if isinstance(v, tuple) and len(v) == 2 and v[0] == "const":
-        c = v[1]
-        if type(c) is np.ndarray:
-            return ("const", c.dtype.str, c.shape, c.tobytes())
-        return ("const", _value_key(c, slot_of, depth))
-    if _is_variable(v):  # a Variable is read afresh (`.data`) whenever an op runs
-        return ("variable", id(v))
-    if isinstance(v, (np.ndarray, Tensor)):
-        if isinstance(v, Tensor) or id(v) in slot_of:  # replay would read a stale value
-            raise _Unstatic("an op keeps a tensor of the step in its closure")
-        return ("array", v.dtype.str, v.shape, v.tobytes())
-    if isinstance(v, (float, np.floating, complex)):
-        return (type(v).__name__, repr(v))
-    if isinstance(v, _SCALARS):
-        return (type(v).__name__, v)
-    if isinstance(v, (tuple, list)):
-        return (type(v).__name__, tuple(_value_key(t, slot_of, depth) for t in v))
-    if isinstance(v, dict):  # an op's scratch (the mask a forward keeps for its backward)
-        return ("dict", tuple(v))
-    if isinstance(v, types.FunctionType):
-        return _fn_key(v, slot_of, depth=depth + 1) if depth < 4 else ("fn", v.__code__)
-    if isinstance(v, (types.ModuleType, type, types.BuiltinFunctionType)):
-        return ("obj", id(v))
-    return ("obj", id(v))
-
-
-def _is_variable(v):
-    from nbkeras.variables import Variable
-
-    return isinstance(v, Variable)
-
-
-def _fn_key(fn, slot_of, scratch=frozenset(), depth=0):
-    if fn is None:
-        return None
-    if not isinstance(fn, types.FunctionType):
-        return ("callable", id(fn))
-    cells = tuple(("scratch",) if id(c) in scratch else _value_key(_cell(c), slot_of, depth)
-                  for c in fn.__closure__ or ())
-    defaults = tuple(_value_key(d, slot_of, depth) for d in fn.__defaults__ or ())
-    return (fn.__code__, cells, defaults)
-
-
-_WRITTEN = {}
-
-
-def _scratch_cells(forward):
-    """The closure cells that `forward` assigns (`nonlocal a; a = ...`): the op's scratch,
-    refreshed by every call, which its backward reads."""
-    if not isinstance(forward, types.FunctionType) or not forward.__closure__:
-        return frozenset()
-    code = forward.__code__
-    names = _WRITTEN.get(code)
-    if names is None:
-        import dis
-
-        names = _WRITTEN[code] = frozenset(
-            i.argval for i in dis.get_instructions(code) if i.opname == "STORE_DEREF")
-    return frozenset(id(c) for c, n in zip(forward.__closure__, code.co_freevars) if n in names)
-
-
-def _cell(c):
-    try:
-        return c.cell_contents
-    except ValueError:  # an empty cell
-        return None
-
-
 # ----------------------------------------------------------------- the plan
 class _Plans(dict):
     """A model's plans, by batch signature, for one compiled state and optimizer."""
@@ -605,8 +244,8 @@ class _Plan:
         self.tracked = [v._tracked for v in self.variables]
         self.seen_vars = model._trainable_vars()
         self.train_vars = list(self.seen_vars)
-        self.layers = _all_layers(model)
-        self.settings = _settings(self.layers)
+        self.layers = step_static.all_layers(model)
+        self.settings = step_static.settings(self.layers)
         self.train_slots = [trace.slot_of[id(v)] for v in self.train_vars]
         needed = {i for i, _ in trace.nodes}
         # (forward, in_slots, out_slot, wrapped, keep the arrays for the backward)
@@ -629,7 +268,7 @@ class _Plan:
             if len(tv) != len(self.train_vars) or any(
                     a is not b for a, b in zip(tv, self.train_vars)):
                 return "the trainable weights changed"
-            if _settings(self.layers) != self.settings:
+            if step_static.settings(self.layers) != self.settings:
                 return "a layer's settings changed"
             self.seen_vars = tv
         for v, t in zip(self.variables, self.tracked):
