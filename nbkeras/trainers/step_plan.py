@@ -201,6 +201,15 @@ def _flatten(v, leaves, shape):
     return False
 
 
+def _slots_of(template):
+    """The slot numbers in a `_rebuild` template, in order."""
+    kind = template[0]
+    if kind == "slot":
+        return [template[1]]
+    parts = [t for _, t in template[1]] if kind == "dict" else template[2]
+    return [s for t in parts for s in _slots_of(t)]
+
+
 def _rebuild(template, vals):
     """The structure of `template` with each slot number replaced by its value."""
     kind = template[0]
@@ -237,29 +246,19 @@ class _Plan:
     """The replayable step: forward calls, the backward walk, and the step's bookkeeping."""
 
     def __init__(self, trace, model):
-        self.template = [src[1] if src[0] == "const" else None for src in trace.source]
-        self.batch = [(s, src[1]) for s, src in enumerate(trace.source) if src[0] == "batch"]
         self.variables = list(trace.variables)
-        self.var_slots = [s for s, src in enumerate(trace.source) if src[0] == "var"]
         self.tracked = [v._tracked for v in self.variables]
         self.seen_vars = model._trainable_vars()
         self.train_vars = list(self.seen_vars)
         self.layers = step_static.all_layers(model)
         self.settings = step_static.settings(self.layers)
         self.train_slots = [trace.slot_of[id(v)] for v in self.train_vars]
-        needed = {i for i, _ in trace.nodes}
-        # (forward, in_slots, out_slot, wrapped, keep the arrays for the backward)
-        self.forward = [(f, ins, s, w, i in needed)
-                        for i, (_, f, _, ins, s, w, _, _) in enumerate(trace.ops)]
-        # The tape's reversed walk: (op index, needs, backward, in_slots, out_slot)
-        self.backward = [(i, needs, trace.ops[i][2], trace.ops[i][3], trace.ops[i][4])
-                         for i, needs in reversed(trace.nodes)]
-        self.keep = set(self.train_slots)
         self.y_pred = trace.y_pred
-        self.loss = trace.loss
-        self.scaled = trace.scaled
         self.trackers = trace.trackers
-        self.n_ops = len(trace.ops)
+        self.n_trackers = len(trace.trackers)
+        self.pred_slots = _slots_of(trace.y_pred)
+        self.n_preds = len(self.pred_slots)
+        self.step = _compile(self, trace)
 
     def stale_reason(self, model):
         """Why the plan no longer fits the model (None when it does)."""
@@ -278,44 +277,68 @@ class _Plan:
 
     def run(self, model, x, y, sample_weight, leaves):
         """One replayed step on the batch `leaves` (x, y and sample_weight's arrays)."""
-        xp = np
-        vals = self.template.copy()  # the constants are in place already
-        for s, i in self.batch:
-            vals[s] = leaves[i]
-        for s, v in zip(self.var_slots, self.variables):
-            vals[s] = v.data
-        saved = [None] * self.n_ops
         # No state update waits for the step's end: the trace proved there is none.
-        for i, (fwd, ins, s, wrapped, keep) in enumerate(self.forward):
-            args = [vals[k] for k in ins]
-            out = fwd(xp, *args)
-            if keep:
-                saved[i] = (args, out)
-            vals[s] = xp.asarray(out) if wrapped and type(out) is not np.ndarray else out
-        for tracker, s, batch in self.trackers:
-            tracker.add_weighted(float(vals[s]), batch)
-        model._track_loss(vals[self.loss], x)
-        grads = self._gradients(xp, vals, saved)
+        out = self.step(np, leaves, [v.data for v in self.variables])
+        loss, tracked, preds, grads = out[0], out[1:self.n_trackers + 1], \
+            out[self.n_trackers + 1:self.n_trackers + 1 + self.n_preds], \
+            out[self.n_trackers + 1 + self.n_preds:]
+        for (tracker, _, batch), value in zip(self.trackers, tracked):
+            tracker.add_weighted(float(value), batch)
+        model._track_loss(loss, x)
         variables = self.train_vars
-        grads = core.hand_out([grads.get(s) for s in self.train_slots], variables)
-        grads = [xp.zeros_like(v.data) if g is None else g for g, v in zip(grads, variables)]
+        grads = core.hand_out(grads, variables)
+        grads = [np.zeros_like(v.data) if g is None else g for g, v in zip(grads, variables)]
         model.optimizer.apply(grads, variables)
-        y_pred = _rebuild(self.y_pred, vals)
+        y_pred = _rebuild(self.y_pred, dict(zip(self.pred_slots, preds)))
         return model.compute_metrics(x, y, y_pred, sample_weight=sample_weight)
 
-    def _gradients(self, xp, vals, saved):
-        """`ops.core.backward` over the plan: the same walk, the same sums, in the same order."""
-        keep = self.keep
-        grads = {self.scaled: xp.ones_like(vals[self.scaled])}
-        for i, needs, bwd, ins, s in self.backward:
-            g = grads.get(s) if s in keep else grads.pop(s, None)
-            if g is None:
-                continue
-            args, out = saved[i]
-            in_grads = bwd(xp, g, needs, args, out)
-            for k, need, gi in zip(ins, needs, in_grads):
-                if not need or gi is None:
-                    continue
-                prev = grads.get(k)
-                grads[k] = gi if prev is None else prev + gi
-        return grads
+
+def _compile(plan, trace):
+    """The plan as one straight-line Python function `step(xp, leaves, variables)` returning
+    (loss, per-output losses..., outputs..., gradients of the trainable weights...):
+    `ops.core.backward`'s walk unrolled, with its sums in the same order."""
+    env, lines = {}, ["def step(xp, L, V):"]
+    put = lines.append
+    for s, src in enumerate(trace.source):
+        if src[0] == "batch":
+            put(f"    v{s} = L[{src[1]}]")
+        elif src[0] == "var":
+            put(f"    v{s} = V[{src[1]}]")
+        elif src[0] == "const":
+            env[f"v{s}"] = src[1]
+    needed = {i for i, _ in trace.nodes}
+    for i, (_, f, _, ins, s, wrapped, _, _) in enumerate(trace.ops):
+        env[f"f{i}"] = f
+        args = ", ".join(f"v{k}" for k in ins)
+        put(f"    a{i} = [{args}]")
+        put(f"    o{i} = f{i}(xp, *a{i})")
+        if wrapped:
+            put(f"    v{s} = xp.asarray(o{i}) if type(o{i}) is not _ndarray else o{i}")
+        else:
+            put(f"    v{s} = o{i}")
+        if i not in needed:
+            put(f"    a{i} = None")
+    env["_ndarray"] = np.ndarray
+    keep = set(plan.train_slots)
+    targets = {trace.scaled} | {s for i, _ in trace.nodes for s in trace.ops[i][3]}
+    for k in sorted(targets):
+        put(f"    g{k} = None")
+    put(f"    g{trace.scaled} = xp.ones_like(v{trace.scaled})")
+    for i, needs in reversed(trace.nodes):
+        _, _, b, ins, s, _, _, _ = trace.ops[i]
+        env[f"b{i}"], env[f"n{i}"] = b, needs
+        put(f"    if g{s} is not None:")
+        put(f"        r = b{i}(xp, g{s}, n{i}, a{i}, o{i})")
+        if s not in keep:
+            put(f"        g{s} = None")
+        for j, (k, need) in enumerate(zip(ins, needs)):
+            if need:
+                put(f"        t = r[{j}] if len(r) > {j} else None")
+                put(f"        if t is not None:")
+                put(f"            g{k} = t if g{k} is None else g{k} + t")
+    outs = [f"v{trace.loss}"] + [f"v{s}" for _, s, _ in trace.trackers] + \
+        [f"v{s}" for s in plan.pred_slots] + [f"g{s}" if s in targets else "None"
+                                              for s in plan.train_slots]
+    put(f"    return ({', '.join(outs)},)")
+    exec(compile("\n".join(lines), f"<step plan of {len(trace.ops)} ops>", "exec"), env)
+    return env["step"]
