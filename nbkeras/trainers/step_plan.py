@@ -8,8 +8,9 @@ function. When both traces agree (the same ops, the same inputs, the same values
 every closure) and everything the step touches is known to be static, later batches replay
 the plan: the forward functions in order, the backward functions in the tape's reversed
 order with the same accumulation, then the optimizer and the metrics as the tape step
-calls them. No Layer.__call__, no Tensor, no tape: the same kernels on the same arrays, so
-the numbers are bit-identical to the tape path.
+calls them. The plan is compiled to one straight-line Python function (the forward calls,
+then the backward walk unrolled). No Layer.__call__, no Tensor, no tape: the same kernels
+on the same arrays, so the numbers are bit-identical to the tape path.
 
 Anything the tracer cannot prove static runs on the tape path; `model._step_path` says
 which path the last step took and why (`"replay"`, `"trace"`, or `"tape: <reason>"`).
