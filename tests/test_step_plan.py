@@ -447,3 +447,19 @@ def test_a_bad_label_in_a_replayed_step_raises_before_any_weight_changes(replays
     assert model._step_path == "replay"
     for a, b in zip(before, model.get_weights()):
         np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("act", sorted(set(keras.activations.ALL_OBJECTS_DICT) - {"glu", "threshold"}))
+def test_every_activation_replays_bit_identical(act, replays):
+    """Every activation in a Dense and as its own layer (some leave a recorded op whose
+    output the loss never reads: the plan's unrolled backward walk skips it, as the tape)."""
+    x, y = _data(n=32, d=6)
+
+    def make():
+        keras.utils.set_random_seed(0)
+        model = keras.Sequential([layers.Input((6,)), layers.Dense(4, activation=act),
+                                  layers.Activation(act), layers.Dense(1)])
+        model.compile(optimizer="sgd", loss="mse")
+        return model
+
+    _fit_both(make, replays, data=(x, y), batch_size=8)

@@ -321,7 +321,8 @@ def _compile(plan, trace):
             put(f"    a{i} = None")
     env["_ndarray"] = np.ndarray
     keep = set(plan.train_slots)
-    targets = {trace.scaled} | {s for i, _ in trace.nodes for s in trace.ops[i][3]}
+    targets = {trace.scaled} | {s for i, _ in trace.nodes for s in trace.ops[i][3]} | {
+        trace.ops[i][4] for i, _ in trace.nodes}  # (an output the loss never reads too)
     for k in sorted(targets):
         put(f"    g{k} = None")
     put(f"    g{trace.scaled} = xp.ones_like(v{trace.scaled})")
