@@ -244,17 +244,17 @@ def op(name, forward, inputs, backward=None, config=None):
     return record(out, inputs, lambda g, needs: backward(xp, g, needs, arrays, out))
 
 
-def host_op(name, fn, inputs):
-    """Run `fn(*inputs)` on host arrays with no gradient (a check or conversion of labels),
-    as an op that a traced training step replays.
+def untracked_op(name, fn, inputs):
+    """Run `fn(*inputs)`, a function of arrays with no gradient (a check or conversion of
+    labels), as an op that a traced training step replays.
 
     Args:
         name: what the step's trace calls it.
-        fn: a function of host arrays (NumPy), the same for every batch.
+        fn: a function of the arrays as given (host or device), the same for every batch.
         inputs: its array arguments.
 
     Example:
-        >>> host_op("labels", lambda y: y.astype("int64"), (np.array([1.0, 2.0]),))
+        >>> untracked_op("labels", lambda y: y.astype("int64"), (np.array([1.0, 2.0]),))
         array([1, 2])
     """
     out = fn(*inputs)

@@ -8,7 +8,7 @@ from nbkeras import config
 from nbkeras.backend import kernels as K
 from nbkeras.backend.activation_codes import CODES as _CODES
 from nbkeras.backend.activation_codes import NEEDS_INPUT as _NEEDS_INPUT
-from nbkeras.ops.core import Tensor, composite, host_op, op, unwrap
+from nbkeras.ops.core import Tensor, composite, op, untracked_op, unwrap
 
 
 def _float_array(x, xp=None):
@@ -455,7 +455,7 @@ def sparse_labels(labels, num_classes, ignore_class=None, name="labels"):
     """
     from nbkeras.utils import index_utils
 
-    a = np.asarray(labels)
+    a = K.asarray(labels)  # device labels stay there: only their min and max come back
     bad = index_utils.first_out_of_range(a, num_classes, allowed=ignore_class)
     if bad is not None:
         pos, value = bad
@@ -488,8 +488,8 @@ def _sparse_categorical_crossentropy(target, output, from_logits=False, axis=-1)
             )
         return sparse_labels(t, ps[-1])
 
-    t = host_op("sparse_labels", sparse_categorical_crossentropy_labels,
-                (K.to_numpy(unwrap(target)),))
+    t = untracked_op("sparse_labels", sparse_categorical_crossentropy_labels,
+                (K.asarray(unwrap(target)),))
     return _per_row_loss("sparse_categorical_crossentropy", t, output, "sparse_cce_forward",
                          "sparse_cce_backward", (*_clip_bounds(output), bool(from_logits)),
                          sparse=True, config={"from_logits": from_logits})
