@@ -60,6 +60,16 @@ KERNELS = {
     "softmax_backward": "softmax_backward(g, y, out): out = y * (g - sum(g * y)).",
     "log_softmax_forward": "log_softmax_forward(x, out).",
     "log_softmax_backward": "log_softmax_backward(g, y, out): y is the log-softmax output.",
+    # attention's softmax stage on (B, N, T, S) logits; mask uint8 and bias 4-D with axes
+    # full or 1, (0, 0, 0, 0)-shaped for none; masked logits -> -0.7 * float32 max
+    "attention_softmax_forward": "attention_softmax_forward(logits, mask, bias, scale, causal, "
+                                 "probs): probs = softmax(where(mask, scale * logits + bias, "
+                                 "-0.7 * max)) per row, causal forbidding s > t; probs may "
+                                 "be logits.",
+    "attention_softmax_backward": "attention_softmax_backward(g, probs, mask, scale, causal, "
+                                  "out, dbias): out = scale * dz, dz = probs * (g - sum(g * "
+                                  "probs)) zeroed where masked; dbias = dz when it has "
+                                  "elements; out may be g.",
     # losses: out (rows,) per-sample loss; backward out shaped like p; lo/hi clip p
     "bce_forward": "bce_forward(t, p, out, lo, hi, from_logits).",
     "bce_backward": "bce_backward(g, t, p, out, lo, hi, from_logits).",

@@ -14,6 +14,7 @@ from nbkeras.ops.nn import (  # noqa: F401
     binary_crossentropy,
     categorical_crossentropy,
     dense,
+    dot_product_attention,
     dropout,
     elu,
     gelu,

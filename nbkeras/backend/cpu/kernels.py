@@ -6,6 +6,10 @@ from nbkeras.backend.cpu.activations import (  # noqa: F401
     bias_act_forward,
     col_sum,
 )
+from nbkeras.backend.cpu.attention import (  # noqa: F401
+    attention_softmax_backward,
+    attention_softmax_forward,
+)
 from nbkeras.backend.cpu.conv import col2im, im2col  # noqa: F401
 from nbkeras.backend.cpu.losses import (  # noqa: F401
     bce_backward,
