@@ -77,6 +77,7 @@ def main(argv):
 
     import goldens_activations
     import goldens_attention
+    import goldens_attention_sdpa
     import goldens_callbacks
     import goldens_conv
     import goldens_functional
@@ -116,6 +117,7 @@ def main(argv):
         "conv": goldens_conv.generate,
         "layers3d": goldens_layers3d.generate,
         "attention": goldens_attention.generate,
+        "attention_sdpa": goldens_attention_sdpa.generate,
         "rnn": goldens_rnn.generate,
         "utils": goldens_utils.generate,
         "nan": goldens_nan.generate,
