@@ -94,6 +94,9 @@ KERNELS = {
     "max_pool_backward": "max_pool_backward(g, arg, dx).",
     "avg_pool_forward": "avg_pool_forward(x, y, kd, kh, kw, sd, sh, sw, pf, pt, pl).",
     "avg_pool_backward": "avg_pool_backward(g, dx, kd, kh, kw, sd, sh, sw, pf, pt, pl).",
+    # row gather backward (Embedding): idx int 1-D, g (rows, cols), out (table rows, cols)
+    "scatter_add_rows": "scatter_add_rows(idx, g, out): out[idx[i]] += g[i] for every row i "
+                        "(repeated indices add up).",
     # dropout
     "dropout_forward": "dropout_forward(x, mask, out, rate, seed_value): mask and out like x.",
     # metrics

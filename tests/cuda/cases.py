@@ -264,6 +264,11 @@ def all_cases():
     for kind in ("softmax", "log_softmax"):
         add(f"{kind}_forward", f"{kind}_forward", lambda: [_x((6, 5)), np.zeros((6, 5), F32)])
         add(f"{kind}_backward", f"{kind}_backward", _softmax_backward(kind))
+    add("scatter_add_rows", "scatter_add_rows",  # repeated rows add up
+        lambda: [np.array([3, 0, 3, 1, 3], np.int64), _x((5, 4)), _x((6, 4), seed=2)])
+    add("scatter_add_rows-f64", "scatter_add_rows",
+        lambda: [np.array([1, 1, 0], np.int32), _x((3, 2), dtype=np.float64),
+                 np.zeros((2, 2), np.float64)])
     add("attention_softmax_forward", "attention_softmax_forward", _att_forward())
     add("attention_softmax_forward-mask-bias-causal-inplace", "attention_softmax_forward",
         _att_forward((2, 1, 3, 4), (1, 2, 1, 4), True, alias=True))

@@ -11,6 +11,7 @@ from nbkeras.backend.cpu.attention import (  # noqa: F401
     attention_softmax_forward,
 )
 from nbkeras.backend.cpu.conv import col2im, im2col  # noqa: F401
+from nbkeras.backend.cpu.gather import scatter_add_rows  # noqa: F401
 from nbkeras.backend.cpu.losses import (  # noqa: F401
     bce_backward,
     bce_forward,
@@ -53,4 +54,4 @@ from nbkeras.backend.cpu.softmax import (  # noqa: F401
 )
 
 __all__ = sorted(n for n in dir() if n.endswith(("_forward", "_backward", "_update"))) + [
-    "col2im", "col_sum", "confusion_buckets", "im2col", "seed"]
+    "col2im", "col_sum", "confusion_buckets", "im2col", "scatter_add_rows", "seed"]
