@@ -5,18 +5,14 @@ import numba
 _FASTMATH = {"contract", "reassoc", "nsz", "arcp"}
 
 
-def jit(fn=None, *, fastmath=True, inline="never", parallel=False):
+def jit(fn=None, *, fastmath=True, inline="never"):
     """`numba.njit` with the compile cache, falling back when no cache dir is writable.
 
     inline='always' inlines a small helper into its callers at Numba's IR level, so
-    row views and calls do not stop the caller's loops from vectorizing.
-    parallel=True compiles `prange` loops onto Numba's thread pool (only for kernels
-    whose benchmark shows it pays: it triples the compile time)."""
+    row views and calls do not stop the caller's loops from vectorizing."""
 
     def wrap(f):
         options = dict(error_model="numpy", nogil=True, inline=inline)
-        if parallel:
-            options["parallel"] = True
         if fastmath:
             options["fastmath"] = _FASTMATH
         try:

@@ -2,12 +2,15 @@
 
 `ops.dot_product_attention` runs the products q k^T, p v and their gradients as
 batched BLAS GEMMs on strided views (no transposed copies), and everything between
-them in one pass over the logits here: scale, bias, boolean mask, causal mask and the
+them in one kernel call over the logits here: scale, bias, boolean mask, causal mask and the
 softmax with the row-max trick forward; the softmax gradient, the mask and the scale
-backward. (batch, head) slices run in parallel (`prange`).
+backward.
 
-(A kernel that also did the products per (batch, head) measured 2-3x slower than
-BLAS at keras.io's sizes, T = S = 200 and 32 features: the GEMMs stay in BLAS.)
+Measured at keras.io's text-classifier sizes (B 32, N 2, T = S = 200, 32 features) on 2
+shared cores: a kernel that also did the products per (batch, head) was 2-3x slower
+than BLAS, so the GEMMs stay in BLAS; and a `prange` version of these kernels was at
+best 20% faster and at the median 4x slower beside other processes (the thread trap
+of the Numba recipe), so they are serial.
 
 Masked logits become -0.7 * float32 max before the softmax (Keras's value), so a row
 with every position masked is uniform, as in Keras's `dot_product_attention`, and
@@ -19,7 +22,6 @@ query's position (s > t). `scale` is a scalar of the logits' dtype.
 """
 
 import numpy as np
-from numba import prange
 
 from nbkeras.backend.cpu import fastmath
 from nbkeras.backend.cpu._jit import jit
@@ -54,14 +56,14 @@ def _row_max(row, lanes):
     return mx
 
 
-@jit(parallel=True)
+@jit
 def attention_softmax_forward(logits, mask, bias, scale, causal, probs):
     """probs = softmax(where(mask, scale * logits + bias, -0.7 * max)); probs may be logits."""
     B, N, T, S = logits.shape
     has_mask, has_bias = mask.size > 0, bias.size > 0
     zero = scale - scale  # a zero of the arrays' dtype
     one = zero + np.float32(1.0)
-    for bn in prange(B * N):
+    for bn in range(B * N):
         lanes = np.empty(16, logits.dtype)
         b, n = bn // N, bn % N
         for t in range(T):
@@ -100,14 +102,14 @@ def attention_softmax_forward(logits, mask, bias, scale, causal, probs):
                 row[s] *= inv
 
 
-@jit(parallel=True)
+@jit
 def attention_softmax_backward(g, probs, mask, scale, causal, out, dbias):
     """out = scale * d(logits) from g = d(probs); dbias (written when it has elements)
     = the unscaled gradient of the biased logits. Masked positions get zero; out may be g."""
     B, N, T, S = probs.shape
     has_mask, want_bias = mask.size > 0, dbias.size > 0
     zero = scale - scale
-    for bn in prange(B * N):
+    for bn in range(B * N):
         b, n = bn // N, bn % N
         for t in range(T):
             gr = g[b, n, t]
