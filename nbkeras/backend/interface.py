@@ -85,6 +85,11 @@ KERNELS = {
     "batch_norm_infer_forward": "batch_norm_infer_forward(x, gamma, beta, mean, var, eps, y).",
     "batch_norm_train_backward": "batch_norm_train_backward(g, x, gamma, mean, inv_std, dx, "
                                  "dgamma, dbeta).",
+    # layer normalization over the last axis of (rows, c); gamma, beta, dgamma, dbeta (c,)
+    # or empty (none); mean and inv_std (rows,) float64
+    "layer_norm_forward": "layer_norm_forward(x, gamma, beta, eps, y, mean, inv_std).",
+    "layer_norm_backward": "layer_norm_backward(g, x, gamma, mean, inv_std, dx, dgamma, "
+                           "dbeta).",
     # convolution helpers and pooling on NDHWC arrays (2-D inputs as (N, 1, H, W, C))
     "im2col": "im2col(x, cols, kd, kh, kw, sd, sh, sw, dd, dh, dw, pf, pt, pl, od, oh, ow).",
     "col2im": "col2im(cols, dx, kd, kh, kw, sd, sh, sw, dd, dh, dw, pf, pt, pl, od, oh, ow): "

@@ -21,6 +21,7 @@ from nbkeras.ops.nn import (  # noqa: F401
     hard_sigmoid,
     hard_silu,
     hard_swish,
+    layer_normalization,
     leaky_relu,
     log_softmax,
     mish,

@@ -30,7 +30,8 @@ _NN_OPS = frozenset((
     "gelu", "leaky_relu", "hard_sigmoid", "hard_silu", "mish", "softmax", "log_softmax",
     "one_hot", "binary_crossentropy", "categorical_crossentropy",
     "sparse_categorical_crossentropy", "batch_normalization", "moments", "conv",
-    "max_pool", "average_pool", "dropout", "dot_product_attention"))
+    "max_pool", "average_pool", "dropout", "dot_product_attention",
+    "layer_normalization"))
 _CORE_OPS = frozenset(("cast", "convert_to_tensor", "stop_gradient", "slice", "slice_update"))
 _IMAGE_OPS = frozenset(("resize", "extract_patches"))
 _MATH_OPS = frozenset(("logsumexp", "top_k", "erf", "segment_sum", "segment_max", "fft", "fft2",

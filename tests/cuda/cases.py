@@ -99,6 +99,27 @@ def _att_backward(mask=None, causal=False, dbias=False, alias=False):
     return build
 
 
+def _ln_forward(affine):
+    def build():
+        x = _x((6, 5))
+        g, b = (_x(5, seed=1), _x(5, seed=2)) if affine else (np.zeros(0, F32),) * 2
+        return [x, g, b, 1e-3, np.zeros_like(x), np.zeros(6), np.zeros(6)]
+    return build
+
+
+def _ln_backward(affine):
+    def build():
+        from nbkeras.backend import cpu
+
+        x = _x((6, 5))
+        g = _x(5, seed=1) if affine else np.zeros(0, F32)
+        mean, inv = np.zeros(6), np.zeros(6)
+        cpu.layer_norm_forward(x, g, g, 1e-3, np.zeros_like(x), mean, inv)
+        d = np.zeros(5, F32) if affine else np.zeros(0, F32)
+        return [_x((6, 5), seed=3), x, g, mean, inv, np.zeros_like(x), d, d.copy()]
+    return build
+
+
 def _probs(shape, seed=0):
     p = _x(shape, 0.0, 1.0, seed=seed)
     p[0, 0], p[1, 1] = 0.0, 1.0  # clipped entries: zero gradient
@@ -264,6 +285,11 @@ def all_cases():
     for kind in ("softmax", "log_softmax"):
         add(f"{kind}_forward", f"{kind}_forward", lambda: [_x((6, 5)), np.zeros((6, 5), F32)])
         add(f"{kind}_backward", f"{kind}_backward", _softmax_backward(kind))
+    for affine in (True, False):
+        add(f"layer_norm_forward-{'affine' if affine else 'plain'}", "layer_norm_forward",
+            _ln_forward(affine))
+        add(f"layer_norm_backward-{'affine' if affine else 'plain'}", "layer_norm_backward",
+            _ln_backward(affine))
     add("scatter_add_rows", "scatter_add_rows",  # repeated rows add up
         lambda: [np.array([3, 0, 3, 1, 3], np.int64), _x((5, 4)), _x((6, 4), seed=2)])
     add("scatter_add_rows-f64", "scatter_add_rows",

@@ -26,6 +26,8 @@ from nbkeras.backend.cpu.normalization import (  # noqa: F401
     batch_norm_infer_forward,
     batch_norm_train_backward,
     batch_norm_train_forward,
+    layer_norm_backward,
+    layer_norm_forward,
 )
 from nbkeras.backend.cpu.optimizers import (  # noqa: F401
     adadelta_update,
