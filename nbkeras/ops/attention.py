@@ -42,8 +42,9 @@ def _check_shapes(q, k, v):
             f"key.shape={ks}")
 
 
-def _as_4d(x, full, dtype, name, xp):
-    """x (a mask or bias) as a C-contiguous 4-D array whose axes are full or 1."""
+def _as_4d(x, full, name, xp, dtype=None):
+    """x (the mask, as uint8, or a bias of `dtype`) as a C-contiguous 4-D array whose
+    axes are full or 1."""
     a = xp.asarray(unwrap(x))
     shape = tuple(a.shape)
     if a.ndim > 4 or any(d not in (1, f) for d, f in zip(((1,) * 4 + shape)[-4:], full)):
@@ -51,8 +52,9 @@ def _as_4d(x, full, dtype, name, xp):
             f"`{name}` must be broadcastable to (B, N, T, S) = {full}. "
             f"Received: {name}.shape={shape}")
     a = a.reshape((1,) * (4 - a.ndim) + shape)
-    return xp.ascontiguousarray(a != 0 if dtype == "mask" else a, dtype=(
-        np.uint8 if dtype == "mask" else dtype))
+    if name == "mask":
+        return xp.ascontiguousarray(a != 0, dtype=np.uint8)
+    return xp.ascontiguousarray(a, dtype=dtype)
 
 
 def _float_dtype(*arrays):
@@ -114,9 +116,8 @@ def dot_product_attention(query, key, value, bias=None, mask=None, scale=None,
         S, KH, G = k.shape[1], k.shape[2], q.shape[2] // k.shape[2]
         full = (B, N, T, S)
         sc = dt.type(1.0 / math.sqrt(H) if scale is None else scale)
-        m4 = (xp.zeros(_EMPTY_SHAPE, np.uint8) if m is None
-              else _as_4d(m, full, "mask", "mask", xp))
-        b4 = xp.zeros(_EMPTY_SHAPE, dt) if b is None else _as_4d(b, full, dt, "bias", xp)
+        m4 = xp.zeros(_EMPTY_SHAPE, np.uint8) if m is None else _as_4d(m, full, "mask", xp)
+        b4 = xp.zeros(_EMPTY_SHAPE, dt) if b is None else _as_4d(b, full, "bias", xp, dt)
         if G > 1:  # grouped-query attention: query head n reads key/value head n // G
             k, v = xp.repeat(k, G, axis=2), xp.repeat(v, G, axis=2)
         kv, vv = _heads_first(k), _heads_first(v)
