@@ -111,7 +111,9 @@ def dot_product_attention(query, key, value, bias=None, mask=None, scale=None,
     def forward(xp, q, k, v, b, m):
         q, k, v = xp.asarray(q), xp.asarray(k), xp.asarray(v)
         dt = _float_dtype(q, k, v)
-        q, k, v = (a if a.dtype == dt else a.astype(dt) for a in (q, k, v))
+        # C-contiguous inputs (an einsum's output may not be): their (B, N, L, H) views
+        # then have unit feature strides, which BLAS takes without copies.
+        q, k, v = (xp.ascontiguousarray(a, dtype=dt) for a in (q, k, v))
         B, T, N, H = q.shape
         S, KH, G = k.shape[1], k.shape[2], q.shape[2] // k.shape[2]
         full = (B, N, T, S)
@@ -121,7 +123,9 @@ def dot_product_attention(query, key, value, bias=None, mask=None, scale=None,
         if G > 1:  # grouped-query attention: query head n reads key/value head n // G
             k, v = xp.repeat(k, G, axis=2), xp.repeat(v, G, axis=2)
         kv, vv = _heads_first(k), _heads_first(v)
-        logits = K.matmul(_heads_first(q), kv.transpose(0, 1, 3, 2))
+        # Outputs allocated C-contiguous here: matmul would follow its inputs' strides
+        # (order 'K'), and the kernels compile a slow strided variant for such arrays.
+        logits = K.matmul(_heads_first(q), kv.transpose(0, 1, 3, 2), out=xp.empty(full, dt))
         K.attention_softmax_forward(logits, m4, b4, sc, bool(is_causal), logits)
         out = xp.ascontiguousarray(K.matmul(logits, vv).transpose(0, 2, 1, 3))
         st.update(q=q, kv=kv, vv=vv, probs=logits, m4=m4, b4=b4, sc=sc, G=G, KH=KH)
@@ -130,11 +134,12 @@ def dot_product_attention(query, key, value, bias=None, mask=None, scale=None,
     def backward(xp, g, needs, arrays, out):
         q, kv, vv, probs = st["q"], st["kv"], st["vv"], st["probs"]
         G, KH = st["G"], st["KH"]
-        gh = _heads_first(xp.asarray(g, dtype=probs.dtype))
+        gh = _heads_first(xp.ascontiguousarray(g, dtype=probs.dtype))
         dq = dk = dv = db = None
         if needs[2]:
             dv = K.matmul(probs.transpose(0, 1, 3, 2), gh)  # (B, N, S, Hv)
-        dlog = K.matmul(gh, vv.transpose(0, 1, 3, 2))  # d probs, (B, N, T, S)
+        dlog = K.matmul(gh, vv.transpose(0, 1, 3, 2),  # d probs, (B, N, T, S)
+                        out=xp.empty(probs.shape, probs.dtype))
         want_bias = st["b4"].size > 0 and needs[3]
         dbias = xp.empty_like(dlog) if want_bias else xp.zeros(_EMPTY_SHAPE, dlog.dtype)
         K.attention_softmax_backward(dlog, probs, st["m4"], st["sc"], bool(is_causal), dlog,
