@@ -30,7 +30,8 @@ _NN_OPS = frozenset((
     "gelu", "leaky_relu", "hard_sigmoid", "hard_silu", "mish", "softmax", "log_softmax",
     "one_hot", "binary_crossentropy", "categorical_crossentropy",
     "sparse_categorical_crossentropy", "batch_normalization", "moments", "conv",
-    "max_pool", "average_pool", "dropout"))
+    "max_pool", "average_pool", "dropout", "dot_product_attention",
+    "layer_normalization"))
 _CORE_OPS = frozenset(("cast", "convert_to_tensor", "stop_gradient", "slice", "slice_update"))
 _IMAGE_OPS = frozenset(("resize", "extract_patches"))
 _MATH_OPS = frozenset(("logsumexp", "top_k", "erf", "segment_sum", "segment_max", "fft", "fft2",
@@ -41,7 +42,7 @@ _LIST_INPUTS = frozenset(("concatenate", "stack", "hstack", "vstack", "fft", "ff
                           "irfft"))
 # Op arguments Keras passes at call time (written in `args`), not to the constructor.
 _CALL_ARGUMENTS = {"get_item": ("key",), "take": ("indices",), "clip": ("x_min", "x_max"),
-                   "slice_update": ("start_indices",)}
+                   "slice_update": ("start_indices",), "dot_product_attention": ("scale",)}
 # Where the call arguments go among the tensor inputs (after them when not listed).
 _CALL_POSITION = {"slice_update": 1}
 _CLASS_NAMES = {"get_item": "GetItem", "absolute": "Absolute", "true_divide": "TrueDivide"}
