@@ -463,3 +463,22 @@ def test_every_activation_replays_bit_identical(act, replays):
         return model
 
     _fit_both(make, replays, data=(x, y), batch_size=8)
+
+
+def test_layer_normalization_and_merges_replay_bit_identical(replays):
+    x, y = _data(n=32, d=6)
+
+    def make():
+        keras.utils.set_random_seed(0)
+        inp = keras.Input((6,))
+        a = layers.LayerNormalization()(layers.Dense(8, activation="gelu")(inp))
+        b = layers.Reshape((2, 3))(inp)
+        b = layers.Flatten()(layers.Permute((2, 1))(b))
+        h = layers.Concatenate()([a, b])
+        h = layers.Add()([layers.Dense(4)(h), layers.Dense(4)(h)])
+        model = keras.Model(inp, layers.Dense(1)(h))
+        model.compile(optimizer="adamw", loss="mse", metrics=["mae", "msle"])
+        return model
+
+    model, n = _fit_both(make, replays, data=(x, y), batch_size=8)
+    assert n > 0 and model._step_path == "replay"
