@@ -46,4 +46,5 @@ from nbkeras.ops.math import all, any, round  # noqa: F401
 from nbkeras.ops.elementwise import *  # noqa: F401,F403
 from nbkeras.ops.control import *  # noqa: F401,F403
 from nbkeras.ops.control import map  # noqa: F401
-from nbkeras.ops import image  # noqa: F401,E402
+from nbkeras.ops.linalg import *  # noqa: F401,F403
+from nbkeras.ops import image, linalg  # noqa: F401,E402

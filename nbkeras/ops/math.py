@@ -344,9 +344,12 @@ def _matrix_norm(x, ord, axis, keepdims):
         inner, outer = r, c
     elif ord in (np.inf, -np.inf):  # max / min absolute row sum
         inner, outer = c, r
+    elif ord in ("nuc", 2, -2):
+        from nbkeras.ops.linalg import matrix_norm_svd
+        return matrix_norm_svd(x, ord, axis, keepdims)
     else:
-        raise ValueError("Matrix norms support ord None, 'fro', 1, -1, inf and -inf here "
-                         f"('nuc' and 2 need an SVD). Received: ord={ord!r}")
+        raise ValueError("Matrix norms take ord None, 'fro', 'nuc', 1, -1, 2, -2, inf or -inf. "
+                         f"Received: ord={ord!r}")
     sums = knp.sum(a, axis=inner, keepdims=True)
     pick = knp.max if ord in (1, np.inf) else knp.min
     out = pick(sums, axis=outer, keepdims=True)
