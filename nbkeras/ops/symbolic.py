@@ -30,7 +30,10 @@ _NN_OPS = frozenset((
     "gelu", "leaky_relu", "hard_sigmoid", "hard_silu", "mish", "softmax", "log_softmax",
     "one_hot", "binary_crossentropy", "categorical_crossentropy",
     "sparse_categorical_crossentropy", "batch_normalization", "moments", "conv",
-    "max_pool", "average_pool", "dropout"))
+    "max_pool", "average_pool", "dropout", "celu", "glu", "hard_shrink", "hard_tanh",
+    "layer_normalization", "log_sigmoid", "normalize", "psnr", "rms_normalization",
+    "soft_shrink", "sparse_plus", "sparse_sigmoid", "sparsemax", "squareplus", "tanh_shrink",
+    "threshold", "depthwise_conv", "separable_conv", "conv_transpose"))
 _CORE_OPS = frozenset(("cast", "convert_to_tensor", "stop_gradient", "slice", "slice_update"))
 _IMAGE_OPS = frozenset(("resize", "extract_patches"))
 _MATH_OPS = frozenset(("logsumexp", "top_k", "erf", "segment_sum", "segment_max", "fft", "fft2",
@@ -47,7 +50,8 @@ _CALL_ARGUMENTS = {"get_item": ("key",), "take": ("indices",), "clip": ("x_min",
 # Where the call arguments go among the tensor inputs (after them when not listed).
 _CALL_POSITION = {"slice_update": 1}
 _CLASS_NAMES = {"get_item": "GetItem", "absolute": "Absolute", "true_divide": "TrueDivide",
-                "svd": "SVD"}
+                "svd": "SVD", "layer_normalization": "LayerNorm", "rms_normalization": "RMSNorm",
+                "psnr": "PSNR", "searchsorted": "SearchSorted", "isin": "IsIn"}
 _OP_NAMES = {v: k for k, v in _CLASS_NAMES.items()}
 
 
