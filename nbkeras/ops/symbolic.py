@@ -34,9 +34,11 @@ _NN_OPS = frozenset((
     "layer_normalization", "log_sigmoid", "normalize", "psnr", "rms_normalization",
     "soft_shrink", "sparse_plus", "sparse_sigmoid", "sparsemax", "squareplus", "tanh_shrink",
     "threshold", "depthwise_conv", "separable_conv", "conv_transpose"))
-_CORE_OPS = frozenset(("cast", "convert_to_tensor", "stop_gradient", "slice", "slice_update"))
+_CORE_OPS = frozenset(("cast", "convert_to_tensor", "stop_gradient", "slice", "slice_update",
+                       "scatter", "scatter_update"))
 _IMAGE_OPS = frozenset(("resize", "extract_patches"))
-_MATH_OPS = frozenset(("logsumexp", "top_k", "erf", "segment_sum", "segment_max", "fft", "fft2",
+_MATH_OPS = frozenset(("logsumexp", "top_k", "erf", "erfc", "in_top_k", "cdist", "logdet",
+                       "segment_min", "segment_prod", "segment_sum", "segment_max", "fft", "fft2",
                        "ifft2", "rfft", "irfft"))
 _LINALG_OPS = frozenset(("norm", "cholesky", "cholesky_inverse", "det", "eig", "eigh", "inv",
                          "lstsq", "lu_factor", "matrix_rank", "pinv", "qr", "solve",
