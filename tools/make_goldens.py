@@ -90,6 +90,7 @@ def main(argv):
     import goldens_misc
     import goldens_nan
     import goldens_ops_extra
+    import goldens_ops_more
     import goldens_optimizers
     import goldens_preproc
     import goldens_random
@@ -121,6 +122,7 @@ def main(argv):
         "nan": goldens_nan.generate,
         "symbolic": goldens_symbolic.generate,
         "ops_extra": goldens_ops_extra.generate,
+        "ops_more": goldens_ops_more.generate,
         "preproc": goldens_preproc.generate,
         "random": goldens_random.generate,
         "contract": _torch_group("goldens_contract.py"),

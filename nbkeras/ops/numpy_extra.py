@@ -656,10 +656,11 @@ def bincount(x, weights=None, minlength=0, sparse=False):
 
     def forward(xp, a, *w):
         w = w[0] if w else None
+        dt = np.int32 if w is None else w.dtype
         if a.ndim == 1:
-            return xp.bincount(a, weights=w, minlength=n)
+            return xp.bincount(a, weights=w, minlength=n).astype(dt)
         return xp.stack([xp.bincount(r, weights=None if w is None else w[i], minlength=n)
-                         for i, r in enumerate(a)])
+                         for i, r in enumerate(a)]).astype(dt)
 
     def backward(xp, g, needs, arrays, out):
         a = arrays[0]
@@ -680,8 +681,8 @@ def histogram(x, bins=10, range=None):
     `range` (default: x's min to max).
 
     Example:
-        >>> ops.histogram(np.array([0.0, 1.0, 1.0, 2.0]), bins=2)
-        (array([1, 3], dtype=int32), array([0., 1., 2.], dtype=float32))
+        >>> ops.histogram(np.array([0.0, 1.0, 1.0, 2.0], "float32"), bins=2)
+        (array([1., 3.], dtype=float32), array([0., 1., 2.], dtype=float32))
     """
     a = np.asarray(unwrap(x))
     if a.ndim != 1:
@@ -690,7 +691,7 @@ def histogram(x, bins=10, range=None):
         raise ValueError(f"`bins` must be a positive integer. Received: bins={bins!r}")
     counts, edges = np.histogram(a, bins=bins, range=range)
     dt = a.dtype if a.dtype.kind == "f" else config.floatx()
-    return _device.xp.asarray(counts.astype(np.int32)), _device.xp.asarray(edges.astype(dt))
+    return _device.xp.asarray(counts.astype(dt)), _device.xp.asarray(edges.astype(dt))
 
 
 def unique(x, sorted=True, return_index=False, return_inverse=False, return_counts=False,

@@ -1,0 +1,250 @@
+"""Golden group 'ops_more': linear algebra, NaN reductions, NumPy's long tail, scatter and
+the extra nn ops of keras.ops on fixed inputs, recorded like group 'ops_extra' (its case
+format and helpers). tests/test_parity_ops_more.py replays each case at rtol 1e-4;
+cases marked `sign` hold eigen/singular vectors, compared up to each column's sign.
+"""
+
+import numpy as np
+
+from goldens_common import Recorder, keras_meta, to_np
+from goldens_ops_extra import _arg, _call, _flat
+
+RNG = np.random.RandomState(11)
+
+
+def f(*shape, lo=-2.0, hi=2.0):
+    return RNG.uniform(lo, hi, shape).astype("float32")
+
+
+A = f(3, 3) + 3 * np.eye(3, dtype="float32")
+AB = f(2, 3, 3) + 3 * np.eye(3, dtype="float32")
+_M = f(2, 3, 3)
+SPD = (_M @ _M.transpose(0, 2, 1) + 2 * np.eye(3)).astype("float32")
+RECT = f(4, 3)
+WIDE = f(2, 3, 5)
+B = f(3)
+BM = f(2, 3, 2)
+X = f(3, 4)
+X3 = f(2, 3, 4)
+NANX = X.copy()
+NANX[0, 1] = NANX[2, 3] = NANX[1, 0] = np.nan
+INT = RNG.randint(0, 64, (3, 4)).astype("int32")
+INT2 = RNG.randint(0, 5, (3, 4)).astype("int32")
+LOW = np.tril(A)
+UP = np.triu(A)
+
+CASES = [
+    # linear algebra
+    ("inv", "inv", [AB], {}),
+    ("det", "det", [AB], {}),
+    ("logdet", "logdet", [SPD], {}),
+    ("solve-vector", "solve", [A, B], {}),
+    ("solve-batch", "solve", [AB, BM], {}),
+    ("solve_triangular-lower", "solve_triangular", [LOW, f(3, 2)], {"lower": True}),
+    ("solve_triangular-upper", "solve_triangular", [UP, B], {}),
+    ("cholesky", "cholesky", [SPD], {}),
+    ("cholesky-upper", "cholesky", [SPD], {"upper": True}),
+    ("cholesky_inverse", "cholesky_inverse", [np.linalg.cholesky(SPD[0]).astype("float32")], {}),
+    ("svd-values", "svd", [WIDE], {"compute_uv": False}),
+    ("svd", "svd", [RECT], {"full_matrices": False}, False, True),
+    ("svd-full", "svd", [RECT], {}, False, True),
+    ("eigh", "eigh", [SPD], {}, False, True),
+    ("qr", "qr", [RECT], {}, False, True),
+    ("qr-complete", "qr", [RECT], {"mode": "complete"}, False, True),
+    ("lu_factor", "lu_factor", [AB], {}),
+    ("lu_factor-rect", "lu_factor", [RECT], {}),
+    ("pinv", "pinv", [RECT], {}),
+    ("pinv-batch", "pinv", [WIDE], {}),
+    ("lstsq", "lstsq", [RECT, f(4)], {}),
+    ("lstsq-matrix", "lstsq", [RECT, f(4, 2)], {}),
+    ("matrix_rank", "matrix_rank", [np.array([[1.0, 2.0], [2.0, 4.0]], "float32")], {}),
+    ("matrix_rank-batch", "matrix_rank", [WIDE], {}),
+    ("norm-nuc", "norm", [X], {"ord": "nuc"}),
+    ("norm-2", "norm", [X3], {"ord": 2, "axis": (1, 2)}),
+    ("norm--2", "norm", [X3], {"ord": -2, "axis": (-1, -2), "keepdims": True}),
+    # NaN reductions
+    ("nansum", "nansum", [NANX], {"axis": 1}),
+    ("nansum-all", "nansum", [NANX], {}),
+    ("nanmean", "nanmean", [NANX], {"axis": 0}),
+    ("nanmax", "nanmax", [NANX], {"axis": 1, "keepdims": True}),
+    ("nanmin", "nanmin", [NANX], {}),
+    ("nanprod", "nanprod", [NANX], {"axis": 1}),
+    ("nanvar", "nanvar", [NANX], {"axis": 1}),
+    ("nanstd", "nanstd", [NANX], {"axis": 0}),
+    ("nancumsum", "nancumsum", [NANX], {"axis": 1}),
+    ("nancumprod", "nancumprod", [NANX], {}),
+    ("nanargmax", "nanargmax", [NANX], {"axis": 1}),
+    ("nanargmin", "nanargmin", [NANX], {"axis": 0}),
+    ("nanmedian", "nanmedian", [NANX], {"axis": 1}),
+    ("nanquantile", "nanquantile", [NANX, 0.3], {"axis": 1}),
+    ("nanpercentile", "nanpercentile", [NANX, 75.0], {"axis": 0}),
+    # NumPy's long tail
+    ("append", "append", [X, f(2, 4)], {"axis": 0}),
+    ("append-flat", "append", [X, f(3)], {}),
+    ("diff", "diff", [X3], {}),
+    ("diff-2", "diff", [X3], {"n": 2, "axis": 1}),
+    ("kron", "kron", [f(2, 3), f(3, 2)], {}),
+    ("cross", "cross", [f(4, 3), f(4, 3)], {}),
+    ("cross-axis", "cross", [f(3, 4), f(3, 4)], {"axisa": 0, "axisb": 0, "axisc": 0}),
+    ("rot90", "rot90", [X3], {"k": 1, "axes": (1, 2)}),
+    ("rot90-3", "rot90", [X], {"k": 3}),
+    ("rot90-neg", "rot90", [X], {"k": -2}),
+    ("average", "average", [X], {"axis": 1, "weights": f(4, lo=0.5, hi=2.0)}),
+    ("average-all", "average", [X], {}),
+    ("ptp", "ptp", [X3], {"axis": 1}),
+    ("select", "select", [[X > 1, X < -1], [X * 2, X * 3]], {"default": 0.5}),
+    ("logspace", "logspace", [0.0, 2.0], {"num": 5}),
+    ("logspace-base", "logspace", [1.0, 3.0], {"num": 4, "base": 2, "endpoint": False}),
+    ("geomspace", "geomspace", [1.0, 1000.0], {"num": 4}),
+    ("searchsorted", "searchsorted", [np.sort(f(6)), f(5)], {}),
+    ("searchsorted-right", "searchsorted", [np.array([0.0, 1.0, 1.0, 2.0], "float32"),
+                                            np.array([1.0, 0.5, 2.0], "float32")],
+     {"side": "right"}),
+    ("digitize", "digitize", [X, np.array([-1.0, 0.0, 1.0], "float32")], {}),
+    ("bincount", "bincount", [INT2.reshape(-1)], {}),
+    ("bincount-weights", "bincount", [INT2.reshape(-1)],
+     {"weights": f(12), "minlength": 7}),
+    ("bincount-2d", "bincount", [INT2], {"minlength": 6}),
+    ("histogram", "histogram", [f(20)], {"bins": 5}),
+    ("histogram-range", "histogram", [f(20)], {"bins": 4, "range": (-1.0, 1.0)}),
+    ("unique", "unique", [INT2.reshape(-1)], {}),
+    ("unique-all", "unique", [INT2.reshape(-1)],
+     {"return_index": True, "return_inverse": True, "return_counts": True}),
+    ("isin", "isin", [INT2, np.array([1, 3], "int32")], {}),
+    ("isin-invert", "isin", [INT2, np.array([1, 3], "int32")], {"invert": True}),
+    ("bitwise_and", "bitwise_and", [INT, INT2], {}),
+    ("bitwise_or", "bitwise_or", [INT, INT2], {}),
+    ("bitwise_xor", "bitwise_xor", [INT, INT2], {}),
+    ("bitwise_invert", "bitwise_invert", [INT], {}),
+    ("bitwise_not", "bitwise_not", [INT], {}),
+    ("left_shift", "left_shift", [INT, INT2], {}),
+    ("bitwise_left_shift", "bitwise_left_shift", [INT, INT2], {}),
+    ("right_shift", "right_shift", [INT, INT2], {}),
+    ("bitwise_right_shift", "bitwise_right_shift", [INT, INT2], {}),
+    ("inner", "inner", [X, f(2, 4)], {}),
+    ("vdot", "vdot", [X, f(3, 4)], {}),
+    ("dstack", "dstack", [[X, f(3, 4)]], {}),
+    ("diagflat", "diagflat", [f(2, 2)], {"k": 1}),
+    ("trapezoid", "trapezoid", [X], {}),
+    ("trapezoid-x", "trapezoid", [X], {"x": np.cumsum(f(4, lo=0.1, hi=1.0))}),
+    ("trapezoid-dx", "trapezoid", [X3], {"dx": 0.5, "axis": 1}),
+    ("vander", "vander", [f(4)], {"N": 3}),
+    ("vander-inc", "vander", [f(3)], {"increasing": True}),
+    ("corrcoef", "corrcoef", [f(3, 6)], {}),
+    ("sinc", "sinc", [np.array([0.0, 0.25, -1.5, 2.0], "float32")], {}),
+    ("deg2rad", "deg2rad", [X * 90], {}),
+    ("rad2deg", "rad2deg", [X], {}),
+    ("logaddexp2", "logaddexp2", [X, f(4)], {}),
+    ("heaviside", "heaviside", [np.array([-1.0, 0.0, 2.0, 0.0], "float32"),
+                                np.array([0.5, 0.3, 0.2, 0.1], "float32")], {}),
+    ("fmax", "fmax", [NANX, X[::-1]], {}),
+    ("fmin", "fmin", [NANX, X[::-1]], {}),
+    ("fmod", "fmod", [X * 3, np.float32(1.3)], {}),
+    ("gcd", "gcd", [INT, INT2 + 1], {}),
+    ("lcm", "lcm", [INT2 + 1, INT2 + 2], {}),
+    ("fliplr", "fliplr", [X3], {}),
+    ("flipud", "flipud", [X3], {}),
+    ("array_split", "array_split", [f(7, 2)], {"indices_or_sections": 3}),
+    ("hsplit", "hsplit", [X], {"indices_or_sections": 2}),
+    ("vsplit", "vsplit", [f(4, 3)], {"indices_or_sections": [1, 3]}),
+    ("dsplit", "dsplit", [X3.reshape(1, 6, 4)], {"indices_or_sections": 2}),
+    ("allclose", "allclose", [X, X + 1e-6], {}),
+    ("isneginf", "isneginf", [np.array([-np.inf, np.inf, 1.0, np.nan], "float32")], {}),
+    ("isposinf", "isposinf", [np.array([-np.inf, np.inf, 1.0, np.nan], "float32")], {}),
+    ("signbit", "signbit", [np.array([-1.0, 0.0, -0.0, 2.0], "float32")], {}),
+    ("unravel_index", "unravel_index", [np.array([0, 5, 11], "int32"), (3, 4)], {}),
+    # scatter, segments, math
+    ("scatter", "scatter", [np.array([[0, 1], [2, 0], [0, 1]], "int32"), f(3), (3, 2)], {}),
+    ("scatter-rows", "scatter", [np.array([[1], [3]], "int32"), f(2, 3), (4, 3)], {}),
+    ("scatter_update", "scatter_update", [X, np.array([[0, 1], [2, 3]], "int32"), f(2)], {}),
+    ("scatter_update-rows", "scatter_update", [X, np.array([[1]], "int32"), f(1, 4)], {}),
+    ("scatter_update-add", "scatter_update", [X, np.array([[0, 1], [0, 1]], "int32"), f(2)],
+     {"reduction": "add"}),
+    ("segment_min", "segment_min", [f(6, 3), np.array([0, 0, 1, 2, 2, 2], "int32")],
+     {"num_segments": 3}),
+    ("segment_prod", "segment_prod", [f(5, 2), np.array([1, 0, 0, 1, 3], "int32")],
+     {"num_segments": 4}),
+    ("erfc", "erfc", [f(3, 4, lo=-3.0, hi=3.0)], {}),
+    ("in_top_k", "in_top_k", [np.array([0, 2, 3], "int32"), X], {"k": 2}),
+    ("cdist", "cdist", [f(3, 4), f(5, 4)], {}),
+    # nn
+    ("celu", "celu", [X], {}),
+    ("celu-alpha", "celu", [X], {"alpha": 0.5}),
+    ("glu", "glu", [X3], {}),
+    ("glu-axis", "glu", [f(2, 4, 3)], {"axis": 1}),
+    ("log_sigmoid", "log_sigmoid", [X * 10], {}),
+    ("hard_shrink", "hard_shrink", [X], {}),
+    ("hard_shrink-t", "hard_shrink", [X], {"threshold": 1.0}),
+    ("soft_shrink", "soft_shrink", [X], {}),
+    ("soft_shrink-t", "soft_shrink", [X], {"threshold": 1.2}),
+    ("tanh_shrink", "tanh_shrink", [X], {}),
+    ("hard_tanh", "hard_tanh", [X], {}),
+    ("sparse_plus", "sparse_plus", [X], {}),
+    ("sparse_sigmoid", "sparse_sigmoid", [X], {}),
+    ("squareplus", "squareplus", [X], {}),
+    ("squareplus-b", "squareplus", [X], {"b": 1}),
+    ("threshold", "threshold", [X, 0.3, -2.0], {}),
+    ("sparsemax", "sparsemax", [X], {}),
+    ("sparsemax-axis", "sparsemax", [X3], {"axis": 1}),
+    ("psnr", "psnr", [f(2, 4, 4, 1, lo=0.0, hi=1.0), f(2, 4, 4, 1, lo=0.0, hi=1.0)],
+     {"max_val": 1.0}),
+    ("normalize", "normalize", [X], {}),
+    ("normalize-order1", "normalize", [X3], {"axis": 1, "order": 1}),
+    ("layer_normalization", "layer_normalization", [X3], {}),
+    ("layer_normalization-affine", "layer_normalization", [X3, f(4), f(4)], {}),
+    ("layer_normalization-axes", "layer_normalization", [X3], {"axis": (1, 2),
+                                                               "epsilon": 0.01}),
+    ("layer_normalization-rms", "layer_normalization", [X3, f(4)], {"rms_scaling": True}),
+    ("rms_normalization", "rms_normalization", [X3], {}),
+    ("rms_normalization-scale", "rms_normalization", [X3, f(4)], {"epsilon": 0.1}),
+]
+
+
+def _kw(rec, cid, kwargs):
+    out = {}
+    for k, v in kwargs.items():
+        if isinstance(v, np.ndarray):
+            out[k] = {"key": rec.arr(cid, f"kw_{k}", v, dtype=v.dtype)}
+        else:
+            out[k] = {"value": list(v) if isinstance(v, tuple) else v}
+    return out
+
+
+def generate(keras):
+    rec = Recorder("ops_more", keras_meta())
+    for spec in CASES:
+        cid, name, args, kwargs = spec[:4]
+        sign = len(spec) > 5 and spec[5]
+        outs = _flat(_call(keras, name, args, kwargs, False))
+        rec.case({"id": cid, "op": name, "sign": bool(sign),
+                  "args": [_arg(rec, cid, f"arg{i}", a) for i, a in enumerate(args)],
+                  "kwargs": _kw(rec, cid, kwargs),
+                  "outputs": [rec.arr(cid, f"out{i}", to_np(o)) for i, o in enumerate(outs)],
+                  "dtypes": [str(np.asarray(o).dtype) for o in outs]})
+    # argpartition: Keras's order within each side differs per backend; record the input
+    # and kth, and the sorted value at kth (the test checks the partition property).
+    xs = f(3, 7)
+    idx = np.asarray(keras.ops.argpartition(xs, 3, axis=-1))
+    rec.case({"id": "argpartition", "x": rec.arr("argpartition", "x", xs), "kth": 3,
+              "kth_values": rec.arr("argpartition", "kth_values",
+                                    np.take_along_axis(xs, idx, -1)[:, 3]),
+              "dtype": str(idx.dtype)})
+    # Errors Keras raises (type and a fragment of its message).
+    errors = []
+    for cid, call in [
+        ("inv-rank", lambda: keras.ops.inv(np.ones(3, "float32"))),
+        ("inv-square", lambda: keras.ops.inv(np.ones((2, 3), "float32"))),
+        ("cholesky-notpd", lambda: keras.ops.cholesky(-np.eye(2, dtype="float32"))),
+        ("qr-mode", lambda: keras.ops.qr(RECT, mode="bogus")),
+        ("glu-odd", lambda: keras.ops.glu(np.ones((2, 3), "float32"))),
+        ("normalize-order", lambda: keras.ops.normalize(X, order=0)),
+        ("psnr-shape", lambda: keras.ops.psnr(X, X3, 1.0)),
+        ("searchsorted-2d", lambda: keras.ops.searchsorted(X, X)),
+    ]:
+        try:
+            call()
+            errors.append({"id": cid, "error": None})
+        except Exception as e:  # noqa: BLE001 -- the type is what is recorded
+            errors.append({"id": cid, "error": type(e).__name__})
+    rec.case({"id": "errors", "errors": errors})
+    return rec.save()
