@@ -146,8 +146,16 @@ def nanvar(x, axis=None, keepdims=False):
         array(1.)
     """
     def run(x):
-        mean = nanmean(x, axis=axis, keepdims=True)
-        return nanmean(knp.square(knp.subtract(x, mean)), axis=axis, keepdims=keepdims)
+        ax = _axis_arg(axis)
+        missing = isnan(x)
+        count = knp.sum(knp.cast(logical_not(missing), knp.convert_to_tensor(x).dtype),
+                        axis=ax, keepdims=True)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            mean = knp.divide(knp.sum(_filled(x, 0.0), axis=ax, keepdims=True), count)
+            # centred values with the NaNs at 0: no NaN reaches the gradient
+            d = knp.where(missing, 0.0, knp.subtract(x, mean))
+            out = knp.divide(knp.sum(knp.square(d), axis=ax, keepdims=True), count)
+        return out if keepdims else knp.squeeze(out, axis=ax)
 
     return composite("nanvar", run, (x,), _config(axis, keepdims))
 
