@@ -183,7 +183,8 @@ def average(x, axis=None, weights=None):
         >>> ops.average(np.array([1.0, 3.0]), weights=np.array([3.0, 1.0]))
         array(1.5)
     """
-    def run(x, w):
+    def run(x):
+        w = weights
         if w is None:
             return knp.mean(x, axis=axis)
         sx, sw = knp.shape(x), knp.shape(w)
@@ -199,7 +200,12 @@ def average(x, axis=None, weights=None):
         return knp.divide(knp.sum(knp.multiply(x, w), axis=axis),
                           knp.sum(knp.multiply(knp.ones_like(x), w), axis=axis))
 
-    return composite("average", run, (x, weights), {"axis": axis})
+    if _sym(weights):
+        raise ValueError("`average` takes fixed (non-symbolic) `weights`. "
+                         f"Received: weights={weights!r}")
+    w = unwrap(weights)
+    return composite("average", run, (x,), {
+        "axis": axis, "weights": w.tolist() if isinstance(w, np.ndarray) else w})
 
 
 def ptp(x, axis=None, keepdims=False):

@@ -48,9 +48,10 @@ _LIST_INPUTS = frozenset(("concatenate", "stack", "hstack", "vstack", "fft", "ff
                           "irfft"))
 # Op arguments Keras passes at call time (written in `args`), not to the constructor.
 _CALL_ARGUMENTS = {"get_item": ("key",), "take": ("indices",), "clip": ("x_min", "x_max"),
-                   "slice_update": ("start_indices",)}
+                   "slice_update": ("start_indices",), "scatter_update": ("indices",),
+                   "scatter": ("indices",)}
 # Where the call arguments go among the tensor inputs (after them when not listed).
-_CALL_POSITION = {"slice_update": 1}
+_CALL_POSITION = {"slice_update": 1, "scatter_update": 1, "scatter": 0}
 _CLASS_NAMES = {"get_item": "GetItem", "absolute": "Absolute", "true_divide": "TrueDivide",
                 "svd": "SVD", "layer_normalization": "LayerNorm", "rms_normalization": "RMSNorm",
                 "psnr": "PSNR", "searchsorted": "SearchSorted", "isin": "IsIn"}
