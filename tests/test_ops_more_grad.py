@@ -140,6 +140,18 @@ CASES = [
      [X3, rnd(4, seed=48)]),
     ("rms_normalization", lambda a, s: ops.rms_normalization(a, s, epsilon=0.1),
      [X3, rnd(4, seed=49)]),
+    # convolutions
+    ("depthwise_conv", lambda x, k: ops.depthwise_conv(x, k, strides=2, padding="same"),
+     [rnd(1, 5, 4, 2, seed=50), rnd(3, 3, 2, 2, seed=51)]),
+    ("depthwise_conv-1d", lambda x, k: ops.depthwise_conv(x, k, dilation_rate=2),
+     [rnd(2, 7, 2, seed=52), rnd(2, 2, 1, seed=53)]),
+    ("separable_conv", ops.separable_conv,
+     [rnd(1, 5, 4, 2, seed=54), rnd(3, 3, 2, 2, seed=55), rnd(1, 1, 4, 3, seed=56)]),
+    ("conv_transpose", lambda x, k: ops.conv_transpose(x, k, strides=2, padding="same"),
+     [rnd(1, 3, 2, 2, seed=57), rnd(3, 3, 3, 2, seed=58)]),
+    ("conv_transpose-1d-cf", lambda x, k: ops.conv_transpose(
+        x, k, strides=2, output_padding=1, data_format="channels_first"),
+     [rnd(2, 2, 3, seed=59), rnd(3, 2, 2, seed=60)]),
 ]
 
 

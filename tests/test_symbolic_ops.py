@@ -247,6 +247,13 @@ def _every_op_call(x, y, idx):
         "in_top_k": ("in_top_k", (idx, x, 2), {}),
         "threshold": ("threshold", (x, 0.5, -1.0), {}),
         "digitize": ("digitize", (x, np.array([0.3, 0.6], "float32")), {}),
+        "depthwise_conv": ("depthwise_conv", (ops.reshape(x, (-1, 4, 1)),
+                                              np.ones((2, 1, 2), "float32")), {}),
+        "separable_conv": ("separable_conv", (ops.reshape(x, (-1, 4, 1)),
+                                              np.ones((2, 1, 2), "float32"),
+                                              np.full((1, 2, 3), 0.5, "float32")), {}),
+        "conv_transpose": ("conv_transpose", (ops.reshape(x, (-1, 4, 1)),
+                                              np.ones((3, 2, 1), "float32")), {"strides": 2}),
     })
     return calls
 

@@ -197,6 +197,27 @@ CASES = [
     ("layer_normalization-rms", "layer_normalization", [X3, f(4)], {"rms_scaling": True}),
     ("rms_normalization", "rms_normalization", [X3], {}),
     ("rms_normalization-scale", "rms_normalization", [X3, f(4)], {"epsilon": 0.1}),
+    # convolutions
+    ("depthwise_conv", "depthwise_conv", [f(2, 6, 5, 3), f(3, 3, 3, 2)], {}),
+    ("depthwise_conv-same", "depthwise_conv", [f(2, 6, 5, 3), f(3, 2, 3, 1)],
+     {"strides": 2, "padding": "same"}),
+    ("depthwise_conv-1d-dilated", "depthwise_conv", [f(2, 9, 2), f(3, 2, 2)],
+     {"dilation_rate": 2}),
+    ("depthwise_conv-cf", "depthwise_conv", [f(2, 3, 6, 5), f(3, 3, 3, 1)],
+     {"data_format": "channels_first"}),
+    ("separable_conv", "separable_conv", [f(2, 6, 5, 3), f(3, 3, 3, 2), f(1, 1, 6, 4)], {}),
+    ("separable_conv-same", "separable_conv", [f(2, 7, 3), f(3, 3, 1), f(1, 3, 5)],
+     {"padding": "same", "strides": 2}),
+    ("conv_transpose", "conv_transpose", [f(2, 3, 4, 3), f(3, 3, 5, 3)], {"strides": 2}),
+    ("conv_transpose-same", "conv_transpose", [f(2, 3, 4, 3), f(3, 2, 2, 3)],
+     {"strides": 2, "padding": "same"}),
+    ("conv_transpose-outpad", "conv_transpose", [f(1, 3, 3, 2), f(3, 3, 2, 2)],
+     {"strides": 2, "output_padding": 1}),
+    ("conv_transpose-1d", "conv_transpose", [f(2, 5, 3), f(3, 4, 3)], {"strides": 2}),
+    ("conv_transpose-3d", "conv_transpose", [f(1, 2, 3, 3, 2), f(2, 2, 2, 3, 2)],
+     {"strides": (1, 2, 2), "padding": "same"}),
+    ("conv_transpose-cf", "conv_transpose", [f(2, 3, 4, 4), f(3, 3, 2, 3)],
+     {"strides": 2, "data_format": "channels_first"}),
 ]
 
 

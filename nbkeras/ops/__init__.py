@@ -8,6 +8,7 @@ Example:
 
 from nbkeras.ops.core import GradientTape, Tensor, is_tracked, recording  # noqa: F401
 from nbkeras.ops.conv import average_pool, conv, max_pool  # noqa: F401
+from nbkeras.ops.conv_extra import conv_transpose, depthwise_conv, separable_conv  # noqa: F401
 from nbkeras.ops.einsum import einsum  # noqa: F401
 from nbkeras.ops.nn import (  # noqa: F401
     batch_normalization,
