@@ -235,9 +235,9 @@ class Trainer:
             state.build(names, ys, [unwrap(p) for p in preds])
         total, per_output = state.total_loss(state.ys(y), preds, sample_weight)
         batch = len(unwrap(preds[0]))
-        trackers = state.output_loss_trackers
+        trackers = state.loss_tracker_of
         for i, value in per_output:
-            if i < len(trackers):  # Keras's per-output loss trackers weigh by batch size
+            if i in trackers:  # Keras's per-output loss trackers weigh by batch size
                 trackers[i].add_weighted(float(unwrap(value)), batch)
         return total
 
