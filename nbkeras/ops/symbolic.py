@@ -33,11 +33,14 @@ _NN_OPS = frozenset((
     "max_pool", "average_pool", "dropout", "celu", "glu", "hard_shrink", "hard_tanh",
     "layer_normalization", "log_sigmoid", "normalize", "psnr", "rms_normalization",
     "soft_shrink", "sparse_plus", "sparse_sigmoid", "sparsemax", "squareplus", "tanh_shrink",
-    "threshold", "depthwise_conv", "separable_conv", "conv_transpose"))
+    "threshold", "depthwise_conv", "separable_conv", "conv_transpose", "multi_hot",
+    "depth_to_space", "space_to_depth"))
 _CORE_OPS = frozenset(("cast", "convert_to_tensor", "stop_gradient", "slice", "slice_update",
-                       "scatter", "scatter_update"))
+                       "scatter", "scatter_update", "saturate_cast", "switch",
+                       "vectorized_map"))
 _IMAGE_OPS = frozenset(("resize", "extract_patches"))
-_MATH_OPS = frozenset(("logsumexp", "top_k", "erf", "erfc", "in_top_k", "cdist", "logdet",
+_MATH_OPS = frozenset(("logsumexp", "top_k", "erf", "erfc", "erfinv", "in_top_k", "cdist",
+                       "logdet", "extract_sequences", "stft", "istft",
                        "segment_min", "segment_prod", "segment_sum", "segment_max", "fft", "fft2",
                        "ifft2", "rfft", "irfft"))
 _LINALG_OPS = frozenset(("norm", "cholesky", "cholesky_inverse", "det", "eig", "eigh", "inv",
