@@ -38,7 +38,10 @@ def _value(a):
 def _run(case):
     args = [_value(a) for a in case["args"]]
     kwargs = {k: _value(v) for k, v in case["kwargs"].items()}
-    return _flat(getattr(ops, case["op"])(*args, **kwargs)), args
+    fn = getattr(ops, case["op"])
+    if case.get("pair"):
+        return _flat(fn((args[0], args[1]), *args[2:], **kwargs)), args
+    return _flat(fn(*args, **kwargs)), args
 
 
 @pytest.mark.parametrize("case", OP_CASES, ids=[c["id"] for c in OP_CASES])
@@ -70,6 +73,22 @@ def test_op_matches_keras(case):
         elif case["op"] == "qr":
             q, r = (np.asarray(o, np.float64) for o in outs)
             np.testing.assert_allclose(q @ r, x, atol=1e-5)
+
+
+def test_eager_control_ops_match_keras():
+    c = CASES["control"]
+    x = ARR[c["x"]]
+    np.testing.assert_allclose(ops.vectorized_map(lambda r: ops.sum(r * r), x),
+                               ARR[c["vectorized_map"]], rtol=1e-5)
+    np.testing.assert_allclose(ops.vectorize(lambda a, b: a * 2.0 + b)(x, ARR[c["b"]]),
+                               ARR[c["vectorize"]], rtol=1e-5)
+    for i, key in zip((0, 1, 5), c["switch"]):
+        got = ops.switch(i, [lambda v: v + 1.0, lambda v: v * 10.0], x)
+        np.testing.assert_allclose(got, ARR[key], rtol=1e-6)
+    assert ops.dtype(x) == c["dtype"]
+    # A NumPy array is not a JAX tensor, but it is this backend's tensor (ops return them).
+    assert c["is_tensor"] == [False, False]
+    assert ops.is_tensor(ops.add(x, 1.0)) and not ops.is_tensor([1.0])
 
 
 def test_argpartition_partitions_as_keras():

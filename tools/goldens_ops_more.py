@@ -218,6 +218,53 @@ CASES = [
      {"strides": (1, 2, 2), "padding": "same"}),
     ("conv_transpose-cf", "conv_transpose", [f(2, 3, 4, 4), f(3, 3, 2, 3)],
      {"strides": 2, "data_format": "channels_first"}),
+    # signal
+    ("bartlett", "bartlett", [7], {}),
+    ("blackman", "blackman", [6], {}),
+    ("hamming", "hamming", [5], {}),
+    ("hanning", "hanning", [6], {}),
+    ("kaiser", "kaiser", [6, 3.5], {}),
+    ("extract_sequences", "extract_sequences", [f(2, 11)], {"sequence_length": 4,
+                                                          "sequence_stride": 3}),
+    ("stft", "stft", [f(2, 32)], {"sequence_length": 8, "sequence_stride": 4,
+                                  "fft_length": 8}),
+    ("stft-hamming", "stft", [f(30)], {"sequence_length": 6, "sequence_stride": 3,
+                                       "fft_length": 10, "window": "hamming",
+                                       "center": False}),
+    ("stft-nowindow", "stft", [f(2, 20)], {"sequence_length": 5, "sequence_stride": 2,
+                                           "fft_length": 8, "window": None}),
+    ("istft", "istft", [f(2, 9, 5), f(2, 9, 5)], {"sequence_length": 8, "sequence_stride": 4,
+                                                   "fft_length": 8}, True),
+    ("istft-length", "istft", [f(7, 6), f(7, 6)], {"sequence_length": 8, "sequence_stride": 3,
+                                                   "fft_length": 10, "length": 20,
+                                                   "window": "hamming", "center": False},
+     True),
+    ("correlate", "correlate", [f(7), f(3)], {}),
+    ("correlate-same", "correlate", [f(7), f(4)], {"mode": "same"}),
+    ("correlate-full", "correlate", [f(3), f(5)], {"mode": "full"}),
+    # small ops
+    ("get_item", "get_item", [X3, 1], {}),
+    ("saturate_cast", "saturate_cast", [X * 200], {"dtype": "uint8"}),
+    ("saturate_cast-int", "saturate_cast", [np.array([1e10, -1e10, 3.7], "float32")],
+     {"dtype": "int32"}),
+    ("multi_hot", "multi_hot", [INT2], {"num_classes": 5}),
+    ("multi_hot-1d", "multi_hot", [INT2[0]], {"num_classes": 6}),
+    ("depth_to_space", "depth_to_space", [f(2, 2, 3, 8)], {"block_size": 2}),
+    ("depth_to_space-cf", "depth_to_space", [f(2, 8, 2, 3)],
+     {"block_size": 2, "data_format": "channels_first"}),
+    ("space_to_depth", "space_to_depth", [f(2, 4, 6, 3)], {"block_size": 2}),
+    ("space_to_depth-cf", "space_to_depth", [f(2, 3, 4, 6)],
+     {"block_size": 2, "data_format": "channels_first"}),
+    ("ldexp", "ldexp", [X, INT2], {}),
+    ("nextafter", "nextafter", [X, np.zeros_like(X)], {}),
+    ("erfinv", "erfinv", [f(3, 4, lo=-0.99, hi=0.99)], {}),
+    ("i0", "i0", [X], {}),
+    ("real", "real", [X], {}),
+    ("imag", "imag", [X], {}),
+    ("conj", "conj", [X], {}),
+    ("conjugate", "conjugate", [X], {}),
+    ("angle", "angle", [X], {}),
+    ("isreal", "isreal", [X], {}),
 ]
 
 
@@ -235,9 +282,10 @@ def generate(keras):
     rec = Recorder("ops_more", keras_meta())
     for spec in CASES:
         cid, name, args, kwargs = spec[:4]
+        pair = len(spec) > 4 and spec[4]
         sign = len(spec) > 5 and spec[5]
-        outs = _flat(_call(keras, name, args, kwargs, False))
-        rec.case({"id": cid, "op": name, "sign": bool(sign),
+        outs = _flat(_call(keras, name, args, kwargs, pair))
+        rec.case({"id": cid, "op": name, "sign": bool(sign), "pair": bool(pair),
                   "args": [_arg(rec, cid, f"arg{i}", a) for i, a in enumerate(args)],
                   "kwargs": _kw(rec, cid, kwargs),
                   "outputs": [rec.arr(cid, f"out{i}", to_np(o)) for i, o in enumerate(outs)],
@@ -268,4 +316,15 @@ def generate(keras):
         except Exception as e:  # noqa: BLE001 -- the type is what is recorded
             errors.append({"id": cid, "error": type(e).__name__})
     rec.case({"id": "errors", "errors": errors})
+    # Eager control: vectorized_map, vectorize, switch.
+    vm = keras.ops.vectorized_map(lambda r: keras.ops.sum(r * r), X)
+    vb = f(4)
+    vz = keras.ops.vectorize(lambda a, b: a * 2.0 + b)(X, vb)
+    sw = [keras.ops.switch(i, [lambda v: v + 1.0, lambda v: v * 10.0], X) for i in (0, 1, 5)]
+    rec.case({"id": "control", "x": rec.arr("control", "x", X),
+              "vectorized_map": rec.arr("control", "vm", to_np(vm)),
+              "vectorize": rec.arr("control", "vz", to_np(vz)), "b": rec.arr("control", "b", vb),
+              "switch": [rec.arr("control", f"sw{i}", to_np(v)) for i, v in enumerate(sw)],
+              "dtype": keras.ops.dtype(X), "is_tensor": [bool(keras.ops.is_tensor(X)),
+                                                        bool(keras.ops.is_tensor([1.0]))]})
     return rec.save()
