@@ -215,7 +215,8 @@ def _every_op_call(x, y, idx):
                   "soft_shrink", "tanh_shrink", "hard_tanh", "sparse_plus", "sparse_sigmoid",
                   "squareplus", "sparsemax", "normalize", "layer_normalization",
                   "rms_normalization", "glu", "sinc", "deg2rad", "rad2deg", "isneginf",
-                  "isposinf", "signbit", "fliplr", "erfc", "empty_like", "corrcoef"]
+                  "isposinf", "signbit", "fliplr", "erfc", "empty_like", "corrcoef", "i0",
+                  "real", "imag", "conj", "conjugate", "angle", "isreal"]
     calls.update({n: (n, (x,), {}) for n in more_unary})
     calls.update({n: (n, (x, y), {}) for n in ["kron", "inner", "logaddexp2", "heaviside",
                                                "fmax", "fmin", "fmod", "cdist", "isin"]})
@@ -247,6 +248,15 @@ def _every_op_call(x, y, idx):
         "in_top_k": ("in_top_k", (idx, x, 2), {}),
         "threshold": ("threshold", (x, 0.5, -1.0), {}),
         "digitize": ("digitize", (x, np.array([0.3, 0.6], "float32")), {}),
+        "extract_sequences": ("extract_sequences", (x, 2, 1), {}),
+        "stft": ("stft", (x, 2, 1, 2), {}), "istft": ("istft", ((x, y), 2, 1, 6), {}),
+        "get_item": ("get_item", (x, (slice(None), 1)), {}),
+        "saturate_cast": ("saturate_cast", (x * 300.0, "uint8"), {}),
+        "multi_hot": ("multi_hot", (i2, 10), {}),
+        "depth_to_space": ("depth_to_space", (ops.reshape(x, (-1, 1, 1, 4)), 2), {}),
+        "space_to_depth": ("space_to_depth", (ops.reshape(x, (-1, 2, 2, 1)), 2), {}),
+        "ldexp": ("ldexp", (x, i2), {}), "nextafter": ("nextafter", (x, y), {}),
+        "erfinv": ("erfinv", (x - 0.5,), {}),
         "depthwise_conv": ("depthwise_conv", (ops.reshape(x, (-1, 4, 1)),
                                               np.ones((2, 1, 2), "float32")), {}),
         "separable_conv": ("separable_conv", (ops.reshape(x, (-1, 4, 1)),
@@ -380,7 +390,10 @@ def test_every_public_op_is_covered_by_the_symbolic_test():
                       "unique", "histogram", "bincount", "logspace", "geomspace", "empty",
                       "unravel_index", "scatter", "linalg",
                       # one scalar for the whole batch, which predict cannot concatenate
-                      "vdot", "allclose", "psnr"}
+                      "vdot", "allclose", "psnr", "correlate",  # and 1-D only
+                      # functions in, or no tensor: eager helpers
+                      "vectorized_map", "vectorize", "switch", "is_tensor", "dtype",
+                      "bartlett", "blackman", "hamming", "hanning", "kaiser"}
     public = {n for n in dir(ops) if not n.startswith("_") and callable(getattr(ops, n))}
     x = keras.Input((4,))
     covered = set(_every_op_call(x, x, keras.Input((), dtype="int32")))
