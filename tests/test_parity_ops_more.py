@@ -51,7 +51,7 @@ def test_op_matches_keras(case):
     for got, key, dtype in zip(outs, case["outputs"], case["dtypes"]):
         got, want = np.asarray(ops.convert_to_numpy(got)), ARR[key]
         assert got.shape == want.shape, (got.shape, want.shape)
-        if want.dtype.kind == "f":
+        if want.dtype.kind in "fc":
             assert got.dtype == np.dtype(dtype), (got.dtype, dtype)
             if case["sign"]:
                 got, want = np.abs(got), np.abs(want)
@@ -85,6 +85,10 @@ def test_eager_control_ops_match_keras():
     for i, key in zip((0, 1, 5), c["switch"]):
         got = ops.switch(i, [lambda v: v + 1.0, lambda v: v * 10.0], x)
         np.testing.assert_allclose(got, ARR[key], rtol=1e-6)
+    np.testing.assert_allclose(ops.associative_scan(lambda a, b: a * b, x, axis=1),
+                               ARR[c["associative_scan"]], rtol=1e-5)
+    np.testing.assert_allclose(ops.associative_scan(ops.maximum, x, reverse=True),
+                               ARR[c["associative_scan_reverse"]], rtol=1e-6)
     assert ops.dtype(x) == c["dtype"]
     # A NumPy array is not a JAX tensor, but it is this backend's tensor (ops return them).
     assert c["is_tensor"] == [False, False]

@@ -256,7 +256,12 @@ def _every_op_call(x, y, idx):
         "depth_to_space": ("depth_to_space", (ops.reshape(x, (-1, 1, 1, 4)), 2), {}),
         "space_to_depth": ("space_to_depth", (ops.reshape(x, (-1, 2, 2, 1)), 2), {}),
         "ldexp": ("ldexp", (x, i2), {}), "nextafter": ("nextafter", (x, y), {}),
-        "erfinv": ("erfinv", (x - 0.5,), {}),
+        "erfinv": ("erfinv", (x - 0.5,), {}), "slogdet": ("slogdet", (pd,), {}),
+        "fabs": ("fabs", (x,), {}), "view": ("view", (x, "int32"), {}),
+        "view_as_complex": ("view_as_complex", (ops.reshape(x, (-1, 2, 2)),), {}),
+        "view_as_real": ("view_as_real", (ops.view_as_complex(ops.reshape(x, (-1, 2, 2))),),
+                         {}),
+        "polar": ("polar", (x, y), {}),
         "depthwise_conv": ("depthwise_conv", (ops.reshape(x, (-1, 4, 1)),
                                               np.ones((2, 1, 2), "float32")), {}),
         "separable_conv": ("separable_conv", (ops.reshape(x, (-1, 4, 1)),
@@ -393,6 +398,7 @@ def test_every_public_op_is_covered_by_the_symbolic_test():
                       "vdot", "allclose", "psnr", "correlate",  # and 1-D only
                       # functions in, or no tensor: eager helpers
                       "vectorized_map", "vectorize", "switch", "is_tensor", "dtype",
+                      "associative_scan",
                       "bartlett", "blackman", "hamming", "hanning", "kaiser"}
     public = {n for n in dir(ops) if not n.startswith("_") and callable(getattr(ops, n))}
     x = keras.Input((4,))

@@ -265,6 +265,13 @@ CASES = [
     ("conjugate", "conjugate", [X], {}),
     ("angle", "angle", [X], {}),
     ("isreal", "isreal", [X], {}),
+    ("slogdet", "slogdet", [AB], {}),
+    ("fabs", "fabs", [X], {}),
+    ("fabs-int", "fabs", [INT2 - 2], {}),
+    ("view", "view", [X], {"dtype": "int32"}),
+    ("view_as_real", "view_as_real", [(X + 1j * X[::-1]).astype("complex64")], {}),
+    ("view_as_complex", "view_as_complex", [f(3, 2)], {}),
+    ("polar", "polar", [f(4, lo=0.1, hi=2.0), f(4)], {}),
 ]
 
 
@@ -320,11 +327,15 @@ def generate(keras):
     vm = keras.ops.vectorized_map(lambda r: keras.ops.sum(r * r), X)
     vb = f(4)
     vz = keras.ops.vectorize(lambda a, b: a * 2.0 + b)(X, vb)
+    asc = keras.ops.associative_scan(lambda a, b: a * b, X, axis=1)
+    ascr = keras.ops.associative_scan(lambda a, b: keras.ops.maximum(a, b), X, reverse=True)
     sw = [keras.ops.switch(i, [lambda v: v + 1.0, lambda v: v * 10.0], X) for i in (0, 1, 5)]
     rec.case({"id": "control", "x": rec.arr("control", "x", X),
               "vectorized_map": rec.arr("control", "vm", to_np(vm)),
               "vectorize": rec.arr("control", "vz", to_np(vz)), "b": rec.arr("control", "b", vb),
               "switch": [rec.arr("control", f"sw{i}", to_np(v)) for i, v in enumerate(sw)],
+              "associative_scan": rec.arr("control", "asc", to_np(asc)),
+              "associative_scan_reverse": rec.arr("control", "ascr", to_np(ascr)),
               "dtype": keras.ops.dtype(X), "is_tensor": [bool(keras.ops.is_tensor(X)),
                                                         bool(keras.ops.is_tensor([1.0]))]})
     return rec.save()

@@ -21,9 +21,10 @@ from nbkeras.ops.core import Tensor, composite, op, unwrap
 from nbkeras.ops.math import _erf
 from nbkeras.ops.numpy import _unary, getitem
 
-__all__ = ["angle", "conj", "conjugate", "depth_to_space", "dtype", "erfinv", "get_item",
-           "i0", "imag", "is_tensor", "isreal", "ldexp", "multi_hot", "nextafter", "real",
-           "saturate_cast", "space_to_depth", "switch", "vectorize", "vectorized_map"]
+__all__ = ["angle", "associative_scan", "conj", "conjugate", "depth_to_space", "dtype",
+           "erfinv", "fabs", "get_item", "i0", "imag", "is_tensor", "isreal", "ldexp",
+           "multi_hot", "nextafter", "polar", "real", "saturate_cast", "space_to_depth",
+           "switch", "vectorize", "vectorized_map", "view", "view_as_complex", "view_as_real"]
 
 
 def get_item(x, key):
@@ -403,3 +404,111 @@ def isreal(x):
         array([ True, False])
     """
     return op("isreal", lambda xp, a: xp.isreal(xp.asarray(a)), (x,))
+
+
+def fabs(x):
+    """Absolute values as floats (integers and booleans become floatx); differentiable.
+
+    Example:
+        >>> ops.fabs(np.array([-2, 3]))
+        array([2., 3.], dtype=float32)
+    """
+    def value(xp, a):
+        a = xp.asarray(a)
+        return xp.abs(a if a.dtype.kind == "f" else a.astype(config.floatx()))
+
+    return _unary("fabs", x, value, lambda xp, g, a, y: g * xp.sign(a).astype(g.dtype))
+
+
+def view(x, dtype=None):
+    """The same bytes seen as `dtype` (the last axis rescales by the itemsize ratio).
+
+    Example:
+        >>> ops.view(np.array([1.0], "float32"), "int32")
+        array([1065353216], dtype=int32)
+    """
+    return op("view", lambda xp, a: xp.asarray(a).view(dtype) if dtype is not None else
+              xp.asarray(a), (x,), config={"dtype": dtype})
+
+
+def view_as_real(x):
+    """A complex tensor as a real one with a last axis of (real, imag).
+
+    Example:
+        >>> ops.view_as_real(np.array([1 + 2j], "complex64"))
+        array([[1., 2.]], dtype=float32)
+    """
+    def forward(xp, a):
+        a = xp.asarray(a)
+        if a.dtype.kind != "c":
+            raise ValueError(f"`view_as_real` takes a complex tensor. Received: x.dtype={a.dtype}")
+        return xp.stack([a.real, a.imag], axis=-1)
+
+    return op("view_as_real", forward, (x,))
+
+
+def view_as_complex(x):
+    """A real tensor whose last axis is (real, imag) as a complex64 one.
+
+    Example:
+        >>> ops.view_as_complex(np.array([[1.0, 2.0]]))
+        array([1.+2.j], dtype=complex64)
+    """
+    def forward(xp, a):
+        a = xp.asarray(a)
+        if a.ndim < 1 or a.shape[-1] != 2:
+            raise ValueError("Input tensor's last dimension must be 2 (real and imaginary). "
+                             f"Received: x.shape={a.shape}")
+        return (a[..., 0] + 1j * a[..., 1]).astype(np.complex64)
+
+    return op("view_as_complex", forward, (x,))
+
+
+def polar(abs_, angle):
+    """The complex numbers `abs_ * exp(1j * angle)`.
+
+    Example:
+        >>> ops.polar(np.array([2.0]), np.array([0.0]))
+        array([2.+0.j], dtype=complex64)
+    """
+    def forward(xp, r, t):
+        r, t = xp.asarray(r), xp.asarray(t)
+        cdt = np.complex128 if np.result_type(r, t) == np.float64 else np.complex64
+        return (r * xp.cos(t) + 1j * (r * xp.sin(t))).astype(cdt)
+
+    return op("polar", forward, (abs_, angle))
+
+
+def associative_scan(f, elems, reverse=False, axis=0):
+    """The inclusive scan of `elems` along `axis` with the associative `f(a, b)` (run
+    eagerly, left to right, or right to left when `reverse`); gradients flow through f.
+
+    Args:
+        f: an associative function of two entries (tensors or matching nestings).
+        elems: a tensor, or a tuple / list / dict of tensors sharing `axis`'s length.
+        reverse: scan from the end.
+        axis: the scanned axis.
+
+    Example:
+        >>> ops.associative_scan(lambda a, b: a + b, np.array([1.0, 2.0, 3.0]))
+        array([1., 3., 6.])
+    """
+    from nbkeras.ops.array import moveaxis
+
+    def move(t, src, dst):
+        if isinstance(t, (tuple, list)):
+            return type(t)(move(e, src, dst) for e in t)
+        if isinstance(t, dict):
+            return {k: move(v, src, dst) for k, v in t.items()}
+        return moveaxis(t, src, dst) if src != dst else t
+
+    entries = _unstack_tree(move(elems, axis, 0))
+    if reverse:
+        entries = entries[::-1]
+    acc, out = None, []
+    for e in entries:
+        acc = e if acc is None else (f(e, acc) if reverse else f(acc, e))
+        out.append(acc)
+    if reverse:
+        out = out[::-1]
+    return move(_stack_results(out), 0, axis)

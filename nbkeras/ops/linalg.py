@@ -23,7 +23,8 @@ from nbkeras.ops.array import swapaxes
 from nbkeras.ops.numpy import _shape, unbroadcast
 
 __all__ = ["cholesky", "cholesky_inverse", "det", "eig", "eigh", "inv", "logdet", "lstsq",
-           "lu_factor", "matrix_rank", "pinv", "qr", "solve", "solve_triangular", "svd"]
+           "lu_factor", "matrix_rank", "pinv", "qr", "slogdet", "solve", "solve_triangular",
+           "svd"]
 
 
 def _T(xp, a):
@@ -127,6 +128,34 @@ def logdet(x):
 
     return op("logdet", lambda xp, a: xp.asarray(xp.linalg.slogdet(_float(xp, a))[1]), (x,),
               backward)
+
+
+def slogdet(x):
+    """The sign and the log of the absolute determinant of each square matrix, as
+    `(sign, logabsdet)`; logabsdet is differentiable.
+
+    Args:
+        x: a tensor of shape `(..., M, M)`.
+
+    Example:
+        >>> ops.slogdet(np.array([[-2.0, 0.0], [0.0, 1.0]]))
+        (array(-1.), array(0.69314718))
+    """
+    _check("slogdet", x)
+
+    def run(x):
+        sign = op("slogdet", lambda xp, a: xp.asarray(xp.linalg.slogdet(_float(xp, a))[0]),
+                  (x,))
+
+        def backward(xp, g, needs, arrays, out):
+            a = _float(xp, arrays[0])
+            return (g[..., None, None] * _T(xp, _lapack("slogdet", xp.linalg.inv, a)),)
+
+        value = op("slogdet", lambda xp, a: xp.asarray(xp.linalg.slogdet(_float(xp, a))[1]),
+                   (x,), backward)
+        return sign, value
+
+    return composite("slogdet", run, (x,))
 
 
 def _solve_value(xp, a, b, vector):
