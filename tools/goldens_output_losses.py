@@ -65,6 +65,17 @@ def generate(keras):
     except ValueError as e:
         error = str(e)
     rec.case({"id": "partial-dict", "error": error})
+    # A model whose outputs are a dict may leave outputs out of its loss dict.
+    keras.utils.clear_session()
+    inp = keras.Input((3,), name="x")
+    outs = {n: keras.layers.Dense(u, name=n)(inp) for n, u in (("a", 2), ("b", 1), ("c", 1))}
+    model = keras.Model(inp, outs)
+    model.set_weights(weights)
+    model.compile(optimizer="sgd", loss={"a": "mse", "c": "mae"})
+    hist = model.fit(x, {"a": ys[0], "c": ys[2]}, epochs=2, batch_size=4, shuffle=False,
+                     verbose=0)
+    rec.case({"id": "dict-outputs-partial", "history": {k: [float(v) for v in vs]
+                                                        for k, vs in hist.history.items()}})
 
     # Dense with the glu activation
     keras.utils.clear_session()

@@ -83,8 +83,11 @@ def resolve_metric(identifier, y_true, y_pred):
     return obj
 
 
-def per_output(spec, output_names, what):
-    """Spread a loss / loss_weights / metrics argument over the outputs, by position or name."""
+def per_output(spec, output_names, what, require_all=False):
+    """Spread a loss / loss_weights / metrics argument over the outputs, by position or name.
+
+    With `require_all` (a model whose outputs are a list, as Keras checks), a loss dict
+    must name every output."""
     n = len(output_names)
     is_metrics = what in ("metrics", "weighted_metrics")
     if spec is None or (is_metrics and not spec):
@@ -95,7 +98,7 @@ def per_output(spec, output_names, what):
         flat = flat if isinstance(flat, (list, tuple)) else [flat]
         return [[m for item in flat for m in (item if isinstance(item, (list, tuple)) else [item])]]
     if isinstance(spec, dict):
-        if what == "loss" and n > 1 and set(spec) != set(output_names):
+        if require_all and what == "loss" and n > 1 and set(spec) != set(output_names):
             missing = [k for k in output_names if k not in spec]
             if missing and not [k for k in spec if k not in output_names]:
                 raise ValueError(
@@ -141,10 +144,11 @@ class CompiledState:
         self.loss_tracker_of = {}
         self._flat = None
 
-    def build(self, output_names, y_true, y_pred):
+    def build(self, output_names, y_true, y_pred, dict_outputs=False):
         self.output_names = list(output_names)
         n = len(self.output_names)
-        loss_specs = per_output(self.loss_spec, self.output_names, "loss")
+        loss_specs = per_output(self.loss_spec, self.output_names, "loss",
+                                require_all=not dict_outputs)
         self.losses = [resolve_loss(s, t, p) for s, t, p in zip(loss_specs, y_true, y_pred)]
         weights = per_output(self.loss_weights_spec, self.output_names, "loss_weights")
         self.loss_weights = [1.0 if w is None else float(w) for w in weights]
