@@ -272,6 +272,17 @@ CASES = [
     ("view_as_real", "view_as_real", [(X + 1j * X[::-1]).astype("complex64")], {}),
     ("view_as_complex", "view_as_complex", [f(3, 2)], {}),
     ("polar", "polar", [f(4, lo=0.1, hi=2.0), f(4)], {}),
+    # CTC
+    ("ctc_loss", "ctc_loss", [np.array([[1, 2, 2], [3, 1, 0]], "int32"), f(2, 8, 5),
+                              np.array([3, 2], "int32"), np.array([8, 6], "int32")], {}),
+    ("ctc_loss-blank", "ctc_loss", [np.array([[0, 2], [1, 1]], "int32"), f(2, 6, 4),
+                                    np.array([2, 2], "int32"), np.array([6, 5], "int32")],
+     {"mask_index": 3}),
+    ("ctc_decode", "ctc_decode", [np.log(np.abs(f(3, 7, 4)) + 0.05),
+                                  np.array([7, 5, 3], "int32")], {}),
+    ("ctc_decode-nomerge", "ctc_decode", [np.log(np.abs(f(2, 6, 3)) + 0.05),
+                                          np.array([6, 6], "int32")],
+     {"merge_repeated": False, "mask_index": 2}),
 ]
 
 

@@ -103,7 +103,7 @@ def switch(index, branches, *operands):
     if not branches:
         raise ValueError(f"`branches` must hold at least one function. Received: "
                          f"branches={branches!r}")
-    i = int(np.asarray(unwrap(index)))
+    i = int(_device.to_numpy(unwrap(index)))
     return branches[min(max(i, 0), len(branches) - 1)](*operands)
 
 

@@ -16,6 +16,7 @@ Example:
 
 import numpy as np
 
+from nbkeras.backend import active as _device
 from nbkeras.ops.core import composite, op, unwrap
 from nbkeras.ops.math import norm  # noqa: F401 (keras.ops.linalg.norm)
 from nbkeras.ops import numpy as knp
@@ -285,7 +286,7 @@ def cholesky_inverse(x, upper=False):
     _check("cholesky_inverse", x)
 
     def run(x):
-        a = np.asarray(unwrap(x))
+        a = unwrap(x)
         eye = np.broadcast_to(np.eye(a.shape[-1], dtype=a.dtype if a.dtype.kind == "f"
                                      else np.float32), a.shape)
         m = solve_triangular(x, eye, lower=not upper)
@@ -295,8 +296,13 @@ def cholesky_inverse(x, upper=False):
     return composite("cholesky_inverse", run, (x,), {"upper": upper})
 
 
+def _host(x):
+    """x's value as a host NumPy array (LAPACK work on small matrices runs there)."""
+    return _device.to_numpy(unwrap(x))
+
+
 def _svd_parts(x, full_matrices):
-    a = np.asarray(unwrap(x))
+    a = _host(x)
     a = a if a.dtype.kind in "fc" else a.astype(np.float32)
     return np.linalg.svd(a, full_matrices=full_matrices)
 
@@ -330,7 +336,7 @@ def svd(x, full_matrices=True, compute_uv=True):
         full = _svd_parts(x, True) if full_matrices and compute_uv else None
 
         def s_backward(xp, g, needs, arrays, out):
-            return ((u * g[..., None, :]) @ vh,)
+            return ((xp.asarray(u) * g[..., None, :]) @ xp.asarray(vh),)
 
         values = op("svd", lambda xp, a: xp.asarray(s), (x,), s_backward)
         if not compute_uv:
@@ -356,9 +362,10 @@ def eigh(x):
     _check("eigh", x)
 
     def run(x):
-        a = np.asarray(unwrap(x))
+        a = _host(x)
         a = a if a.dtype.kind in "fc" else a.astype(np.float32)
-        w, v = np.linalg.eigh(0.5 * (a + np.swapaxes(a, -1, -2)))
+        w_h, v_h = np.linalg.eigh(0.5 * (a + np.swapaxes(a, -1, -2)))
+        w, v = _device.xp.asarray(w_h), _device.xp.asarray(v_h)
 
         def sym(xp, m):
             return 0.5 * (m + _T(xp, m))
@@ -368,8 +375,7 @@ def eigh(x):
 
         def v_backward(xp, g, needs, arrays, out):
             diff = w[..., None, :] - w[..., :, None]  # w_j - w_i
-            with np.errstate(divide="ignore"):
-                f = xp.where(diff == 0, 0.0, 1.0 / xp.where(diff == 0, 1.0, diff))
+            f = xp.where(diff == 0, 0.0, 1.0 / xp.where(diff == 0, 1.0, diff))
             inner = f.astype(v.dtype) * (_T(xp, v) @ g)
             return (sym(xp, v @ inner @ _T(xp, v)),)
 
@@ -393,7 +399,7 @@ def eig(x):
     _check("eig", x)
 
     def run(x):
-        a = np.asarray(unwrap(x))
+        a = _host(x)
         w, v = _lapack("eig", np.linalg.eig, a)
         cdt = np.complex128 if a.dtype == np.float64 else np.complex64
         return (op("eig", lambda xp, a: xp.asarray(w, cdt), (x,)),
@@ -421,7 +427,7 @@ def qr(x, mode="reduced"):
     _check("qr", x, square=False)
 
     def run(x):
-        a = np.asarray(unwrap(x))
+        a = _host(x)
         q, r = np.linalg.qr(a if a.dtype.kind in "fc" else a.astype(np.float32), mode=mode)
         return (op("qr", lambda xp, a: xp.asarray(q), (x,)),
                 op("qr", lambda xp, a: xp.asarray(r), (x,)))
@@ -466,20 +472,20 @@ def lu_factor(x):
     _check("lu_factor", x, square=False)
 
     def run(x):
-        lu, piv = _lu(np.asarray(unwrap(x)))
+        lu, piv = _lu(_host(x))
         return (op("lu_factor", lambda xp, a: xp.asarray(lu), (x,)),
                 op("lu_factor", lambda xp, a: xp.asarray(piv), (x,)))
 
     return composite("lu_factor", run, (x,))
 
 
-def _pinv_value(a, rcond):
-    u, s, vh = np.linalg.svd(a, full_matrices=False)
+def _pinv_value(xp, a, rcond):
+    u, s, vh = xp.linalg.svd(a, full_matrices=False)
     if rcond is None:
         rcond = 10 * max(a.shape[-2:]) * np.finfo(a.dtype).eps
-    cut = rcond * np.max(s, axis=-1, keepdims=True, initial=0.0)
-    sinv = np.where(s > cut, 1.0 / np.where(s > cut, s, 1.0), 0.0).astype(a.dtype)
-    return np.swapaxes(vh, -1, -2) @ (sinv[..., :, None] * np.swapaxes(u, -1, -2))
+    cut = rcond * xp.max(s, axis=-1, keepdims=True) if s.shape[-1] else s
+    sinv = xp.where(s > cut, 1.0 / xp.where(s > cut, s, 1.0), 0.0).astype(a.dtype)
+    return xp.swapaxes(vh, -1, -2) @ (sinv[..., :, None] * xp.swapaxes(u, -1, -2))
 
 
 def pinv(x, rcond=None):
@@ -506,7 +512,7 @@ def pinv(x, rcond=None):
         gt = _T(xp, g)
         return (-(pt @ g @ pt) + q @ gt @ p @ pt + pt @ p @ gt @ r,)
 
-    return op("pinv", lambda xp, a: xp.asarray(_pinv_value(_float(np, a), rcond)), (x,),
+    return op("pinv", lambda xp, a: xp.asarray(_pinv_value(xp, _float(xp, a), rcond)), (x,),
               backward, {"rcond": rcond})
 
 
@@ -540,7 +546,7 @@ def lstsq(a, b, rcond=None):
     def run(a, b):
         cut = rcond
         if cut is None:
-            dt = np.asarray(unwrap(a)).dtype
+            dt = np.dtype(getattr(unwrap(a), "dtype", np.float32))
             cut = max(sa) * np.finfo(dt if dt.kind == "f" else np.float32).eps
         return knp.matmul(pinv(a, rcond=cut), b)
 
@@ -566,8 +572,7 @@ def matrix_rank(x, tol=None):
         s = xp.linalg.svd(a, compute_uv=False)
         t = tol
         if t is None:
-            t = xp.max(s, axis=-1, keepdims=True, initial=0.0) * max(a.shape[-2:]) * \
-                np.finfo(a.dtype).eps
+            t = xp.max(s, axis=-1, keepdims=True) * max(a.shape[-2:]) * np.finfo(a.dtype).eps
         return xp.asarray(xp.sum(s > t, axis=-1), dtype=np.int32)
 
     return op("matrix_rank", forward, (x,), config={"tol": tol})

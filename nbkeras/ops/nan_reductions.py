@@ -12,6 +12,7 @@ Example:
 
 import numpy as np
 
+from nbkeras.backend import active as _device
 from nbkeras.ops import numpy as knp
 from nbkeras.ops.core import composite, op
 from nbkeras.ops.math import cumprod, cumsum, isnan, logical_not
@@ -237,7 +238,8 @@ def _quiet(fn, *args, **kwargs):
 
 
 def _float(a):
-    a = np.asarray(a)
+    """a on the host as floats (the NaN order statistics run there)."""
+    a = _device.to_numpy(a)
     return a if a.dtype.kind == "f" else a.astype(np.float32)
 
 
@@ -249,7 +251,7 @@ def nanmedian(x, axis=None, keepdims=False):
         array(3.)
     """
     return op("nanmedian", lambda xp, a: xp.asarray(_quiet(
-        xp.nanmedian, _float(a), axis=_axis_arg(axis), keepdims=keepdims)), (x,),
+        np.nanmedian, _float(a), axis=_axis_arg(axis), keepdims=keepdims)), (x,),
         config=_config(axis, keepdims))
 
 
@@ -269,7 +271,7 @@ def nanquantile(x, q, axis=None, method="linear", keepdims=False):
     """
     def forward(xp, a):
         a = _float(a)
-        return xp.asarray(_quiet(xp.nanquantile, a, np.asarray(q), axis=_axis_arg(axis),
+        return xp.asarray(_quiet(np.nanquantile, a, np.asarray(q), axis=_axis_arg(axis),
                                  method=method, keepdims=keepdims)).astype(a.dtype)
 
     return op("nanquantile", forward, (x,),
@@ -292,7 +294,7 @@ def nanpercentile(x, q, axis=None, method="linear", keepdims=False):
     """
     def forward(xp, a):
         a = _float(a)
-        return xp.asarray(_quiet(xp.nanpercentile, a, np.asarray(q), axis=_axis_arg(axis),
+        return xp.asarray(_quiet(np.nanpercentile, a, np.asarray(q), axis=_axis_arg(axis),
                                  method=method, keepdims=keepdims)).astype(a.dtype)
 
     return op("nanpercentile", forward, (x,),

@@ -235,8 +235,9 @@ def sparsemax(x, axis=-1):
         r_shape = [1] * len(knp.shape(x))
         r_shape[axis] = n
         r = np.arange(1, n + 1, dtype=knp.convert_to_tensor(x).dtype).reshape(r_shape)
-        support = unwrap(xs) - (unwrap(cs) - 1) / r > 0
-        k = np.sum(support, axis=axis, keepdims=True).astype(r.dtype)
+        # the support and its size carry no gradient (as in Keras)
+        support = unwrap(knp.greater(knp.subtract(unwrap(xs), knp.divide(unwrap(cs) - 1, r)), 0))
+        k = unwrap(knp.sum(knp.cast(support, r.dtype), axis=axis, keepdims=True))
         safe = knp.where(support, cs, 0.0)
         tau = knp.divide(knp.sum(safe, axis=axis, keepdims=True) - 1.0, k)
         return knp.maximum(x - tau, 0.0)

@@ -652,7 +652,7 @@ def bincount(x, weights=None, minlength=0, sparse=False):
     """
     if sparse:
         raise ValueError("nbkeras has no sparse tensors. Received: sparse=True")
-    a = np.asarray(unwrap(x))
+    a = _device.to_numpy(unwrap(x))
     if a.dtype.kind not in "iu" or a.ndim not in (1, 2):
         raise ValueError("`bincount` takes a 1-D or 2-D integer tensor. "
                          f"Received: x.dtype={a.dtype}, x.shape={a.shape}")
@@ -690,7 +690,7 @@ def histogram(x, bins=10, range=None):
         >>> ops.histogram(np.array([0.0, 1.0, 1.0, 2.0], "float32"), bins=2)
         (array([1., 3.], dtype=float32), array([0., 1., 2.], dtype=float32))
     """
-    a = np.asarray(unwrap(x))
+    a = _device.to_numpy(unwrap(x))
     if a.ndim != 1:
         raise ValueError(f"`histogram` takes a 1-D tensor. Received: x.shape={a.shape}")
     if not isinstance(bins, (int, np.integer)) or bins < 1:
@@ -721,7 +721,7 @@ def unique(x, sorted=True, return_index=False, return_inverse=False, return_coun
     if _sym(x):
         raise ValueError("`unique` has a value-dependent shape, so it runs eagerly only. "
                          f"Received: a symbolic x={x!r}")
-    a = np.asarray(unwrap(x))
+    a = _device.to_numpy(unwrap(x))
     res = np.unique(a, return_index=return_index, return_inverse=return_inverse,
                     return_counts=return_counts, axis=axis)
     res = list(res) if isinstance(res, tuple) else [res]
@@ -859,14 +859,16 @@ def unravel_index(indices, shape):
         >>> ops.unravel_index(np.array([5]), (2, 3))
         (array([1]), array([2]))
     """
-    idx = np.asarray(unwrap(indices))
+    idx = _device.to_numpy(unwrap(indices))
     return tuple(_device.xp.asarray(i) for i in np.unravel_index(idx, tuple(shape)))
 
 
 def _integer(name, x):
-    a = np.asarray(unwrap(x)) if not _sym(x) else None
-    if a is not None and a.dtype.kind not in "iub":
-        raise TypeError(f"`{name}` takes integer or boolean tensors. Received: x.dtype={a.dtype}")
+    if _sym(x):
+        return
+    dt = np.dtype(getattr(unwrap(x), "dtype", None) or np.asarray(x).dtype)
+    if dt.kind not in "iub":
+        raise TypeError(f"`{name}` takes integer or boolean tensors. Received: x.dtype={dt}")
 
 
 def _bitwise(name, fn):

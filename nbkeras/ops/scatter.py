@@ -12,6 +12,7 @@ Example:
 
 import numpy as np
 
+from nbkeras.backend import active as _device
 from nbkeras.ops import numpy as knp
 from nbkeras.ops.core import composite, op, unwrap
 from nbkeras.ops.math import _segments, erf, segment_max
@@ -22,12 +23,12 @@ __all__ = ["cdist", "erfc", "in_top_k", "scatter", "scatter_update", "segment_mi
 
 
 def _index_key(indices):
-    idx = np.asarray(unwrap(indices))
+    idx = _device.to_numpy(unwrap(indices))
     if idx.dtype.kind not in "iu":
         raise ValueError(f"`indices` must be integers. Received: indices.dtype={idx.dtype}")
     if idx.ndim == 1:
         idx = idx[:, None]
-    return tuple(np.moveaxis(idx, -1, 0)), idx.shape[-1]
+    return tuple(_device.xp.asarray(i) for i in np.moveaxis(idx, -1, 0)), idx.shape[-1]
 
 
 def scatter(indices, values, shape):
@@ -119,7 +120,7 @@ def segment_min(data, segment_ids, num_segments=None, sorted=False):
         >>> ops.segment_min(np.array([1.0, 2.0, 3.0]), np.array([0, 0, 1]))
         array([1., 3.])
     """
-    ids = np.asarray(unwrap(segment_ids)).reshape(-1).tolist()
+    ids = _device.to_numpy(unwrap(segment_ids)).reshape(-1).tolist()
     return composite("segment_min", lambda d: knp.negative(segment_max(
         knp.negative(d), np.asarray(ids), num_segments, sorted)), (data,),
         {"segment_ids": ids, "num_segments": num_segments, "sorted": sorted})

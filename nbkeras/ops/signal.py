@@ -124,7 +124,7 @@ def _stft_window(window, sequence_length, fft_length, dtype):
                              f'`"hann"`, `"hamming"`. Received: window={window}')
         win = _periodic(window, sequence_length, dtype)
     else:
-        win = np.asarray(unwrap(window), dtype)
+        win = np.asarray(_device.to_numpy(unwrap(window)), dtype)
     if win.ndim != 1 or win.shape[-1] != sequence_length:
         raise ValueError("The shape of `window` must be equal to [sequence_length]. "
                          f"Received: window shape={win.shape}")
@@ -166,7 +166,7 @@ def stft(x, sequence_length, sequence_stride, fft_length, window="hann", center=
 
     cfg = {"sequence_length": sequence_length, "sequence_stride": sequence_stride,
            "fft_length": fft_length, "window": window if isinstance(window, str) or
-           window is None else np.asarray(unwrap(window)).tolist(), "center": center}
+           window is None else _device.to_numpy(unwrap(window)).tolist(), "center": center}
     return composite("stft", run, (x,), cfg)
 
 
@@ -224,7 +224,7 @@ def istft(x, sequence_length, sequence_stride, fft_length, length=None, window="
     cfg = {"sequence_length": sequence_length, "sequence_stride": sequence_stride,
            "fft_length": fft_length, "length": length,
            "window": window if isinstance(window, str) or window is None
-           else np.asarray(unwrap(window)).tolist(), "center": center}
+           else _device.to_numpy(unwrap(window)).tolist(), "center": center}
     return composite("istft", run, ((x[0], x[1]),), cfg)
 
 

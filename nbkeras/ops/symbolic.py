@@ -34,6 +34,7 @@ _NN_OPS = frozenset((
     "layer_normalization", "log_sigmoid", "normalize", "psnr", "rms_normalization",
     "soft_shrink", "sparse_plus", "sparse_sigmoid", "sparsemax", "squareplus", "tanh_shrink",
     "threshold", "depthwise_conv", "separable_conv", "conv_transpose", "multi_hot",
+    "ctc_loss", "ctc_decode",
     "depth_to_space", "space_to_depth"))
 _CORE_OPS = frozenset(("cast", "convert_to_tensor", "stop_gradient", "slice", "slice_update",
                        "scatter", "scatter_update", "saturate_cast", "switch",
@@ -57,7 +58,8 @@ _CALL_ARGUMENTS = {"get_item": ("key",), "take": ("indices",), "clip": ("x_min",
 _CALL_POSITION = {"slice_update": 1, "scatter_update": 1, "scatter": 0}
 _CLASS_NAMES = {"get_item": "GetItem", "absolute": "Absolute", "true_divide": "TrueDivide",
                 "svd": "SVD", "layer_normalization": "LayerNorm", "rms_normalization": "RMSNorm",
-                "psnr": "PSNR", "searchsorted": "SearchSorted", "isin": "IsIn"}
+                "psnr": "PSNR", "searchsorted": "SearchSorted", "isin": "IsIn",
+                "ctc_loss": "CTCLoss", "ctc_decode": "CTCDecode"}
 _OP_NAMES = {v: k for k, v in _CLASS_NAMES.items()}
 
 
