@@ -272,6 +272,16 @@ CASES = [
     ("view_as_real", "view_as_real", [(X + 1j * X[::-1]).astype("complex64")], {}),
     ("view_as_complex", "view_as_complex", [f(3, 2)], {}),
     ("polar", "polar", [f(4, lo=0.1, hi=2.0), f(4)], {}),
+    # adaptive pooling
+    ("adaptive_average_pool", "adaptive_average_pool", [f(2, 7, 5, 3)], {"output_size": 3}),
+    ("adaptive_average_pool-1d", "adaptive_average_pool", [f(2, 10, 2)], {"output_size": 4}),
+    ("adaptive_average_pool-cf", "adaptive_average_pool", [f(2, 3, 6, 5)],
+     {"output_size": (4, 2), "data_format": "channels_first"}),
+    ("adaptive_average_pool-3d", "adaptive_average_pool", [f(1, 5, 4, 6, 2)],
+     {"output_size": (2, 3, 4)}),
+    ("adaptive_max_pool", "adaptive_max_pool", [f(2, 7, 5, 3)], {"output_size": 3}),
+    ("adaptive_max_pool-1d", "adaptive_max_pool", [f(2, 11, 2)], {"output_size": 5}),
+    ("adaptive_max_pool-up", "adaptive_max_pool", [f(1, 3, 3, 1)], {"output_size": 5}),
     # CTC
     ("ctc_loss", "ctc_loss", [np.array([[1, 2, 2], [3, 1, 0]], "int32"), f(2, 8, 5),
                               np.array([3, 2], "int32"), np.array([8, 6], "int32")], {}),
