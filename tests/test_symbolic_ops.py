@@ -267,6 +267,8 @@ def _every_op_call(x, y, idx):
                                   ops.cast(x[:, 0] * 0.0 + 2.0, "int32")), {}),
         "adaptive_average_pool": ("adaptive_average_pool", (ops.reshape(x, (-1, 4, 1)), 3), {}),
         "adaptive_max_pool": ("adaptive_max_pool", (ops.reshape(x, (-1, 2, 2, 1)), 1), {}),
+        "unfold": ("unfold", (ops.reshape(x, (-1, 1, 2, 2)), 1), {}),
+        "fold": ("fold", (ops.reshape(x, (-1, 1, 4)), 2, 1), {}),
         "ctc_decode": ("ctc_decode", (ops.reshape(x, (-1, 2, 2)),
                                       ops.cast(x[:, 0] * 0.0 + 2.0, "int32")), {}),
         "depthwise_conv": ("depthwise_conv", (ops.reshape(x, (-1, 4, 1)),

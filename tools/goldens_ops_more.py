@@ -282,6 +282,12 @@ CASES = [
     ("adaptive_max_pool", "adaptive_max_pool", [f(2, 7, 5, 3)], {"output_size": 3}),
     ("adaptive_max_pool-1d", "adaptive_max_pool", [f(2, 11, 2)], {"output_size": 5}),
     ("adaptive_max_pool-up", "adaptive_max_pool", [f(1, 3, 3, 1)], {"output_size": 5}),
+    ("unfold", "unfold", [f(2, 3, 5, 4)], {"kernel_size": 2}),
+    ("unfold-strided", "unfold", [f(1, 2, 7, 6)], {"kernel_size": (3, 2), "dilation": (1, 2),
+                                                   "padding": 1, "stride": 2}),
+    ("fold", "fold", [f(2, 12, 12)], {"output_size": (5, 4), "kernel_size": 2}),
+    ("fold-strided", "fold", [f(1, 12, 12)], {"output_size": (7, 6), "kernel_size": (3, 2),
+                                              "dilation": (1, 2), "padding": 1, "stride": 2}),
     # CTC
     ("ctc_loss", "ctc_loss", [np.array([[1, 2, 2], [3, 1, 0]], "int32"), f(2, 8, 5),
                               np.array([3, 2], "int32"), np.array([8, 6], "int32")], {}),

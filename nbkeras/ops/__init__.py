@@ -50,7 +50,8 @@ from nbkeras.ops.control import map  # noqa: F401
 from nbkeras.ops.nan_reductions import *  # noqa: F401,F403
 from nbkeras.ops.numpy_extra import *  # noqa: F401,F403
 from nbkeras.ops.scatter import *  # noqa: F401,F403
-from nbkeras.ops.adaptive_pool import adaptive_average_pool, adaptive_max_pool  # noqa: F401
+from nbkeras.ops.adaptive_pool import (  # noqa: F401
+    adaptive_average_pool, adaptive_max_pool, fold, unfold)
 from nbkeras.ops.ctc import ctc_decode, ctc_loss  # noqa: F401
 from nbkeras.ops.signal import *  # noqa: F401,F403
 from nbkeras.ops.core_extra import *  # noqa: F401,F403

@@ -1,4 +1,7 @@
-"""Keras 3's `ops.adaptive_average_pool` and `ops.adaptive_max_pool` for 1-D, 2-D and 3-D
+"""Keras 3's `ops.adaptive_average_pool` / `ops.adaptive_max_pool` and `ops.unfold` /
+`ops.fold` (im2col / col2im of channels-first images).
+
+Adaptive pooling works on 1-D, 2-D and 3-D
 inputs: each spatial axis is pooled to `output_size` windows, window i starting at
 floor(i * n / out); as Keras computes them, a window is `ceil(n / out) + 1` long where
 the exact window has that length and `ceil(n / out)` long otherwise, and the axes are
@@ -15,7 +18,7 @@ from nbkeras import config
 from nbkeras.ops import numpy as knp
 from nbkeras.ops.core import composite, unwrap
 
-__all__ = ["adaptive_average_pool", "adaptive_max_pool"]
+__all__ = ["adaptive_average_pool", "adaptive_max_pool", "fold", "unfold"]
 
 
 def _windows(n, out):
@@ -91,3 +94,86 @@ def adaptive_max_pool(inputs, output_size, data_format=None):
     """
     return _adaptive("adaptive_max_pool", inputs, output_size, data_format,
                      lambda t, ax: knp.max(t, axis=ax))
+
+
+def _pair(v, name):
+    t = (v, v) if isinstance(v, (int, np.integer)) else tuple(v)
+    if len(t) != 2:
+        raise ValueError(f"`{name}` must be an int or two ints. Received: {name}={v}")
+    return tuple(int(a) for a in t)
+
+
+def _block_index(h, w, k, d, s):
+    """Flat indices into a padded (h, w) image of every kernel tap of every block:
+    shape (kh * kw, L), blocks in row-major order."""
+    oh = (h - (k[0] - 1) * d[0] - 1) // s[0] + 1
+    ow = (w - (k[1] - 1) * d[1] - 1) // s[1] + 1
+    rows = (np.arange(k[0]) * d[0])[:, None, None, None] + (np.arange(oh) * s[0])[None, None, :, None]
+    cols = (np.arange(k[1]) * d[1])[None, :, None, None] + (np.arange(ow) * s[1])[None, None, None, :]
+    return (rows * w + cols).reshape(k[0] * k[1], oh * ow), oh * ow
+
+
+def unfold(x, kernel_size, dilation=1, padding=0, stride=1):
+    """Sliding local blocks (im2col) of a channels-first image batch `(N, C, H, W)`:
+    shape `(N, C * kh * kw, L)` (channel outermost, then the kernel rows and columns);
+    differentiable.
+
+    Example:
+        >>> ops.unfold(np.ones((1, 2, 3, 3)), 2).shape
+        (1, 8, 4)
+    """
+    k, d = _pair(kernel_size, "kernel_size"), _pair(dilation, "dilation")
+    p, s = _pair(padding, "padding"), _pair(stride, "stride")
+
+    def run(x):
+        shape = knp.shape(x)
+        if len(shape) != 4:
+            raise ValueError(f"`unfold` takes a 4-D (N, C, H, W) input. "
+                             f"Received: x.shape={tuple(shape)}")
+        _, c, h, w = shape
+        if any(p):
+            from nbkeras.ops.array import pad
+            x = pad(x, [[0, 0], [0, 0], [p[0], p[0]], [p[1], p[1]]])
+        hp, wp = h + 2 * p[0], w + 2 * p[1]
+        idx, n_blocks = _block_index(hp, wp, k, d, s)
+        flat = knp.reshape(x, (-1, c, hp * wp))
+        cols = knp.take(flat, idx, axis=2)  # (N, C, kh*kw, L)
+        return knp.reshape(cols, (-1, c * k[0] * k[1], n_blocks))
+
+    return composite("unfold", run, (x,), {"kernel_size": kernel_size, "dilation": dilation,
+                                          "padding": padding, "stride": stride})
+
+
+def fold(x, output_size, kernel_size, dilation=1, padding=0, stride=1):
+    """The inverse of `unfold` (col2im): blocks `(N, C * kh * kw, L)` summed into an image
+    `(N, C, *output_size)`, overlapping entries added; differentiable.
+
+    Example:
+        >>> ops.fold(ops.unfold(np.ones((1, 1, 3, 3)), 2), 3, 2)[0, 0]
+        array([[1., 2., 1.],
+               [2., 4., 2.],
+               [1., 2., 1.]])
+    """
+    o, k = _pair(output_size, "output_size"), _pair(kernel_size, "kernel_size")
+    d, p, s = _pair(dilation, "dilation"), _pair(padding, "padding"), _pair(stride, "stride")
+
+    def run(x):
+        shape = knp.shape(x)
+        if len(shape) != 3 or shape[1] % (k[0] * k[1]):
+            raise ValueError("`fold` takes (N, C * kh * kw, L) blocks. "
+                             f"Received: x.shape={tuple(shape)}, kernel_size={kernel_size}")
+        c = shape[1] // (k[0] * k[1])
+        hp, wp = o[0] + 2 * p[0], o[1] + 2 * p[1]
+        idx, n_blocks = _block_index(hp, wp, k, d, s)
+        if n_blocks != shape[2]:
+            raise ValueError(f"`fold` expects {n_blocks} blocks for output_size={output_size}. "
+                             f"Received: x.shape={tuple(shape)}")
+        place = np.zeros((idx.size, hp * wp), knp.convert_to_tensor(x).dtype)
+        place[np.arange(idx.size), idx.reshape(-1)] = 1.0
+        cols = knp.reshape(x, (-1, c, idx.size))
+        img = knp.reshape(knp.matmul(cols, place), (-1, c, hp, wp))
+        return img[:, :, p[0]:p[0] + o[0], p[1]:p[1] + o[1]]
+
+    return composite("fold", run, (x,), {"output_size": output_size, "kernel_size": kernel_size,
+                                        "dilation": dilation, "padding": padding,
+                                        "stride": stride})

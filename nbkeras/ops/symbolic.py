@@ -34,7 +34,7 @@ _NN_OPS = frozenset((
     "layer_normalization", "log_sigmoid", "normalize", "psnr", "rms_normalization",
     "soft_shrink", "sparse_plus", "sparse_sigmoid", "sparsemax", "squareplus", "tanh_shrink",
     "threshold", "depthwise_conv", "separable_conv", "conv_transpose", "multi_hot",
-    "ctc_loss", "ctc_decode", "adaptive_average_pool", "adaptive_max_pool",
+    "ctc_loss", "ctc_decode", "adaptive_average_pool", "adaptive_max_pool", "fold", "unfold",
     "depth_to_space", "space_to_depth"))
 _CORE_OPS = frozenset(("cast", "convert_to_tensor", "stop_gradient", "slice", "slice_update",
                        "scatter", "scatter_update", "saturate_cast", "switch",
