@@ -38,7 +38,9 @@ def _value(a):
 def _run(case):
     args = [_value(a) for a in case["args"]]
     kwargs = {k: _value(v) for k, v in case["kwargs"].items()}
-    fn = getattr(ops, case["op"])
+    fn = ops
+    for part in case["op"].split("."):
+        fn = getattr(fn, part)
     if case.get("pair"):
         return _flat(fn((args[0], args[1]), *args[2:], **kwargs)), args
     return _flat(fn(*args, **kwargs)), args
@@ -169,3 +171,20 @@ def test_linalg_and_new_ops_build_nodes_in_functional_models():
     np.testing.assert_allclose(got[0], np.linalg.inv(xv), rtol=1e-4, atol=1e-5)
     np.testing.assert_allclose(got[4], np.linalg.det(xv), rtol=1e-4)
     np.testing.assert_allclose(got[6], np.log(np.linalg.det(xv)), rtol=1e-4)
+
+
+def test_new_image_ops_are_nodes_of_functional_models():
+    x = keras.Input((4, 5, 3))
+    outs = [ops.image.rgb_to_grayscale(x), ops.image.rgb_to_hsv(x), ops.image.hsv_to_rgb(x),
+            ops.image.pad_images(x, 1, 1, target_height=7, target_width=6),
+            ops.image.crop_images(x, 1, 1, target_height=2, target_width=3)]
+    assert [tuple(o.shape) for o in outs] == [(None, 4, 5, 1), (None, 4, 5, 3), (None, 4, 5, 3),
+                                              (None, 7, 6, 3), (None, 2, 3, 3)]
+    xv = np.random.default_rng(3).uniform(0, 1, (2, 4, 5, 3)).astype("float32")
+    got = keras.Model(x, outs).predict(xv, verbose=0)
+    eager = [ops.image.rgb_to_grayscale(xv), ops.image.rgb_to_hsv(xv),
+             ops.image.hsv_to_rgb(xv),
+             ops.image.pad_images(xv, 1, 1, target_height=7, target_width=6),
+             ops.image.crop_images(xv, 1, 1, target_height=2, target_width=3)]
+    for g, w in zip(got, eager):
+        np.testing.assert_allclose(g, w, rtol=1e-6)
