@@ -2,6 +2,7 @@
 
     python bench/cnn.py                     # nbkeras, plus keras+jax and torch if importable
     python bench/cnn.py --frameworks nbkeras --repeats 1
+    python bench/cnn.py --profile           # cProfile hotspots of nbkeras's training step
 
 Workload: synthetic 28x28x1 float32 images in [0, 1) with 10 learnable classes
 (labels = argmax of a fixed random linear map of the centred pixels);
@@ -119,6 +120,25 @@ def worker(framework, cfg):
                     "rss_train_growth_mib": peak_rss_mib() - rss_before})
 
 
+# ------------------------------------------------------------------- profile
+def profile_nbkeras(mode, samples):
+    """cProfile (or pyinstrument) of nbkeras's fit over `samples` samples, after a warm-up."""
+    import nbkeras as keras
+
+    x, y = make_data(samples)
+    run_epoch = _keras_runner(keras)
+    run_epoch(x[:WARM_N], y[:WARM_N])  # compile
+    steps = -(-samples // BATCH)
+    t0 = time.perf_counter()
+    run_epoch(x, y)
+    plain = time.perf_counter() - t0
+    print(f"\nnbkeras CNN, batch {BATCH}, {steps} steps; without profiler: "
+          f"{1e3 * plain / steps:.1f} ms/step")
+    res = C.profile(lambda: run_epoch(x, y), mode, steps, top=30)
+    res["us_per_step_unprofiled"] = 1e6 * plain / steps
+    C.result_line({"bench": "cnn_profile", **res})
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--worker", nargs=2, metavar=("FRAMEWORK", "CONFIG"), help=argparse.SUPPRESS)
@@ -128,6 +148,8 @@ def main():
     ap.add_argument("--samples", type=int, default=N_SAMPLES)
     ap.add_argument("--wait-quiet", type=float, default=0, metavar="SECONDS",
                     help="first wait up to this long for other processes to leave the CPU idle")
+    ap.add_argument("--profile", nargs="?", const="cprofile", choices=("cprofile", "pyinstrument"),
+                    help="profile nbkeras's training step instead of benchmarking")
     C.add_contend_arg(ap)
     args = ap.parse_args()
     if args.worker:
@@ -139,6 +161,9 @@ def main():
     info = C.env_info()
     C.print_header(f"bench/cnn.py: Conv32-Pool-Conv64-Pool-Dense10, Adam, batch {BATCH}, "
                    f"{args.samples} samples/epoch", info)
+    if args.profile:
+        profile_nbkeras(args.profile, args.samples)
+        return
     cfg = {"n": args.samples, "repeats": args.repeats}
     results = {}
     for fw in [f.strip() for f in args.frameworks.split(",") if f.strip()]:

@@ -3,6 +3,7 @@
     python bench/lstm.py                       # nbkeras, plus keras+jax and torch if importable
     python bench/lstm.py --frameworks nbkeras --repeats 1
     python bench/lstm.py --cell gru            # the same with GRU(64) (or simple: SimpleRNN)
+    python bench/lstm.py --profile             # cProfile hotspots of nbkeras's training step
 
 Workload: synthetic sequences (4,096 x 50 x 32 float32, standard normal); the target is
 the mean of the first feature over the last 10 steps; Adam, mean squared error.
@@ -110,6 +111,24 @@ def worker(framework, cfg):
     C.worker_reply({"warmup_s": warm, "epoch_s": C.stats(times), "loss": losses})
 
 
+def profile_nbkeras(mode, samples, cell):
+    """cProfile (or pyinstrument) of nbkeras's fit over `samples` samples, after a warm-up."""
+    import nbkeras as keras
+
+    x, y = make_data(samples)
+    run_epoch = _keras_runner(keras, cell)
+    run_epoch(x[:WARM_N], y[:WARM_N])  # compile
+    steps = -(-samples // BATCH)
+    t0 = time.perf_counter()
+    run_epoch(x, y)
+    plain = time.perf_counter() - t0
+    print(f"\nnbkeras {CELLS[cell][0]}, batch {BATCH}, {steps} steps; without profiler: "
+          f"{1e3 * plain / steps:.2f} ms/step")
+    res = C.profile(lambda: run_epoch(x, y), mode, steps, top=25)
+    res["us_per_step_unprofiled"] = 1e6 * plain / steps
+    C.result_line({"bench": "lstm_profile", "cell": cell, **res})
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--worker", nargs=2, metavar=("FRAMEWORK", "CONFIG"), help=argparse.SUPPRESS)
@@ -117,6 +136,8 @@ def main():
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--samples", type=int, default=N_SAMPLES)
     ap.add_argument("--cell", choices=sorted(CELLS), default="lstm")
+    ap.add_argument("--profile", nargs="?", const="cprofile", choices=("cprofile", "pyinstrument"),
+                    help="profile nbkeras's training step instead of benchmarking")
     C.add_contend_arg(ap)
     args = ap.parse_args()
     if args.worker:
@@ -126,6 +147,9 @@ def main():
     info = C.env_info()
     C.print_header(f"bench/lstm.py: {CELLS[args.cell][0]}({UNITS}) -> Dense(1), {T} steps x {F} features, "
                    f"batch {BATCH}, {args.samples} samples/epoch", info)
+    if args.profile:
+        profile_nbkeras(args.profile, args.samples, args.cell)
+        return
     cfg = {"n": args.samples, "repeats": args.repeats, "cell": args.cell}
     results, rows = {}, []
     for fw in [f.strip() for f in args.frameworks.split(",") if f.strip()]:

@@ -89,3 +89,29 @@ def test_opt_out_leaves_malloc_alone():
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
                          timeout=120)
     assert out.stdout.strip() == "False", out.stderr
+
+
+def test_kernel_table_names_the_module_of_every_kernel():
+    from nbkeras.backend.cpu import kernel_table, kernels
+
+    assert sorted(kernel_table.MODULES) == sorted(kernels.__all__)
+    for name, module in kernel_table.MODULES.items():
+        mod = sys.modules[f"nbkeras.backend.cpu.{module}"]
+        assert getattr(mod, name) is getattr(kernels, name), name
+
+
+def test_a_dense_fit_imports_only_the_kernel_modules_it_uses(tmp_path):
+    code = (
+        "import sys, numpy as np, nbkeras as keras\n"
+        "m = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2, activation='relu'),"
+        " keras.layers.Dense(2, activation='softmax')])\n"
+        "m.compile('adam', 'sparse_categorical_crossentropy')\n"
+        "m.fit(np.zeros((4, 3)), np.zeros(4, 'int32'), epochs=1, verbose=0)\n"
+        "print(sorted(n.rsplit('.', 1)[1] for n in sys.modules if n.startswith("
+        "'nbkeras.backend.cpu.') and n.rsplit('.', 1)[1] in {'conv', 'pooling', 'rnn',"
+        " 'normalization', 'activations', 'losses', 'optimizers', 'softmax'}))\n"
+    )
+    env = dict(os.environ, NBKERAS_PRELOAD="0", NUMBA_CACHE_DIR=str(tmp_path))
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         timeout=300, env=env)
+    assert out.stdout.strip() == "['activations', 'losses', 'optimizers', 'softmax']", out.stderr

@@ -69,6 +69,12 @@ CASES = [
     ("conv1d_groups_cf", lambda: layers.Conv1D(4, 3, groups=2, data_format="channels_first"),
      (2, 4, 6)),
     ("conv2d_valid_relu", lambda: layers.Conv2D(3, 3, activation="tanh"), (2, 5, 5, 2)),
+    # activations fused into the conv's pass: by output (relu), by input (gelu), no bias
+    ("conv2d_fused_relu", lambda: layers.Conv2D(3, 3, activation="relu"), (2, 5, 5, 2)),
+    ("conv2d_fused_gelu_same", lambda: layers.Conv2D(3, 3, padding="same", activation="gelu"),
+     (2, 4, 5, 2)),
+    ("conv1d_fused_leaky_nobias", lambda: layers.Conv1D(2, 3, activation="leaky_relu",
+                                                        use_bias=False), (2, 6, 3)),
     ("conv2d_1x1_pointwise", lambda: layers.Conv2D(3, 1, padding="same"), (2, 3, 4, 2)),
     ("conv2d_1x1_stride2", lambda: layers.Conv2D(3, 1, strides=2), (2, 3, 4, 2)),
     ("conv2d_same_s2", lambda: layers.Conv2D(2, (3, 2), strides=(2, 1), padding="same"),
@@ -246,3 +252,59 @@ def test_chunked_workspace_matches_whole_batch(monkeypatch, groups, kernel):
         assert layer._workspace._bufs["cols"][0].shape[0] < 5 * 36  # it did run in chunks
     else:
         assert "cols" not in layer._workspace._bufs
+
+
+@pytest.mark.parametrize("activation", ["relu", "gelu", "elu", "leaky_relu", "sigmoid"])
+def test_fused_activation_matches_the_activation_after_a_linear_conv(activation):
+    """Conv2D(activation=...) fuses the activation into the conv op; its outputs and every
+    gradient equal those of the linear conv followed by the activation function."""
+    rng = np.random.default_rng(5)
+    x = rng.uniform(-1, 1, (3, 6, 5, 2))
+    fused = layers.Conv2D(4, 3, padding="same", activation=activation)
+    fused(x)
+    plain = layers.Conv2D(4, 3, padding="same")
+    plain(x)
+    for v in fused.trainable_weights:
+        v.assign(rng.uniform(-1, 1, v.shape))
+    plain.set_weights(fused.get_weights())
+    act = nbkeras.activations.get(activation)
+    r = rng.uniform(-1, 1, (3, 6, 5, 4))
+
+    def run(f, layer):
+        with ops.GradientTape() as tape:
+            xt = tape.watch(x)
+            y = f(xt)
+            loss = ops.sum(y * r)
+        return [np.asarray(y)] + tape.gradient(loss, [xt] + layer.trainable_weights)
+
+    got = run(fused, fused)
+    want = run(lambda t: act(plain(t)), plain)
+    for a, b in zip(got, want):
+        np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-12)
+
+
+def test_input_gradient_in_cache_sized_chunks_matches_whole_batch(monkeypatch):
+    """The CPU builds the input gradient's column matrix a few samples at a time (so it stays
+    in cache); any chunk size gives the whole batch's numbers."""
+    import sys
+
+    mod = sys.modules["nbkeras.ops.conv"]
+    rng = np.random.default_rng(6)
+    x = rng.uniform(-1, 1, (5, 6, 6, 3))
+    layer = layers.Conv2D(4, 3, padding="same", activation="relu")
+    layer(x)
+
+    def run():
+        with ops.GradientTape() as tape:
+            xt = tape.watch(x)
+            loss = ops.sum(layer(xt) ** 2)
+        return tape.gradient(loss, [xt] + layer.trainable_weights)
+
+    monkeypatch.setattr(mod, "DCOLS_BYTES", {})  # the whole batch at once
+    whole = run()
+    assert layer._workspace._bufs["dcols"][0].shape[0] == 5 * 36
+    monkeypatch.setattr(mod, "DCOLS_BYTES", {"cpu": 2 * 36 * 27 * 8})  # 2 samples at a time
+    chunked = run()
+    assert layer._workspace._bufs["dcols"][0].shape[0] == 2 * 36
+    for a, b in zip(whole, chunked):
+        np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-12)

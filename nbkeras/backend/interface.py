@@ -44,6 +44,10 @@ RUNTIME = {
     "threads_for_load": "threads_for_load() -> context manager yielding resize() -> int|None: "
                         "while fit runs, size the device's host thread pools to the cores "
                         "other processes leave free (called per epoch); restored at exit.",
+    "threads_for_inference": "threads_for_inference() -> context manager yielding the "
+                             "thread count (or None): while predict / evaluate run, size the "
+                             "device's host thread pools to the free cores, from load samples "
+                             "shared by every call (at most one per 0.1 s); restored at exit.",
     "seed": "seed(value): seed the device's kernel RNG (dropout) with a non-negative int.",
 }
 

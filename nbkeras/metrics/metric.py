@@ -94,7 +94,7 @@ class Metric:
     def reset_state(self):
         """Set every state variable back to zeros."""
         for v in self.variables:
-            v.assign(np.zeros(v.shape, dtype=v.dtype))
+            v.data[...] = 0  # in place, as `assign(zeros)` does (evaluate resets every call)
 
     def __call__(self, *args, **kwargs):
         self.update_state(*args, **kwargs)

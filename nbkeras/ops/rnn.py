@@ -6,6 +6,11 @@ backward pass walks the steps in reverse with the matching fused kernels and com
 the weight gradients as whole-sequence GEMMs at the end. Each kind of cell is one
 small object (`_SimpleCell`, `_LSTMCell`, `_GRUCell`, `_GRUResetBeforeCell`) that owns
 its step buffers and its two kernel calls per step; `rnn` does everything they share.
+
+The step loops are Python, so what each step costs outside its GEMM and its kernel
+counts: the recurrent products write into buffers allocated once per call (not one
+array per step), and without a time mask the SimpleRNN and LSTM kernels leave no direct
+part in dh_prev, so the step's state gradient is the recurrent product itself.
 """
 
 from nbkeras.backend import kernels as K
@@ -30,6 +35,8 @@ class _Cell:
 
     gates = rec_gates = states = 1
     own_rec_grad = False  # whether the recurrent gradients need a buffer apart from DXP
+    # whether the kernel's direct part of dh_prev is zero on every unmasked row
+    direct_dh_zero_unmasked = False
 
     def __init__(self, st, U):
         self.st = st
@@ -58,6 +65,8 @@ class _Cell:
 
 
 class _SimpleCell(_Cell):
+    direct_dh_zero_unmasked = True
+
     def forward(self, s, xp_s, r):
         st = self.st
         K.simple_step_forward(xp_s, r, self.H[s], st.Mt[s], st.act, self.H[s + 1])
@@ -65,12 +74,13 @@ class _SimpleCell(_Cell):
     def backward(self, s, dhs, rec_back):
         st = self.st
         K.simple_step_backward(dhs, self.H[s + 1], st.Mt[s], st.act, self.DXP[s], self.dhp)
-        return self.dhp + rec_back(self.DXP[s])
+        return rec_back(self.DXP[s], self.dhp)
 
 
 class _LSTMCell(_Cell):
     gates = rec_gates = 4
     states = 2
+    direct_dh_zero_unmasked = True
 
     def forward(self, s, xp_s, r):
         st, g3 = self.st, self.st.g3
@@ -89,7 +99,7 @@ class _LSTMCell(_Cell):
                              st.Mt[s], st.act, st.ract, g3(self.DXP[s]), self.dhp, self.dcp,
                              self.work)
         self.dc, self.dcp = self.dcp, self.dc
-        return self.dhp + rec_back(self.DXP[s])
+        return rec_back(self.DXP[s], self.dhp)
 
 
 class _GRUCell(_Cell):
@@ -112,7 +122,7 @@ class _GRUCell(_Cell):
         st, g3 = self.st, self.st.g3
         K.gru_step_backward(dhs, g3(self.gate_buf[s]), g3(self.RALL[s]), self.H[s], st.Mt[s],
                             st.act, st.ract, g3(self.DXP[s]), g3(self.DR[s]), self.dhp)
-        return self.dhp + rec_back(self.DR[s])
+        return rec_back(self.DR[s], self.dhp)
 
 
 class _GRUResetBeforeCell(_Cell):
@@ -150,7 +160,7 @@ class _GRUResetBeforeCell(_Cell):
         self.DR[s] = DXP[:, :2 * u]
         if st.rmasks is not None:
             dhin *= st.rmasks[2]
-        return self.dhp + rec_back(self.DR[s]) + dhin
+        return rec_back(self.DR[s], self.dhp) + dhin
 
     def extra_recurrent_grad(self, gu, DXPf):
         T, n, u = self.st.T, self.st.n, self.st.u
@@ -240,9 +250,11 @@ def rnn(kind, x, kernel, recurrent_kernel, bias, initial_states, mask=None, go_b
     Uks = [xp.ascontiguousarray(U[:, k * u:(k + 1) * u]) for k in range(Gr)] if rmasks else None
     UksT = [xp.ascontiguousarray(v.T) for v in Uks] if rmasks else None
 
+    rbuf = xp.empty((n, Gr * u), dt)
+
     def rec(hp):
         if rmasks is None:
-            r = hp @ Ur
+            r = xp.matmul(hp, Ur, out=rbuf)  # the step's kernel reads it before the next
         else:
             r = xp.empty((n, Gr * u), dt)
             for k in range(Gr):
@@ -251,10 +263,19 @@ def rnn(kind, x, kernel, recurrent_kernel, bias, initial_states, mask=None, go_b
             r += b_rec
         return r
 
-    def rec_back(d):
+    dh_bufs = [xp.empty((n, u), dt), xp.empty((n, u), dt)]  # alternate: dh feeds the next step
+    skip_direct = mask is None and Cell.direct_dh_zero_unmasked
+
+    def rec_back(d, direct):
+        """dh_prev: `direct` (the kernel's part) plus the recurrent product of d."""
         if rmasks is None:
-            return d @ UrT
-        out = xp.zeros((n, u), dt)
+            out = dh_bufs[0]
+            dh_bufs.reverse()
+            xp.matmul(d, UrT, out=out)
+            if not skip_direct:
+                out += direct
+            return out
+        out = xp.array(direct)
         for k in range(Gr):
             out += (d[:, k * u:(k + 1) * u] @ UksT[k]) * rmasks[k]
         return out
@@ -331,9 +352,15 @@ def rnn(kind, x, kernel, recurrent_kernel, bias, initial_states, mask=None, go_b
                     gu[:, k * u:(k + 1) * u] = hm.T @ DRf[:, k * u:(k + 1) * u]
             cell.extra_recurrent_grad(gu, DXPf)
         if b is not None and needs[3]:
-            gin = DXPf.sum(axis=0)
-            gb = xp.stack([gin, DR.reshape(T * n, -1).sum(axis=0)]) if b_rec is not None else gin
-        grads = [gx, gw, gu, gb, dh]
+            gin = xp.empty(G * u, dt)
+            K.col_sum(DXPf, gin)
+            if b_rec is not None:
+                grec = xp.empty(Gr * u, dt)
+                K.col_sum(xp.ascontiguousarray(DR.reshape(T * n, -1)), grec)
+                gb = xp.stack([gin, grec])
+            else:
+                gb = gin
+        grads = [gx, gw, gu, gb, xp.array(dh)]
         if C is not None:
             grads.append(cell.dc)
         return tuple(grads)

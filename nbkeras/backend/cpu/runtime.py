@@ -60,3 +60,22 @@ def listen_compiles(callback, event_modules):
         event.register("numba:compile", listener)
         stops.append((event, listener))
     return lambda: [event.unregister("numba:compile", listener) for event, listener in stops]
+
+
+def preload():
+    """Do what the first kernel call of a process would: import Numba and the kernels, and
+    set up Numba's CPU target (its lowering registries, which import SciPy's BLAS). About
+    0.45 s on a 2-core EPYC, so a notebook pays it while its user writes the next cell;
+    see `nbkeras.backend.start_preload`.
+
+    Example:
+        >>> preload()
+    """
+    import importlib
+
+    importlib.import_module("nbkeras.backend.cpu.kernels")  # every kernel module, and Numba
+    from numba.core.compiler_lock import global_compiler_lock
+    from numba.core.registry import cpu_target
+
+    with global_compiler_lock:  # the main thread may be compiling or loading a kernel
+        cpu_target.target_context.refresh()

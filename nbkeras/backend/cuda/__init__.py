@@ -19,7 +19,8 @@ import os as _os
 
 from nbkeras.backend.cuda_check import simulated as _simulated
 from nbkeras.backend.cuda.runtime import (  # noqa: F401
-    kernel_cache_dir, kernel_cache_is_cold, on_kernel_compiled, threads_for_load,
+    kernel_cache_dir, kernel_cache_is_cold, on_kernel_compiled, threads_for_inference,
+    threads_for_load,
 )
 from nbkeras.backend.interface import NAMES as _NAMES
 

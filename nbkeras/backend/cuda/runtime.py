@@ -47,3 +47,16 @@ def threads_for_load():
         True
     """
     yield lambda: None
+
+
+@contextlib.contextmanager
+def threads_for_inference():
+    """While predict or evaluate run on the GPU: nothing to size (the GEMMs run on the
+    device); yields None.
+
+    Example:
+        >>> with threads_for_inference() as n:
+        ...     n is None
+        True
+    """
+    yield None

@@ -121,19 +121,23 @@ class BaseConv(SpatialLayer):
     def _kernel_2d(self, kernel):
         return ops.expand_dims(kernel, 0) if self.rank == 1 else kernel
 
-    def _convolve(self, x):
+    def _convolve(self, x, fused=("linear", 0.0)):
         s, d = self._geometry()
         return conv_channels_last(x, self._kernel_2d(self.kernel), self.bias, s, self.padding,
-                                  d, self.groups, self._workspace)
+                                  d, self.groups, self._workspace, *fused)
 
     def call(self, inputs):
         x, from_nhwc = to_nhwc(inputs, self.data_format, self.rank)
+        # Plain convolutions apply a table activation with the bias, in the conv's own pass.
+        fused = (activations.FUSED.get(self.activation)
+                 if type(self)._convolve is BaseConv._convolve else None)
         try:
-            y = self._convolve(x)
+            y = self._convolve(x, fused) if fused else self._convolve(x)
         except ValueError as e:
             raise ValueError(f"Layer \"{self.name}\" cannot process input of shape "
                              f"{tuple(inputs.shape)}: {e}") from None
-        if self.activation is not None and self.activation is not activations.linear:
+        if (not fused and self.activation is not None
+                and self.activation is not activations.linear):
             y = self.activation(y)
         return from_nhwc(y)
 
