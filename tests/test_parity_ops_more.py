@@ -188,3 +188,14 @@ def test_new_image_ops_are_nodes_of_functional_models():
              ops.image.crop_images(xv, 1, 1, target_height=2, target_width=3)]
     for g, w in zip(got, eager):
         np.testing.assert_allclose(g, w, rtol=1e-6)
+
+
+def test_new_ops_take_python_lists_as_keras_does():
+    np.testing.assert_allclose(ops.inv([[1.0, 2.0], [3.0, 4.0]]), [[-2.0, 1.0], [1.5, -0.5]],
+                               rtol=1e-6)
+    np.testing.assert_array_equal(ops.bincount([0, 1, 1]), [1, 2])
+    np.testing.assert_array_equal(ops.kron([1, 2], [3, 4]), [3, 4, 6, 8])
+    np.testing.assert_allclose(ops.nansum([1.0, float("nan")]), 1.0)
+    np.testing.assert_allclose(ops.cross([1.0, 0, 0], [0, 1.0, 0]), [0, 0, 1.0])
+    np.testing.assert_allclose(ops.glu([1.0, 2.0, 0.0, 0.0]), [0.5, 1.0])
+    np.testing.assert_array_equal(ops.scatter([[0], [2]], [1.0, 5.0], (3,)), [1.0, 0.0, 5.0])

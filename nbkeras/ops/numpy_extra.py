@@ -661,7 +661,8 @@ def bincount(x, weights=None, minlength=0, sparse=False):
     n = builtins_max(int(a.max()) + 1 if a.size else 0, int(minlength))
 
     def forward(xp, a, *w):
-        w = w[0] if w else None
+        a = xp.asarray(a)
+        w = xp.asarray(w[0]) if w else None
         dt = np.int32 if w is None else w.dtype
         if a.ndim == 1:
             return xp.bincount(a, weights=w, minlength=n).astype(dt)
