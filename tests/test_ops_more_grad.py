@@ -191,6 +191,8 @@ CASES = [
     ("crop_images", lambda a: ops.image.crop_images(a, 1, 0, target_height=2, target_width=2,
                                                     data_format="channels_first"),
      [rnd(2, 4, 3, seed=82)]),
+    ("gaussian_blur", lambda a: ops.image.gaussian_blur(a, (5, 3), (1.5, 0.7)),
+     [rnd(1, 4, 5, 2, seed=83)]),
     ("vectorized_map", lambda a: ops.vectorized_map(lambda r: ops.sum(ops.sin(r) * r), a), [A]),
     ("vectorize", lambda a, b: ops.vectorize(lambda u, v: u * ops.exp(v))(a, b),
      [A, rnd(4, seed=73)]),

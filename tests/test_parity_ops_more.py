@@ -177,15 +177,17 @@ def test_new_image_ops_are_nodes_of_functional_models():
     x = keras.Input((4, 5, 3))
     outs = [ops.image.rgb_to_grayscale(x), ops.image.rgb_to_hsv(x), ops.image.hsv_to_rgb(x),
             ops.image.pad_images(x, 1, 1, target_height=7, target_width=6),
-            ops.image.crop_images(x, 1, 1, target_height=2, target_width=3)]
+            ops.image.crop_images(x, 1, 1, target_height=2, target_width=3),
+            ops.image.gaussian_blur(x, (3, 5), (1.0, 2.0))]
     assert [tuple(o.shape) for o in outs] == [(None, 4, 5, 1), (None, 4, 5, 3), (None, 4, 5, 3),
-                                              (None, 7, 6, 3), (None, 2, 3, 3)]
+                                              (None, 7, 6, 3), (None, 2, 3, 3), (None, 4, 5, 3)]
     xv = np.random.default_rng(3).uniform(0, 1, (2, 4, 5, 3)).astype("float32")
     got = keras.Model(x, outs).predict(xv, verbose=0)
     eager = [ops.image.rgb_to_grayscale(xv), ops.image.rgb_to_hsv(xv),
              ops.image.hsv_to_rgb(xv),
              ops.image.pad_images(xv, 1, 1, target_height=7, target_width=6),
-             ops.image.crop_images(xv, 1, 1, target_height=2, target_width=3)]
+             ops.image.crop_images(xv, 1, 1, target_height=2, target_width=3),
+             ops.image.gaussian_blur(xv, (3, 5), (1.0, 2.0))]
     for g, w in zip(got, eager):
         np.testing.assert_allclose(g, w, rtol=1e-6)
 

@@ -314,6 +314,13 @@ CASES = [
                                                                "bottom_cropping": 2,
                                                                "left_cropping": 1,
                                                                "right_cropping": 3}),
+    # (data_format given: Keras 3.15's eager gaussian_blur reads data_format=None as
+    # channels_first; its functional-model node reads the config's channels_last)
+    ("gaussian_blur", "image.gaussian_blur", [f(2, 6, 5, 3)], {"data_format": "channels_last"}),
+    ("gaussian_blur-wide", "image.gaussian_blur", [f(6, 7, 2)],
+     {"kernel_size": (5, 3), "sigma": (1.5, 0.7), "data_format": "channels_last"}),
+    ("gaussian_blur-cf", "image.gaussian_blur", [f(2, 3, 6, 5)],
+     {"kernel_size": (3, 5), "sigma": (0.8, 2.0), "data_format": "channels_first"}),
     # CTC
     ("ctc_loss", "ctc_loss", [np.array([[1, 2, 2], [3, 1, 0]], "int32"), f(2, 8, 5),
                               np.array([3, 2], "int32"), np.array([8, 6], "int32")], {}),

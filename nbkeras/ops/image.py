@@ -176,6 +176,7 @@ def _extract_patches(images, size, strides, dilation_rate, padding, data_format)
 
 
 from nbkeras.ops.image_color import (  # noqa: E402,F401
-    crop_images, hsv_to_rgb, pad_images, rgb_to_grayscale, rgb_to_hsv)
+    crop_images, gaussian_blur, hsv_to_rgb, pad_images, rgb_to_grayscale, rgb_to_hsv)
 
-__all__ += ["crop_images", "hsv_to_rgb", "pad_images", "rgb_to_grayscale", "rgb_to_hsv"]
+__all__ += ["crop_images", "gaussian_blur", "hsv_to_rgb", "pad_images", "rgb_to_grayscale",
+            "rgb_to_hsv"]

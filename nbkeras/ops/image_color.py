@@ -1,5 +1,5 @@
 """More of Keras 3's `keras.ops.image`: `rgb_to_grayscale`, `rgb_to_hsv`, `hsv_to_rgb`,
-`pad_images` and `crop_images`, for one image (rank 3) or a batch (rank 4), in either
+`pad_images`, `crop_images` and `gaussian_blur`, for one image (rank 3) or a batch (rank 4), in either
 data format; differentiable (built from other ops).
 
 Example:
@@ -14,7 +14,8 @@ from nbkeras.ops import numpy as knp
 from nbkeras.ops.array import pad, slice as _slice
 from nbkeras.ops.core import composite, unwrap
 
-__all__ = ["crop_images", "hsv_to_rgb", "pad_images", "rgb_to_grayscale", "rgb_to_hsv"]
+__all__ = ["crop_images", "gaussian_blur", "hsv_to_rgb", "pad_images", "rgb_to_grayscale",
+           "rgb_to_hsv"]
 
 
 def _shape(x):
@@ -215,3 +216,39 @@ def crop_images(images, top_cropping=None, left_cropping=None, bottom_cropping=N
         "bottom_cropping": bottom_cropping, "right_cropping": right_cropping,
         "target_height": target_height, "target_width": target_width,
         "data_format": data_format})
+
+
+def gaussian_blur(images, kernel_size=(3, 3), sigma=(1.0, 1.0), data_format=None):
+    """Blur each channel with a normalized Gaussian kernel ('same' size, zero padding), as
+    Keras's: `kernel_size` and `sigma` are (x, y), i.e. (width, height); differentiable.
+
+    Example:
+        >>> ops.image.gaussian_blur(np.ones((1, 5, 5, 2), "float32")).shape
+        (1, 5, 5, 2)
+    """
+    from nbkeras.ops.conv_extra import depthwise_conv
+    shape = _check_rank(images)
+    dt = np.dtype(getattr(unwrap(images), "dtype", np.float32))
+    dt = dt if dt.kind == "f" else np.dtype(config.floatx())
+    ks = (kernel_size, kernel_size) if isinstance(kernel_size, int) else tuple(kernel_size)
+    sg = (sigma, sigma) if isinstance(sigma, (int, float)) else tuple(sigma)
+
+    def k1(size, s):
+        x = np.arange(size, dtype=dt) - dt.type((size - 1) / 2)
+        k = np.exp(-0.5 * (x / dt.type(s)) ** 2)
+        return k / k.sum()
+
+    kernel2d = np.outer(k1(ks[1], sg[1]), k1(ks[0], sg[0])).astype(dt)  # (height, width)
+    fmt = data_format or config.image_data_format()
+    c = shape[-1] if fmt == "channels_last" else shape[-3]
+    kernel = np.repeat(kernel2d[:, :, None, None], c, axis=2)  # (kh, kw, C, 1)
+
+    def run(x):
+        single = len(knp.shape(x)) == 3
+        if single:
+            x = knp.expand_dims(x, 0)
+        y = depthwise_conv(x, kernel, padding="same", data_format=fmt)
+        return knp.squeeze(y, 0) if single else y
+
+    return composite("gaussian_blur", run, (images,),
+                     {"kernel_size": list(ks), "sigma": list(sg), "data_format": data_format})

@@ -39,7 +39,8 @@ _NN_OPS = frozenset((
 _CORE_OPS = frozenset(("cast", "convert_to_tensor", "stop_gradient", "slice", "slice_update",
                        "scatter", "scatter_update", "saturate_cast", "switch",
                        "vectorized_map"))
-_IMAGE_OPS = frozenset(("resize", "extract_patches", "crop_images", "hsv_to_rgb", "pad_images",
+_IMAGE_OPS = frozenset(("resize", "extract_patches", "crop_images", "gaussian_blur", "hsv_to_rgb",
+                        "pad_images",
                         "rgb_to_grayscale", "rgb_to_hsv"))
 _MATH_OPS = frozenset(("logsumexp", "top_k", "erf", "erfc", "erfinv", "in_top_k", "cdist",
                        "logdet", "extract_sequences", "stft", "istft",
