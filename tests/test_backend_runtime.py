@@ -56,6 +56,29 @@ def test_cache_stamp_purges_kernels_when_any_source_changes(tmp_path):
     assert not (ours / f"{KERNEL}.nbi").exists()
 
 
+def test_cache_stamp_purges_kernels_when_an_inlined_formula_changes(tmp_path):
+    src, cache, ours, _ = _tree(tmp_path)
+    shared = tmp_path / "formulas"
+    shared.mkdir()
+    (shared / "optimizers.py").write_text("A = 1\n")
+    assert ensure_fresh(str(cache), str(src), also=(str(shared),)) is True
+    (ours / f"{KERNEL}.nbi").write_text("x")
+    assert ensure_fresh(str(cache), str(src), also=(str(shared),)) is False
+    (shared / "optimizers.py").write_text("A = 2\n")  # only the shared formula changed
+    assert ensure_fresh(str(cache), str(src), also=(str(shared),)) is True
+    assert not (ours / f"{KERNEL}.nbi").exists()
+
+
+def test_every_device_stamp_covers_the_shared_formulas():
+    from nbkeras.backend.cpu import _cache_stamp
+
+    import nbkeras.backend
+
+    folder = os.path.join(os.path.dirname(os.path.abspath(nbkeras.backend.__file__)), "formulas")
+    assert _cache_stamp.INLINED == (folder,)
+    assert os.path.isfile(os.path.join(folder, "optimizers.py"))
+
+
 def test_cache_stamp_tolerates_an_unwritable_stamp(tmp_path):
     src, cache, ours, _ = _tree(tmp_path)
     (ours / "nbkeras-kernel-sources.sha1").mkdir()  # neither readable nor replaceable

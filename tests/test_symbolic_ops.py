@@ -194,6 +194,9 @@ def _every_op_call(x, y, idx):
         "segment_sum": ("segment_sum", (ops.transpose(x), np.array([0, 0, 1, 2]), 3), {}),
         "segment_max": ("segment_max", (ops.transpose(x), np.array([0, 0, 1, 2]), 3), {}),
         "einsum": ("einsum", ("bi,bj->bij", x, y), {}),
+        "layer_normalization": ("layer_normalization", (x,), {"epsilon": 1e-3}),
+        "dot_product_attention": ("dot_product_attention", tuple(
+            ops.reshape(t, (-1, 2, 1, 2)) for t in (x, y, y)), {"is_causal": True}),
     })
     # linear algebra on 2x2 matrices made from x (positive definite where needed)
     m = ops.reshape(x, (-1, 2, 2))

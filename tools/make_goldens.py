@@ -77,10 +77,12 @@ def main(argv):
 
     import goldens_activations
     import goldens_attention
+    import goldens_attention_sdpa
     import goldens_callbacks
     import goldens_conv
     import goldens_functional
     import goldens_layers
+    import goldens_layer_norm
     import goldens_layers3d
     import goldens_losses
     import goldens_losses3
@@ -117,7 +119,9 @@ def main(argv):
         "callbacks": goldens_callbacks.generate,
         "conv": goldens_conv.generate,
         "layers3d": goldens_layers3d.generate,
+        "layer_norm": goldens_layer_norm.generate,
         "attention": goldens_attention.generate,
+        "attention_sdpa": goldens_attention_sdpa.generate,
         "rnn": goldens_rnn.generate,
         "utils": goldens_utils.generate,
         "nan": goldens_nan.generate,

@@ -32,6 +32,9 @@ ARRAYS = {
     "empty_like": "empty_like(x, dtype=None) -> uninitialized array shaped like x.",
     "zeros": "zeros(shape, dtype) -> C-contiguous device array of zeros.",
     "matmul": "matmul(a, b, out=None) -> a @ b (BLAS on the CPU), batched like numpy.matmul.",
+    "prefetch": "prefetch(batches) -> iterable of the same batches (nested tuples, lists and "
+                "dicts) with their NumPy arrays as device arrays; batch k+1's copy starts "
+                "before batch k is yielded (the CPU returns `batches` itself).",
 }
 
 # Runtime hooks: compile cache and compile events (used by the first-fit notice).
@@ -51,6 +54,14 @@ RUNTIME = {
     "seed": "seed(value): seed the device's kernel RNG (dropout) with a non-negative int.",
 }
 
+# Limits: plain ints a device tunes to its costs.
+LIMITS = {
+    "flat_update_max_size": "int: optimizers keep up to this many parameters in one flat "
+                            "buffer and update them with one kernel call per step (each step "
+                            "copies the gradients into it, which must cost less than the "
+                            "per-variable calls it saves).",
+}
+
 # Kernels: signature -> what it writes. Shapes: x (rows, cols) unless stated.
 KERNELS = {
     # activations (x, out: same shape; alpha: the activation's float parameter)
@@ -64,6 +75,16 @@ KERNELS = {
     "softmax_backward": "softmax_backward(g, y, out): out = y * (g - sum(g * y)).",
     "log_softmax_forward": "log_softmax_forward(x, out).",
     "log_softmax_backward": "log_softmax_backward(g, y, out): y is the log-softmax output.",
+    # attention's softmax stage on (B, N, T, S) logits; mask uint8 and bias 4-D with axes
+    # full or 1, (0, 0, 0, 0)-shaped for none; masked logits -> -0.7 * float32 max
+    "attention_softmax_forward": "attention_softmax_forward(logits, mask, bias, scale, causal, "
+                                 "probs): probs = softmax(where(mask, scale * logits + bias, "
+                                 "-0.7 * max)) per row, causal forbidding s > t; probs may "
+                                 "be logits.",
+    "attention_softmax_backward": "attention_softmax_backward(g, probs, mask, scale, causal, "
+                                  "out, dbias): out = scale * dz, dz = probs * (g - sum(g * "
+                                  "probs)) zeroed where masked; dbias = dz when it has "
+                                  "elements; out may be g.",
     # losses: out (rows,) per-sample loss; backward out shaped like p; lo/hi clip p
     "bce_forward": "bce_forward(t, p, out, lo, hi, from_logits).",
     "bce_backward": "bce_backward(g, t, p, out, lo, hi, from_logits).",
@@ -79,6 +100,11 @@ KERNELS = {
     "batch_norm_infer_forward": "batch_norm_infer_forward(x, gamma, beta, mean, var, eps, y).",
     "batch_norm_train_backward": "batch_norm_train_backward(g, x, gamma, mean, inv_std, dx, "
                                  "dgamma, dbeta).",
+    # layer normalization over the last axis of (rows, c); gamma, beta, dgamma, dbeta (c,)
+    # or empty (none); mean and inv_std (rows,) float64
+    "layer_norm_forward": "layer_norm_forward(x, gamma, beta, eps, y, mean, inv_std).",
+    "layer_norm_backward": "layer_norm_backward(g, x, gamma, mean, inv_std, dx, dgamma, "
+                           "dbeta).",
     # convolution helpers and pooling on NDHWC arrays (2-D inputs as (N, 1, H, W, C))
     "im2col": "im2col(x, cols, kd, kh, kw, sd, sh, sw, dd, dh, dw, pf, pt, pl, od, oh, ow).",
     "col2im": "col2im(cols, dx, kd, kh, kw, sd, sh, sw, dd, dh, dw, pf, pt, pl, od, oh, ow): "
@@ -88,6 +114,9 @@ KERNELS = {
     "max_pool_backward": "max_pool_backward(g, arg, dx).",
     "avg_pool_forward": "avg_pool_forward(x, y, kd, kh, kw, sd, sh, sw, pf, pt, pl).",
     "avg_pool_backward": "avg_pool_backward(g, dx, kd, kh, kw, sd, sh, sw, pf, pt, pl).",
+    # row gather backward (Embedding): idx int 1-D, g (rows, cols), out (table rows, cols)
+    "scatter_add_rows": "scatter_add_rows(idx, g, out): out[idx[i]] += g[i] for every row i "
+                        "(repeated indices add up).",
     # dropout
     "dropout_forward": "dropout_forward(x, mask, out, rate, seed_value): mask and out like x.",
     # metrics
@@ -122,7 +151,7 @@ KERNELS = {
     "gru_zr_backward": "gru_zr_backward(drh, gates, hin, ract, dxp, dhin).",
 }
 
-NAMES = frozenset(ARRAYS) | frozenset(RUNTIME) | frozenset(KERNELS)
+NAMES = frozenset(ARRAYS) | frozenset(RUNTIME) | frozenset(LIMITS) | frozenset(KERNELS)
 
 # What the ops take from `xp` (a test checks the ops use no other name and that every
 # device's namespace has each; `add` must also have NumPy's `add.at`).

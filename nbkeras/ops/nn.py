@@ -8,7 +8,9 @@ from nbkeras import config
 from nbkeras.backend import kernels as K
 from nbkeras.backend.activation_codes import CODES as _CODES
 from nbkeras.backend.activation_codes import NEEDS_INPUT as _NEEDS_INPUT
+from nbkeras.ops.attention import dot_product_attention  # noqa: F401 (keras.ops.nn's name)
 from nbkeras.ops.core import Tensor, composite, op, unwrap
+from nbkeras.ops.normalization import layer_normalization  # noqa: F401 (keras.ops.nn's name)
 
 
 def _float_array(x, xp=None):
@@ -455,7 +457,7 @@ def sparse_labels(labels, num_classes, ignore_class=None, name="labels"):
     """
     from nbkeras.utils import index_utils
 
-    a = np.asarray(labels)
+    a = K.asarray(labels)  # device labels stay there: only their min and max come back
     bad = index_utils.first_out_of_range(a, num_classes, allowed=ignore_class)
     if bad is not None:
         pos, value = bad
@@ -476,7 +478,7 @@ def sparse_categorical_crossentropy(target, output, from_logits=False, axis=-1):
 
 
 def _sparse_categorical_crossentropy(target, output, from_logits=False, axis=-1):
-    t = K.to_numpy(unwrap(target))
+    t = K.asarray(unwrap(target))
     ps = np.shape(unwrap(output))
     if t.ndim == len(ps) and t.ndim and t.shape[-1] == 1:
         t = t.reshape(t.shape[:-1])

@@ -1,7 +1,8 @@
 """More of Keras 3's `keras.ops.nn`: the shrink, sparse and threshold activations, `celu`,
 `glu`, `log_sigmoid`, `hard_tanh`, `squareplus`, `sparsemax`, `psnr`, `normalize` and the
-`layer_normalization` / `rms_normalization` ops, each differentiable, through `op` (an
-elementwise forward with its gradient) or `composite` (built from other ops).
+`rms_normalization` op (`layer_normalization` is in ops/normalization.py), each
+differentiable, through `op` (an elementwise forward with its gradient) or `composite`
+(built from other ops).
 
 Example:
     >>> ops.celu(np.array([-1.0, 2.0]))
@@ -18,7 +19,7 @@ from nbkeras.ops.math import cumsum, norm, sort
 from nbkeras.ops.nn import sigmoid
 from nbkeras.ops.numpy import _shape, _unary
 
-__all__ = ["celu", "glu", "hard_shrink", "hard_tanh", "layer_normalization", "log_sigmoid",
+__all__ = ["celu", "glu", "hard_shrink", "hard_tanh", "log_sigmoid",
            "normalize", "psnr", "rms_normalization", "soft_shrink", "sparse_plus",
            "sparse_sigmoid", "sparsemax", "squareplus", "tanh_shrink", "threshold"]
 
@@ -299,61 +300,6 @@ def normalize(x, axis=-1, order=2, epsilon=None):
         return knp.divide(x, knp.maximum(norm(x, ord=order, axis=axis, keepdims=True), eps))
 
     return composite("normalize", run, (x,), {"axis": axis, "order": order, "epsilon": epsilon})
-
-
-def _axes(axis, nd):
-    axis = [axis] if isinstance(axis, int) else list(axis)
-    return sorted(a % nd for a in axis)
-
-
-def _broadcast(v, axis, shape):
-    if v is None:
-        return None
-    nd = len(shape)
-    if len(_shape(unwrap(v))) != nd and axis != [nd - 1]:
-        return knp.reshape(v, [shape[d] if d in axis else 1 for d in range(nd)])
-    return v
-
-
-def layer_normalization(x, gamma=None, beta=None, axis=-1, epsilon=None, rms_scaling=False):
-    """Layer normalization over `axis`: `(x - mean) / sqrt(var + epsilon) * gamma + beta`.
-
-    Args:
-        x: the tensor.
-        gamma: the scale (None: 1).
-        beta: the offset (None: 0).
-        axis: the axis or axes to normalize over.
-        epsilon: added to the variance (default `config.epsilon()`).
-        rms_scaling: scale by `rsqrt(var + epsilon)` only, with no centering and no beta.
-
-    Example:
-        >>> ops.layer_normalization(np.array([[1.0, 3.0]]))
-        array([[-0.99999500,  0.99999500]])
-    """
-    eps = config.epsilon() if epsilon is None else epsilon
-
-    def run(x, gamma, beta):
-        shape = knp.shape(x)
-        ax = _axes(axis, len(shape))
-        dt = knp.convert_to_tensor(x).dtype
-        gamma = None if gamma is None else knp.cast(gamma, dt)
-        beta = None if beta is None else knp.cast(beta, dt)
-        gamma, beta = _broadcast(gamma, ax, shape), _broadcast(beta, ax, shape)
-        mean = knp.mean(x, axis=ax, keepdims=True)
-        var = knp.var(x, axis=ax, keepdims=True)
-        inv = knp.power(var + eps, -0.5)
-        if rms_scaling:
-            out = x * inv
-            return out * gamma if gamma is not None else out
-        if gamma is not None:
-            inv = inv * gamma
-        res = knp.negative(mean) * inv
-        if beta is not None:
-            res = res + beta
-        return x * inv + res
-
-    return composite("layer_normalization", run, (x, gamma, beta),
-                     {"axis": axis, "epsilon": epsilon, "rms_scaling": rms_scaling})
 
 
 def rms_normalization(x, scale=None, axis=-1, epsilon=None):

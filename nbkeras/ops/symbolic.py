@@ -30,7 +30,7 @@ _NN_OPS = frozenset((
     "gelu", "leaky_relu", "hard_sigmoid", "hard_silu", "mish", "softmax", "log_softmax",
     "one_hot", "binary_crossentropy", "categorical_crossentropy",
     "sparse_categorical_crossentropy", "batch_normalization", "moments", "conv",
-    "max_pool", "average_pool", "dropout", "celu", "glu", "hard_shrink", "hard_tanh",
+    "max_pool", "average_pool", "dropout", "dot_product_attention", "celu", "glu", "hard_shrink", "hard_tanh",
     "layer_normalization", "log_sigmoid", "normalize", "psnr", "rms_normalization",
     "soft_shrink", "sparse_plus", "sparse_sigmoid", "sparsemax", "squareplus", "tanh_shrink",
     "threshold", "depthwise_conv", "separable_conv", "conv_transpose", "multi_hot",
@@ -55,7 +55,7 @@ _LIST_INPUTS = frozenset(("concatenate", "stack", "hstack", "vstack", "fft", "ff
 # Op arguments Keras passes at call time (written in `args`), not to the constructor.
 _CALL_ARGUMENTS = {"get_item": ("key",), "take": ("indices",), "clip": ("x_min", "x_max"),
                    "slice_update": ("start_indices",), "scatter_update": ("indices",),
-                   "scatter": ("indices",)}
+                   "scatter": ("indices",), "dot_product_attention": ("scale",)}
 # Where the call arguments go among the tensor inputs (after them when not listed).
 _CALL_POSITION = {"slice_update": 1, "scatter_update": 1, "scatter": 0}
 _CLASS_NAMES = {"get_item": "GetItem", "absolute": "Absolute", "true_divide": "TrueDivide",

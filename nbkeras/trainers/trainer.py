@@ -303,8 +303,8 @@ class Trainer:
         """
         state = self._compiled_state
         if state is not None and state.compile_metrics is not None and state.built:
-            if _device.xp is not np:  # metrics accumulate on the host: one copy per batch
-                y_pred = _on_host(y_pred)
+            # Device metrics (accuracy, mean, MAE/MSE) take y_pred as it is; the
+            # others get one host copy per batch (`CompiledState.update_metrics`).
             state.compile_metrics.update_state(y, y_pred, sample_weight)
         return self.get_metrics_result()
 
@@ -327,8 +327,8 @@ class Trainer:
         """Add a batch's loss to the loss tracker, weighted by the batch size (as Keras)."""
         batch = len(data_utils.flat(x)[0])
         value = unwrap(loss)
-        if np.ndim(value) == 0:
-            self._compiled_state.loss_tracker.add_weighted(float(value), batch)
+        if np.ndim(value) == 0:  # stays on the device: no host wait per batch
+            self._compiled_state.loss_tracker.add_weighted(value, batch)
         else:
             self._compiled_state.loss_tracker.update_state(value, sample_weight=batch)
 
@@ -525,7 +525,7 @@ class Trainer:
                 self.reset_metrics()
                 cb.on_epoch_begin(epoch)
                 step = -1
-                for step, (xb, yb, swb) in enumerate(source.epoch()):
+                for step, (xb, yb, swb) in enumerate(_device.prefetch(source.epoch())):
                     resize_threads()  # BLAS threads for the cores free now (throttled)
                     cb.on_train_batch_begin(step)
                     logs = pythonify_logs(self.train_step(pack_x_y_sample_weight(xb, yb, swb)))
@@ -621,7 +621,7 @@ class Trainer:
         cb = callbacks if callbacks is not None and (
             {"on_test_batch_begin", "on_test_batch_end"} & callbacks.active) else None
         step, logs = -1, {}
-        for step, (xb, yb, swb) in enumerate(source.epoch()):
+        for step, (xb, yb, swb) in enumerate(_device.prefetch(source.epoch())):
             if cb:
                 cb.on_test_batch_begin(step)
             logs = pythonify_logs(self.test_step(pack_x_y_sample_weight(xb, yb, swb)))
@@ -717,7 +717,7 @@ class Trainer:
             bar = Progbar(source.steps, verbose=verbose)
         step = -1
         with DeferredInterrupt() as guard, _device.threads_for_inference():
-            for step, (xb, _, _) in enumerate(source.epoch()):
+            for step, (xb, _, _) in enumerate(_device.prefetch(source.epoch())):
                 cb.on_predict_batch_begin(step)
                 out = self.predict_step(pack_x_y_sample_weight(xb))
                 chunks.append(out)
@@ -784,15 +784,6 @@ class Trainer:
         """Logs as a list in `metrics_names` order, or the value alone when there is one."""
         values = [logs[n] for n in self._names_in_order(logs)]
         return values[0] if len(values) == 1 else values
-
-
-def _on_host(y):
-    """y (an array, Tensor, or a list / tuple / dict of them) as NumPy arrays on the host."""
-    if isinstance(y, dict):
-        return {k: _on_host(v) for k, v in y.items()}
-    if isinstance(y, (list, tuple)):
-        return type(y)(_on_host(v) for v in y)
-    return _device.to_numpy(unwrap(y))
 
 
 def _concatenate_outputs(chunks):

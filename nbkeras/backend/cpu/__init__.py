@@ -23,7 +23,7 @@ _os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 from nbkeras.backend.cpu._cache_stamp import ensure_fresh as _ensure_fresh  # noqa: E402
 from nbkeras.backend.cpu.kernel_table import MODULES as _KERNEL_MODULES  # noqa: E402
 from nbkeras.backend.cpu.arrays import (  # noqa: E402,F401
-    asarray, empty, empty_like, matmul, to_numpy, xp, zeros,
+    asarray, empty, empty_like, matmul, prefetch, to_numpy, xp, zeros,
 )
 from nbkeras.backend.cpu.runtime import (  # noqa: E402,F401
     kernel_cache_dir, kernel_cache_is_cold, on_kernel_compiled, preload,
@@ -33,6 +33,12 @@ from nbkeras.backend.interface import NAMES as _NAMES  # noqa: E402
 
 name = "cpu"
 __all__ = sorted(_NAMES)
+
+# Below this many parameters the per-step copy of the gradients into the optimizer's flat
+# buffer stays in cache and costs far less than the per-variable calls it saves (Adam, 4-6
+# variables: 1.5k parameters 86 against 185 us, 26k 209 against 243); at 85k and above
+# the copy's memory traffic makes the flat step slower.
+flat_update_max_size = 1 << 16
 
 # Drop kernels cached from older sources before Numba can load any of them.
 _ensure_fresh(kernel_cache_dir(), _os.path.dirname(__file__))

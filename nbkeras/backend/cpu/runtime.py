@@ -3,6 +3,17 @@
 import os
 
 
+def cache_dir_beside(source_file):
+    """`NUMBA_CACHE_DIR`, else the `__pycache__` folder beside `source_file` (any device's).
+
+    Example:
+        >>> os.path.basename(cache_dir_beside(__file__))  # without NUMBA_CACHE_DIR
+        '__pycache__'
+    """
+    return os.environ.get("NUMBA_CACHE_DIR") or os.path.join(
+        os.path.dirname(os.path.abspath(source_file)), "__pycache__")
+
+
 def kernel_cache_dir():
     """Where Numba keeps nbkeras's compiled CPU kernels (`NUMBA_CACHE_DIR`, else `__pycache__`).
 
@@ -10,8 +21,7 @@ def kernel_cache_dir():
         >>> os.path.isabs(kernel_cache_dir())
         True
     """
-    return os.environ.get("NUMBA_CACHE_DIR") or os.path.join(
-        os.path.dirname(os.path.abspath(__file__)), "__pycache__")
+    return cache_dir_beside(__file__)
 
 
 def kernel_cache_is_cold():

@@ -34,6 +34,13 @@ from nbkeras.backend.cuda.arrays import (  # noqa: E402,F401
     asarray, empty, empty_like, matmul, to_numpy, xp, zeros,
 )
 from nbkeras.backend.cuda.kernels import *  # noqa: E402,F401,F403
+from nbkeras.backend.cuda.transfer import prefetch  # noqa: E402,F401
 
 name = "cuda"
 __all__ = sorted(_NAMES)
+
+# Each kernel launch costs microseconds of host time, while copying the gradients into the
+# optimizer's flat buffer runs at the GPU's memory bandwidth (64M float32 parameters read
+# and written: about 0.1 ms on an H200, the cost of a handful of launches). An estimate,
+# not yet measured on a GPU; the buffers also double the gradients' memory.
+flat_update_max_size = 1 << 26
