@@ -18,6 +18,7 @@ from nbkeras.ops import core
 from nbkeras.backend import active as _device
 from nbkeras.ops.core import GradientTape, unwrap
 from nbkeras.trainers import data as data_utils
+from nbkeras.trainers import step_plan
 from nbkeras.trainers import data_validation
 from nbkeras.trainers.compile_utils import CompileMetrics, CompiledState, as_list
 from nbkeras.trainers.data import (pack_x_y_sample_weight, pythonify_logs,
@@ -168,6 +169,13 @@ class Trainer:
         head = [n for n in names if n in logs]
         return head + sorted(set(logs) - set(names))
 
+    @property
+    def _step_path(self):
+        """Which path `fit`'s last step took: `'replay'` (a traced plan), `'trace'` (a tape
+        step recorded to make one), `'tape: <why not>'`, or None before any step (see
+        `nbkeras.trainers.step_plan`)."""
+        return step_plan.step_path(self)
+
     # ----------------------------------------------------------- one step
     def _prepare_state(self, x, y):
         state = self._compiled_state
@@ -178,7 +186,12 @@ class Trainer:
             ys = as_list(data_utils.take(y, slice(0, 1))) if y is not None else [None] * len(preds)
             if y is not None and isinstance(y, dict):
                 ys = [y[n][:1] if n in y else None for n in names]
-            state.build(names, ys, preds)
+            state.build(names, ys, preds, dict_outputs=self._dict_outputs())
+
+    def _dict_outputs(self):
+        """Whether the model's outputs are a dict (Keras then lets a loss dict leave some
+        out; for a list of outputs it must name them all)."""
+        return isinstance(getattr(self, "_outputs_struct", None), dict)
 
     def _output_specs(self, x):
         """KerasTensors of the outputs for inputs shaped like `x` (a list, one per output)."""
@@ -238,13 +251,15 @@ class Trainer:
         if not state.built:  # called outside fit/evaluate (a hand-written loop)
             names = self._output_names(len(preds))
             ys = [y[n] for n in names] if isinstance(y, dict) else as_list(y)
-            state.build(names, ys, [unwrap(p) for p in preds])
+            state.build(names, ys, [unwrap(p) for p in preds], dict_outputs=self._dict_outputs())
         total, per_output = state.total_loss(state.ys(y), preds, sample_weight)
         batch = len(unwrap(preds[0]))
-        trackers = state.output_loss_trackers
+        trackers = state.loss_tracker_of
         for i, value in per_output:
-            if i < len(trackers):  # Keras's per-output loss trackers weigh by batch size
+            if i in trackers:  # Keras's per-output loss trackers weigh by batch size
                 trackers[i].add_weighted(float(unwrap(value)), batch)
+                if core._tracer is not None:
+                    core._tracer.note_tracker(trackers[i], value, batch)
         return total
 
     def compiled_loss(self, y_true, y_pred, sample_weight=None, regularization_losses=None):
@@ -357,12 +372,20 @@ class Trainer:
             ...         return {m.name: m.result() for m in self.metrics}
         """
         x, y, sample_weight = unpack_x_y_sample_weight(data)
+        if type(self).train_step is Trainer.train_step:  # not an override's super() call
+            return step_plan.train_step(self, x, y, sample_weight)
+        return self._tape_train_step(x, y, sample_weight)
+
+    def _tape_train_step(self, x, y, sample_weight, trace=None):
+        """The default training step on a GradientTape (`trace`: a step_plan tracer)."""
         with layer_module.deferred_state_updates():
             with GradientTape() as tape:
                 y_pred = self(x, training=True)
                 loss = self._compute_loss(x=x, y=y, y_pred=y_pred,
                                           sample_weight=sample_weight, training=True)
                 scaled = self.optimizer.scale_loss(loss)
+                if trace is not None:
+                    trace.finish(tape, y_pred, loss, scaled)
             self._track_loss(loss, x)
             variables = self._trainable_vars()
             grads = tape.gradient(scaled, variables)
