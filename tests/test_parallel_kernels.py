@@ -206,3 +206,21 @@ def test_cnn_training_bits_whatever_the_kernel_threads(monkeypatch):
     serial = train(1 << 60, 0)
     assert train(0, 1) == serial
     assert train(0, 2) == serial
+
+
+def test_governor_hands_its_count_to_the_kernels(monkeypatch):
+    """threads_for_load gives the parallel kernels the count it gives BLAS, and lets go
+    at exit."""
+    from nbkeras.backend.cpu import threads
+
+    if threads.blas_threads() is None or threads.blas_threads() < 2:
+        pytest.skip("needs OpenBLAS with a pool of 2+ threads")
+    monkeypatch.delenv("NBKERAS_BLAS_THREADS", raising=False)
+    monkeypatch.setattr(threads, "_usable_cores", lambda: 2)
+    load = {"n": 1}
+    monkeypatch.setattr(threads, "measure_others_running", lambda samples=5: load["n"])
+    with threads.threads_for_load(interval=0, window=1) as resize:
+        assert resize() == 1 and _parallel._state["want"] == 1
+        load["n"] = 0
+        assert resize() == 2 and _parallel._state["want"] == 2
+    assert _parallel._state["want"] is None
