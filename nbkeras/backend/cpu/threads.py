@@ -1,18 +1,19 @@
-"""Size OpenBLAS's thread pool to the cores that are free right now.
+"""Size the GEMM lanes to the cores that are free right now, never changing a result.
 
-OpenBLAS splits every large GEMM evenly between its threads, and its idle threads
-spin before they sleep (its own pthreads pool: `OMP_WAIT_POLICY` does not reach it).
-When another process holds one of two cores, half of each GEMM waits for that core's
-time slice and the other thread spins at the barrier: the student CNN's step went from
-6.8 to 26.2 ms beside one busy loop. A GEMM computed by one thread on the free core is
-faster than that. So while `fit` runs, it samples the runnable tasks of other processes
-every 0.1 s (`/proc/loadavg`, minus this process's own running threads) and gives
-OpenBLAS only the cores they leave free; `fit` restores the user's count at its end.
+A GEMM split evenly between two threads (OpenBLAS's own threading did this) waits for
+its slower half: when another process holds one of two cores, half of each GEMM waits
+for that core's time slice and the other thread idles at the barrier (the student
+CNN's step went from 6.8 to 26.2 ms beside one busy loop). So while `fit` runs, it
+samples the runnable tasks of other processes every 0.1 s (`/proc/loadavg`, minus this
+process's own running threads) and runs the device's GEMM blocks on only the cores
+they leave free (`gemm.set_lanes`); `fit` restores the count at its end.
 
-OpenBLAS partitions a GEMM's output, never its inner (k) dimension, so every output
-element is the same sum in the same order whatever the thread count: results are
-bit-identical with 1 or N threads (tests/test_threads.py checks it on a training run).
-Set `NBKERAS_BLAS_THREADS=N` to pin the count (0 or unset: size by load).
+OpenBLAS itself always runs one thread (`gemm.ensure_single_threaded_blas`): its
+float32 sums differ between 1 and 2 threads, so a thread count that followed the load
+made trained weights follow the load. The GEMM blocks are fixed by the shape
+(`gemm.plan`), so results are bit-identical with 1 or N lanes and under any load
+(tests/test_threads.py checks it on training runs). Set `NBKERAS_BLAS_THREADS=N` to pin
+the lanes (0 or unset: size by load).
 
 Example:
     >>> choose_threads(cores=2, others_running=1)
@@ -33,6 +34,8 @@ _SETTERS = ("scipy_openblas_set_num_threads64_", "scipy_openblas_set_num_threads
             "openblas_set_num_threads64_", "openblas_set_num_threads")
 _GETTERS = ("scipy_openblas_get_num_threads64_", "scipy_openblas_get_num_threads",
             "openblas_get_num_threads64_", "openblas_get_num_threads")
+_CORENAMES = ("scipy_openblas_get_corename64_", "scipy_openblas_get_corename",
+              "openblas_get_corename64_", "openblas_get_corename")
 
 _state = {"lib": None}
 
@@ -119,7 +122,7 @@ def _find(lib, names, restype, argtypes):
 
 
 def _openblas():
-    """(set, get) functions of the OpenBLAS that NumPy loaded, or None (another BLAS)."""
+    """(set, get, corename) functions of the OpenBLAS NumPy loaded, or None (another BLAS)."""
     if _state["lib"] is None:
         import numpy as np
 
@@ -139,7 +142,7 @@ def _openblas():
             setter = _find(lib, _SETTERS, None, [ctypes.c_int])
             getter = _find(lib, _GETTERS, ctypes.c_int, [])
             if setter is not None and getter is not None:
-                found = (setter, getter)
+                found = (setter, getter, _find(lib, _CORENAMES, ctypes.c_char_p, []))
                 break
         _state["lib"] = found
     return _state["lib"] or None
@@ -154,6 +157,20 @@ def blas_threads():
     """
     lib = _openblas()
     return int(lib[1]()) if lib else None
+
+
+def blas_corename():
+    """OpenBLAS's kernel family in use (e.g. 'Haswell'), or None (another BLAS, or unknown).
+
+    Example:
+        >>> blas_corename() is None or isinstance(blas_corename(), str)
+        True
+    """
+    lib = _openblas()
+    if not lib or lib[2] is None:
+        return None
+    name = lib[2]()
+    return name.decode().strip() if name else None
 
 
 def set_blas_threads(n):
@@ -187,14 +204,16 @@ def _pinned():
 
 @contextlib.contextmanager
 def threads_for_load(interval=0.1, window=5):
-    """While training: a `resize()` that sizes OpenBLAS's pool to the free cores.
+    """While training: a `resize()` that sizes the GEMM lanes to the free cores.
 
     Yields a function that the trainer calls before every batch. A call at least
     `interval` seconds after the last sample reads the load once more (about 20 us);
-    the thread count follows the median of the last `window` samples, so a process
-    that runs for an instant does not flip it, and one that keeps a core busy takes
-    its core back from OpenBLAS within `interval * window` seconds. Other calls only
-    read the clock. The count in force before is restored at exit.
+    the lane count follows the median of the last `window` samples, so a process that
+    runs for an instant does not flip it, and one that keeps a core busy takes its core
+    back within `interval * window` seconds. Other calls only read the clock. The count
+    in force before is restored at exit. OpenBLAS is set to one thread on entry (and
+    stays so). Lanes decide only which thread computes which GEMM block: the numbers
+    are the same whatever `resize()` chooses.
 
     Args:
         interval: seconds between two samples of the load.
@@ -206,13 +225,14 @@ def threads_for_load(interval=0.1, window=5):
         >>> n >= 1
         True
     """
-    start = blas_threads()
-    if start is None:  # not OpenBLAS: leave its threads alone
-        yield lambda: None
-        return
-    pinned = min(_pinned(), start)
+    from nbkeras.backend.cpu import gemm
+
+    gemm.ensure_single_threaded_blas()
+    start = gemm.lanes()
+    top = gemm.blocks_per_gemm()
+    pinned = min(_pinned(), top)
     if pinned:
-        set_blas_threads(pinned)
+        gemm.set_lanes(pinned)
     cores = _usable_cores()
     samples = collections.deque(maxlen=max(1, window))
     last = {"at": None, "n": pinned or start}
@@ -228,13 +248,13 @@ def threads_for_load(interval=0.1, window=5):
         else:
             samples.append(measure_others_running(1))
         last["at"] = now
-        n = choose_threads(cores, sorted(samples)[len(samples) // 2], limit=start)
+        n = choose_threads(cores, sorted(samples)[len(samples) // 2], limit=top)
         if n != last["n"]:
-            set_blas_threads(n)
+            gemm.set_lanes(n)
             last["n"] = n
         return n
 
     try:
         yield resize
     finally:
-        set_blas_threads(start)
+        gemm.set_lanes(start)
