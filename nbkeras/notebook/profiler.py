@@ -104,12 +104,13 @@ def profile_fit(model, x, y, batch_size=32, **fit_kwargs):
 
 def step_path(model):
     """Which path the training step ran: the tape, the optimizer's update calls and the
-    BLAS threads.
+    GEMM lanes (threads running a large GEMM's fixed blocks; OpenBLAS itself runs one).
 
     Example:
         >>> step_path(model)
-        'tape; optimizer: one flat-buffer kernel call per step; BLAS threads: 2'
+        'tape; optimizer: one flat-buffer kernel call per step; GEMM lanes: 2 (BLAS: 1 thread)'
     """
+    from nbkeras.backend.cpu.gemm import lanes
     from nbkeras.backend.cpu.threads import blas_threads
     from nbkeras.optimizers.flat_buffer import FlatParameters
 
@@ -119,8 +120,8 @@ def step_path(model):
     else:
         update = f"per variable, {len(getattr(opt, '_trainable_variables', ()))} calls per step"
     blas = blas_threads()
-    return (f"tape; optimizer: {update}; BLAS threads: "
-            f"{blas if blas is not None else 'not OpenBLAS'}")
+    blas = f"{blas} thread" + ("s" if blas != 1 else "") if blas is not None else "not OpenBLAS"
+    return f"tape; optimizer: {update}; GEMM lanes: {lanes()} (BLAS: {blas})"
 
 
 def _timed_backward(fn, st):

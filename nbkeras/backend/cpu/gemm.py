@@ -53,14 +53,16 @@ _state = {"blas_single": False, "lanes": None, "blocks": None, "workers": [],
 def blocks_per_gemm():
     """How many blocks a large GEMM is cut into: the usable cores, at most `MAX_BLOCKS`.
 
-    Fixed for the process (read once), so it never follows the load.
+    Fixed for the process (read once), so it never follows the load. 1 (no split) when
+    NumPy's BLAS is not OpenBLAS: its threads cannot be set, so it keeps its own.
 
     Example:
         >>> 1 <= blocks_per_gemm() <= MAX_BLOCKS
         True
     """
     if _state["blocks"] is None:
-        _state["blocks"] = max(1, min(MAX_BLOCKS, _threads._usable_cores()))
+        cores = _threads._usable_cores() if _threads.blas_threads() is not None else 1
+        _state["blocks"] = max(1, min(MAX_BLOCKS, cores))
     return _state["blocks"]
 
 
@@ -105,8 +107,9 @@ def ensure_single_threaded_blas():
 
 
 def _edges(size, parts, align):
-    """`parts + 1` block boundaries over `size`, inner ones at multiples of `align`."""
-    inner = sorted({min(size, max(align, (size * i // parts) // align * align))
+    """Block boundaries over `size`: `parts` near-equal blocks, inner boundaries at the
+    multiples of `align` nearest the equal split."""
+    inner = sorted({min(size, max(align, (size * i // parts + align // 2) // align * align))
                     for i in range(1, parts)})
     return [0] + [e for e in inner if 0 < e < size] + [size]
 
