@@ -18,12 +18,22 @@
     batch 32). The Numba kernel cache:
       warm: NUMBA_CACHE_DIR = one temp dir, populated by an untimed run, then
             --runs measured runs against it;
-      cold: NUMBA_CACHE_DIR = a brand-new empty temp dir for every run.
+      cold: NUMBA_CACHE_DIR = a brand-new empty temp dir for every run;
+      warm+preload: warm, with NBKERAS_PRELOAD=1 and a --pause (1 s) sleep
+            after the import, as when a notebook's next cell follows the import
+            cell: the preload thread imports Numba meanwhile. The pause is not
+            counted in the total.
     With NUMBA_CACHE_DIR set, Numba's first cache locator
     (_UserProvidedCacheLocator) serves every cache=True function, so the
     package's own __pycache__/*.nbi/*.nbc are never read. Each run reports its
     kernels' cache hits and misses (Dispatcher._cache_hits/_cache_misses) and
-    the files in the temp dir, which prove it.
+    the files in the temp dir, which prove it (each kernel counted once, though
+    three modules re-export it).
+    Bytecode (--bytecode): 'cached' runs with PYTHONPYCACHEPREFIX = a temp dir
+    that the warm case's untimed run fills, as an installed package has its
+    .pyc; 'as-is' runs with the environment as it is (under
+    PYTHONDONTWRITEBYTECODE=1 in a checkout without .pyc, every run compiles
+    nbkeras' sources: about 0.2 s). Keras and PyTorch import their installed .pyc.
     Keras-JAX and PyTorch have no persistent kernel cache by default (JAX's
     compilation cache is off unless configured): one number each.
 """
@@ -31,6 +41,7 @@
 import argparse
 import json
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -55,6 +66,9 @@ else:
     import torch
     from torch import nn
 t_import = time.time()
+PAUSE = float(sys.argv[3]) if len(sys.argv) > 3 else 0.0
+time.sleep(PAUSE)  # a notebook user writing the next cell
+t_resume = time.time()
 import json
 import numpy as np
 rng = np.random.default_rng(0)
@@ -99,16 +113,18 @@ else:
     model.fit(x, y, epochs=1, batch_size=32, verbose=0)
 t_end = time.time()
 info = {"t0": float(os.environ["BENCH_T0"]), "t_start": t_start, "t_import": t_import,
-        "t_built": t_built, "t_end": t_end}
+        "t_resume": t_resume, "pause": PAUSE, "t_built": t_built, "t_end": t_end}
 if FW == "nbkeras":
     import numba.core.registry as reg
     hits = misses = compiled = 0
     paths = set()
+    seen = set()  # a kernel is re-exported by cpu, kernels and its own module: count it once
     for name, mod in list(sys.modules.items()):
         if not name.startswith("nbkeras.backend.") or mod is None:
             continue
         for obj in vars(mod).values():
-            if isinstance(obj, reg.CPUDispatcher) and obj.signatures:
+            if isinstance(obj, reg.CPUDispatcher) and obj.signatures and id(obj) not in seen:
+                seen.add(id(obj))
                 compiled += len(obj.signatures)
                 hits += sum(obj._cache_hits.values())
                 misses += sum(obj._cache_misses.values())
@@ -159,23 +175,37 @@ def importtime_top(env, top=8):
     return sorted(rows, key=lambda r: -r[1])[:top]
 
 
-def first_epoch(fw, workload, cache_dir=None):
-    env = _env(NUMBA_CACHE_DIR=cache_dir) if cache_dir else _env()
+def _bytecode_env(pyc_dir):
+    """The environment as it is, or with a bytecode cache in `pyc_dir` (as an installed
+    package has: pip writes the .pyc files when it installs)."""
+    return _env(PYTHONPYCACHEPREFIX=pyc_dir, PYTHONDONTWRITEBYTECODE=None) if pyc_dir else _env()
+
+
+def first_epoch(fw, workload, cache_dir=None, pyc_dir=None, pause=0.0):
+    env = _bytecode_env(pyc_dir)
+    if cache_dir:
+        env["NUMBA_CACHE_DIR"] = cache_dir
+    if pause:
+        env["NBKERAS_PRELOAD"] = "1"
     t0 = time.time()
     env["BENCH_T0"] = repr(t0)
-    p = subprocess.run([sys.executable, "-c", CHILD, fw, workload], env=env,
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    p = subprocess.run([sys.executable, "-c", CHILD, fw, workload, repr(pause)], env=env,
                        capture_output=True, text=True)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     wall = time.time() - t0
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     for line in p.stdout.splitlines():
         if line.startswith(C.WORKER_TAG):
             r = json.loads(line[len(C.WORKER_TAG):])
             out = {
-                "total_s": r["t_end"] - r["t0"],
+                "total_s": r["t_end"] - r["t0"] - (r["t_resume"] - r["t_import"]),
                 "startup_s": r["t_start"] - r["t0"],
                 "import_s": r["t_import"] - r["t_start"],
-                "build_s": r["t_built"] - r["t_import"],
+                "build_s": r["t_built"] - r["t_resume"],
                 "fit_s": r["t_end"] - r["t_built"],
                 "process_wall_s": wall,
+                "cpu_s": cpu,
             }
             for k in ("compiled", "cache_hits", "cache_misses", "cache_paths"):
                 if k in r:
@@ -188,7 +218,7 @@ def first_epoch(fw, workload, cache_dir=None):
 
 
 def summarize(runs):
-    keys = ("total_s", "startup_s", "import_s", "build_s", "fit_s")
+    keys = ("total_s", "startup_s", "import_s", "build_s", "fit_s", "cpu_s")
     return {k: statistics.median(r[k] for r in runs) for k in keys} | {
         "total_all": [r["total_s"] for r in runs],
         "spread_pct": 100 * (max(r["total_s"] for r in runs) - min(r["total_s"] for r in runs))
@@ -208,11 +238,21 @@ def main():
     ap.add_argument("--import-runs", type=int, default=5)
     ap.add_argument("--runs", type=int, default=3, help="measured first-epoch runs per case")
     ap.add_argument("--workloads", default="tutorial,mlp")
+    ap.add_argument("--pause", type=float, default=1.0, metavar="SECONDS",
+                    help="also time a warm first epoch with NBKERAS_PRELOAD=1 and this pause "
+                         "after the import (a notebook's next cell; 0: skip); the pause is "
+                         "not counted")
+    ap.add_argument("--bytecode", default="cached,as-is",
+                    help="nbkeras first-epoch variants: 'cached' (a populated .pyc cache, as an "
+                         "install has) and/or 'as-is' (the environment as it is)")
     ap.add_argument("--wait-quiet", type=float, default=0, metavar="SECONDS",
                     help="first wait up to this long for other processes to leave the CPU idle")
     C.add_contend_arg(ap)
     args = ap.parse_args()
     frameworks = [f.strip() for f in args.frameworks.split(",") if f.strip()]
+    bytecodes = [b.strip() for b in args.bytecode.split(",") if b.strip()]
+    if not bytecodes or set(bytecodes) - {"cached", "as-is"}:
+        ap.error(f"--bytecode takes 'cached' and/or 'as-is'. Received: {args.bytecode!r}")
     workloads = [w.strip() for w in args.workloads.split(",") if w.strip()]
     if args.wait_quiet:
         C.wait_quiet(args.wait_quiet)
@@ -230,7 +270,7 @@ def main():
             cases += [
                 ("nbkeras", "as is", IMPORT_SNIPPET.format(mod="nbkeras"), _env()),
                 ("nbkeras", "with .pyc cache", IMPORT_SNIPPET.format(mod="nbkeras"),
-                 _env(PYTHONPYCACHEPREFIX=pyc_dir, PYTHONDONTWRITEBYTECODE=None)),
+                 _bytecode_env(pyc_dir)),
             ]
         if "keras" in frameworks:
             cases.append(("keras (jax)", "as is", KERAS_IMPORT, _env()))
@@ -258,32 +298,41 @@ def main():
         rows = []
         for wl in workloads:
             for fw in frameworks:
-                cases = [("warm", None), ("cold", None)] if fw == "nbkeras" else [("-", None)]
-                for kind, _ in cases:
+                if fw == "nbkeras":
+                    cases = [(kind, bc) for bc in bytecodes for kind in ("warm", "cold")]
+                    if args.pause:
+                        cases.insert(1, ("warm+preload", bytecodes[0]))
+                else:
+                    cases = [("-", "installed")]
+                for kind, bc in cases:
                     if args.wait_quiet:
                         C.wait_quiet(args.wait_quiet)
+                    # The warm case's untimed run fills the .pyc cache before the cold case.
+                    pyc = pyc_dir if bc == "cached" else None
                     runs = []
-                    if fw == "nbkeras" and kind == "warm":
+                    if fw == "nbkeras" and kind.startswith("warm"):
+                        pause = args.pause if kind == "warm+preload" else 0.0
                         warm_dir = tempfile.mkdtemp(dir=tmp_root, prefix=f"warm-{wl}-")
-                        populate = first_epoch(fw, wl, warm_dir)  # untimed: fills the cache
+                        populate = first_epoch(fw, wl, warm_dir, pyc)  # untimed: fills the cache
                         if "error" in populate or "skipped" in populate:
                             runs = [populate]
                         else:
-                            runs = [first_epoch(fw, wl, warm_dir) for _ in range(args.runs)]
+                            runs = [first_epoch(fw, wl, warm_dir, pyc, pause)
+                                    for _ in range(args.runs)]
                     elif fw == "nbkeras":
                         for _ in range(args.runs):
                             cold_dir = tempfile.mkdtemp(dir=tmp_root, prefix=f"cold-{wl}-")
-                            runs.append(first_epoch(fw, wl, cold_dir))
+                            runs.append(first_epoch(fw, wl, cold_dir, pyc))
                     else:
                         first = first_epoch(fw, wl)
                         runs = [first] if ("error" in first or "skipped" in first) else \
                             [first] + [first_epoch(fw, wl) for _ in range(args.runs - 1)]
                     bad = [r for r in runs if "error" in r or "skipped" in r]
-                    key = f"{fw}/{wl}/{kind}"
+                    key = f"{fw}/{wl}/{kind}" + (f"/{bc}" if fw == "nbkeras" else "")
                     if bad:
                         why = bad[0].get("error") or bad[0].get("skipped")
                         result["first_epoch"][key] = {"skipped": why}
-                        rows.append((wl, fw, kind, "-", "-", "-", "-", "-", "-",
+                        rows.append((wl, fw, kind, bc, "-", "-", "-", "-", "-", "-", "-",
                                      "skipped: " + why[:60]))
                         continue
                     s = summarize(runs)
@@ -292,15 +341,23 @@ def main():
                     if fw == "nbkeras":
                         cache = (f"hits {s['cache_hits']} misses {s['cache_misses']} "
                                  f"files {s['cache_files']}")
-                    rows.append((wl, fw, kind, f"{s['total_s']:.2f}", f"{s['startup_s']:.2f}",
+                    rows.append((wl, fw, kind, bc, f"{s['total_s']:.2f}", f"{s['startup_s']:.2f}",
                                  f"{s['import_s']:.2f}", f"{s['build_s']:.2f}",
-                                 f"{s['fit_s']:.2f}", f"{s['spread_pct']:.0f}%", cache))
-        C.table(["workload", "framework", "kernel cache", "total", "python", "import",
-                 "build", "fit", "spread", "numba cache per run / notes"], rows)
+                                 f"{s['fit_s']:.2f}", f"{s['spread_pct']:.0f}%",
+                                 f"{s['cpu_s']:.2f}", cache))
+        C.table(["workload", "framework", "kernel cache", "bytecode", "total", "python", "import",
+                 "build", "fit", "spread", "cpu", "numba cache per run / notes"], rows)
         print("\ntotal = spawn -> fit returned; python = interpreter start-up; import = the "
               "framework;\nbuild = data + model + compile(); fit = the first epoch, with "
-              "every kernel compile or cache load.\nwarm = NUMBA_CACHE_DIR populated by an "
-              "untimed run; cold = a brand-new NUMBA_CACHE_DIR per run.")
+              "every kernel compile or cache load;\ncpu = the process's user + system CPU "
+              "seconds (median; less skewed than wall time on a\nbusy machine).\n"
+              "warm = NUMBA_CACHE_DIR populated by an "
+              "untimed run; cold = a brand-new NUMBA_CACHE_DIR per run;\nwarm+preload = warm, "
+              f"with NBKERAS_PRELOAD=1 and a {args.pause:g} s pause after the import (not "
+              "counted), as in a notebook.\nbytecode: cached = "
+              "PYTHONPYCACHEPREFIX filled by an untimed run (as an install has); as-is = the "
+              "environment\nas it is (with PYTHONDONTWRITEBYTECODE=1 and no .pyc, every run "
+              "compiles the sources); installed = site-packages' own .pyc.")
         paths = {k: v.get("cache_paths") for k, v in result["first_epoch"].items()
                  if v.get("cache_paths")}
         if paths:

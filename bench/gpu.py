@@ -123,12 +123,41 @@ def _nbkeras_throughput(keras, kind, batch, cfg, sizes):
     x, y = make_data(kind, batch * cfg["steps"], sizes)
     model.fit(x[:2 * batch], y[:2 * batch], batch_size=batch, epochs=1, verbose=0)  # compile
     times, losses = [], []
-    for _ in range(cfg["repeats"]):
-        t0 = time.perf_counter()
-        h = model.fit(x, y, batch_size=batch, epochs=1, shuffle=False, verbose=0)
-        losses.append(float(h.history["loss"][-1]))  # a host number: the device is done
-        times.append(time.perf_counter() - t0)
-    return {"samples_per_s": len(x) / min(times), "epoch_s": C.stats(times), "loss": losses[-1]}
+    with _HostCopies() as copies:
+        for _ in range(cfg["repeats"]):
+            t0 = time.perf_counter()
+            h = model.fit(x, y, batch_size=batch, epochs=1, shuffle=False, verbose=0)
+            losses.append(float(h.history["loss"][-1]))  # a host number: the device is done
+            times.append(time.perf_counter() - t0)
+    steps = cfg["repeats"] * -(-len(x) // batch)
+    return {"samples_per_s": len(x) / min(times), "epoch_s": C.stats(times), "loss": losses[-1],
+            # what the device copies to the host per training step: a few scalars (the
+            # logs, the labels' min and max); a batch-sized count means a host fallback
+            "host_copies_per_step": len(copies) / steps,
+            "host_elements_per_step": sum(copies) / steps}
+
+
+class _HostCopies(list):
+    """While active, the sizes of the arrays the CUDA device copies to the host."""
+
+    def __enter__(self):
+        from nbkeras import backend
+        from nbkeras.backend import cuda
+
+        self._cuda, self._active, self._real = cuda, backend.active, cuda.to_numpy
+
+        def counting(x):
+            out = self._real(x)
+            self.append(int(out.size))
+            return out
+
+        cuda.to_numpy = counting
+        object.__setattr__(backend.active, "to_numpy", counting)  # the cached lookup
+        return self
+
+    def __exit__(self, *exc):
+        self._cuda.to_numpy = self._real
+        object.__setattr__(self._active, "to_numpy", self._real)
 
 
 def _nbkeras_parity(keras, kind, sizes):
@@ -254,8 +283,9 @@ def main():
     ap.add_argument("--workloads", default=",".join(WORKLOADS), help="comma list (default: all)")
     ap.add_argument("--steps", type=int, default=40, help="optimizer steps per timed repeat")
     ap.add_argument("--repeats", type=int, default=3, help="timed repeats (the best counts)")
-    ap.add_argument("--budget", type=float, default=130.0, metavar="SECONDS",
-                    help="time a framework's worker may spend before it skips what is left")
+    ap.add_argument("--budget", type=float, default=100.0, metavar="SECONDS",
+                    help="time a framework's worker may spend before it skips what is left "
+                         "(it is stopped at budget + 45 s)")
     ap.add_argument("--no-parity", action="store_true", help="skip the CPU-vs-CUDA weight check")
     ap.add_argument("--tiny", action="store_true",
                     help="tiny models at batch 4 (a wiring check the CUDA simulator runs in seconds)")
@@ -276,7 +306,7 @@ def main():
     results = {}
     for fw in [f.strip() for f in args.frameworks.split(",") if f.strip()]:
         print(f"running {fw} ...", flush=True)
-        r = results[fw] = C.run_worker(__file__, [fw, json.dumps(cfg)], timeout=args.budget + 120)
+        r = results[fw] = C.run_worker(__file__, [fw, json.dumps(cfg)], timeout=args.budget + 45)
         if "skipped" in r:
             print(f"  skipped: {r['skipped']}")
         elif "error" in r:
@@ -298,14 +328,19 @@ def main():
         def sps(c):
             return f"{c['samples_per_s']:,.0f}" if "samples_per_s" in c else c.get("error", "-")[:40]
 
+        copies = nb.get("host_elements_per_step")
         rows.append((name, batch, sps(nb), sps(tc), "-" if ratio is None else f"{ratio:.2f}x",
                      "-" if ratio is None else ("yes" if ratio >= TARGET_RATIO else "NO"),
+                     "-" if copies is None else f"{copies:g}",
                      "-" if not parity else
                      f"{'ok' if parity['ok'] else 'FAIL'} ({parity['worst_over_tolerance']:.2g})"))
     print()
     C.table(["workload", "batch", "nbkeras samples/s", "torch samples/s", "ratio",
-             f">= {TARGET_RATIO}x", "parity (worst/tol)"], rows)
-    print(f"\nratio = nbkeras over PyTorch samples/s (best of {args.repeats}); parity: 3 Adam "
+             f">= {TARGET_RATIO}x", "host elements/step", "parity (worst/tol)"], rows)
+    print(f"\nratio = nbkeras over PyTorch samples/s (best of {args.repeats}); host elements/step: "
+          "what nbkeras copies from the device per training step (a few scalars: the logs; "
+          "about the batch size or more: a host fallback); "
+          f"parity: 3 Adam "
           f"steps on CPU vs CUDA, worst |diff| / ({PARITY_ATOL} + {PARITY_RTOL} |cpu|), <= 1 "
           "passes.")
     result = {"bench": "gpu", "steps": args.steps, "repeats": args.repeats, "tiny": args.tiny,

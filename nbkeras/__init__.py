@@ -36,6 +36,8 @@ from nbkeras.variables import Variable  # noqa: F401
 __version__ = "0.1.0"
 version = __version__
 
+backend.start_preload()  # in a Jupyter kernel only (or NBKERAS_PRELOAD=1): a daemon thread
+
 
 def load_ipython_extension(ipython):
     """`%load_ext nbkeras`: registers the `%nbkeras` magic (try `%nbkeras help`)."""

@@ -100,3 +100,53 @@ class Variable(Tensor):
             f"<Variable path={self.path}, shape={self.shape}, dtype={self.dtype}, "
             f"value={_device.to_numpy(self.data)}>"  # NumPy's str, as Keras prints it
         )
+
+
+class HostVariable(Variable):
+    """A Variable whose value stays a NumPy array on the host, whatever the device.
+
+    For state that only the host reads, such as an optimizer's step counter and learning
+    rate: on a GPU, reading a device scalar every step would make the host wait for the
+    GPU and copy it back. Everything else behaves as a `Variable`.
+
+    Args:
+        initializer: the initial value (an array or a number).
+        dtype: the dtype (floatx by default).
+        name: a short name, such as `'iteration'`.
+
+    Example:
+        >>> step = HostVariable(np.zeros((), "int32"), dtype="int32", name="iteration")
+        >>> step.assign_add(1).numpy()
+        array(1, dtype=int32)
+    """
+
+    __slots__ = ()
+
+    def __init__(self, initializer, dtype=None, name=None):
+        super().__init__(initializer, dtype=dtype, trainable=False, name=name)
+        self.data = np.array(_device.to_numpy(self.data), copy=True)
+
+    def _host(self, value):
+        return np.asarray(_device.to_numpy(unwrap(value)), dtype=self.data.dtype)
+
+    def assign(self, value):
+        """Set the value in place; the shape must not change."""
+        arr = self._host(value)
+        if arr.shape != self.data.shape:
+            raise ValueError(
+                f"Cannot assign a value of shape {arr.shape} to variable "
+                f"'{self.path}' of shape {self.data.shape}. Received: value.shape={arr.shape}"
+            )
+        self.data[...] = arr
+        return self
+
+    def assign_add(self, value):
+        """Add to the value in place."""
+        self.data += self._host(value)
+        return self
+
+    def assign_sub(self, value):
+        """Subtract from the value in place."""
+        self.data -= self._host(value)
+        return self
+

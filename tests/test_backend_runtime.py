@@ -56,6 +56,29 @@ def test_cache_stamp_purges_kernels_when_any_source_changes(tmp_path):
     assert not (ours / f"{KERNEL}.nbi").exists()
 
 
+def test_cache_stamp_purges_kernels_when_an_inlined_formula_changes(tmp_path):
+    src, cache, ours, _ = _tree(tmp_path)
+    shared = tmp_path / "formulas"
+    shared.mkdir()
+    (shared / "optimizers.py").write_text("A = 1\n")
+    assert ensure_fresh(str(cache), str(src), also=(str(shared),)) is True
+    (ours / f"{KERNEL}.nbi").write_text("x")
+    assert ensure_fresh(str(cache), str(src), also=(str(shared),)) is False
+    (shared / "optimizers.py").write_text("A = 2\n")  # only the shared formula changed
+    assert ensure_fresh(str(cache), str(src), also=(str(shared),)) is True
+    assert not (ours / f"{KERNEL}.nbi").exists()
+
+
+def test_every_device_stamp_covers_the_shared_formulas():
+    from nbkeras.backend.cpu import _cache_stamp
+
+    import nbkeras.backend
+
+    folder = os.path.join(os.path.dirname(os.path.abspath(nbkeras.backend.__file__)), "formulas")
+    assert _cache_stamp.INLINED == (folder,)
+    assert os.path.isfile(os.path.join(folder, "optimizers.py"))
+
+
 def test_cache_stamp_tolerates_an_unwritable_stamp(tmp_path):
     src, cache, ours, _ = _tree(tmp_path)
     (ours / "nbkeras-kernel-sources.sha1").mkdir()  # neither readable nor replaceable
@@ -89,3 +112,29 @@ def test_opt_out_leaves_malloc_alone():
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
                          timeout=120)
     assert out.stdout.strip() == "False", out.stderr
+
+
+def test_kernel_table_names_the_module_of_every_kernel():
+    from nbkeras.backend.cpu import kernel_table, kernels
+
+    assert sorted(kernel_table.MODULES) == sorted(kernels.__all__)
+    for name, module in kernel_table.MODULES.items():
+        mod = sys.modules[f"nbkeras.backend.cpu.{module}"]
+        assert getattr(mod, name) is getattr(kernels, name), name
+
+
+def test_a_dense_fit_imports_only_the_kernel_modules_it_uses(tmp_path):
+    code = (
+        "import sys, numpy as np, nbkeras as keras\n"
+        "m = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2, activation='relu'),"
+        " keras.layers.Dense(2, activation='softmax')])\n"
+        "m.compile('adam', 'sparse_categorical_crossentropy')\n"
+        "m.fit(np.zeros((4, 3)), np.zeros(4, 'int32'), epochs=1, verbose=0)\n"
+        "print(sorted(n.rsplit('.', 1)[1] for n in sys.modules if n.startswith("
+        "'nbkeras.backend.cpu.') and n.rsplit('.', 1)[1] in {'conv', 'pooling', 'rnn',"
+        " 'normalization', 'activations', 'losses', 'optimizers', 'softmax'}))\n"
+    )
+    env = dict(os.environ, NBKERAS_PRELOAD="0", NUMBA_CACHE_DIR=str(tmp_path))
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         timeout=300, env=env)
+    assert out.stdout.strip() == "['activations', 'losses', 'optimizers', 'softmax']", out.stderr

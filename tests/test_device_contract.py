@@ -29,8 +29,10 @@ def test_every_registered_device_exports_exactly_the_interface(name):
     dev = backend._FACTORIES[name]()
     assert interface.missing(dev) == ([], [])
     assert dev.name == name
-    for n in interface.NAMES - {"name", "xp"}:
+    for n in interface.NAMES - {"name", "xp"} - set(interface.LIMITS):
         assert callable(getattr(dev, n)), n
+    for n in interface.LIMITS:
+        assert isinstance(getattr(dev, n), int) and getattr(dev, n) > 0, n
     absent = [f for f in interface.XP_FUNCTIONS if not hasattr(dev.xp, f)]
     assert not absent and callable(dev.xp.add.at)
 

@@ -9,7 +9,8 @@
 # (Python 3.12, CUDA 13; ipywidgets may be missing). It installs nothing: nbkeras is used
 # from this checkout through PYTHONPATH. Steps, each with its own time limit (about 10 min
 # in all): the environment, the CUDA device probe, every kernel compiled to PTX, the CUDA
-# tests with the simulator off (NBKERAS_CUDA_REAL=1), bench/gpu.py. Everything goes to one
+# tests with the simulator off (NBKERAS_CUDA_REAL=1), bench/gpu.py (limits 90 + 180 + 300 s,
+# so the whole run fits one 10-minute command). Everything goes to one
 # log; the exit status is 0 only when every step passed (2: no usable GPU).
 #
 # GPU_CHECK_DRY=1 runs the same steps on Numba's CUDA simulator with tiny benchmark models
@@ -85,9 +86,9 @@ if ! "$PY" -c "$PROBE" 2>&1 | tee -a "$LOG"; then
     exit 2
 fi
 
-[ "$DRY" = 1 ] || step "kernels compile to PTX" 120 "$PY" tests/cuda/ptx_check.py
-step "CUDA tests on the GPU" 240 env NBKERAS_CUDA_REAL=$REAL "$PY" -m pytest tests/cuda -p no:cacheprovider -q -rfEs
-step "bench/gpu.py" 330 "$PY" bench/gpu.py --json "$BENCH_JSON" "${BENCH_ARGS[@]}"
+[ "$DRY" = 1 ] || step "kernels compile to PTX" 90 "$PY" tests/cuda/ptx_check.py
+step "CUDA tests on the GPU" 180 env NBKERAS_CUDA_REAL=$REAL "$PY" -m pytest tests/cuda -p no:cacheprovider -q -rfEs
+step "bench/gpu.py" 300 "$PY" bench/gpu.py --json "$BENCH_JSON" "${BENCH_ARGS[@]}"
 
 say ""
 if [ ${#FAILED[@]} -eq 0 ]; then

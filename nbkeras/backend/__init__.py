@@ -38,7 +38,7 @@ def _cuda():
 
 # name -> factory() returning the device object (see `register_device`).
 _FACTORIES = {"cpu": _module("nbkeras.backend.cpu"), "cuda": _cuda}
-_state = {"name": "cpu", "device": None}
+_state = {"name": "cpu", "device": None, "preload": None}
 
 
 def register_device(name, factory):
@@ -110,6 +110,76 @@ class _ActiveDevice:
 
 
 active = kernels = _ActiveDevice()
+
+
+def preload_wanted(environ, modules):
+    """Whether `import nbkeras` should preload the CPU kernels in a background thread.
+
+    `NBKERAS_PRELOAD=1` or `0` decides; unset, it preloads inside a Jupyter (IPython)
+    kernel, where the next cell comes seconds later, and not in scripts, where the thread
+    would only compete for the GIL with the code that follows the import.
+
+    Args:
+        environ: the environment (`os.environ`).
+        modules: the loaded modules (`sys.modules`).
+
+    Example:
+        >>> preload_wanted({"NBKERAS_PRELOAD": "1"}, {})
+        True
+        >>> preload_wanted({}, {})
+        False
+    """
+    value = str(environ.get("NBKERAS_PRELOAD", "")).strip().lower()
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("0", "false", "no", "off"):
+        return False
+    return "ipykernel" in modules
+
+
+def start_preload(environ=None, modules=None):
+    """Start loading the CPU kernels in a daemon thread (see `preload_wanted`); returns the
+    thread, or None when it is not wanted or another device is active.
+
+    The thread imports Numba and the kernel modules and sets up Numba's CPU target, the
+    0.45 s that the first `fit` of a process otherwise waits for. It starts no Numba
+    import in the calling thread. An error in it is left for the first kernel call to
+    raise, with its traceback.
+
+    Args:
+        environ: the environment to read `NBKERAS_PRELOAD` from (`os.environ`).
+        modules: the loaded modules (`sys.modules`).
+
+    Example:
+        >>> start_preload({"NBKERAS_PRELOAD": "0"}, {}) is None
+        True
+    """
+    import os
+    import sys
+
+    if _state["preload"] is not None:
+        return _state["preload"]
+    environ = os.environ if environ is None else environ
+    modules = sys.modules if modules is None else modules
+    if _state["name"] != "cpu" or not preload_wanted(environ, modules):
+        return None
+    import threading
+
+    def run():
+        try:
+            importlib.import_module("nbkeras.backend.cpu").preload()
+        except Exception:  # noqa: BLE001 -- the first kernel call raises it properly
+            pass
+
+    thread = threading.Thread(target=run, name="nbkeras-preload", daemon=True)
+    _state["preload"] = thread
+    thread.start()
+    return thread
+
+
+def preload_thread():
+    """The thread `start_preload` started in this process, or None."""
+    return _state["preload"]
 
 
 def get_device():

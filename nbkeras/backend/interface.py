@@ -34,6 +34,9 @@ ARRAYS = {
     "matmul": "matmul(a, b, out=None) -> a @ b, batched like numpy.matmul; every GEMM above "
               "the backend goes through it (on the CPU: single-threaded BLAS in blocks fixed "
               "by the shape, so results never depend on the load).",
+    "prefetch": "prefetch(batches) -> iterable of the same batches (nested tuples, lists and "
+                "dicts) with their NumPy arrays as device arrays; batch k+1's copy starts "
+                "before batch k is yielded (the CPU returns `batches` itself).",
 }
 
 # Runtime hooks: compile cache and compile events (used by the first-fit notice).
@@ -46,7 +49,19 @@ RUNTIME = {
     "threads_for_load": "threads_for_load() -> context manager yielding resize() -> int|None: "
                         "while fit runs, size the device's host thread pools to the cores "
                         "other processes leave free (called per epoch); restored at exit.",
+    "threads_for_inference": "threads_for_inference() -> context manager yielding the "
+                             "thread count (or None): while predict / evaluate run, size the "
+                             "device's host thread pools to the free cores, from load samples "
+                             "shared by every call (at most one per 0.1 s); restored at exit.",
     "seed": "seed(value): seed the device's kernel RNG (dropout) with a non-negative int.",
+}
+
+# Limits: plain ints a device tunes to its costs.
+LIMITS = {
+    "flat_update_max_size": "int: optimizers keep up to this many parameters in one flat "
+                            "buffer and update them with one kernel call per step (each step "
+                            "copies the gradients into it, which must cost less than the "
+                            "per-variable calls it saves).",
 }
 
 # Kernels: signature -> what it writes. Shapes: x (rows, cols) unless stated.
@@ -120,7 +135,7 @@ KERNELS = {
     "gru_zr_backward": "gru_zr_backward(drh, gates, hin, ract, dxp, dhin).",
 }
 
-NAMES = frozenset(ARRAYS) | frozenset(RUNTIME) | frozenset(KERNELS)
+NAMES = frozenset(ARRAYS) | frozenset(RUNTIME) | frozenset(LIMITS) | frozenset(KERNELS)
 
 # What the ops take from `xp` (a test checks the ops use no other name and that every
 # device's namespace has each; `add` must also have NumPy's `add.at`).

@@ -435,7 +435,10 @@ class Layer:
             training = _training_stack[-1]
         if entry:
             _clear_losses()
-        if self._call_takes_training:
+        takes = _CALL_TAKES.get((type(self), "training"))
+        if takes is None:
+            takes = _takes(type(self), "training")
+        if takes:
             kwargs["training"] = training
         elif "training" in kwargs:
             del kwargs["training"]
@@ -444,7 +447,12 @@ class Layer:
             kwargs["mask"] = mask
         _training_stack.append(training)
         try:
-            outputs = self.call(inputs, *args, **kwargs)
+            if entry and not training and self._governs_threads:  # inference `model(x)`:
+                # BLAS threads for the free cores (fit's steps are sized by fit)
+                with _device.threads_for_inference():
+                    outputs = self.call(inputs, *args, **kwargs)
+            else:
+                outputs = self.call(inputs, *args, **kwargs)
         finally:
             _training_stack.pop()
         if mask is not None or type(self).compute_mask is not Layer.compute_mask:
@@ -469,6 +477,9 @@ class Layer:
 
     # Models pass text on to their string preprocessing layers, which check it themselves.
     _accepts_strings = False
+    # Whether an inference call from outside any layer sizes the device's threads to the
+    # free cores (`threads_for_inference`): models do, so `model(x)` waits on no busy core.
+    _governs_threads = False
 
     def _convert_inputs(self, x):
         if isinstance(x, Tensor):

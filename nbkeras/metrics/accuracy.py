@@ -1,10 +1,11 @@
-"""Accuracy metrics: exact, binary, categorical and sparse categorical, as Keras 3 defines them."""
+"""Accuracy metrics: exact, binary, categorical and sparse categorical, as Keras 3 defines them.
 
-import numpy as np
+They compute on the active device (`on_device`): in `fit` on a GPU the predictions stay there."""
 
 from nbkeras import config
+from nbkeras.backend import active as _device
 from nbkeras.metrics.reduction import MeanMetricWrapper
-from nbkeras.metrics.utils import same_rank, to_array
+from nbkeras.metrics.utils import same_rank, to_device_array
 
 
 def accuracy(y_true, y_pred):
@@ -18,10 +19,10 @@ def accuracy(y_true, y_pred):
         >>> nbkeras.metrics.accuracy([1, 2], [1, 3])
         array([1., 0.], dtype=float32)
     """
-    y_pred = to_array(y_pred)
-    y_true = to_array(y_true, y_pred.dtype)
+    y_pred = to_device_array(y_pred)
+    y_true = to_device_array(y_true, y_pred.dtype)
     y_true, y_pred = same_rank(y_true, y_pred)
-    return np.equal(y_true, y_pred).astype(config.floatx())
+    return _device.xp.equal(y_true, y_pred).astype(config.floatx())
 
 
 def binary_accuracy(y_true, y_pred, threshold=0.5):
@@ -37,9 +38,9 @@ def binary_accuracy(y_true, y_pred, threshold=0.5):
         array([[1.],
                [0.]], dtype=float32)
     """
-    y_true, y_pred = same_rank(to_array(y_true), to_array(y_pred))
+    y_true, y_pred = same_rank(to_device_array(y_true), to_device_array(y_pred))
     y_pred = (y_pred > threshold).astype(y_true.dtype)
-    return np.equal(y_true, y_pred).astype(config.floatx())
+    return _device.xp.equal(y_true, y_pred).astype(config.floatx())
 
 
 def categorical_accuracy(y_true, y_pred):
@@ -53,12 +54,12 @@ def categorical_accuracy(y_true, y_pred):
         >>> nbkeras.metrics.categorical_accuracy([[0, 1]], [[0.3, 0.7]])
         array([1.], dtype=float32)
     """
-    y_pred = to_array(y_pred)
-    y_true = np.argmax(to_array(y_true), axis=-1)
+    y_pred = to_device_array(y_pred)
+    y_true = _device.xp.argmax(to_device_array(y_true), axis=-1)
     shape = y_true.shape
     if y_true.ndim == y_pred.ndim:
-        y_true = np.squeeze(y_true, -1)
-    matches = np.equal(y_true, np.argmax(y_pred, axis=-1)).astype(config.floatx())
+        y_true = _device.xp.squeeze(y_true, -1)
+    matches = _device.xp.equal(y_true, _device.xp.argmax(y_pred, axis=-1)).astype(config.floatx())
     return matches.reshape(shape)
 
 
@@ -73,18 +74,18 @@ def sparse_categorical_accuracy(y_true, y_pred):
         >>> nbkeras.metrics.sparse_categorical_accuracy([1], [[0.3, 0.7]])
         array([1.], dtype=float32)
     """
-    y_pred = to_array(y_pred)
-    y_true = to_array(y_true, y_pred.dtype if y_pred.dtype.kind == "f" else None)
+    y_pred = to_device_array(y_pred)
+    y_true = to_device_array(y_true, y_pred.dtype if y_pred.dtype.kind == "f" else None)
     shape = y_true.shape
     squeezed = y_true.ndim == y_pred.ndim and y_true.shape[-1] == 1
     if squeezed:
-        y_true = np.squeeze(y_true, -1)
-    matches = np.equal(y_true, np.argmax(y_pred, axis=-1).astype(y_true.dtype))
+        y_true = _device.xp.squeeze(y_true, -1)
+    matches = _device.xp.equal(y_true, _device.xp.argmax(y_pred, axis=-1).astype(y_true.dtype))
     matches = matches.astype(config.floatx())
     if squeezed:
         matches = matches.reshape(shape)
     if matches.ndim > 1 and matches.shape[-1] == 1:
-        matches = np.squeeze(matches, -1)
+        matches = _device.xp.squeeze(matches, -1)
     return matches
 
 
@@ -99,6 +100,8 @@ class Accuracy(MeanMetricWrapper):
         >>> nbkeras.metrics.Accuracy()([1, 2], [1, 3])
         0.5
     """
+
+    on_device = True
 
     def __init__(self, name="accuracy", dtype=None):
         super().__init__(accuracy, name=name, dtype=dtype)
@@ -121,6 +124,8 @@ class BinaryAccuracy(MeanMetricWrapper):
         0.5
     """
 
+    on_device = True
+
     def __init__(self, name="binary_accuracy", dtype=None, threshold=0.5):
         super().__init__(binary_accuracy, name=name, dtype=dtype, threshold=threshold)
         self.threshold = threshold
@@ -141,6 +146,8 @@ class CategoricalAccuracy(MeanMetricWrapper):
         1.0
     """
 
+    on_device = True
+
     def __init__(self, name="categorical_accuracy", dtype=None):
         super().__init__(categorical_accuracy, name=name, dtype=dtype)
 
@@ -159,6 +166,8 @@ class SparseCategoricalAccuracy(MeanMetricWrapper):
         >>> nbkeras.metrics.SparseCategoricalAccuracy()([1], [[0.3, 0.7]])
         1.0
     """
+
+    on_device = True
 
     def __init__(self, name="sparse_categorical_accuracy", dtype=None):
         super().__init__(sparse_categorical_accuracy, name=name, dtype=dtype)

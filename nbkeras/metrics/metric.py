@@ -3,6 +3,7 @@
 import numpy as np
 
 from nbkeras import config
+from nbkeras.backend import active as _device
 from nbkeras.utils import naming
 from nbkeras.variables import Variable
 
@@ -12,6 +13,11 @@ class Metric:
 
     Subclasses create their state in `__init__` with `add_variable`, update it in
     `update_state` and compute the value from it in `result`.
+
+    The state variables live on the active device. A metric whose class sets `on_device`
+    computes its updates there too, so `fit` hands it the device's arrays (no copy of the
+    predictions per batch; its state comes back at `result()`); the others get NumPy
+    copies on the host.
 
     Args:
         name: the metric name (by default the snake-cased class name, made unique).
@@ -23,6 +29,25 @@ class Metric:
         >>> m.result()
         2.0
     """
+
+    on_device = False  # update_state takes device arrays (see the class docstring)
+
+    @classmethod
+    def _updates_on_device(cls):
+        """Whether `update_state` takes device arrays: the `on_device` set by the class that
+        defines `update_state`, or by a subclass of it. A subclass that overrides
+        `update_state` without setting `on_device` gets host arrays (it may use NumPy).
+
+        Example:
+            >>> nbkeras.metrics.Mean._updates_on_device(), nbkeras.metrics.AUC._updates_on_device()
+            (True, False)
+        """
+        for klass in cls.__mro__:
+            if "on_device" in vars(klass):
+                return bool(vars(klass)["on_device"])
+            if "update_state" in vars(klass):
+                return False
+        return False
 
     def __init__(self, dtype=None, name=None):
         self.name = name or naming.auto_name(type(self).__name__)
@@ -94,7 +119,7 @@ class Metric:
     def reset_state(self):
         """Set every state variable back to zeros."""
         for v in self.variables:
-            v.assign(np.zeros(v.shape, dtype=v.dtype))
+            v.data[...] = 0  # in place, as `assign(zeros)` does (evaluate resets every call)
 
     def __call__(self, *args, **kwargs):
         self.update_state(*args, **kwargs)
@@ -181,6 +206,7 @@ class _swapped_state:
 
 
 def as_result(value, dtype="float32"):
-    """A result in the metric's dtype: a Python float for a scalar, else an array."""
-    a = np.asarray(value, dtype=dtype)
+    """A result in the metric's dtype: a Python float for a scalar, else an array (on the
+    host: this is where a device metric's state is copied back)."""
+    a = np.asarray(_device.to_numpy(value), dtype=dtype)
     return float(a) if a.ndim == 0 else a

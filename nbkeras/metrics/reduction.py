@@ -2,8 +2,10 @@
 
 import numpy as np
 
+from nbkeras.backend import active as _device
 from nbkeras.metrics.metric import Metric, as_result
-from nbkeras.metrics.utils import divide_no_nan, same_rank, to_array
+from nbkeras.metrics.utils import divide_no_nan, same_rank, to_array, to_device_array, to_host
+from nbkeras.ops.core import unwrap
 
 
 def _reduce_from(x, start, how, dtype):
@@ -29,16 +31,17 @@ def reduce_to_samplewise_values(values, sample_weight, how, dtype):
         dtype: the computation dtype.
 
     Returns:
-        `(values, sample_weight)`: per-sample values and the matching weights.
+        `(values, sample_weight)`: per-sample values and the matching weights, arrays of
+        the active device.
     """
-    values = to_array(values, dtype)
+    values = to_device_array(values, dtype)
     if sample_weight is not None:
-        sample_weight = to_array(sample_weight, dtype)
+        sample_weight = to_device_array(sample_weight, dtype)
         values, sample_weight = same_rank(values, sample_weight)
         w_ndim = sample_weight.ndim
         values = _reduce_from(values, w_ndim, how, dtype)
         try:
-            sample_weight = np.broadcast_to(sample_weight, values.shape)
+            sample_weight = _device.xp.broadcast_to(sample_weight, values.shape)
         except ValueError:
             raise ValueError(
                 "`sample_weight` cannot be broadcast to the shape of the values. "
@@ -62,6 +65,8 @@ class Sum(Metric):
         >>> m.result()
         4.0
     """
+
+    on_device = True
 
     def __init__(self, name="sum", dtype=None):
         super().__init__(name=name, dtype=dtype)
@@ -88,6 +93,8 @@ class Mean(Metric):
         >>> m.result()
         2.0
     """
+
+    on_device = True
 
     def __init__(self, name="mean", dtype=None):
         super().__init__(name=name, dtype=dtype)
@@ -130,7 +137,9 @@ class Mean(Metric):
         self._count.data += weight
 
     def result(self):
-        return as_result(divide_no_nan(self._total.data, self._count.data), self.dtype)
+        # One copy from the device for both (`stack` keeps their common dtype).
+        total, count = to_host(_device.xp.stack([self._total.data, self._count.data]))
+        return as_result(divide_no_nan(total, count), self.dtype)
 
 
 class MeanMetricWrapper(Mean):
@@ -149,14 +158,17 @@ class MeanMetricWrapper(Mean):
         0.5
     """
 
+    on_device = False  # `fn` may be any NumPy function; subclasses whose fn is not set it
+
     def __init__(self, fn, name=None, dtype=None, **kwargs):
         super().__init__(name=name, dtype=dtype)
         self._fn = fn
         self._fn_kwargs = kwargs
 
     def update_state(self, y_true, y_pred, sample_weight=None):
-        values = self._fn(to_array(y_true), to_array(y_pred), **self._fn_kwargs)
-        return super().update_state(to_array(values), sample_weight=sample_weight)
+        convert = to_device_array if self.on_device else to_array
+        values = self._fn(convert(y_true), convert(y_pred), **self._fn_kwargs)
+        return super().update_state(unwrap(values), sample_weight=sample_weight)
 
     def get_config(self):
         fn_name = getattr(self._fn, "__name__", type(self._fn).__name__)

@@ -63,6 +63,8 @@ class MeanSquaredError(NameDtypeConfig, MeanMetricWrapper):
         0.25
     """
 
+    on_device = True  # its fn is the loss function, made of device ops
+
     def __init__(self, name="mean_squared_error", dtype=None):
         super().__init__(mean_squared_error, name=name, dtype=dtype)
 
@@ -78,6 +80,8 @@ class MeanAbsoluteError(NameDtypeConfig, MeanMetricWrapper):
         >>> nbkeras.metrics.MeanAbsoluteError()([[0, 1], [0, 0]], [[1, 1], [0, 0]])
         0.25
     """
+
+    on_device = True  # its fn is the loss function, made of device ops
 
     def __init__(self, name="mean_absolute_error", dtype=None):
         super().__init__(mean_absolute_error, name=name, dtype=dtype)

@@ -1,7 +1,9 @@
-"""NumPy helpers shared by the metrics: array conversion, rank matching, safe division."""
+"""Helpers shared by the metrics: array conversion (host or device), rank matching, safe
+division."""
 
 import numpy as np
 
+from nbkeras.backend import active as _device
 from nbkeras.ops.core import unwrap
 
 
@@ -9,6 +11,25 @@ def to_array(x, dtype=None):
     """x (a Tensor, an array, a list or a number) as a NumPy array, optionally cast."""
     a = np.asarray(unwrap(x))
     return a if dtype is None or a.dtype == dtype else a.astype(dtype)
+
+
+def to_device_array(x, dtype=None):
+    """x as an array of the active device (no copy when it already is one), optionally cast;
+    the metrics whose `on_device` is True compute with these and `_device.xp`.
+
+    Example:
+        >>> to_device_array([1, 2], "float32").dtype
+        dtype('float32')
+    """
+    a = unwrap(x)
+    if not isinstance(a, _device.xp.ndarray):
+        a = _device.asarray(a)
+    return a if dtype is None or a.dtype == dtype else a.astype(dtype)
+
+
+def to_host(x):
+    """x (a device array, Tensor or NumPy array) as a NumPy array on the host."""
+    return _device.to_numpy(unwrap(x))
 
 
 def same_rank(x1, x2, expand_rank_1=True):

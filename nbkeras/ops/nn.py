@@ -455,7 +455,7 @@ def sparse_labels(labels, num_classes, ignore_class=None, name="labels"):
     """
     from nbkeras.utils import index_utils
 
-    a = np.asarray(labels)
+    a = K.asarray(labels)  # device labels stay there: only their min and max come back
     bad = index_utils.first_out_of_range(a, num_classes, allowed=ignore_class)
     if bad is not None:
         pos, value = bad
@@ -476,7 +476,7 @@ def sparse_categorical_crossentropy(target, output, from_logits=False, axis=-1):
 
 
 def _sparse_categorical_crossentropy(target, output, from_logits=False, axis=-1):
-    t = K.to_numpy(unwrap(target))
+    t = K.asarray(unwrap(target))
     ps = np.shape(unwrap(output))
     if t.ndim == len(ps) and t.ndim and t.shape[-1] == 1:
         t = t.reshape(t.shape[:-1])

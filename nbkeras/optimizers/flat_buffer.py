@@ -7,22 +7,37 @@ update rules are elementwise, so the result is bit-identical to the per-variable
 The variables keep their shapes, names and in-place `assign`; layers, `get_weights`,
 `set_weights` and saving see no difference.
 
+The buffers are arrays of the active device (`nbkeras.backend.device()`): NumPy on the
+CPU, CuPy on a GPU, where the step is one kernel launch instead of one per variable.
+
 The optimizer falls back to per-variable calls whenever the flat layout does not hold or
-does not pay: more than `MAX_SIZE` parameters, mixed dtypes, a subclass with its own update
-rule, a step over a subset of the variables, or a variable whose array was replaced (for
-example shared with another optimizer that re-seated it in its own buffer).
+does not pay: more parameters than the device's `flat_update_max_size`, mixed dtypes,
+arrays of another device, a subclass with its own update rule, a step over a subset of
+the variables, or a variable whose array was replaced (for example shared with another
+optimizer that re-seated it in its own buffer).
 """
 
 import numpy as np
 
+from nbkeras.backend import kernels as K
+
 # Set to False to make every optimizer update variable by variable (tests compare both).
 ENABLED = True
 
-# The gradients are born outside the buffer, so each step first copies them into it. Below
-# this many parameters that copy stays in cache and costs far less than the per-variable
-# calls it saves (Adam, 4-6 variables: 1.5k parameters 86 against 185 us, 26k 209 against
-# 243); at 85k and above the copy's memory traffic makes the flat step slower.
-MAX_SIZE = 1 << 16
+# The gradients are born outside the buffer, so each step first copies them into it; the
+# device says up to how many parameters that copy pays (`flat_update_max_size`). A number
+# here overrides it (tests use a small one).
+MAX_SIZE = None
+
+
+def max_size():
+    """How many parameters the flat layout takes at most on the active device.
+
+    Example:
+        >>> max_size() == K.flat_update_max_size  # unless MAX_SIZE overrides it
+        True
+    """
+    return K.flat_update_max_size if MAX_SIZE is None else MAX_SIZE
 
 
 class FlatParameters:
@@ -44,10 +59,10 @@ class FlatParameters:
         sizes = [int(np.prod(s, dtype=np.int64)) for s in self.shapes]
         self.offsets = np.concatenate([[0], np.cumsum(sizes)]).astype(int).tolist()
         self.params = _reseat(variables, self.offsets, self.dtype)
-        self.grads = np.empty_like(self.params)
+        self.grads = K.empty_like(self.params)
         self.slots = {id(lst): _reseat(lst, self.offsets, self.dtype) for lst in slot_lists}
         self._slot_lists = list(slot_lists)  # keeps the ids above alive
-        self.dummy = np.zeros(1, self.dtype)
+        self.dummy = K.zeros(1, self.dtype)
         self._datas = [v.data for v in variables]
         self._variables = list(variables)
 
@@ -62,7 +77,7 @@ class FlatParameters:
 
     def gather(self, grads):
         """Copy the per-variable gradients into the flat gradient buffer and return it."""
-        np.concatenate([g.reshape(-1) for g in grads], out=self.grads)
+        K.xp.concatenate([g.reshape(-1) for g in grads], out=self.grads)
         return self.grads
 
     def views(self, slot_lists):
@@ -72,8 +87,8 @@ class FlatParameters:
 
 
 def _reseat(variables, offsets, dtype):
-    """Copy each variable's value into one new buffer and make its `data` a view of it."""
-    buf = np.empty(offsets[-1], dtype)
+    """Copy each variable's value into one new device buffer and make its `data` a view of it."""
+    buf = K.empty(offsets[-1], dtype)
     for v, lo, hi in zip(variables, offsets, offsets[1:]):
         buf[lo:hi] = v.data.reshape(-1)
         v.data = buf[lo:hi].reshape(v.data.shape)
@@ -104,11 +119,11 @@ def build(optimizer):
     dtype = variables[0].dtype
     slot_lists = [lst for lst in optimizer._slots.values() if lst]
     for v in variables + [s for lst in slot_lists for s in lst]:
-        if v.dtype != dtype or not isinstance(v.data, np.ndarray):
+        if v.dtype != dtype or not isinstance(v.data, K.xp.ndarray):
             return None
     if len({id(v) for v in variables}) != len(variables):
         return None
-    if sum(v.size for v in variables) > MAX_SIZE:
+    if sum(v.size for v in variables) > max_size():
         return None
     if any(len(lst) != len(variables) for lst in slot_lists):
         return None

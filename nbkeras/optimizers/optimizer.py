@@ -13,7 +13,7 @@ from nbkeras.optimizers.arguments import as_float, check_args
 from nbkeras.optimizers.clipping import clip_gradients
 from nbkeras.optimizers.schedules import InverseTimeDecay, LearningRateSchedule
 from nbkeras.utils import naming
-from nbkeras.variables import Variable
+from nbkeras.variables import HostVariable, Variable
 
 _KERAS2_IGNORED = ("use_locking",)
 
@@ -73,7 +73,8 @@ class Optimizer:
         self._slots = {}
         self._index = {}
         self._trainable_variables = []
-        self._iterations = self._new_variable("iteration", np.zeros((), np.int32), track=False)
+        self._iterations = self._new_variable("iteration", np.zeros((), np.int32), track=False,
+                                              host=True)
         if self.decay and not callable(learning_rate):
             learning_rate = InverseTimeDecay(as_float(learning_rate), decay_steps=1,
                                              decay_rate=self.decay)
@@ -83,11 +84,17 @@ class Optimizer:
             self._schedule = learning_rate
         else:
             value = np.dtype(config.floatx()).type(as_float(learning_rate))
-            self._learning_rate = self._new_variable("learning_rate", value, track=False)
+            self._learning_rate = self._new_variable("learning_rate", value, track=False,
+                                                     host=True)
 
     # ----------------------------------------------------------- state
-    def _new_variable(self, name, value, path=None, track=True):
-        var = Variable(value, dtype=value.dtype, trainable=False, name=name)
+    def _new_variable(self, name, value, path=None, track=True, host=False):
+        """A non-trainable optimizer variable; `host=True` keeps it a NumPy array on any
+        device (the step counter and the learning rate, which only the host reads)."""
+        if host:
+            var = HostVariable(value, dtype=value.dtype, name=name)
+        else:
+            var = Variable(value, dtype=value.dtype, trainable=False, name=name)
         var.path = path if path is not None else f"{self.name}/{name}"
         if track:
             self._variables.append(var)
@@ -242,8 +249,8 @@ class Optimizer:
         if grads is not None:
             grads = clip_gradients(grads, self.clipnorm, self.clipvalue, self.global_clipnorm)
             lr = self._current_lr()
-            self._apply_weight_decay(variables, lr)
             flat = self._flat_for(variables)
+            self._apply_weight_decay(variables, lr, flat)
             if flat is not None:  # one kernel call over the flat buffers
                 self._update([flat.gather(grads)], [flat], lr)
             else:
@@ -283,8 +290,14 @@ class Optimizer:
                         f"Received: variable={v.path}")
         return trainable_variables
 
-    def _apply_weight_decay(self, variables, lr):
+    def _apply_weight_decay(self, variables, lr, flat=None):
+        """w -= w * weight_decay * lr: one kernel call over the flat buffer when every
+        variable decays, else one per decaying variable."""
         if self.weight_decay is None:
+            return
+        if flat is not None and all(self._use_weight_decay(v) for v in variables):
+            dt = flat.dtype.type
+            K.weight_decay_update(flat.params, dt(self.weight_decay), dt(lr))
             return
         for v in variables:
             if self._use_weight_decay(v):

@@ -38,6 +38,9 @@ class ArrayBatches:
         return self.x, self.y
 
     def epoch(self):
+        if self.steps == 1 and not self.shuffle and self.n <= self.batch_size:
+            yield self.x, self.y, self.sample_weight  # all of it: one batch, nothing to slice
+            return
         order = np.random.permutation(self.n) if self.shuffle else None
         for step in range(self.steps):
             lo = (step * self.batch_size) % max(self.n, 1)

@@ -5,6 +5,7 @@ import numpy as np
 from nbkeras import losses as losses_module
 from nbkeras import metrics as metrics_module
 from nbkeras import ops
+from nbkeras.backend import active as _device
 from nbkeras.losses.loss import Loss, LossFunctionWrapper
 from nbkeras.metrics.metric import Metric
 from nbkeras.metrics.reduction import Mean, MeanMetricWrapper
@@ -192,11 +193,25 @@ class CompiledState:
         return flat
 
     def update_metrics(self, y_true, y_pred, sample_weight):
+        """Update every output's metrics. A metric that computes on the device gets the
+        arrays as they are; the others get host (NumPy) copies, each made once per batch."""
+        copies = {}
+
+        def host(x):
+            if x is None:
+                return None
+            if id(x) not in copies:
+                copies[id(x)] = (x, _device.to_numpy(unwrap(x)))  # x kept: its id stays
+            return copies[id(x)][1]
+
+        def update(m, *arrays):
+            m.update_state(*(arrays if m._updates_on_device() else map(host, arrays)))
+
         for i, (ms, ws) in enumerate(zip(self.metrics, self.weighted)):
             for m in ms:
-                m.update_state(y_true[i], y_pred[i])
+                update(m, y_true[i], y_pred[i])
             for m in ws:
-                m.update_state(y_true[i], y_pred[i], sample_weight)
+                update(m, y_true[i], y_pred[i], sample_weight)
 
     def log_names(self):
         """The logged name of each metric in `all_metrics()`, made unique as Keras does:

@@ -11,7 +11,8 @@ from nbkeras.utils import index_utils
 
 def to_array(x, name, strings=False):
     """Convert x (or each array of a list/tuple/dict) to a numeric NumPy array; with
-    `strings`, text arrays pass too (for a model with a `dtype="string"` input)."""
+    `strings`, text arrays pass too (for a model with a `dtype="string"` input). `strings`
+    may be a function returning the flag, asked only when the data is text."""
     if x is None:
         return None
     if isinstance(x, dict):
@@ -19,7 +20,7 @@ def to_array(x, name, strings=False):
     if isinstance(x, (list, tuple)) and x and all(hasattr(t, "shape") for t in x):
         return [to_array(t, f"{name}[{i}]", strings) for i, t in enumerate(x)]
     arr = np.asarray(getattr(x, "data", x)) if not isinstance(x, np.ndarray) else x
-    if strings and arr.dtype.kind in "US" and arr.ndim:
+    if arr.dtype.kind in "US" and arr.ndim and (strings() if callable(strings) else strings):
         return arr
     if arr.dtype.kind not in "biuf":
         raise TypeError(
@@ -63,7 +64,7 @@ def standardize(x, y=None, sample_weight=None, names=("x", "y", "sample_weight")
                 strings=False):
     """`to_array` on x, y and the sample weights, checked to one length: `(x, y, sw, n)`.
     `strings`: x may be text."""
-    arrays = [to_array(v, name, strings and i == 0)
+    arrays = [to_array(v, name, strings if i == 0 else False)
               for i, (v, name) in enumerate(zip((x, y, sample_weight), names))]
     return (*arrays, check_cardinality(**dict(zip(names, arrays))))
 

@@ -27,7 +27,9 @@ def check_data(model, x, y=None, sample_weight=None, names=("x", "y", "sample_we
     """Raise a Keras-style error if `x`/`y`/`sample_weight` cannot train or test `model`.
 
     Builds an unbuilt model from x's shape (as the first batch would), but changes no
-    weight.
+    weight. What depends only on the data's structure and shapes (not on its values) is
+    checked once per model state and data signature (see `_known_checks`); the checks of
+    values (label ranges, embedding indices) run every call.
 
     Args:
         model: the compiled (or, for predict, any) model.
@@ -39,27 +41,98 @@ def check_data(model, x, y=None, sample_weight=None, names=("x", "y", "sample_we
         >>> check_data(model, x, np.array([0, 1, -1]))
         ValueError: Labels in `y` must be integers in [0, 3) ... Received: y with a label of -1 at sample 2
     """
-    n = len(data_utils.flat(x)[0]) if data_utils.flat(x) else 0
-    if not data_utils.flat(x) or n == 0:
-        shown = (f"{names[_X]} with shape {_shapes(x)}" if data_utils.flat(x)
+    flat_x = data_utils.flat(x)
+    n = len(flat_x[0]) if flat_x else 0
+    if not flat_x or n == 0:
+        shown = (f"{names[_X]} with shape {_shapes(x)}" if flat_x
                  else f"{names[_X]}={x!r}")
         raise ValueError(f"Expected `{names[_X]}` to hold at least one sample; it is "
                          f"empty. Received: {shown}")
+    known = _known_checks(model)
+    key = (_data_key(x), _data_key(y), _data_key(sample_weight),
+           None if sample_weight is None else (n, np.shape(sample_weight)), names)
+    value_checks = known.get(key)
+    if value_checks is not None:
+        for check in value_checks:
+            check(x, y, offset)
+        return
+    value_checks = _check_structure(model, x, y, sample_weight, names, n, offset)
+    if value_checks is not None:  # None: checked, but not remembered
+        known = _known_checks(model)  # the model may have been built by the check
+        if len(known) > 64:
+            known.clear()
+        known[key] = value_checks
+
+
+def _check_structure(model, x, y, sample_weight, names, n, offset):
+    """Every check of `check_data` (in its order); returns the checks of values to run
+    again on later data of the same signature, or None when the result must not be kept."""
+    value_checks = []
     if _overrides(model, "train_step", "test_step", "predict_step"):
-        return  # a custom step reads the batch its own way
+        return value_checks  # a custom step reads the batch its own way
     check_inputs(model, x, names[_X])
     _check_input_shapes(model, x, names[_X])
     model._maybe_build_from_data(x)
     _check_embedded_inputs(model, x, names[_X], offset)
+    if _has_embedded_checks(model):
+        value_checks.append(
+            lambda x, y, offset: _check_embedded_inputs(model, x, names[_X], offset))
+    remember = not _ignored_keys(model, x)
     if (y is None and sample_weight is None) or _overrides(model, "compute_loss") or (
             getattr(getattr(model, "_compiled_state", None), "loss_spec", None) is None):
-        return  # the targets go to the user's compute_loss, or to no compiled loss
+        return value_checks if remember else None
     specs, output_names = _outputs(model, x)
     ys = _targets(model, y, output_names, names[_Y]) if y is not None else None
     if ys is not None:
         _check_labels(model, ys, specs, output_names, names[_Y], offset)
+        if any(t is not None and _sparse_loss(model, i, output_names, t, spec)[0]
+               for i, (t, spec) in enumerate(zip(ys, specs))):
+            value_checks.append(lambda x, y, offset: _check_labels(
+                model, _targets(model, y, output_names, names[_Y]), specs, output_names,
+                names[_Y], offset))
     if sample_weight is not None:
         _check_sample_weight(sample_weight, specs, names[_SW], n)
+    return value_checks if remember else None
+
+
+def _data_key(a):
+    """What the structural checks see of `a`: its container, keys, and each array's
+    shape after the batch axis and dtype."""
+    if a is None:
+        return None
+    if type(a) is np.ndarray:
+        return (a.shape[1:], a.dtype.str)
+    return (type(a),) + _signature(a)
+
+
+def _known_checks(model):
+    """The data signatures already checked for `model` in its current state: a dict, emptied
+    when the model's state changes (compiled again, rebuilt, layers added or removed)."""
+    d = model.__dict__
+    layers = d.get("_layers") or ()
+    first = layers[0] if layers else None
+    refs = (d.get("_compiled_state"), d.get("_symbolic_output"), d.get("_nodes"), first)
+    token = tuple(map(id, refs)) + (len(layers), d.get("built"),
+                                    None if first is None else getattr(first, "batch_shape", None))
+    entry = d.get("_data_checks")
+    if entry is None or entry[0] != token:
+        # The entry holds `refs`, so their ids cannot be reused by new objects meanwhile.
+        entry = d["_data_checks"] = (token, refs, {})
+    return entry[2]
+
+
+def _has_embedded_checks(model):
+    return any(getattr(layer, "check_input_data", None) is not None
+               for layers in _cached(model, ("readers",), lambda: _readers_of_inputs(model))
+               for layer in layers)
+
+
+def _ignored_keys(model, x):
+    """Whether `x` is a dict with keys the model ignores (`check_inputs` warns each time)."""
+    if not isinstance(x, dict):
+        return False
+    declared = _model_inputs(model)
+    return declared is not None and any(k not in declared[0] for k in x)
 
 
 def batch_check(model, name="x"):

@@ -1,7 +1,12 @@
 """Deferred Ctrl-C (and Jupyter's Stop button) so training stops only between batches."""
 
-import signal
+import _signal
 import threading
+
+# `signal.signal` wraps the C function to convert handlers to and from enums (several
+# microseconds a call, twice per `predict`); the C function takes and returns the same
+# handlers, so the guard calls it directly.
+_SIGINT = _signal.SIGINT
 
 
 class DeferredInterrupt:
@@ -30,13 +35,13 @@ class DeferredInterrupt:
         self.requested = False
         if threading.current_thread() is threading.main_thread():
             try:
-                self._previous = signal.signal(signal.SIGINT, self._handler)
+                self._previous = _signal.signal(_SIGINT, self._handler)
             except ValueError:
                 self._previous = None
         return self
 
     def __exit__(self, *exc):
         if self._previous is not None:
-            signal.signal(signal.SIGINT, self._previous)
+            _signal.signal(_SIGINT, self._previous)
             self._previous = None
         return False

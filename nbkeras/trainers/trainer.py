@@ -32,6 +32,8 @@ from nbkeras.trainers.steady import steady_training
 class Trainer:
     """Training loop methods shared by every model."""
 
+    _governs_threads = True  # `model(x)` sizes the BLAS threads (see `Layer.__call__`)
+
     def _init_trainer(self):
         self.compiled = False
         self.optimizer = None
@@ -65,6 +67,10 @@ class Trainer:
         self.compiled = True
         self.loss = loss
         self._invalidate_caches()
+
+    def _takes_text(self):
+        """Whether the data may be text (`_accepts_strings`), asked only when it is."""
+        return self._accepts_strings
 
     def _invalidate_caches(self):
         """Forget the cached variable lists (after layers or trainability change)."""
@@ -292,8 +298,8 @@ class Trainer:
         """
         state = self._compiled_state
         if state is not None and state.compile_metrics is not None and state.built:
-            if _device.xp is not np:  # metrics accumulate on the host: one copy per batch
-                y_pred = _on_host(y_pred)
+            # Device metrics (accuracy, mean, MAE/MSE) take y_pred as it is; the
+            # others get one host copy per batch (`CompiledState.update_metrics`).
             state.compile_metrics.update_state(y, y_pred, sample_weight)
         return self.get_metrics_result()
 
@@ -316,8 +322,8 @@ class Trainer:
         """Add a batch's loss to the loss tracker, weighted by the batch size (as Keras)."""
         batch = len(data_utils.flat(x)[0])
         value = unwrap(loss)
-        if np.ndim(value) == 0:
-            self._compiled_state.loss_tracker.add_weighted(float(value), batch)
+        if np.ndim(value) == 0:  # stays on the device: no host wait per batch
+            self._compiled_state.loss_tracker.add_weighted(value, batch)
         else:
             self._compiled_state.loss_tracker.update_state(value, sample_weight=batch)
 
@@ -449,7 +455,7 @@ class Trainer:
             n, batch_size = None, None
         else:
             x, y, sample_weight, n = data_utils.standardize(
-                x, y, sample_weight, strings=self._accepts_strings)
+                x, y, sample_weight, strings=self._takes_text)
             data_validation.check_data(self, x, y, sample_weight)
             if validation_split and validation_data is None:
                 at = data_utils.validation_split_point(n, validation_split)
@@ -474,7 +480,7 @@ class Trainer:
             vx, vy, vsw = data_utils.unpack_validation_data(validation_data)
             names = ("x_val", "y_val", "val_sample_weight")
             vx, vy, vsw, _ = data_utils.standardize(vx, vy, vsw, names,
-                                                    strings=self._accepts_strings)
+                                                    strings=self._takes_text)
             if not split_off:  # the data split off from `x` is checked already
                 data_validation.check_data(self, vx, vy, vsw, names)
             val = ArrayBatches(vx, vy, vsw, validation_batch_size or batch_size or 32,
@@ -514,7 +520,7 @@ class Trainer:
                 self.reset_metrics()
                 cb.on_epoch_begin(epoch)
                 step = -1
-                for step, (xb, yb, swb) in enumerate(source.epoch()):
+                for step, (xb, yb, swb) in enumerate(_device.prefetch(source.epoch())):
                     resize_threads()  # BLAS threads for the cores free now (throttled)
                     cb.on_train_batch_begin(step)
                     logs = pythonify_logs(self.train_step(pack_x_y_sample_weight(xb, yb, swb)))
@@ -610,7 +616,7 @@ class Trainer:
         cb = callbacks if callbacks is not None and (
             {"on_test_batch_begin", "on_test_batch_end"} & callbacks.active) else None
         step, logs = -1, {}
-        for step, (xb, yb, swb) in enumerate(source.epoch()):
+        for step, (xb, yb, swb) in enumerate(_device.prefetch(source.epoch())):
             if cb:
                 cb.on_test_batch_begin(step)
             logs = pythonify_logs(self.test_step(pack_x_y_sample_weight(xb, yb, swb)))
@@ -620,7 +626,15 @@ class Trainer:
                 break
         source.on_epoch_end()
         self._last_eval_steps = step + 1
+        if cb is None and step >= 0 and self._default_test_logs():
+            return logs  # the metrics' results already, and nothing ran since
         return pythonify_logs(self._get_metrics_result_or_logs(logs))
+
+    def _default_test_logs(self):
+        """Whether `test_step` returns `get_metrics_result()` (Trainer's own `test_step`
+        and `compute_metrics`), so evaluating the metrics again would give the same logs."""
+        cls = type(self)
+        return cls.test_step is Trainer.test_step and cls.compute_metrics is Trainer.compute_metrics
 
     @filter_traceback
     def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None,
@@ -642,7 +656,7 @@ class Trainer:
             source = DatasetBatches(x, steps, check=data_validation.batch_check(self))
         else:
             x, y, sample_weight, _ = data_utils.standardize(
-                x, y, sample_weight, strings=self._accepts_strings)
+                x, y, sample_weight, strings=self._takes_text)
             data_validation.check_data(self, x, y, sample_weight)
             source = ArrayBatches(x, y, sample_weight, batch_size, steps=steps)
         self._maybe_build_from_data(source.peek()[0])
@@ -650,7 +664,7 @@ class Trainer:
         cb = CallbackList(callbacks, model=self, verbose=verbose)
         cb.on_test_begin()
         start = time.perf_counter()
-        with DeferredInterrupt() as guard:
+        with DeferredInterrupt() as guard, _device.threads_for_inference():
             logs = self._evaluate_source(source, cb, guard=guard)
         if guard.requested:
             _raise_interrupted("evaluate")
@@ -679,7 +693,7 @@ class Trainer:
         if is_dataset(x):
             source = DatasetBatches(x, steps, check=data_validation.batch_check(self))
         else:
-            x = data_utils.to_array(x, "x", strings=self._accepts_strings)
+            x = data_utils.to_array(x, "x", strings=self._takes_text)
             if len(data_utils.flat(x)[0]) == 0:  # no samples: no outputs, of the right shape
                 data_validation.check_inputs(self, x)
                 self._maybe_build_from_data(x)
@@ -697,8 +711,8 @@ class Trainer:
 
             bar = Progbar(source.steps, verbose=verbose)
         step = -1
-        with DeferredInterrupt() as guard:
-            for step, (xb, _, _) in enumerate(source.epoch()):
+        with DeferredInterrupt() as guard, _device.threads_for_inference():
+            for step, (xb, _, _) in enumerate(_device.prefetch(source.epoch())):
                 cb.on_predict_batch_begin(step)
                 out = self.predict_step(pack_x_y_sample_weight(xb))
                 chunks.append(out)
@@ -720,7 +734,7 @@ class Trainer:
         """Run one gradient step on one batch and return its loss (and metrics)."""
         self._assert_compiled("train_on_batch")
         x, y, sample_weight, _ = data_utils.standardize(
-                x, y, sample_weight, strings=self._accepts_strings)
+                x, y, sample_weight, strings=self._takes_text)
         data_validation.check_data(self, x, y, sample_weight)
         sample_weight = data_utils.apply_class_weight(y, sample_weight, class_weight)
         self._maybe_build_from_data(x)
@@ -735,20 +749,25 @@ class Trainer:
         """Return the loss (and metrics) of one batch, without training."""
         self._assert_compiled("test_on_batch")
         x, y, sample_weight, _ = data_utils.standardize(
-                x, y, sample_weight, strings=self._accepts_strings)
+                x, y, sample_weight, strings=self._takes_text)
         data_validation.check_data(self, x, y, sample_weight)
         self._maybe_build_from_data(x)
         self._prepare_state(x, y)
         self.reset_metrics()
-        logs = pythonify_logs(self.test_step(pack_x_y_sample_weight(x, y, sample_weight)))
+        with _device.threads_for_inference():
+            logs = pythonify_logs(self.test_step(pack_x_y_sample_weight(x, y, sample_weight)))
+        if self._default_test_logs():  # the metrics' results already
+            return logs if return_dict else self._in_metrics_order(logs)
         return self._batch_result(logs, return_dict)
 
     @filter_traceback
     def predict_on_batch(self, x):
         """Return the model's outputs for one batch."""
-        x = data_utils.to_array(x, "x", strings=self._accepts_strings)
+        x = data_utils.to_array(x, "x", strings=self._takes_text)
         self._maybe_build_from_data(x)
-        return _concatenate_outputs([self.predict_step(pack_x_y_sample_weight(x))])
+        with _device.threads_for_inference():
+            out = self.predict_step(pack_x_y_sample_weight(x))
+        return _concatenate_outputs([out])
 
     def _batch_result(self, logs, return_dict):
         logs = pythonify_logs(self._get_metrics_result_or_logs(logs))
@@ -762,15 +781,6 @@ class Trainer:
         return values[0] if len(values) == 1 else values
 
 
-def _on_host(y):
-    """y (an array, Tensor, or a list / tuple / dict of them) as NumPy arrays on the host."""
-    if isinstance(y, dict):
-        return {k: _on_host(v) for k, v in y.items()}
-    if isinstance(y, (list, tuple)):
-        return type(y)(_on_host(v) for v in y)
-    return _device.to_numpy(unwrap(y))
-
-
 def _concatenate_outputs(chunks):
     """`predict`'s result: the batches' outputs joined along the batch axis, in the outputs'
     structure (a dict stays a dict; a single output, or a list of one, is one array)."""
@@ -779,6 +789,11 @@ def _concatenate_outputs(chunks):
     first = chunks[0]
 
     def join(parts):
+        if len(parts) == 1:  # one batch (predict of one sample): a copy, as concatenate gives
+            src = unwrap(parts[0])
+            a = _device.to_numpy(src)
+            if type(a) is np.ndarray and a.ndim:  # (a GPU's output is on the host already)
+                return a if a is not src and a.base is None else a.copy()
         return np.concatenate([_device.to_numpy(unwrap(p)) for p in parts], axis=0)
 
     if isinstance(first, dict):

@@ -2,10 +2,13 @@
 
 Floats are cast as Keras casts them (truncated toward zero), so `2.7` is class 2;
 NaN, inf and values outside the range are reported by value and position, never as
-the integer a cast would make of them.
+the integer a cast would make of them. Device arrays are checked where they are (their
+minimum and maximum come back to the host); only a bad one is copied to find the culprit.
 """
 
 import numpy as np
+
+from nbkeras.backend import active as _device
 
 
 def describe(value):
@@ -32,16 +35,17 @@ def first_out_of_range(values, high, low=0, allowed=None):
         >>> first_out_of_range(np.array([0.0, 2.5, np.nan]), 3)
         ((2,), nan)
     """
-    a = np.asarray(values)
+    a = values if isinstance(values, _device.xp.ndarray) else np.asarray(values)
     if not a.size:
         return None
-    lo, hi = a.min(), a.max()
+    lo, hi = _device.to_numpy(_device.xp.stack([a.min(), a.max()])).tolist()
     if a.dtype.kind == "f":
         fine = lo > low - 1 and hi < high  # NaN makes both comparisons False
     else:
         fine = lo >= low and hi < high
     if fine:
         return None
+    a = _device.to_numpy(a)
     if a.dtype.kind == "f":
         bad = ~((a > low - 1) & (a < high))
     else:

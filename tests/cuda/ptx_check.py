@@ -56,8 +56,12 @@ def main():
 
     try:
         import cupy  # noqa: F401
-    except ImportError:  # the kernels need no CuPy to compile; the device's arrays do
-        sys.modules["cupy"] = types.ModuleType("cupy")
+    except ImportError:  # the kernels need no CuPy to compile: NumPy stands in for its arrays
+        import numpy
+
+        stub = sys.modules["cupy"] = types.ModuleType("cupy")
+        stub.__dict__.update({k: v for k, v in vars(numpy).items() if not k.startswith("__")})
+        stub.asnumpy = numpy.asarray
     import nbkeras.backend.cuda as K
 
     for mod in list(sys.modules.values()):

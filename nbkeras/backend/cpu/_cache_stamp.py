@@ -3,8 +3,9 @@
 Numba's cache checks only the timestamp of the file that defines a kernel. A kernel
 that inlines a helper from another file (such as `fastmath`) would keep running its old
 machine code after that file changes. This stamp is a hash of every source file of
-`nbkeras/backend/cpu`; when it differs from the one stored beside the cached kernels,
-they are deleted and recompile on first use.
+the device's folder (`nbkeras/backend/cpu`) and of the folders whose code its kernels
+inline (`nbkeras/backend/formulas`, see `INLINED`); when it differs from the one stored
+beside the cached kernels, they are deleted and recompile on first use.
 """
 
 import hashlib
@@ -12,15 +13,19 @@ import os
 
 _STAMP = "nbkeras-kernel-sources.sha1"
 
+# Folders whose functions every device's kernels inline (the shared scalar formulas).
+INLINED = (os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "formulas"),)
 
-def sources_hash(folder):
-    """SHA-1 over the names and contents of the .py files in `folder`."""
+
+def sources_hash(folder, also=()):
+    """SHA-1 over the names and contents of the .py files in `folder` and in each of `also`."""
     h = hashlib.sha1()
-    for name in sorted(os.listdir(folder)):
-        if name.endswith(".py"):
-            h.update(name.encode())
-            with open(os.path.join(folder, name), "rb") as f:
-                h.update(f.read())
+    for where in (folder, *also):
+        for name in sorted(os.listdir(where)):
+            if name.endswith(".py"):
+                h.update(name.encode())
+                with open(os.path.join(where, name), "rb") as f:
+                    h.update(f.read())
     return h.hexdigest()
 
 
@@ -34,11 +39,12 @@ def kernel_folder(cache_root, source_dir):
     return os.path.join(cache_root, f"{os.path.basename(source_dir)}_{digest}")
 
 
-def ensure_fresh(cache_root, source_dir):
-    """Delete the cached kernels of `source_dir` when its sources changed; returns whether
-    it purged. Never raises for an unwritable cache (Numba then compiles in memory)."""
+def ensure_fresh(cache_root, source_dir, also=INLINED):
+    """Delete the cached kernels of `source_dir` when its sources (or those of the folders
+    `also`, whose code they inline) changed; returns whether it purged. Never raises for
+    an unwritable cache (Numba then compiles in memory)."""
     folder = kernel_folder(cache_root, source_dir)
-    digest = sources_hash(source_dir)
+    digest = sources_hash(source_dir, also)
     stamp = os.path.join(folder, _STAMP)
     try:
         with open(stamp) as f:

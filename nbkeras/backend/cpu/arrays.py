@@ -4,7 +4,7 @@ import numpy as xp
 
 from nbkeras.backend.cpu.gemm import matmul  # single-threaded BLAS in fixed blocks
 
-__all__ = ["xp", "asarray", "to_numpy", "empty", "empty_like", "zeros", "matmul"]
+__all__ = ["xp", "asarray", "to_numpy", "empty", "empty_like", "zeros", "matmul", "prefetch"]
 
 
 def asarray(x, dtype=None):
@@ -32,3 +32,12 @@ def empty_like(x, dtype=None):
     """An uninitialized C-contiguous array shaped like x."""
     return xp.empty_like(x, dtype=dtype, order="C")
 
+
+def prefetch(batches):
+    """The batches unchanged: host arrays already are the CPU's arrays.
+
+    Example:
+        >>> list(prefetch([(1, 2)]))
+        [(1, 2)]
+    """
+    return batches

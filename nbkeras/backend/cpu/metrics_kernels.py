@@ -1,15 +1,13 @@
 """Confusion-matrix bucketing for thresholded metrics (AUC, Precision, Recall, TP/FP/TN/FN).
 
-With T evenly spaced thresholds `0, 1/(T-1), ..., 1`, a prediction p (clipped to
-[0, 1] by the caller) is above threshold k exactly when `ceil(p * (T-1)) - 1 >= k`, computed in
-p's float type as Keras computes it. One pass adds each prediction's weight to
-its bucket; a reversed cumulative sum then gives the count above each threshold.
-Compiled without fastmath so the float32 product rounds exactly as in Keras.
+The bucket rule is the shared formula of `nbkeras.backend.formulas.metrics`. One pass
+adds each prediction's weight to its bucket; a reversed cumulative sum then gives the
+count above each threshold. Compiled without fastmath so the float32 product rounds
+exactly as in Keras.
 """
 
-import math
-
 from nbkeras.backend.cpu._jit import jit
+from nbkeras.backend.formulas import metrics as f
 
 
 @jit(fastmath=False)
@@ -29,7 +27,6 @@ def confusion_buckets(y_pred, pos_w, neg_w, scale, with_epsilon, tp, fp, total_p
         >>> confusion_buckets(p, pos_w, neg_w, np.float32(199), True, tp, fp, tot_p, tot_n)
     """
     n, cols = y_pred.shape
-    num_thresholds = tp.shape[0]
     for i in range(n):
         for j in range(cols):
             p = y_pred[i, j]
@@ -37,16 +34,9 @@ def confusion_buckets(y_pred, pos_w, neg_w, scale, with_epsilon, tp, fp, total_p
             wn = neg_w[i, j]
             total_pos[j] += wp
             total_neg[j] += wn
-            if p != p:  # NaN lands in bucket 0, as the integer cast of NaN does in XLA
-                b = 0
-            else:
-                b = int(math.ceil(p * scale)) - 1
-                if with_epsilon and b < 0:
-                    b = 0
+            b = f.threshold_bucket(p, scale, with_epsilon)
             if b >= 0:
                 tp[b, j] += wp
                 fp[b, j] += wn
     for j in range(cols):
-        for b in range(num_thresholds - 2, -1, -1):
-            tp[b, j] += tp[b + 1, j]
-            fp[b, j] += fp[b + 1, j]
+        f.cumulate_above(tp, fp, j)

@@ -1,168 +1,113 @@
-"""In-place optimizer update steps over flat (1-D) parameter arrays, as Keras 3 defines them."""
+"""In-place optimizer update steps over flat (1-D) parameter arrays, as Keras 3 defines them.
 
-import math
+Each kernel loops one formula of `nbkeras.backend.formulas.optimizers` (shared with the
+CUDA kernels) over the elements. Scalars come in the variables' dtype, so float32
+variables update in float32 SIMD, as Keras computes (about 3x faster than float64).
 
-import numpy as np
+They compile without fastmath: with it, LLVM may contract or reorder an element's
+arithmetic differently in the SIMD body and in the scalar remainder of the loop, so one
+element's update would depend on where it sits in the array, and the flat buffer
+(`nbkeras.optimizers.flat_buffer`) would no longer be bit-identical to per-variable
+updates. Without it the loops still vectorize (they have no reductions) at the same speed.
+"""
 
 from nbkeras.backend.cpu._jit import jit
+from nbkeras.backend.formulas import optimizers as f
 
 
-@jit
+@jit(fastmath=False)
 def sgd_update(var, grad, lr):
     for i in range(var.size):
-        var[i] -= lr * grad[i]
+        var[i] = f.sgd(var[i], grad[i], lr)
 
 
-@jit
+@jit(fastmath=False)
 def sgd_momentum_update(var, grad, m, lr, momentum, nesterov):
     for i in range(var.size):
-        g = grad[i]
-        mi = momentum * m[i] - lr * g
-        m[i] = mi
-        if nesterov:
-            var[i] += momentum * mi - lr * g
-        else:
-            var[i] += mi
+        var[i], m[i] = f.sgd_momentum(var[i], grad[i], m[i], lr, momentum, nesterov)
 
 
-@jit
+@jit(fastmath=False)
 def rmsprop_update(var, grad, vel, mom, avg, lr, rho, one_minus_rho, momentum, eps, centered):
-    """`mom` and `avg` are used only when momentum > 0 and centered.
-
-    Scalars come in the variables' dtype, so float32 variables update in float32 SIMD.
-    """
+    """`mom` and `avg` are used only when momentum > 0 and centered (else 1-element dummies)."""
     use_mom = momentum > 0
     for i in range(var.size):
-        g = grad[i]
-        v = rho * vel[i] + one_minus_rho * g * g
-        vel[i] = v
-        if centered:
-            a = rho * avg[i] + one_minus_rho * g
-            avg[i] = a
-            denom = v - a * a + eps
-        else:
-            denom = v + eps
-        inc = lr * g / np.sqrt(denom)
+        mo = mom[i] if use_mom else mom[0]
+        a = avg[i] if centered else avg[0]
+        var[i], vel[i], mo, a = f.rmsprop(var[i], grad[i], vel[i], mo, a, lr, rho,
+                                          one_minus_rho, momentum, eps, centered)
         if use_mom:
-            mo = momentum * mom[i] + inc
             mom[i] = mo
-            var[i] -= mo
-        else:
-            var[i] -= inc
+        if centered:
+            avg[i] = a
 
 
-@jit
+@jit(fastmath=False)
 def adam_update(var, grad, m, v, vhat, alpha, one_minus_beta_1, one_minus_beta_2, eps, amsgrad):
-    """alpha = lr * sqrt(1 - beta_2^t) / (1 - beta_1^t); `vhat` is used only with amsgrad.
-
-    Scalars come in the variables' dtype, so float32 variables update in float32 SIMD
-    (as Keras computes), about 3x faster than float64 arithmetic.
-    """
+    """alpha = lr * sqrt(1 - beta_2^t) / (1 - beta_1^t); `vhat` is used only with amsgrad."""
     if amsgrad:
         for i in range(var.size):
-            g = grad[i]
-            mi = m[i] + (g - m[i]) * one_minus_beta_1
-            vi = v[i] + (g * g - v[i]) * one_minus_beta_2
+            mi, vi = f.adam_moments(grad[i], m[i], v[i], one_minus_beta_1, one_minus_beta_2)
             m[i] = mi
             v[i] = vi
             vi = max(vhat[i], vi)
             vhat[i] = vi
-            var[i] -= mi * alpha / (np.sqrt(vi) + eps)
+            var[i] = f.adam_step(var[i], mi, vi, alpha, eps)
     else:
         for i in range(var.size):
-            g = grad[i]
-            mi = m[i] + (g - m[i]) * one_minus_beta_1
-            vi = v[i] + (g * g - v[i]) * one_minus_beta_2
+            mi, vi = f.adam_moments(grad[i], m[i], v[i], one_minus_beta_1, one_minus_beta_2)
             m[i] = mi
             v[i] = vi
-            var[i] -= mi * alpha / (np.sqrt(vi) + eps)
+            var[i] = f.adam_step(var[i], mi, vi, alpha, eps)
 
 
-@jit
+@jit(fastmath=False)
 def adagrad_update(var, grad, acc, lr, eps):
     """acc += g^2; w -= lr * g / sqrt(acc + eps)."""
     for i in range(var.size):
-        g = grad[i]
-        a = acc[i] + g * g
-        acc[i] = a
-        var[i] -= lr * g / math.sqrt(a + eps)
+        var[i], acc[i] = f.adagrad(var[i], grad[i], acc[i], lr, eps)
 
 
-@jit
+@jit(fastmath=False)
 def adadelta_update(var, grad, acc_grad, acc_delta, lr, rho, eps):
     """Adadelta: both accumulators are moving averages with decay `rho`."""
     for i in range(var.size):
-        g = grad[i]
-        ag = rho * acc_grad[i] + (1.0 - rho) * g * g
-        acc_grad[i] = ag
-        delta = -math.sqrt(acc_delta[i] + eps) * g / math.sqrt(ag + eps)
-        acc_delta[i] = rho * acc_delta[i] + (1.0 - rho) * delta * delta
-        var[i] += lr * delta
+        var[i], acc_grad[i], acc_delta[i] = f.adadelta(var[i], grad[i], acc_grad[i],
+                                                       acc_delta[i], lr, rho, eps)
 
 
-@jit
+@jit(fastmath=False)
 def adamax_update(var, grad, m, u, lr, bias, beta_1, beta_2, eps):
     """bias = 1 - beta_1^t; u is the exponentially weighted infinity norm."""
     for i in range(var.size):
-        g = grad[i]
-        mi = m[i] + (g - m[i]) * (1.0 - beta_1)
-        m[i] = mi
-        ui = max(beta_2 * u[i], abs(g))
-        u[i] = ui
-        var[i] -= lr * mi / (bias * (ui + eps))
+        var[i], m[i], u[i] = f.adamax(var[i], grad[i], m[i], u[i], lr, bias, beta_1, beta_2, eps)
 
 
-@jit
+@jit(fastmath=False)
 def nadam_update(var, grad, m, v, lr, beta_1, beta_2, eps, c_m, c_g, c_v):
-    """c_m = u_{t+1} / (1 - prod u_1..u_{t+1}), c_g = (1 - u_t) / (1 - prod u_1..u_t),
-    c_v = 1 / (1 - beta_2^t)."""
+    """Nadam with the precomputed momentum-schedule factors c_m, c_g, c_v (see the formula)."""
     for i in range(var.size):
-        g = grad[i]
-        mi = m[i] + (g - m[i]) * (1.0 - beta_1)
-        vi = v[i] + (g * g - v[i]) * (1.0 - beta_2)
-        m[i] = mi
-        v[i] = vi
-        m_hat = c_m * mi + c_g * g
-        var[i] -= m_hat * lr / (math.sqrt(vi * c_v) + eps)
+        var[i], m[i], v[i] = f.nadam(var[i], grad[i], m[i], v[i], lr, beta_1, beta_2, eps,
+                                     c_m, c_g, c_v)
 
 
-@jit
+@jit(fastmath=False)
 def lion_update(var, grad, m, lr, beta_1, beta_2):
     """w -= lr * sign(beta_1 * m + (1 - beta_1) * g); then m = beta_2 * m + (1 - beta_2) * g."""
     for i in range(var.size):
-        g = grad[i]
-        c = m[i] * beta_1 + g * (1.0 - beta_1)
-        if c > 0:
-            s = 1.0
-        elif c < 0:
-            s = -1.0
-        else:
-            s = c * 0.0  # 0, or NaN for NaN
-        var[i] -= lr * s
-        m[i] = m[i] * beta_2 + g * (1.0 - beta_2)
+        var[i], m[i] = f.lion(var[i], grad[i], m[i], lr, beta_1, beta_2)
 
 
-@jit
+@jit(fastmath=False)
 def ftrl_update(var, grad, accum, linear, lr, neg_power, l1, two_l2, two_shrinkage):
-    """FTRL-proximal. Scalars come in the variable's dtype (the linear term is a difference of
-    large numbers, so it is computed at the variable's precision, as Keras does);
-    neg_power = -learning_rate_power, two_l2 = 2 * (l2 + beta / (2 * lr))."""
+    """FTRL-proximal, scalars in the variable's dtype (see the formula)."""
     for i in range(var.size):
-        g = grad[i]
-        w = var[i]
-        a = accum[i]
-        new_a = a + g * g
-        p_new = new_a ** neg_power
-        lin = linear[i] + ((g + two_shrinkage * w) - (p_new - a ** neg_power) / lr * w)
-        linear[i] = lin
-        quadratic = p_new / lr + two_l2
-        clipped = min(max(lin, -l1), l1)
-        var[i] = (clipped - lin) / quadratic
-        accum[i] = new_a
+        var[i], accum[i], linear[i] = f.ftrl(var[i], grad[i], accum[i], linear[i], lr,
+                                             neg_power, l1, two_l2, two_shrinkage)
 
 
-@jit
+@jit(fastmath=False)
 def weight_decay_update(var, weight_decay, lr):
     """Decoupled weight decay, w -= w * weight_decay * lr (scalars in the variable's dtype)."""
     for i in range(var.size):
-        var[i] -= var[i] * weight_decay * lr
+        var[i] = f.weight_decay(var[i], weight_decay, lr)

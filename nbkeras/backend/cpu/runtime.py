@@ -3,6 +3,17 @@
 import os
 
 
+def cache_dir_beside(source_file):
+    """`NUMBA_CACHE_DIR`, else the `__pycache__` folder beside `source_file` (any device's).
+
+    Example:
+        >>> os.path.basename(cache_dir_beside(__file__))  # without NUMBA_CACHE_DIR
+        '__pycache__'
+    """
+    return os.environ.get("NUMBA_CACHE_DIR") or os.path.join(
+        os.path.dirname(os.path.abspath(source_file)), "__pycache__")
+
+
 def kernel_cache_dir():
     """Where Numba keeps nbkeras's compiled CPU kernels (`NUMBA_CACHE_DIR`, else `__pycache__`).
 
@@ -10,8 +21,7 @@ def kernel_cache_dir():
         >>> os.path.isabs(kernel_cache_dir())
         True
     """
-    return os.environ.get("NUMBA_CACHE_DIR") or os.path.join(
-        os.path.dirname(os.path.abspath(__file__)), "__pycache__")
+    return cache_dir_beside(__file__)
 
 
 def kernel_cache_is_cold():
@@ -60,3 +70,22 @@ def listen_compiles(callback, event_modules):
         event.register("numba:compile", listener)
         stops.append((event, listener))
     return lambda: [event.unregister("numba:compile", listener) for event, listener in stops]
+
+
+def preload():
+    """Do what the first kernel call of a process would: import Numba and the kernels, and
+    set up Numba's CPU target (its lowering registries, which import SciPy's BLAS). About
+    0.45 s on a 2-core EPYC, so a notebook pays it while its user writes the next cell;
+    see `nbkeras.backend.start_preload`.
+
+    Example:
+        >>> preload()
+    """
+    import importlib
+
+    importlib.import_module("nbkeras.backend.cpu.kernels")  # every kernel module, and Numba
+    from numba.core.compiler_lock import global_compiler_lock
+    from numba.core.registry import cpu_target
+
+    with global_compiler_lock:  # the main thread may be compiling or loading a kernel
+        cpu_target.target_context.refresh()

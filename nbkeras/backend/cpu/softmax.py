@@ -3,7 +3,7 @@
 import math
 
 from nbkeras.backend.cpu._jit import jit
-from nbkeras.backend.cpu.rowwise import row_max, row_max_exp_sum
+from nbkeras.backend.formulas.rows import row_max, row_max_exp_sum
 
 
 @jit

@@ -254,7 +254,99 @@ def threads_for_load(interval=0.1, window=5):
             last["n"] = n
         return n
 
+    _inference["fits"] += 1  # inference inside fit (validation, callbacks) leaves it to fit
     try:
         yield resize
     finally:
+        _inference["fits"] -= 1
         gemm.set_lanes(start)
+
+
+# What `threads_for_inference` last decided, shared by every call of the process.
+_inference = {"at": None, "start": None, "n": None,
+              "samples": collections.deque(maxlen=5), "cores": None, "fits": 0, "depth": 0}
+
+
+class threads_for_inference:
+    """While `predict` / `evaluate` / `predict_on_batch` / `test_on_batch` / `model(x)` run:
+    the GEMM lanes sized to the cores other processes leave free, as `threads_for_load`
+    does for fit (a context manager). Like there, the lanes change only which thread runs
+    a GEMM block, never the numbers.
+
+    A one-sample `predict` is a few small GEMMs; when another process holds one of two
+    cores, a GEMM split over two threads waits for that core's time slice (the student
+    CNN's one-sample predict went from 0.2 to 8 ms). The calls share one record of the
+    load: a call at least `interval` seconds after the last sample reads the load once more
+    (20-90 us); other calls reuse the decision (a clock read and, when it differs from the
+    lanes in force, a change of that count). Samples older than `stale` seconds
+    are dropped, so a call after a pause reads the load afresh. The count in force before
+    is restored at exit. `NBKERAS_BLAS_THREADS=N` pins the count, as for fit (read with
+    each sample). Inside `fit` (validation, a callback's predict) it changes nothing:
+    `threads_for_load` decides.
+
+    Args:
+        interval: seconds between two samples of the load.
+        stale: seconds after which the recorded samples no longer count.
+
+    Example:
+        >>> with threads_for_inference() as n:
+        ...     pass
+        >>> n is None or n >= 1
+        True
+    """
+
+    __slots__ = ("interval", "stale", "start", "n")
+
+    def __init__(self, interval=0.1, stale=1.0):
+        self.interval, self.stale = interval, stale
+
+    def __enter__(self):
+        """Size the lanes; returns the count in force (None: nested in another inference
+        call or in fit, which decide)."""
+        state = _inference
+        self.start = self.n = None
+        if state["depth"] or state["fits"]:
+            state["depth"] += 1
+            return None
+        from nbkeras.backend.cpu import gemm
+
+        gemm.ensure_single_threaded_blas()
+        start = gemm.lanes()
+        at = state["at"]
+        if (at is not None and state["start"] == start
+                and time.monotonic() - at < self.interval):
+            n = state["n"]
+        else:
+            n = _inference_count(start, self.interval, self.stale)
+        if n != start:
+            gemm.set_lanes(n)
+        self.start, self.n = start, n
+        state["depth"] += 1
+        return self.n
+
+    def __exit__(self, *exc):
+        _inference["depth"] -= 1
+        if self.n != self.start:
+            from nbkeras.backend.cpu import gemm
+
+            gemm.set_lanes(self.start)
+        return False
+
+
+def _inference_count(start, interval, stale):
+    """Sample the load (and `NBKERAS_BLAS_THREADS`) once; the lanes, at most `start`."""
+    state = _inference
+    now = time.monotonic()
+    if state["at"] is None or now - state["at"] > stale:
+        state["samples"].clear()
+    if state["cores"] is None:
+        state["cores"] = _usable_cores()
+    pinned = min(_pinned(), start)
+    if pinned or start == 1:
+        n = pinned or 1
+    else:
+        state["samples"].append(measure_others_running(1))
+        samples = sorted(state["samples"])
+        n = choose_threads(state["cores"], samples[len(samples) // 2], limit=start)
+    state.update(at=now, start=start, n=n)
+    return n

@@ -19,7 +19,8 @@ import os as _os
 
 from nbkeras.backend.cuda_check import simulated as _simulated
 from nbkeras.backend.cuda.runtime import (  # noqa: F401
-    kernel_cache_dir, kernel_cache_is_cold, on_kernel_compiled, threads_for_load,
+    kernel_cache_dir, kernel_cache_is_cold, on_kernel_compiled, threads_for_inference,
+    threads_for_load,
 )
 from nbkeras.backend.interface import NAMES as _NAMES
 
@@ -33,6 +34,13 @@ from nbkeras.backend.cuda.arrays import (  # noqa: E402,F401
     asarray, empty, empty_like, matmul, to_numpy, xp, zeros,
 )
 from nbkeras.backend.cuda.kernels import *  # noqa: E402,F401,F403
+from nbkeras.backend.cuda.transfer import prefetch  # noqa: E402,F401
 
 name = "cuda"
 __all__ = sorted(_NAMES)
+
+# Each kernel launch costs microseconds of host time, while copying the gradients into the
+# optimizer's flat buffer runs at the GPU's memory bandwidth (64M float32 parameters read
+# and written: about 0.1 ms on an H200, the cost of a handful of launches). An estimate,
+# not yet measured on a GPU; the buffers also double the gradients' memory.
+flat_update_max_size = 1 << 26

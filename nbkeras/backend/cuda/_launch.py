@@ -15,7 +15,11 @@ Example:
     >>> launch(_twice, x.size, x, out)
 """
 
+import types
+
 from numba import cuda
+
+from nbkeras.backend.cuda_check import simulated
 
 try:  # a small layer launches few blocks by design: no low-occupancy warning per launch
     from numba.cuda.core import config as _config
@@ -79,3 +83,33 @@ def _fill_kernel(x, value):
 def fill(x, value):
     """x[:] = value for a flat (1-D) array, on the device."""
     launch(_fill_kernel, x.size, x, value)
+
+
+def formulas(module):
+    """The shared formulas of `module` (a module of `nbkeras.backend.formulas`) as the CUDA
+    kernels call them.
+
+    On a GPU this is the module itself: numba-cuda compiles each formula into the kernel
+    that calls it. Under the simulator the kernels run as Python and pass the simulator's
+    array wrappers, which compiled code cannot take, so each formula is called on the
+    NumPy arrays they wrap (in place, as the kernel would write them).
+
+    Example:
+        >>> from nbkeras.backend.formulas import losses
+        >>> f = formulas(losses)  # then, inside a kernel: out[i] = f.mse_row(t, p, i)
+    """
+    if not simulated():
+        return module
+    wrapped = types.SimpleNamespace()
+    for name, fn in vars(module).items():
+        if hasattr(fn, "py_func"):  # a formula (a numba dispatcher)
+            setattr(wrapped, name, _on_wrapped_arrays(fn))
+    return wrapped
+
+
+def _on_wrapped_arrays(fn):
+    def call(*args):
+        return fn(*(getattr(a, "_ary", a) for a in args))
+
+    call.__name__ = fn.__name__
+    return call

@@ -1,122 +1,17 @@
 """Elementwise activation kernels on the GPU, forward and backward, with the fused bias add.
 
 Same names, arguments and activation codes as `nbkeras.backend.cpu.activations`; one
-thread per element, computing in float64 registers like the CPU twin. NaN and +-inf
+thread per element, computing in float64 registers with the CPU twin's formulas
+(`nbkeras.backend.formulas.activations`). NaN and +-inf
 follow Keras as the CPU twin does: `relu(NaN)` is NaN and softsign's gradient is NaN
 at +-inf.
 """
 
-import math
-
 from numba import cuda
 
 from nbkeras.backend.activation_codes import CODES, NEEDS_INPUT  # noqa: F401
-from nbkeras.backend.cuda._launch import device, kernel, launch
-
-_SELU_ALPHA = 1.6732632423543772848170429916717
-_SELU_SCALE = 1.0507009873554804934193349852946
-_SQRT_HALF = 0.7071067811865476
-_SQRT_2_OVER_PI = 0.7978845608028654
-_INV_SQRT_2PI = 0.3989422804014327
-
-
-@device
-def sigmoid(v):
-    """The overflow-free logistic function of a float64."""
-    if v >= 0.0:
-        return 1.0 / (1.0 + math.exp(-v))
-    e = math.exp(v)
-    return e / (1.0 + e)
-
-
-@device
-def _softplus(v):
-    return max(v, 0.0) + math.log1p(math.exp(-abs(v)))
-
-
-@device
-def act(v, code, alpha):
-    """f(v) for activation `code` (see `nbkeras.backend.activation_codes`)."""
-    if code == 0:
-        return v
-    if code == 1:
-        return 0.0 if v <= 0.0 else v  # NaN stays NaN, as in Keras
-    if code == 2:
-        return sigmoid(v)
-    if code == 3:
-        return math.tanh(v)
-    if code == 4:
-        return v if v > 0.0 else alpha * math.expm1(v)
-    if code == 5:
-        return _SELU_SCALE * (v if v > 0.0 else _SELU_ALPHA * math.expm1(v))
-    if code == 6:
-        return _softplus(v)
-    if code == 7:
-        return v / (abs(v) + 1.0)
-    if code == 8:
-        return v * sigmoid(v)
-    if code == 9:
-        return 0.5 * v * (1.0 + math.erf(v * _SQRT_HALF))
-    if code == 10:
-        return 0.5 * v * (1.0 + math.tanh(_SQRT_2_OVER_PI * (v + 0.044715 * v * v * v)))
-    if code == 11:
-        return math.exp(v)
-    if code == 12:
-        return v if v > 0.0 else alpha * v
-    if code == 13:
-        return min(max(v, 0.0), 6.0)
-    if code == 14:
-        return min(max(v + 3.0, 0.0), 6.0) / 6.0
-    if code == 15:
-        return v * min(max(v + 3.0, 0.0), 6.0) / 6.0
-    return v * math.tanh(_softplus(v))  # 16: mish
-
-
-@device
-def dact(z, y, code, alpha):
-    """f'(z) for activation `code`, from the pre-activation z and the output y."""
-    if code == 0:
-        return 1.0
-    if code == 1:
-        return 1.0 if y > 0.0 else 0.0
-    if code == 2:
-        return y * (1.0 - y)
-    if code == 3:
-        return 1.0 - y * y
-    if code == 4:
-        return 1.0 if y > 0.0 else y + alpha
-    if code == 5:
-        return _SELU_SCALE if y > 0.0 else y + _SELU_SCALE * _SELU_ALPHA
-    if code == 6:
-        return -math.expm1(-y)
-    if code == 7:
-        d = abs(z) + 1.0
-        # Keras's autodiff of z / d gives (d - |z|) / d**2: NaN at +-inf.
-        return 1.0 / (d * d) if d < math.inf else math.nan
-    if code == 8:
-        s = sigmoid(z)
-        return s * (1.0 + z * (1.0 - s))
-    if code == 9:
-        return 0.5 * (1.0 + math.erf(z * _SQRT_HALF)) + z * _INV_SQRT_2PI * math.exp(-0.5 * z * z)
-    if code == 10:
-        t = math.tanh(_SQRT_2_OVER_PI * (z + 0.044715 * z * z * z))
-        return 0.5 * (1.0 + t) + 0.5 * z * (1.0 - t * t) * _SQRT_2_OVER_PI * (1.0 + 3.0 * 0.044715 * z * z)
-    if code == 11:
-        return y
-    if code == 12:
-        return 1.0 if y > 0.0 else alpha
-    if code == 13:
-        return 1.0 if 0.0 < y < 6.0 else 0.0
-    if code == 14:
-        return 1.0 / 6.0 if 0.0 < y < 1.0 else 0.0
-    if code == 15:
-        if z <= -3.0:
-            return 0.0
-        if z >= 3.0:
-            return 1.0
-        return (2.0 * z + 3.0) / 6.0
-    t = math.tanh(_softplus(z))
-    return t + z * sigmoid(z) * (1.0 - t * t)
+from nbkeras.backend.cuda._launch import kernel, launch
+from nbkeras.backend.formulas.activations import act, dact, sigmoid  # noqa: F401 (rnn, losses)
 
 
 @kernel

@@ -3,162 +3,72 @@
 Same names, arguments and clipping rules as `nbkeras.backend.cpu.losses`: `t` is the
 target and `p` the prediction, 2-D (rows, last axis), except the sparse kernels whose
 target is a 1-D integer array; probabilities are clipped to [lo, hi] and the gradient
-is zero where clipping bit.
+is zero where clipping bit. One thread per row runs the row formula of
+`nbkeras.backend.formulas.losses` that the CPU kernels loop over.
 """
-
-import math
 
 from numba import cuda
 
-from nbkeras.backend.cuda._launch import device, kernel, launch
-from nbkeras.backend.cuda.activations import sigmoid
-from nbkeras.backend.cuda.softmax import row_logsumexp
+from nbkeras.backend.cuda._launch import formulas, kernel, launch
+from nbkeras.backend.formulas import losses
 
-
-@device
-def _log_sigmoid(v):
-    return -(max(-v, 0.0) + math.log1p(math.exp(-abs(v))))
-
-
-@device
-def _row_sum(p, i):
-    s = 0.0
-    for j in range(p.shape[1]):
-        s += p[i, j]
-    return s
+f = formulas(losses)
 
 
 @kernel
 def _bce_forward(t, p, out, lo, hi, from_logits):
     i = cuda.grid(1)
     if i < p.shape[0]:
-        m = p.shape[1]
-        acc = 0.0
-        for j in range(m):
-            tv = float(t[i, j])
-            pv = float(p[i, j])
-            if from_logits:
-                acc += -tv * _log_sigmoid(pv) - (1.0 - tv) * _log_sigmoid(-pv)
-            else:
-                pc = min(max(pv, lo), hi)
-                acc += -(tv * math.log(pc) + (1.0 - tv) * math.log(1.0 - pc))
-        out[i] = acc / m
+        out[i] = f.bce_row(t, p, i, lo, hi, from_logits)
 
 
 @kernel
 def _bce_backward(g, t, p, out, lo, hi, from_logits):
     i = cuda.grid(1)
     if i < p.shape[0]:
-        m = p.shape[1]
-        gi = g[i] / m
-        for j in range(m):
-            tv = float(t[i, j])
-            pv = float(p[i, j])
-            if from_logits:
-                out[i, j] = gi * (sigmoid(pv) - tv)
-            elif pv < lo or pv > hi:
-                out[i, j] = 0.0
-            else:
-                out[i, j] = gi * (-tv / pv + (1.0 - tv) / (1.0 - pv))
+        f.bce_row_backward(g[i], t, p, out, i, lo, hi, from_logits)
 
 
 @kernel
 def _cce_forward(t, p, out, lo, hi, from_logits):
     i = cuda.grid(1)
     if i < p.shape[0]:
-        acc = 0.0
-        if from_logits:
-            mx, s = row_logsumexp(p, i)
-            lse = mx + math.log(s)
-            for j in range(p.shape[1]):
-                acc -= t[i, j] * (p[i, j] - lse)
-        else:
-            s = _row_sum(p, i)
-            for j in range(p.shape[1]):
-                q = min(max(p[i, j] / s, lo), hi)
-                acc -= t[i, j] * math.log(q)
-        out[i] = acc
+        out[i] = f.cce_row(t, p, i, lo, hi, from_logits)
 
 
 @kernel
 def _cce_backward(g, t, p, out, lo, hi, from_logits):
     i = cuda.grid(1)
     if i < p.shape[0]:
-        gi = g[i]
-        m = p.shape[1]
-        if from_logits:
-            mx, s = row_logsumexp(p, i)
-            tsum = 0.0
-            for j in range(m):
-                tsum += t[i, j]
-            for j in range(m):
-                out[i, j] = gi * (math.exp(p[i, j] - mx) / s * tsum - t[i, j])
-        else:
-            s = _row_sum(p, i)
-            # a_j = dL/dq_j (zero where clipped); dL/dp_k = (a_k - sum_j a_j q_j) / s
-            dot = 0.0
-            for j in range(m):
-                q = p[i, j] / s
-                a = 0.0 if (q < lo or q > hi) else -t[i, j] / q
-                dot += a * q
-            for j in range(m):
-                q = p[i, j] / s
-                a = 0.0 if (q < lo or q > hi) else -t[i, j] / q
-                out[i, j] = gi * (a - dot) / s
+        f.cce_row_backward(g[i], t, p, out, i, lo, hi, from_logits)
 
 
 @kernel
 def _sparse_cce_forward(t, p, out, lo, hi, from_logits):
     i = cuda.grid(1)
     if i < p.shape[0]:
-        k = t[i]
-        if from_logits:
-            mx, s = row_logsumexp(p, i)
-            out[i] = -(p[i, k] - mx - math.log(s))
-        else:
-            q = min(max(p[i, k] / _row_sum(p, i), lo), hi)
-            out[i] = -math.log(q)
+        out[i] = f.sparse_cce_row(t, p, i, lo, hi, from_logits)
 
 
 @kernel
 def _sparse_cce_backward(g, t, p, out, lo, hi, from_logits):
     i = cuda.grid(1)
     if i < p.shape[0]:
-        k = t[i]
-        gi = g[i]
-        m = p.shape[1]
-        if from_logits:
-            mx, s = row_logsumexp(p, i)
-            for j in range(m):
-                out[i, j] = gi * math.exp(p[i, j] - mx) / s
-            out[i, k] -= gi
-        else:
-            s = _row_sum(p, i)
-            q = p[i, k] / s
-            a = 0.0 if (q < lo or q > hi) else -1.0 / q
-            for j in range(m):
-                out[i, j] = -gi * a * q / s
-            out[i, k] += gi * a / s
+        f.sparse_cce_row_backward(g[i], t, p, out, i, lo, hi, from_logits)
 
 
 @kernel
 def _mse_forward(t, p, out):
     i = cuda.grid(1)
     if i < p.shape[0]:
-        acc = 0.0
-        for j in range(p.shape[1]):
-            d = float(p[i, j]) - float(t[i, j])
-            acc += d * d
-        out[i] = acc / p.shape[1]
+        out[i] = f.mse_row(t, p, i)
 
 
 @kernel
 def _mse_backward(g, t, p, out):
     i = cuda.grid(1)
     if i < p.shape[0]:
-        c = 2.0 * g[i] / p.shape[1]
-        for j in range(p.shape[1]):
-            out[i, j] = c * (float(p[i, j]) - float(t[i, j]))
+        f.mse_row_backward(g[i], t, p, out, i)
 
 
 def bce_forward(t, p, out, lo, hi, from_logits):

@@ -2,157 +2,110 @@
 
 Same names, arguments and formulas as `nbkeras.backend.cpu.optimizers`. Each update is
 one launch whatever the array holds, so an optimizer that keeps its variables (and
-slots) as views of one flat buffer updates them all in a single launch.
+slots) as views of one flat buffer updates them all in a single launch. Each kernel runs
+one formula of `nbkeras.backend.formulas.optimizers` (the CPU kernels loop the same one).
 """
-
-import math
 
 from numba import cuda
 
-from nbkeras.backend.cuda._launch import kernel, launch
+from nbkeras.backend.cuda._launch import formulas, kernel, launch
+from nbkeras.backend.formulas import optimizers
+
+f = formulas(optimizers)
 
 
 @kernel
 def _sgd(var, grad, lr):
     i = cuda.grid(1)
     if i < var.size:
-        var[i] -= lr * grad[i]
+        var[i] = f.sgd(var[i], grad[i], lr)
 
 
 @kernel
 def _sgd_momentum(var, grad, m, lr, momentum, nesterov):
     i = cuda.grid(1)
     if i < var.size:
-        g = grad[i]
-        mi = momentum * m[i] - lr * g
-        m[i] = mi
-        if nesterov:
-            var[i] += momentum * mi - lr * g
-        else:
-            var[i] += mi
+        var[i], m[i] = f.sgd_momentum(var[i], grad[i], m[i], lr, momentum, nesterov)
 
 
 @kernel
 def _rmsprop(var, grad, vel, mom, avg, lr, rho, one_minus_rho, momentum, eps, centered):
     i = cuda.grid(1)
     if i < var.size:
-        g = grad[i]
-        v = rho * vel[i] + one_minus_rho * g * g
-        vel[i] = v
-        if centered:
-            a = rho * avg[i] + one_minus_rho * g
-            avg[i] = a
-            denom = v - a * a + eps
-        else:
-            denom = v + eps
-        inc = lr * g / math.sqrt(denom)
-        if momentum > 0:
-            mo = momentum * mom[i] + inc
+        use_mom = momentum > 0
+        mo = mom[i] if use_mom else mom[0]
+        a = avg[i] if centered else avg[0]
+        var[i], vel[i], mo, a = f.rmsprop(var[i], grad[i], vel[i], mo, a, lr, rho, one_minus_rho,
+                                          momentum, eps, centered)
+        if use_mom:
             mom[i] = mo
-            var[i] -= mo
-        else:
-            var[i] -= inc
+        if centered:
+            avg[i] = a
 
 
 @kernel
 def _adam(var, grad, m, v, vhat, alpha, one_minus_beta_1, one_minus_beta_2, eps, amsgrad):
     i = cuda.grid(1)
     if i < var.size:
-        g = grad[i]
-        mi = m[i] + (g - m[i]) * one_minus_beta_1
-        vi = v[i] + (g * g - v[i]) * one_minus_beta_2
+        mi, vi = f.adam_moments(grad[i], m[i], v[i], one_minus_beta_1, one_minus_beta_2)
         m[i] = mi
         v[i] = vi
         if amsgrad:
             vi = max(vhat[i], vi)
             vhat[i] = vi
-        var[i] -= mi * alpha / (math.sqrt(vi) + eps)
+        var[i] = f.adam_step(var[i], mi, vi, alpha, eps)
 
 
 @kernel
 def _adagrad(var, grad, acc, lr, eps):
     i = cuda.grid(1)
     if i < var.size:
-        g = grad[i]
-        a = acc[i] + g * g
-        acc[i] = a
-        var[i] -= lr * g / math.sqrt(a + eps)
+        var[i], acc[i] = f.adagrad(var[i], grad[i], acc[i], lr, eps)
 
 
 @kernel
 def _adadelta(var, grad, acc_grad, acc_delta, lr, rho, eps):
     i = cuda.grid(1)
     if i < var.size:
-        g = grad[i]
-        ag = rho * acc_grad[i] + (1.0 - rho) * g * g
-        acc_grad[i] = ag
-        delta = -math.sqrt(acc_delta[i] + eps) * g / math.sqrt(ag + eps)
-        acc_delta[i] = rho * acc_delta[i] + (1.0 - rho) * delta * delta
-        var[i] += lr * delta
+        var[i], acc_grad[i], acc_delta[i] = f.adadelta(var[i], grad[i], acc_grad[i],
+                                                       acc_delta[i], lr, rho, eps)
 
 
 @kernel
 def _adamax(var, grad, m, u, lr, bias, beta_1, beta_2, eps):
     i = cuda.grid(1)
     if i < var.size:
-        g = grad[i]
-        mi = m[i] + (g - m[i]) * (1.0 - beta_1)
-        m[i] = mi
-        ui = max(beta_2 * u[i], abs(g))
-        u[i] = ui
-        var[i] -= lr * mi / (bias * (ui + eps))
+        var[i], m[i], u[i] = f.adamax(var[i], grad[i], m[i], u[i], lr, bias, beta_1, beta_2, eps)
 
 
 @kernel
 def _nadam(var, grad, m, v, lr, beta_1, beta_2, eps, c_m, c_g, c_v):
     i = cuda.grid(1)
     if i < var.size:
-        g = grad[i]
-        mi = m[i] + (g - m[i]) * (1.0 - beta_1)
-        vi = v[i] + (g * g - v[i]) * (1.0 - beta_2)
-        m[i] = mi
-        v[i] = vi
-        var[i] -= (c_m * mi + c_g * g) * lr / (math.sqrt(vi * c_v) + eps)
+        var[i], m[i], v[i] = f.nadam(var[i], grad[i], m[i], v[i], lr, beta_1, beta_2, eps,
+                                     c_m, c_g, c_v)
 
 
 @kernel
 def _lion(var, grad, m, lr, beta_1, beta_2):
     i = cuda.grid(1)
     if i < var.size:
-        g = grad[i]
-        c = m[i] * beta_1 + g * (1.0 - beta_1)
-        if c > 0:
-            s = 1.0
-        elif c < 0:
-            s = -1.0
-        else:
-            s = c * 0.0  # 0, or NaN for NaN
-        var[i] -= lr * s
-        m[i] = m[i] * beta_2 + g * (1.0 - beta_2)
+        var[i], m[i] = f.lion(var[i], grad[i], m[i], lr, beta_1, beta_2)
 
 
 @kernel
 def _ftrl(var, grad, accum, linear, lr, neg_power, l1, two_l2, two_shrinkage):
     i = cuda.grid(1)
     if i < var.size:
-        g = grad[i]
-        w = var[i]
-        a = accum[i]
-        new_a = a + g * g
-        p_new = new_a ** neg_power
-        lin = linear[i] + ((g + two_shrinkage * w) - (p_new - a ** neg_power) / lr * w)
-        linear[i] = lin
-        quadratic = p_new / lr + two_l2
-        clipped = min(max(lin, -l1), l1)
-        var[i] = (clipped - lin) / quadratic
-        accum[i] = new_a
+        var[i], accum[i], linear[i] = f.ftrl(var[i], grad[i], accum[i], linear[i], lr,
+                                             neg_power, l1, two_l2, two_shrinkage)
 
 
 @kernel
 def _weight_decay(var, weight_decay, lr):
     i = cuda.grid(1)
     if i < var.size:
-        var[i] -= var[i] * weight_decay * lr
+        var[i] = f.weight_decay(var[i], weight_decay, lr)
 
 
 def sgd_update(var, grad, lr):

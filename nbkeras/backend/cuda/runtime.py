@@ -3,7 +3,7 @@
 import contextlib
 import os
 
-from nbkeras.backend.cpu.runtime import holds_cached_activations, listen_compiles
+from nbkeras.backend.cpu.runtime import cache_dir_beside, holds_cached_activations, listen_compiles
 
 
 def kernel_cache_dir():
@@ -14,8 +14,7 @@ def kernel_cache_dir():
         >>> os.path.isabs(kernel_cache_dir())
         True
     """
-    return os.environ.get("NUMBA_CACHE_DIR") or os.path.join(
-        os.path.dirname(os.path.abspath(__file__)), "__pycache__")
+    return cache_dir_beside(__file__)
 
 
 def kernel_cache_is_cold():
@@ -47,3 +46,16 @@ def threads_for_load():
         True
     """
     yield lambda: None
+
+
+@contextlib.contextmanager
+def threads_for_inference():
+    """While predict or evaluate run on the GPU: nothing to size (the GEMMs run on the
+    device); yields None.
+
+    Example:
+        >>> with threads_for_inference() as n:
+        ...     n is None
+        True
+    """
+    yield None

@@ -1,41 +1,24 @@
 """Row-wise softmax and log-softmax over the last axis of a 2-D array, one thread per row.
 
-Same names and arguments as `nbkeras.backend.cpu.softmax`. `row_logsumexp` is the one
-row max / exp-sum helper that the crossentropy kernels reuse.
+Same names and arguments as `nbkeras.backend.cpu.softmax`; the row max / exp-sum is the
+CPU's formula (`nbkeras.backend.formulas.rows`).
 """
 
 import math
 
 from numba import cuda
 
-from nbkeras.backend.cuda._launch import device, kernel, launch
+from nbkeras.backend.cuda._launch import formulas, kernel, launch
+from nbkeras.backend.formulas import rows
 
-
-@device
-def row_max(x, i):
-    """max_j x[i, j]."""
-    mx = x[i, 0]
-    for j in range(1, x.shape[1]):
-        if x[i, j] > mx:
-            mx = x[i, j]
-    return mx
-
-
-@device
-def row_logsumexp(x, i):
-    """(max_j x[i, j], sum_j exp(x[i, j] - max)), in float64."""
-    mx = float(row_max(x, i))
-    s = 0.0
-    for j in range(x.shape[1]):
-        s += math.exp(x[i, j] - mx)
-    return mx, s
+row_max_exp_sum = formulas(rows).row_max_exp_sum
 
 
 @kernel
 def _softmax_forward(x, out):
     i = cuda.grid(1)
     if i < x.shape[0]:
-        mx, s = row_logsumexp(x, i)
+        mx, s = row_max_exp_sum(x, i)
         inv = 1.0 / s
         for j in range(x.shape[1]):
             out[i, j] = math.exp(x[i, j] - mx) * inv
@@ -56,7 +39,7 @@ def _softmax_backward(g, y, out):
 def _log_softmax_forward(x, out):
     i = cuda.grid(1)
     if i < x.shape[0]:
-        mx, s = row_logsumexp(x, i)
+        mx, s = row_max_exp_sum(x, i)
         lse = mx + math.log(s)
         for j in range(x.shape[1]):
             out[i, j] = x[i, j] - lse
