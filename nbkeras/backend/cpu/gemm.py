@@ -1,8 +1,8 @@
 """The CPU device's `matmul`: single-threaded BLAS calls in blocks fixed by the shape.
 
-OpenBLAS's own threading gives different float32 sums with 1 and 2 threads (its
-micro-kernel tiles a row differently when the row lands elsewhere in a thread's
-share), so a thread count that follows the machine's load would make training
+OpenBLAS's own threading gives different float32 sums with 1 and 2 threads (measured
+with 0.3.31's Haswell kernel: 512x300x256, 64x784x256, 1024x64x64 and most other
+shapes differ), so a thread count that follows the machine's load would make training
 results follow the load. Here BLAS always runs one thread (set once, on the first
 GEMM: NumPy code elsewhere in the process then runs single-threaded BLAS too), and a
 large GEMM is cut into a fixed number of blocks that depends on its shape alone:
@@ -10,11 +10,12 @@ large GEMM is cut into a fixed number of blocks that depends on its shape alone:
 - row blocks `a[r0:r1] @ b -> out[r0:r1]`, boundaries at multiples of `ROW_ALIGN`
   rows, when `a` has at least `2 * ROW_ALIGN` rows. With OpenBLAS's Haswell sgemm
   kernel (the core type of this project's machines) every such row block equals the
-  same rows of one whole single-threaded call exactly (its tiles are 12 rows; 48 keeps
-  the 16-row tiles of other kernels aligned too): tests/test_gemm.py checks it;
+  same rows of one whole single-threaded call exactly (measured: a split at any
+  multiple of 12 rows does, others do not; 48 also keeps 16-row tiles aligned):
+  tests/test_gemm.py checks it;
 - column blocks `a @ b[:, c0:c1] -> out[:, c0:c1]` otherwise (few rows, many columns:
-  a Dense layer at batch 32). These do not reproduce the whole call's bits (the kernel
-  packs columns differently), but they are the same calls every run;
+  a Dense layer at batch 32). These do not reproduce the whole call's bits (measured:
+  no column split does), but they are the same calls every run;
 - batched (3-D) products are cut along the batch: NumPy makes one BLAS call per
   matrix either way, so these equal the whole call exactly.
 
