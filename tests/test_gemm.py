@@ -41,7 +41,9 @@ def test_plan_depends_on_the_shape_only():
     assert gemm.plan((4, 256, 300), (300, 256))[0] == "batch"
     assert gemm.plan((32, 256), (256, 10)) is None  # too little work: one call
     assert gemm.plan((512,), (512, 512)) is None    # 1-D: NumPy's own promotion
-    assert gemm.plan((2, 3, 512, 300), (2, 3, 300, 256)) is None  # 4-D: one call
+    assert gemm.plan((2, 3, 512, 300), (2, 3, 300, 256))[0] == "batch"  # attention
+    assert gemm.plan((1, 3, 512, 300), (1, 3, 300, 256)) is None  # one sample: one call
+    assert gemm.plan((2, 3, 512, 300), (1, 3, 300, 256)) is None  # broadcasting: one call
     assert gemm.plan((512, 300), (300, 256)) == gemm.plan((512, 300), (300, 256))
 
 
@@ -137,6 +139,11 @@ def test_batch_blocks_equal_the_whole_call_exactly(lanes):
     assert gemm.matmul(a, b).tobytes() == _whole(a, b).tobytes()
     w = _rand(300, 128)
     assert gemm.matmul(a, w).tobytes() == _whole(a, w).tobytes()
+    q, kt = _rand(4, 2, 128, 64), _rand(4, 128, 2, 64).transpose(0, 2, 3, 1)  # attention
+    assert gemm.plan(q.shape, kt.shape)[0] == "batch"
+    assert gemm.matmul(q, kt).tobytes() == _whole(q, kt).tobytes()
+    out = np.empty((4, 2, 128, 128), np.float32)
+    assert gemm.matmul(q, kt, out=out) is out and out.tobytes() == _whole(q, kt).tobytes()
 
 
 @needs_split

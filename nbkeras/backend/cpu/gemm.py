@@ -16,8 +16,9 @@ large GEMM is cut into a fixed number of blocks that depends on its shape alone:
 - column blocks `a @ b[:, c0:c1] -> out[:, c0:c1]` otherwise (few rows, many columns:
   a Dense layer at batch 32). These do not reproduce the whole call's bits (measured:
   no column split does), but they are the same calls every run;
-- batched (3-D) products are cut along the batch: NumPy makes one BLAS call per
-  matrix either way, so these equal the whole call exactly.
+- batched products (3-D or more, without broadcasting) are cut along their first
+  axis: NumPy makes one call per matrix either way, so these equal the whole call
+  exactly.
 
 The blocks run on `lanes()` threads: the caller and persistent workers, each taking
 the next block not yet taken (a late worker takes none, so the caller never waits for
@@ -132,14 +133,17 @@ def plan(a_shape, b_shape):
         return None
     m, k = a_shape[-2:]
     n = b_shape[-1]
-    batch = a_shape[0] if len(a_shape) == 3 else 1
-    if len(a_shape) > 3 or len(b_shape) > 3 or batch * m * n * k < SPLIT_MIN_WORK:
+    lead = a_shape[:-2]
+    batch = 1
+    for d in lead:
+        batch *= d
+    if batch * m * n * k < SPLIT_MIN_WORK:
         return None
-    if len(a_shape) == 3:
-        if len(b_shape) == 3 and b_shape[0] != batch or batch < 2:
+    if lead:  # batched: along the first axis, when b is one matrix or has a's batch axes
+        if len(b_shape) > 2 and tuple(b_shape[:-2]) != tuple(lead) or lead[0] < 2:
             return None
-        return "batch", _edges(batch, min(parts, batch), 1)
-    if len(b_shape) == 3:
+        return "batch", _edges(lead[0], min(parts, lead[0]), 1)
+    if len(b_shape) > 2:
         return None
     if m >= 2 * ROW_ALIGN:
         return "rows", _edges(m, min(parts, m // ROW_ALIGN), ROW_ALIGN)
@@ -173,7 +177,7 @@ def matmul(a, b, out=None):
         return np.matmul(a, b, out=out)
     kind, edges = how
     if kind == "batch":
-        shape = (a.shape[0], a.shape[1], b.shape[-1])
+        shape = a.shape[:-1] + b.shape[-1:]
     else:
         shape = (a.shape[0], b.shape[1])
     if out is None:
@@ -187,7 +191,7 @@ def matmul(a, b, out=None):
         elif kind == "cols":
             tasks.append((a, b[:, lo:hi], out[:, lo:hi]))
         else:
-            tasks.append((a[lo:hi], b[lo:hi] if b.ndim == 3 else b, out[lo:hi]))
+            tasks.append((a[lo:hi], b[lo:hi] if b.ndim > 2 else b, out[lo:hi]))
     _run_blocks(tasks)
     return out
 
