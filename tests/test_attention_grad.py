@@ -72,3 +72,38 @@ def test_einsum_dense(eq, out, bias, shape):
     x = rnd(*shape, seed=5)
     layer(x)
     check_layer(layer, x, layer.trainable_weights)
+
+
+# The fused op, ops.dot_product_attention: d/d query, key, value (and bias), float64.
+_M = np.random.default_rng(8).uniform(size=(2, 1, 3, 4)) > 0.4
+_M[..., 0] = True
+_M[1, 0, 2] = False  # a query row with no key: uniform, and no gradient to its logits
+SDPA = [
+    ("plain", (2, 3, 2, 2), (4, 2, 2), {}),
+    ("scale_value_dim", (2, 3, 2, 2), (4, 2, 3), {"scale": 0.7}),
+    ("causal", (1, 4, 2, 3), (4, 2, 3), {"is_causal": True}),
+    ("mask_causal", (2, 3, 2, 2), (4, 2, 2), {"mask": _M, "is_causal": True}),
+    ("gqa_mask", (2, 3, 4, 2), (4, 2, 2), {"mask": _M}),
+]
+
+
+@pytest.mark.parametrize("q,kv,kwargs", [c[1:] for c in SDPA], ids=[c[0] for c in SDPA])
+def test_dot_product_attention(q, kv, kwargs):
+    from nbkeras import ops
+    from test_ops_grad import check_grad
+
+    B, T, N, H = q
+    S, K, HV = kv
+    args = [rnd(B, T, N, H, seed=11), rnd(B, S, K, H, seed=12), rnd(B, S, K, HV, seed=13)]
+    check_grad(lambda a, b, c: ops.dot_product_attention(a, b, c, **kwargs), args)
+
+
+@pytest.mark.parametrize("bias_shape", [(2, 2, 3, 4), (3, 4), (2, 1, 1, 4)],
+                         ids=["full", "broadcast_tn", "broadcast_keys"])
+def test_dot_product_attention_bias(bias_shape):
+    from nbkeras import ops
+    from test_ops_grad import check_grad
+
+    args = [rnd(2, 3, 2, 2, seed=14), rnd(2, 4, 2, 2, seed=15), rnd(2, 4, 2, 2, seed=16),
+            rnd(*bias_shape, seed=17)]
+    check_grad(lambda a, b, c, d: ops.dot_product_attention(a, b, c, bias=d, mask=_M), args)

@@ -233,6 +233,16 @@ case("batch_normalization-no-offset-scale",
      lambda x, m, v: ops.batch_normalization(x, m, v, epsilon=1e-3), A, rnd(4),
      rnd(4, lo=0.5, hi=2))
 case("moments-sum", lambda x: ops.add(*ops.moments(x, axes=(0,))), A)
+# layer_normalization: the fused kernels (trailing axes) and the composite (other axes)
+case("layer_normalization", lambda x, g, b: ops.layer_normalization(x, g, b, epsilon=1e-3),
+     X3, rnd(X3.shape[-1], seed=24), rnd(X3.shape[-1], seed=25))
+case("layer_normalization-two-axes-no-beta",
+     lambda x, g: ops.layer_normalization(x, g, axis=[1, 2], epsilon=0.1), X3,
+     rnd(*X3.shape[1:], seed=26))
+case("layer_normalization-no-affine", lambda x: ops.layer_normalization(x, epsilon=1e-3), A)
+case("layer_normalization-axis0-composite",
+     lambda x, b: ops.layer_normalization(x, beta=b, axis=0, epsilon=1e-3), A,
+     rnd(A.shape[0], seed=27))
 
 # --- image resize (separable kernels; antialias widens a downsampling kernel) -------------
 IMG = rnd(2, 5, 6, 3, seed=24)

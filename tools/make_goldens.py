@@ -77,10 +77,12 @@ def main(argv):
 
     import goldens_activations
     import goldens_attention
+    import goldens_attention_sdpa
     import goldens_callbacks
     import goldens_conv
     import goldens_functional
     import goldens_layers
+    import goldens_layer_norm
     import goldens_layers3d
     import goldens_losses
     import goldens_losses3
@@ -90,6 +92,8 @@ def main(argv):
     import goldens_misc
     import goldens_nan
     import goldens_ops_extra
+    import goldens_ops_more
+    import goldens_output_losses
     import goldens_optimizers
     import goldens_preproc
     import goldens_random
@@ -115,12 +119,16 @@ def main(argv):
         "callbacks": goldens_callbacks.generate,
         "conv": goldens_conv.generate,
         "layers3d": goldens_layers3d.generate,
+        "layer_norm": goldens_layer_norm.generate,
         "attention": goldens_attention.generate,
+        "attention_sdpa": goldens_attention_sdpa.generate,
         "rnn": goldens_rnn.generate,
         "utils": goldens_utils.generate,
         "nan": goldens_nan.generate,
         "symbolic": goldens_symbolic.generate,
         "ops_extra": goldens_ops_extra.generate,
+        "ops_more": goldens_ops_more.generate,
+        "output_losses": goldens_output_losses.generate,
         "preproc": goldens_preproc.generate,
         "random": goldens_random.generate,
         "contract": _torch_group("goldens_contract.py"),

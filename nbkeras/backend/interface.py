@@ -77,6 +77,16 @@ KERNELS = {
     "softmax_backward": "softmax_backward(g, y, out): out = y * (g - sum(g * y)).",
     "log_softmax_forward": "log_softmax_forward(x, out).",
     "log_softmax_backward": "log_softmax_backward(g, y, out): y is the log-softmax output.",
+    # attention's softmax stage on (B, N, T, S) logits; mask uint8 and bias 4-D with axes
+    # full or 1, (0, 0, 0, 0)-shaped for none; masked logits -> -0.7 * float32 max
+    "attention_softmax_forward": "attention_softmax_forward(logits, mask, bias, scale, causal, "
+                                 "probs): probs = softmax(where(mask, scale * logits + bias, "
+                                 "-0.7 * max)) per row, causal forbidding s > t; probs may "
+                                 "be logits.",
+    "attention_softmax_backward": "attention_softmax_backward(g, probs, mask, scale, causal, "
+                                  "out, dbias): out = scale * dz, dz = probs * (g - sum(g * "
+                                  "probs)) zeroed where masked; dbias = dz when it has "
+                                  "elements; out may be g.",
     # losses: out (rows,) per-sample loss; backward out shaped like p; lo/hi clip p
     "bce_forward": "bce_forward(t, p, out, lo, hi, from_logits).",
     "bce_backward": "bce_backward(g, t, p, out, lo, hi, from_logits).",
@@ -92,6 +102,11 @@ KERNELS = {
     "batch_norm_infer_forward": "batch_norm_infer_forward(x, gamma, beta, mean, var, eps, y).",
     "batch_norm_train_backward": "batch_norm_train_backward(g, x, gamma, mean, inv_std, dx, "
                                  "dgamma, dbeta).",
+    # layer normalization over the last axis of (rows, c); gamma, beta, dgamma, dbeta (c,)
+    # or empty (none); mean and inv_std (rows,) float64
+    "layer_norm_forward": "layer_norm_forward(x, gamma, beta, eps, y, mean, inv_std).",
+    "layer_norm_backward": "layer_norm_backward(g, x, gamma, mean, inv_std, dx, dgamma, "
+                           "dbeta).",
     # convolution helpers and pooling on NDHWC arrays (2-D inputs as (N, 1, H, W, C))
     "im2col": "im2col(x, cols, kd, kh, kw, sd, sh, sw, dd, dh, dw, pf, pt, pl, od, oh, ow).",
     "col2im": "col2im(cols, dx, kd, kh, kw, sd, sh, sw, dd, dh, dw, pf, pt, pl, od, oh, ow): "
@@ -101,6 +116,9 @@ KERNELS = {
     "max_pool_backward": "max_pool_backward(g, arg, dx).",
     "avg_pool_forward": "avg_pool_forward(x, y, kd, kh, kw, sd, sh, sw, pf, pt, pl).",
     "avg_pool_backward": "avg_pool_backward(g, dx, kd, kh, kw, sd, sh, sw, pf, pt, pl).",
+    # row gather backward (Embedding): idx int 1-D, g (rows, cols), out (table rows, cols)
+    "scatter_add_rows": "scatter_add_rows(idx, g, out): out[idx[i]] += g[i] for every row i "
+                        "(repeated indices add up).",
     # dropout
     "dropout_forward": "dropout_forward(x, mask, out, rate, seed_value): mask and out like x.",
     # metrics
@@ -155,6 +173,12 @@ XP_FUNCTIONS = (
     "round", "sign", "sin", "sinh", "split", "sqrt", "square", "squeeze", "stack", "subtract",
     "sum", "swapaxes", "take", "tan", "tile", "transpose", "tri", "tril", "triu",
     "true_divide", "trunc", "where", "zeros", "zeros_like",
+    # the long tail of ops (all in CuPy too): linear algebra, integer and complex ops
+    "allclose", "angle", "argpartition", "bincount", "bitwise_and", "bitwise_or",
+    "bitwise_xor", "conjugate", "digitize", "fmax", "fmin", "fmod", "gcd", "i0", "imag",
+    "invert", "isin", "isneginf", "isposinf", "isreal", "lcm", "ldexp", "left_shift", "linalg",
+    "nanmax", "nanmin", "nextafter", "real", "right_shift", "searchsorted", "signbit", "sinc",
+    "take_along_axis", "tanh",
 )
 
 

@@ -8,7 +8,9 @@ from nbkeras import config
 from nbkeras.backend import kernels as K
 from nbkeras.backend.activation_codes import CODES as _CODES
 from nbkeras.backend.activation_codes import NEEDS_INPUT as _NEEDS_INPUT
+from nbkeras.ops.attention import dot_product_attention  # noqa: F401 (keras.ops.nn's name)
 from nbkeras.ops.core import Tensor, composite, op, unwrap
+from nbkeras.ops.normalization import layer_normalization  # noqa: F401 (keras.ops.nn's name)
 
 
 def _float_array(x, xp=None):

@@ -66,6 +66,60 @@ def _softmax_backward(kind):
     return build
 
 
+_ATT = (2, 2, 3, 4)  # (B, N, T, S) logits
+
+
+def _att_mask_bias(mask, bias):
+    m = (_x(mask, 0.0, 1.0, seed=3) > 0.4).astype(np.uint8) if mask else np.zeros(
+        (0, 0, 0, 0), np.uint8)
+    if mask and mask[2] > 1:
+        m[0, 0, 1] = 0  # a row with no key: uniform, no gradient
+    b = _x(bias, seed=4) if bias else np.zeros((0, 0, 0, 0), F32)
+    return m, b
+
+
+def _att_forward(mask=None, bias=None, causal=False, alias=False):
+    def build():
+        x = _x(_ATT)
+        m, b = _att_mask_bias(mask, bias)
+        return [x, m, b, F32(0.6), causal, x if alias else np.zeros_like(x)]
+    return build
+
+
+def _att_backward(mask=None, causal=False, dbias=False, alias=False):
+    def build():
+        from nbkeras.backend import cpu
+
+        m, b = _att_mask_bias(mask, None)
+        p = np.zeros(_ATT, F32)
+        cpu.attention_softmax_forward(_x(_ATT), m, b, F32(0.6), causal, p)
+        g = _x(_ATT, seed=1)
+        db = np.zeros(_ATT, F32) if dbias else np.zeros((0, 0, 0, 0), F32)
+        return [g, p, m, F32(0.6), causal, g if alias else np.zeros_like(g), db]
+    return build
+
+
+def _ln_forward(affine):
+    def build():
+        x = _x((6, 5))
+        g, b = (_x(5, seed=1), _x(5, seed=2)) if affine else (np.zeros(0, F32),) * 2
+        return [x, g, b, 1e-3, np.zeros_like(x), np.zeros(6), np.zeros(6)]
+    return build
+
+
+def _ln_backward(affine):
+    def build():
+        from nbkeras.backend import cpu
+
+        x = _x((6, 5))
+        g = _x(5, seed=1) if affine else np.zeros(0, F32)
+        mean, inv = np.zeros(6), np.zeros(6)
+        cpu.layer_norm_forward(x, g, g, 1e-3, np.zeros_like(x), mean, inv)
+        d = np.zeros(5, F32) if affine else np.zeros(0, F32)
+        return [_x((6, 5), seed=3), x, g, mean, inv, np.zeros_like(x), d, d.copy()]
+    return build
+
+
 def _probs(shape, seed=0):
     p = _x(shape, 0.0, 1.0, seed=seed)
     p[0, 0], p[1, 1] = 0.0, 1.0  # clipped entries: zero gradient
@@ -231,6 +285,24 @@ def all_cases():
     for kind in ("softmax", "log_softmax"):
         add(f"{kind}_forward", f"{kind}_forward", lambda: [_x((6, 5)), np.zeros((6, 5), F32)])
         add(f"{kind}_backward", f"{kind}_backward", _softmax_backward(kind))
+    for affine in (True, False):
+        add(f"layer_norm_forward-{'affine' if affine else 'plain'}", "layer_norm_forward",
+            _ln_forward(affine))
+        add(f"layer_norm_backward-{'affine' if affine else 'plain'}", "layer_norm_backward",
+            _ln_backward(affine))
+    add("scatter_add_rows", "scatter_add_rows",  # repeated rows add up
+        lambda: [np.array([3, 0, 3, 1, 3], np.int64), _x((5, 4)), _x((6, 4), seed=2)])
+    add("scatter_add_rows-f64", "scatter_add_rows",
+        lambda: [np.array([1, 1, 0], np.int32), _x((3, 2), dtype=np.float64),
+                 np.zeros((2, 2), np.float64)])
+    add("attention_softmax_forward", "attention_softmax_forward", _att_forward())
+    add("attention_softmax_forward-mask-bias-causal-inplace", "attention_softmax_forward",
+        _att_forward((2, 1, 3, 4), (1, 2, 1, 4), True, alias=True))
+    add("attention_softmax_forward-keymask-bias", "attention_softmax_forward",
+        _att_forward((2, 1, 1, 4), (2, 2, 3, 4)))
+    add("attention_softmax_backward", "attention_softmax_backward", _att_backward())
+    add("attention_softmax_backward-mask-causal-dbias-inplace", "attention_softmax_backward",
+        _att_backward((2, 2, 3, 4), True, dbias=True, alias=True))
     for name in ("bce", "cce", "sparse_cce", "mse"):
         for logits in ((False,) if name == "mse" else (False, True)):
             for backward in (False, True):

@@ -11,6 +11,11 @@ Example:
 """
 
 MODULES = {
+    "attention_softmax_backward": "attention",
+    "attention_softmax_forward": "attention",
+    "scatter_add_rows": "gather",
+    "layer_norm_backward": "normalization",
+    "layer_norm_forward": "normalization",
     "act_backward": "activations",
     "act_forward": "activations",
     "bias_act_forward": "activations",

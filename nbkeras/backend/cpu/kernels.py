@@ -6,7 +6,12 @@ from nbkeras.backend.cpu.activations import (  # noqa: F401
     bias_act_forward,
     col_sum,
 )
+from nbkeras.backend.cpu.attention import (  # noqa: F401
+    attention_softmax_backward,
+    attention_softmax_forward,
+)
 from nbkeras.backend.cpu.conv import col2im, im2col  # noqa: F401
+from nbkeras.backend.cpu.gather import scatter_add_rows  # noqa: F401
 from nbkeras.backend.cpu.losses import (  # noqa: F401
     bce_backward,
     bce_forward,
@@ -21,6 +26,8 @@ from nbkeras.backend.cpu.normalization import (  # noqa: F401
     batch_norm_infer_forward,
     batch_norm_train_backward,
     batch_norm_train_forward,
+    layer_norm_backward,
+    layer_norm_forward,
 )
 from nbkeras.backend.cpu.optimizers import (  # noqa: F401
     adadelta_update,
@@ -49,4 +56,4 @@ from nbkeras.backend.cpu.softmax import (  # noqa: F401
 )
 
 __all__ = sorted(n for n in dir() if n.endswith(("_forward", "_backward", "_update"))) + [
-    "col2im", "col_sum", "confusion_buckets", "im2col", "seed"]
+    "col2im", "col_sum", "confusion_buckets", "im2col", "scatter_add_rows", "seed"]

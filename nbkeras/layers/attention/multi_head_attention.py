@@ -1,9 +1,11 @@
 """`MultiHeadAttention`: Keras's multi-head attention, on EinsumDense projections.
 
 The projections are `EinsumDense` sublayers named query, key, value and
-attention_output, with Keras's equations and weight shapes. With the default
-attention axes, the scores and the weighted sum run as batched BLAS products
-(`ops.matmul` over (batch, heads)); other attention axes use Keras's einsums.
+attention_output, with Keras's equations and weight shapes. As in Keras, with no
+attention dropout, no scores returned and (batch, time, features) inputs, attention runs
+as the fused `ops.dot_product_attention` (one op: BLAS products around one softmax
+kernel). Otherwise the scores are explicit: batched BLAS products (`ops.matmul` over
+(batch, heads)) with the default attention axes, Keras's einsums for other axes.
 """
 
 import math
@@ -279,25 +281,31 @@ class MultiHeadAttention(Layer):
             attention_mask = auto if attention_mask is None else attention_mask & auto
         return attention_mask
 
-    def _masked_softmax(self, scores, attention_mask=None, zero_masked=True):
-        """Softmax over the attention axes. Keras's Softmax layer zeroes masked entries
-        (so fully masked rows are all zero); Keras's fused dot-product attention, which its
-        MultiHeadAttention takes when it needs no scores and no dropout, does not (such
-        rows are uniform)."""
+    def _masked_softmax(self, scores, attention_mask=None):
+        """Softmax over the attention axes through Keras's Softmax layer, which zeroes
+        masked entries (so fully masked rows are all zero). The fused path of
+        `_compute_attention` does not (such rows are uniform there, as in Keras)."""
         if attention_mask is not None:
             axis = -len(self._attention_axes) * 2 - 1
             for _ in range(scores.ndim - attention_mask.ndim):
                 attention_mask = np.expand_dims(attention_mask, axis)
             attention_mask = np.broadcast_to(attention_mask, scores.shape)
-            if not zero_masked:
-                scores = ops.where(attention_mask, scores,
-                                   np.asarray(-1e9, unwrap(scores).dtype))
-                attention_mask = None
         return self._softmax(scores, mask=attention_mask)
 
     def _compute_attention(self, query, key, value, attention_mask=None, training=None,
                            return_attention_scores=False):
-        """(output, probabilities) of the projected (B, T, N, K) query, key and value."""
+        """(output, probabilities) of the projected (B, T, N, K) query, key and value.
+
+        As in Keras, with no dropout, no scores asked for and (B, T, N, K) projections,
+        the fused `ops.dot_product_attention` runs (probabilities are then None)."""
+        fused = not (self._dropout > 0 or return_attention_scores or query.ndim != 4)
+        if fused:
+            if attention_mask is not None:
+                for _ in range(4 - attention_mask.ndim):  # (B, T, S) -> (B, 1, T, S)
+                    attention_mask = np.expand_dims(attention_mask, -3)
+            out = ops.dot_product_attention(query, key, value, mask=attention_mask,
+                                            scale=self._inverse_sqrt_key_dim)
+            return out, None
         query = ops.multiply(query, np.asarray(self._inverse_sqrt_key_dim, query.dtype))
         standard = query.ndim == 4 and self._attention_axes == (1,)
         if standard:  # (B, N, T, K) @ (B, N, K, S): batched BLAS products
@@ -305,8 +313,7 @@ class MultiHeadAttention(Layer):
                                 ops.transpose(key, (0, 2, 3, 1)))
         else:
             scores = ops.einsum(self._dot_product_equation, key, query)
-        fused = not (self._dropout > 0 or return_attention_scores or query.ndim != 4)
-        scores = self._masked_softmax(scores, attention_mask, zero_masked=not fused)
+        scores = self._masked_softmax(scores, attention_mask)
         final = self._dropout_layer(scores, training=training) if self._dropout > 0 else scores
         if standard:
             out = ops.transpose(ops.matmul(final, ops.transpose(value, (0, 2, 1, 3))),

@@ -5,18 +5,20 @@ import numpy as np
 from nbkeras.utils import index_utils
 
 from nbkeras import constraints, initializers, regularizers
+from nbkeras.backend import kernels as K
 from nbkeras.layers.layer import Layer
 from nbkeras.ops.core import record, unwrap
 
 
 def _gather_rows(table, idx):
-    """table[idx] with the gradient scattered back into the table's rows."""
+    """table[idx] with the gradient scattered back into the table's rows (one kernel)."""
     w = unwrap(table)
     out = w[idx]
 
     def backward(g, needs):
-        gw = np.zeros_like(w)
-        np.add.at(gw, idx.reshape(-1), np.asarray(g, w.dtype).reshape(-1, w.shape[1]))
+        gw = K.zeros(w.shape, w.dtype)
+        K.scatter_add_rows(K.asarray(idx.reshape(-1)),
+                           K.asarray(g, w.dtype).reshape(-1, w.shape[1]), gw)
         return (gw,)
 
     return record(out, (table,), backward)

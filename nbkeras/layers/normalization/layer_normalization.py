@@ -90,6 +90,8 @@ class LayerNormalization(_Affine):
 
     def build(self, input_shape):
         self._red_axes = tuple(_axes(self.axis, len(input_shape)))
+        nd = len(input_shape)
+        self._trailing = self._red_axes == tuple(range(nd - len(self._red_axes), nd))
         self._bshape = [input_shape[a] if a in self._red_axes else 1
                         for a in range(len(input_shape))]
         # As in Keras, rms_scaling makes no beta.
@@ -106,6 +108,9 @@ class LayerNormalization(_Affine):
             if self.gamma is not None:
                 out = out * ops.reshape(self.gamma, bshape)
             return out
+        if self._trailing:  # one fused op (the usual last axis)
+            return ops.layer_normalization(inputs, self.gamma, self.beta, axis=list(axes),
+                                           epsilon=self.epsilon)
         out = _standardize(inputs, axes, self.epsilon)
         if self.gamma is not None:
             out = out * ops.reshape(self.gamma, bshape)
