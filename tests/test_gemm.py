@@ -11,6 +11,8 @@ SPLITS = gemm.blocks_per_gemm() >= 2
 needs_split = pytest.mark.skipif(not SPLITS, reason="needs 2+ usable cores (GEMM blocks)")
 # The row- and batch-block exactness is a property of the BLAS kernel: claimed (and so
 # checked) for OpenBLAS's Haswell sgemm/dgemm kernels (also used on Zen).
+needs_threads_api = pytest.mark.skipif(threads.blas_threads() is None,
+                                       reason="needs OpenBLAS's thread-count API")
 HASWELL = threads.blas_corename() in ("Haswell", "Zen")
 
 
@@ -27,8 +29,8 @@ def _rand(*shape, dtype=np.float32, seed=0):
 
 def _whole(a, b):
     """One single-threaded BLAS call: the reference."""
-    gemm.ensure_single_threaded_blas()
-    return np.matmul(a, b)
+    with gemm.single_threaded_blas():
+        return np.matmul(a, b)
 
 
 # ------------------------------------------------------------------ the plan
@@ -56,11 +58,6 @@ def test_set_lanes_rejects_bad_counts_and_caps():
         assert gemm.lanes() == gemm.blocks_per_gemm()
     finally:
         gemm.set_lanes(old)
-
-
-def test_blas_runs_single_threaded_after_a_gemm():
-    gemm.matmul(_rand(8, 8), _rand(8, 8))
-    assert threads.blas_threads() in (None, 1)
 
 
 # ------------------------------------------------------- the numbers it computes
@@ -154,9 +151,9 @@ def test_column_blocks_are_the_fixed_calls(lanes):
     kind, edges = gemm.plan(a.shape, b.shape)
     assert kind == "cols"
     ref = np.empty((64, 256), np.float32)
-    gemm.ensure_single_threaded_blas()
-    for lo, hi in zip(edges, edges[1:]):
-        np.matmul(a, b[:, lo:hi], out=ref[:, lo:hi])
+    with gemm.single_threaded_blas():
+        for lo, hi in zip(edges, edges[1:]):
+            np.matmul(a, b[:, lo:hi], out=ref[:, lo:hi])
     lanes(gemm.blocks_per_gemm())
     assert gemm.matmul(a, b).tobytes() == ref.tobytes()
 
@@ -187,3 +184,26 @@ def test_a_gemm_from_a_second_thread_runs_in_that_thread(lanes):
     mine = [gemm.matmul(a, b).tobytes() for _ in range(20)]
     t.join()
     assert set(mine) == set(results) == {expected}
+
+
+@needs_threads_api
+def test_the_users_blas_threads_come_back_after_nbkeras_computes():
+    # Outside fit/predict the process keeps its own OpenBLAS count; inside, one thread.
+    old = threads.set_blas_threads(2)
+    try:
+        a = _rand(256, 256)
+        gemm.matmul(a, a)
+        assert threads.blas_threads() == 2
+        seen = []
+        with gemm.single_threaded_blas():
+            seen.append(threads.blas_threads())
+            with gemm.single_threaded_blas():
+                seen.append(threads.blas_threads())
+            seen.append(threads.blas_threads())
+        assert seen == [1, 1, 1] and threads.blas_threads() == 2
+        with threads.threads_for_load() as resize:
+            resize()
+            seen.append(threads.blas_threads())
+        assert seen[-1] == 1 and threads.blas_threads() == 2
+    finally:
+        threads.set_blas_threads(old)

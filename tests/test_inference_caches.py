@@ -254,9 +254,10 @@ def test_inference_sizes_gemm_lanes_and_gives_them_back(monkeypatch):
     model.evaluate(X40, np.ones((40, 3)), verbose=0, callbacks=[probe])
     assert probe.seen == [1] * 5
     assert gemm.lanes() == start
+    user = threads.blas_threads()
     model.predict_on_batch(X1), model.test_on_batch(X1, np.ones((1, 3))), model(X1)
     assert gemm.lanes() == start
-    assert threads.blas_threads() in (None, 1)  # OpenBLAS itself: one thread, always
+    assert threads.blas_threads() == user  # OpenBLAS: one thread inside, the user's after
 
 
 @needs_threads

@@ -3,8 +3,10 @@
 OpenBLAS's own threading gives different float32 sums with 1 and 2 threads (measured
 with 0.3.31's Haswell kernel: 512x300x256, 64x784x256, 1024x64x64 and most other
 shapes differ), so a thread count that follows the machine's load would make training
-results follow the load. Here BLAS always runs one thread (set once, on the first
-GEMM: NumPy code elsewhere in the process then runs single-threaded BLAS too), and a
+results follow the load. Here BLAS runs one thread whenever nbkeras computes
+(`single_threaded_blas`: for the whole of `fit`/`predict`/`evaluate`, or around one
+GEMM outside them; the process's own count is restored after, so the user's NumPy
+code keeps its threads), and a
 large GEMM is cut into a fixed number of blocks that depends on its shape alone:
 
 - row blocks `a[r0:r1] @ b -> out[r0:r1]`, boundaries at multiples of `ROW_ALIGN`
@@ -48,7 +50,8 @@ COL_ALIGN = 16  # column block boundaries: multiples of this
 MAX_BLOCKS = 4  # blocks per GEMM at most (and the most lanes)
 
 _FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
-_state = {"blas_single": False, "lanes": None, "blocks": None, "workers": [],
+_scope_lock = threading.Lock()
+_state = {"blas_depth": 0, "blas_saved": None, "lanes": None, "blocks": None, "workers": [],
           "busy": threading.Lock()}
 
 
@@ -100,12 +103,42 @@ def set_lanes(n):
     return old
 
 
-def ensure_single_threaded_blas():
-    """Set OpenBLAS to one thread, once per process (other BLAS builds are left alone)."""
-    if not _state["blas_single"]:
-        if _threads.blas_threads() not in (None, 1):
-            _threads.set_blas_threads(1)
-        _state["blas_single"] = True
+class single_threaded_blas:
+    """While inside, OpenBLAS runs one thread; the outermost exit gives the process its
+    own count back, so the user's NumPy code outside `fit`/`predict` keeps its threads.
+
+    `fit`, `evaluate`, `predict` and inference calls hold one for their whole run
+    (through the thread governor); a GEMM outside them takes one around itself (two
+    ctypes calls, under a microsecond each). Re-entrant and shared by all threads.
+
+    Example:
+        >>> with single_threaded_blas():
+        ...     c = matmul(a, b)
+    """
+
+    __slots__ = ()
+
+    def __enter__(self):
+        with _scope_lock:
+            if _state["blas_depth"] == 0:
+                n = _threads.blas_threads()
+                _state["blas_saved"] = n
+                if n not in (None, 1):
+                    _threads.set_blas_threads(1)
+            _state["blas_depth"] += 1
+        return self
+
+    def __exit__(self, *exc):
+        with _scope_lock:
+            _state["blas_depth"] -= 1
+            if _state["blas_depth"] == 0:
+                n = _state["blas_saved"]
+                if n not in (None, 1):
+                    _threads.set_blas_threads(n)
+        return False
+
+
+_SCOPE = single_threaded_blas()
 
 
 def _edges(size, parts, align):
@@ -167,8 +200,11 @@ def matmul(a, b, out=None):
         >>> matmul(np.eye(2, dtype=np.float32), np.ones((2, 2), np.float32)).sum()
         4.0
     """
-    if not _state["blas_single"]:
-        ensure_single_threaded_blas()
+    with _SCOPE:  # inside fit/predict: a counter; outside: sets and restores the count
+        return _matmul(a, b, out)
+
+
+def _matmul(a, b, out):
     if (type(a) is not np.ndarray or type(b) is not np.ndarray or a.dtype != b.dtype
             or a.dtype not in _FLOATS or (out is not None and out.dtype != a.dtype)):
         return np.matmul(a, b, out=out)

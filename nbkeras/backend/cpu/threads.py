@@ -8,7 +8,7 @@ samples the runnable tasks of other processes every 0.1 s (`/proc/loadavg`, minu
 process's own running threads) and runs the device's GEMM blocks on only the cores
 they leave free (`gemm.set_lanes`); `fit` restores the count at its end.
 
-OpenBLAS itself always runs one thread (`gemm.ensure_single_threaded_blas`): its
+OpenBLAS itself runs one thread while nbkeras computes (`gemm.single_threaded_blas`): its
 float32 sums differ between 1 and 2 threads, so a thread count that followed the load
 made trained weights follow the load. The GEMM blocks are fixed by the shape
 (`gemm.plan`), so results are bit-identical with 1 or N lanes and under any load
@@ -227,7 +227,8 @@ def threads_for_load(interval=0.1, window=5):
     """
     from nbkeras.backend.cpu import gemm
 
-    gemm.ensure_single_threaded_blas()
+    blas = gemm.single_threaded_blas()
+    blas.__enter__()
     start = gemm.lanes()
     top = gemm.blocks_per_gemm()
     pinned = min(_pinned(), top)
@@ -260,6 +261,7 @@ def threads_for_load(interval=0.1, window=5):
     finally:
         _inference["fits"] -= 1
         gemm.set_lanes(start)
+        blas.__exit__(None, None, None)
 
 
 # What `threads_for_inference` last decided, shared by every call of the process.
@@ -295,7 +297,7 @@ class threads_for_inference:
         True
     """
 
-    __slots__ = ("interval", "stale", "start", "n")
+    __slots__ = ("interval", "stale", "start", "n", "blas")
 
     def __init__(self, interval=0.1, stale=1.0):
         self.interval, self.stale = interval, stale
@@ -304,13 +306,14 @@ class threads_for_inference:
         """Size the lanes; returns the count in force (None: nested in another inference
         call or in fit, which decide)."""
         state = _inference
-        self.start = self.n = None
+        self.start = self.n = self.blas = None
         if state["depth"] or state["fits"]:
             state["depth"] += 1
             return None
         from nbkeras.backend.cpu import gemm
 
-        gemm.ensure_single_threaded_blas()
+        self.blas = gemm.single_threaded_blas()
+        self.blas.__enter__()
         start = gemm.lanes()
         at = state["at"]
         if (at is not None and state["start"] == start
@@ -330,6 +333,8 @@ class threads_for_inference:
             from nbkeras.backend.cpu import gemm
 
             gemm.set_lanes(self.start)
+        if self.blas is not None:
+            self.blas.__exit__(None, None, None)
         return False
 
 
