@@ -189,7 +189,7 @@ def test_cnn_training_bits_whatever_the_kernel_threads(monkeypatch):
 
     def train(min_work, threads):
         monkeypatch.setattr(_parallel, "PARALLEL_MIN_WORK", min_work)
-        monkeypatch.setenv("NBKERAS_BLAS_THREADS", "1")  # BLAS fixed: only kernels vary
+        monkeypatch.setenv("NBKERAS_BLAS_THREADS", "1")  # GEMM lanes fixed: only kernels vary
         monkeypatch.setitem(_parallel._state, "pinned", threads)
         keras.utils.set_random_seed(7)
         model = keras.Sequential([
@@ -211,10 +211,10 @@ def test_cnn_training_bits_whatever_the_kernel_threads(monkeypatch):
 def test_governor_hands_its_count_to_the_kernels(monkeypatch):
     """threads_for_load gives the parallel kernels the count it gives BLAS, and lets go
     at exit."""
-    from nbkeras.backend.cpu import threads
+    from nbkeras.backend.cpu import gemm, threads
 
-    if threads.blas_threads() is None or threads.blas_threads() < 2:
-        pytest.skip("needs OpenBLAS with a pool of 2+ threads")
+    if gemm.blocks_per_gemm() < 2:
+        pytest.skip("needs 2+ usable cores")
     monkeypatch.delenv("NBKERAS_BLAS_THREADS", raising=False)
     monkeypatch.setattr(threads, "_usable_cores", lambda: 2)
     load = {"n": 1}

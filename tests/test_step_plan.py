@@ -482,3 +482,40 @@ def test_layer_normalization_and_merges_replay_bit_identical(replays):
 
     model, n = _fit_both(make, replays, data=(x, y), batch_size=8)
     assert n > 0 and model._step_path == "replay"
+
+
+def test_embedding_and_global_pooling_replay_bit_identical(replays):
+    rng = np.random.default_rng(3)
+    x = rng.integers(0, 50, (48, 7)).astype("int32")
+    y = rng.integers(0, 3, 48)
+
+    def make():
+        keras.utils.set_random_seed(0)
+        model = keras.Sequential([layers.Input((7,)), layers.Embedding(50, 8),
+                                  layers.Dropout(0.2), layers.GlobalAveragePooling1D(),
+                                  layers.Dense(3, activation="softmax")])
+        model.compile(optimizer="adam", loss="sparse_categorical_crossentropy",
+                      metrics=["accuracy"])
+        return model
+
+    model, n = _fit_both(make, replays, data=(x, y), batch_size=16)
+    assert n > 0 and model._step_path == "replay"
+
+
+def test_embedding_index_error_inside_a_replayed_step_leaves_weights(replays):
+    rng = np.random.default_rng(4)
+    x = rng.integers(0, 20, (32, 5)).astype("int32")
+    y = rng.random((32, 1)).astype("float32")
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential([layers.Input((5,)), layers.Embedding(20, 4), layers.Flatten(),
+                              layers.Dense(1)])
+    model.compile(optimizer="sgd", loss="mse")
+    model.fit(x, y, batch_size=8, epochs=2, verbose=0)
+    assert model._step_path == "replay"
+    before = model.get_weights()
+    bad = x[:8].copy()
+    bad[3, 2] = 20
+    with pytest.raises(IndexError, match=r"outside \[0, 20\)"):
+        model.train_on_batch(bad, y[:8])
+    for a, b in zip(before, model.get_weights()):
+        np.testing.assert_array_equal(a, b)

@@ -98,7 +98,8 @@ def whitelist():
         names = ("Dense", "Activation", "Dropout", "Flatten", "Reshape", "InputLayer", "ReLU",
                  "LeakyReLU", "ELU", "Softmax", "PReLU", "Identity", "LayerNormalization",
                  "Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum", "Concatenate",
-                 "Dot", "Permute", "RepeatVector", "EinsumDense", "UnitNormalization")
+                 "Dot", "Permute", "RepeatVector", "EinsumDense", "UnitNormalization",
+                 "Embedding", "GlobalAveragePooling1D", "GlobalMaxPooling1D")
         _WHITELIST = {getattr(L, n) for n in names if hasattr(L, n)}
     return _WHITELIST
 

@@ -190,6 +190,8 @@ def _value_key(v, slot_of, depth=0):
         return ("dict", tuple(v))
     if isinstance(v, types.FunctionType):
         return _fn_key(v, slot_of, depth=depth + 1) if depth < 4 else ("fn", v.__code__)
+    if isinstance(v, types.MethodType):  # `obj.method` is a new object at each access
+        return ("method", id(v.__self__), _value_key(v.__func__, slot_of, depth + 1))
     if isinstance(v, (types.ModuleType, type, types.BuiltinFunctionType)):
         return ("obj", id(v))
     return ("obj", id(v))
