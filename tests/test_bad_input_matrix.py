@@ -324,10 +324,16 @@ def test_class_weight_names_a_nan_binary_label():
 
 
 def test_outputs_without_a_loss_need_no_target():
-    """As in Keras, `y` may leave out outputs that have no loss (dict, or a shorter list)."""
-    model = make_model("dense", "multi_output")
-    model.compile("adam", loss={"cls": "sparse_categorical_crossentropy"})
+    """As in Keras, `y` may leave out outputs that have no loss (dict, or a shorter list);
+    a loss dict that leaves outputs out needs a model whose outputs are a dict (for a list
+    of outputs Keras asks for every key)."""
+    listed = make_model("dense", "multi_output")
+    listed.compile("adam", loss={"cls": "sparse_categorical_crossentropy"})
     x, y = make_data("dense", "multi_output")
+    check_error(lambda: listed.fit(x, {"cls": y["cls"]}, verbose=0), ValueError,
+                ["Expected keys ['cls', 'reg'] in loss dict", "loss.keys()=['cls']"])
+    model = keras.Model(listed.inputs, dict(zip(["cls", "reg"], listed.outputs)))
+    model.compile("adam", loss={"cls": "sparse_categorical_crossentropy"})
     model.fit(x, {"cls": y["cls"]}, verbose=0)
     model.fit(x, [y["cls"]], verbose=0)
     check_error(lambda: model.fit(x, {"reg": y["reg"]}, verbose=0), ValueError,

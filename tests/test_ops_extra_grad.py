@@ -80,6 +80,11 @@ CASES = [
     ("rfft-odd", lambda a: cat(*ops.rfft(a)), [rnd(2, 7)]),
     ("rfft-pad", lambda a: cat(*ops.rfft(a, fft_length=9)), [rnd(2, 6)]),
     ("rfft-crop", lambda a: cat(*ops.rfft(a, fft_length=5)), [rnd(2, 8)]),
+    ("irfft", lambda r, i: ops.irfft((r, i)), [rnd(2, 5, seed=7), rnd(2, 5, seed=8)]),
+    ("irfft-odd-pad", lambda r, i: ops.irfft((r, i), fft_length=9),
+     [rnd(2, 4, seed=9), rnd(2, 4, seed=10)]),
+    ("irfft-crop", lambda r, i: ops.irfft((r, i), fft_length=4),
+     [rnd(3, 6, seed=11), rnd(3, 6, seed=12)]),
     ("extract_patches", lambda a: ops.image.extract_patches(a, 2), [rnd(1, 4, 5, 2)]),
     ("extract_patches-same", lambda a: ops.image.extract_patches(
         a, (3, 2), strides=1, padding="same"), [rnd(1, 4, 4, 2)]),

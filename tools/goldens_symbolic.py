@@ -25,7 +25,7 @@ FIXTURES = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__
 
 def data(name, n=8):
     """Inputs and targets for `sm.BUILDERS[name]` (the test reads them from the golden)."""
-    if name == "residual_ops":
+    if name in ("residual_ops", "new_ops"):
         return [RNG.normal(size=(n, 4)).astype("float32")], [RNG.normal(size=(n, 2)).astype("float32")]
     x = [RNG.normal(size=(n, 3)).astype("float32") for _ in range(2)]
     return x, [RNG.normal(size=(n, 1)).astype("float32") for _ in range(2)]

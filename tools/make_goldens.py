@@ -92,6 +92,8 @@ def main(argv):
     import goldens_misc
     import goldens_nan
     import goldens_ops_extra
+    import goldens_ops_more
+    import goldens_output_losses
     import goldens_optimizers
     import goldens_preproc
     import goldens_random
@@ -125,6 +127,8 @@ def main(argv):
         "nan": goldens_nan.generate,
         "symbolic": goldens_symbolic.generate,
         "ops_extra": goldens_ops_extra.generate,
+        "ops_more": goldens_ops_more.generate,
+        "output_losses": goldens_output_losses.generate,
         "preproc": goldens_preproc.generate,
         "random": goldens_random.generate,
         "contract": _torch_group("goldens_contract.py"),

@@ -171,6 +171,12 @@ XP_FUNCTIONS = (
     "round", "sign", "sin", "sinh", "split", "sqrt", "square", "squeeze", "stack", "subtract",
     "sum", "swapaxes", "take", "tan", "tile", "transpose", "tri", "tril", "triu",
     "true_divide", "trunc", "where", "zeros", "zeros_like",
+    # the long tail of ops (all in CuPy too): linear algebra, integer and complex ops
+    "allclose", "angle", "argpartition", "bincount", "bitwise_and", "bitwise_or",
+    "bitwise_xor", "conjugate", "digitize", "fmax", "fmin", "fmod", "gcd", "i0", "imag",
+    "invert", "isin", "isneginf", "isposinf", "isreal", "lcm", "ldexp", "left_shift", "linalg",
+    "nanmax", "nanmin", "nextafter", "real", "right_shift", "searchsorted", "signbit", "sinc",
+    "take_along_axis", "tanh",
 )
 
 

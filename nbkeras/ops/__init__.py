@@ -8,6 +8,7 @@ Example:
 
 from nbkeras.ops.core import GradientTape, Tensor, is_tracked, recording  # noqa: F401
 from nbkeras.ops.conv import average_pool, conv, max_pool  # noqa: F401
+from nbkeras.ops.conv_extra import conv_transpose, depthwise_conv, separable_conv  # noqa: F401
 from nbkeras.ops.einsum import einsum  # noqa: F401
 from nbkeras.ops.nn import (  # noqa: F401
     batch_normalization,
@@ -48,4 +49,14 @@ from nbkeras.ops.math import all, any, round  # noqa: F401
 from nbkeras.ops.elementwise import *  # noqa: F401,F403
 from nbkeras.ops.control import *  # noqa: F401,F403
 from nbkeras.ops.control import map  # noqa: F401
-from nbkeras.ops import image  # noqa: F401,E402
+from nbkeras.ops.nan_reductions import *  # noqa: F401,F403
+from nbkeras.ops.numpy_extra import *  # noqa: F401,F403
+from nbkeras.ops.scatter import *  # noqa: F401,F403
+from nbkeras.ops.adaptive_pool import (  # noqa: F401
+    adaptive_average_pool, adaptive_max_pool, fold, unfold)
+from nbkeras.ops.ctc import ctc_decode, ctc_loss  # noqa: F401
+from nbkeras.ops.signal import *  # noqa: F401,F403
+from nbkeras.ops.core_extra import *  # noqa: F401,F403
+from nbkeras.ops.nn_extra import *  # noqa: F401,F403
+from nbkeras.ops.linalg import *  # noqa: F401,F403
+from nbkeras.ops import image, linalg  # noqa: F401,E402

@@ -173,3 +173,10 @@ def _extract_patches(images, size, strides, dilation_rate, padding, data_format)
     out = conv(batched, kernel, strides=(ph, pw) if strides is None else strides,
                padding=padding, data_format=fmt, dilation_rate=dilation_rate)
     return out if nd == 4 else knp.squeeze(out, 0)
+
+
+from nbkeras.ops.image_color import (  # noqa: E402,F401
+    crop_images, gaussian_blur, hsv_to_rgb, pad_images, rgb_to_grayscale, rgb_to_hsv)
+
+__all__ += ["crop_images", "gaussian_blur", "hsv_to_rgb", "pad_images", "rgb_to_grayscale",
+            "rgb_to_hsv"]

@@ -344,9 +344,12 @@ def _matrix_norm(x, ord, axis, keepdims):
         inner, outer = r, c
     elif ord in (np.inf, -np.inf):  # max / min absolute row sum
         inner, outer = c, r
+    elif ord in ("nuc", 2, -2):
+        from nbkeras.ops.linalg import matrix_norm_svd
+        return matrix_norm_svd(x, ord, axis, keepdims)
     else:
-        raise ValueError("Matrix norms support ord None, 'fro', 1, -1, inf and -inf here "
-                         f"('nuc' and 2 need an SVD). Received: ord={ord!r}")
+        raise ValueError("Matrix norms take ord None, 'fro', 'nuc', 1, -1, 2, -2, inf or -inf. "
+                         f"Received: ord={ord!r}")
     sums = knp.sum(a, axis=inner, keepdims=True)
     pick = knp.max if ord in (1, np.inf) else knp.min
     out = pick(sums, axis=outer, keepdims=True)
@@ -479,8 +482,9 @@ def rfft(x, fft_length=None):
 
 
 def irfft(x, fft_length=None):
-    """The inverse of `rfft`: a real signal of `fft_length` entries from `(real, imag)`
-    (no gradient).
+    """The inverse of `rfft`: a real signal of `fft_length` entries from `(real, imag)`,
+    differentiable (NumPy's rule: the imaginary parts of the zero and, for even lengths,
+    the Nyquist frequency are ignored, and so get no gradient).
 
     Args:
         x: a tuple (real, imag) of the non-negative frequencies.
@@ -497,7 +501,26 @@ def irfft(x, fft_length=None):
         y = xp.fft.irfft(re + 1j * xp.asarray(im), n=fft_length, axis=-1)
         return y.astype(re.dtype if re.dtype.kind == "f" else np.float32)
 
-    return op("irfft", forward, (real, imag), config={"fft_length": fft_length})
+    def backward(xp, g, needs, arrays, out):
+        n = g.shape[-1]
+        m = _shape(arrays[0])[-1]
+        spec = xp.fft.rfft(g, axis=-1)  # n // 2 + 1 bins
+        scale = xp.full(spec.shape[-1], 2.0 / n)
+        scale[0] = 1.0 / n
+        if n % 2 == 0:
+            scale[-1] = 1.0 / n
+        gr, gi = spec.real * scale, spec.imag * scale
+        gi[..., 0] = 0.0
+        if n % 2 == 0:
+            gi[..., -1] = 0.0
+        k = spec.shape[-1]
+        if m > k:
+            widths = [(0, 0)] * (g.ndim - 1) + [(0, m - k)]
+            gr, gi = xp.pad(gr, widths), xp.pad(gi, widths)
+        gr, gi = gr[..., :m].astype(g.dtype), gi[..., :m].astype(g.dtype)
+        return (gr if needs[0] else None, gi if needs[1] else None)
+
+    return op("irfft", forward, (real, imag), backward, {"fft_length": fft_length})
 
 
 def _predicate(name, doc):

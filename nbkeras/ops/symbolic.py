@@ -30,22 +30,39 @@ _NN_OPS = frozenset((
     "gelu", "leaky_relu", "hard_sigmoid", "hard_silu", "mish", "softmax", "log_softmax",
     "one_hot", "binary_crossentropy", "categorical_crossentropy",
     "sparse_categorical_crossentropy", "batch_normalization", "moments", "conv",
-    "max_pool", "average_pool", "dropout", "dot_product_attention",
-    "layer_normalization"))
-_CORE_OPS = frozenset(("cast", "convert_to_tensor", "stop_gradient", "slice", "slice_update"))
-_IMAGE_OPS = frozenset(("resize", "extract_patches"))
-_MATH_OPS = frozenset(("logsumexp", "top_k", "erf", "segment_sum", "segment_max", "fft", "fft2",
+    "max_pool", "average_pool", "dropout", "dot_product_attention", "celu", "glu", "hard_shrink", "hard_tanh",
+    "layer_normalization", "log_sigmoid", "normalize", "psnr", "rms_normalization",
+    "soft_shrink", "sparse_plus", "sparse_sigmoid", "sparsemax", "squareplus", "tanh_shrink",
+    "threshold", "depthwise_conv", "separable_conv", "conv_transpose", "multi_hot",
+    "ctc_loss", "ctc_decode", "adaptive_average_pool", "adaptive_max_pool", "fold", "unfold",
+    "depth_to_space", "space_to_depth"))
+_CORE_OPS = frozenset(("cast", "convert_to_tensor", "stop_gradient", "slice", "slice_update",
+                       "scatter", "scatter_update", "saturate_cast", "switch",
+                       "vectorized_map"))
+_IMAGE_OPS = frozenset(("resize", "extract_patches", "crop_images", "gaussian_blur", "hsv_to_rgb",
+                        "pad_images",
+                        "rgb_to_grayscale", "rgb_to_hsv"))
+_MATH_OPS = frozenset(("logsumexp", "top_k", "erf", "erfc", "erfinv", "in_top_k", "cdist",
+                       "logdet", "extract_sequences", "stft", "istft",
+                       "segment_min", "segment_prod", "segment_sum", "segment_max", "fft", "fft2",
                        "ifft2", "rfft", "irfft"))
-_LINALG_OPS = frozenset(("norm",))
+_LINALG_OPS = frozenset(("norm", "cholesky", "cholesky_inverse", "det", "eig", "eigh", "inv",
+                         "lstsq", "lu_factor", "matrix_rank", "pinv", "qr", "solve",
+                         "solve_triangular", "svd"))
 # Ops whose tensor inputs come as one list (Keras writes them as one argument).
 _LIST_INPUTS = frozenset(("concatenate", "stack", "hstack", "vstack", "fft", "fft2", "ifft2",
                           "irfft"))
 # Op arguments Keras passes at call time (written in `args`), not to the constructor.
 _CALL_ARGUMENTS = {"get_item": ("key",), "take": ("indices",), "clip": ("x_min", "x_max"),
-                   "slice_update": ("start_indices",), "dot_product_attention": ("scale",)}
+                   "slice_update": ("start_indices",), "scatter_update": ("indices",),
+                   "scatter": ("indices",), "dot_product_attention": ("scale",)}
 # Where the call arguments go among the tensor inputs (after them when not listed).
-_CALL_POSITION = {"slice_update": 1}
-_CLASS_NAMES = {"get_item": "GetItem", "absolute": "Absolute", "true_divide": "TrueDivide"}
+_CALL_POSITION = {"slice_update": 1, "scatter_update": 1, "scatter": 0}
+_CLASS_NAMES = {"get_item": "GetItem", "absolute": "Absolute", "true_divide": "TrueDivide",
+                "svd": "SVD", "layer_normalization": "LayerNorm", "rms_normalization": "RMSNorm",
+                "psnr": "PSNR", "searchsorted": "SearchSorted", "isin": "IsIn",
+                "ctc_loss": "CTCLoss", "ctc_decode": "CTCDecode"}
+_OP_NAMES = {v: k for k, v in _CLASS_NAMES.items()}
 
 
 def class_name(name):
@@ -55,6 +72,8 @@ def class_name(name):
 
 def op_name(cls_name):
     """The op name behind a Keras Operation class name: 'GetItem' -> 'get_item'."""
+    if cls_name in _OP_NAMES:
+        return _OP_NAMES[cls_name]
     return re.sub(r"(?<!^)(?=[A-Z])", "_", cls_name).lower()
 
 
@@ -173,13 +192,20 @@ def symbolic_call(name, inputs, config):
     return operation_class(class_name(name))(**config)(*args)
 
 
-def _zeros(x, unknown):
+def _eye(shape, dtype):
+    """Identity matrices over the last two axes (ones for rank < 2)."""
+    if len(shape) < 2:
+        return np.ones(shape, dtype)
+    return np.broadcast_to(np.eye(shape[-2], shape[-1], dtype=dtype), shape).copy()
+
+
+def _zeros(x, unknown, fill=np.zeros):
     if isinstance(x, KerasTensor):
-        return np.zeros(tuple(unknown if d is None else d for d in x.shape), x.dtype)
+        return fill(tuple(unknown if d is None else d for d in x.shape), x.dtype)
     if isinstance(x, (list, tuple)):
-        return type(x)(_zeros(t, unknown) for t in x)
+        return type(x)(_zeros(t, unknown, fill) for t in x)
     if isinstance(x, dict):
-        return {k: _zeros(v, unknown) for k, v in x.items()}
+        return {k: _zeros(v, unknown, fill) for k, v in x.items()}
     return x
 
 
@@ -187,7 +213,10 @@ def _output_spec(fn, args, kwargs):
     from nbkeras.ops.core import unwrap
 
     with np.errstate(all="ignore"):  # zeros may divide by zero: only shapes matter here
-        runs = [fn(*_zeros(list(args), u), **_zeros(kwargs, u)) for u in (2, 3)]
+        try:
+            runs = [fn(*_zeros(list(args), u), **_zeros(kwargs, u)) for u in (2, 3)]
+        except ValueError:  # an op that rejects zeros (inv, cholesky): identity matrices
+            runs = [fn(*_zeros(list(args), u, _eye), **_zeros(kwargs, u, _eye)) for u in (2, 3)]
 
     def spec(a, b):
         if isinstance(a, (list, tuple)):

@@ -84,8 +84,11 @@ def resolve_metric(identifier, y_true, y_pred):
     return obj
 
 
-def per_output(spec, output_names, what):
-    """Spread a loss / loss_weights / metrics argument over the outputs, by position or name."""
+def per_output(spec, output_names, what, require_all=False):
+    """Spread a loss / loss_weights / metrics argument over the outputs, by position or name.
+
+    With `require_all` (a model whose outputs are a list, as Keras checks), a loss dict
+    must name every output."""
     n = len(output_names)
     is_metrics = what in ("metrics", "weighted_metrics")
     if spec is None or (is_metrics and not spec):
@@ -96,6 +99,12 @@ def per_output(spec, output_names, what):
         flat = flat if isinstance(flat, (list, tuple)) else [flat]
         return [[m for item in flat for m in (item if isinstance(item, (list, tuple)) else [item])]]
     if isinstance(spec, dict):
+        if require_all and what == "loss" and n > 1 and set(spec) != set(output_names):
+            missing = [k for k in output_names if k not in spec]
+            if missing and not [k for k in spec if k not in output_names]:
+                raise ValueError(
+                    f"Expected keys {list(output_names)} in loss dict, but found "
+                    f"loss.keys()={list(spec)}. Received: loss={spec}")
         unknown = [k for k in spec if k not in output_names]
         if unknown:
             raise ValueError(
@@ -133,16 +142,23 @@ class CompiledState:
         given = metrics is not None or weighted_metrics is not None
         self.compile_metrics = CompileMetrics(self) if given else None
         self.output_loss_trackers = []
+        self.loss_tracker_of = {}
         self._flat = None
 
-    def build(self, output_names, y_true, y_pred):
+    def build(self, output_names, y_true, y_pred, dict_outputs=False):
         self.output_names = list(output_names)
         n = len(self.output_names)
-        loss_specs = per_output(self.loss_spec, self.output_names, "loss")
+        loss_specs = per_output(self.loss_spec, self.output_names, "loss",
+                                require_all=not dict_outputs)
         self.losses = [resolve_loss(s, t, p) for s, t, p in zip(loss_specs, y_true, y_pred)]
         weights = per_output(self.loss_weights_spec, self.output_names, "loss_weights")
         self.loss_weights = [1.0 if w is None else float(w) for w in weights]
-        self.output_loss_trackers = [Mean(name=f"{name}_loss") for name in self.output_names] if n > 1 else []
+        # Keras logs `<output>_loss` for the outputs that have a loss, and only when more
+        # than one has.
+        with_loss = [i for i, fn in enumerate(self.losses) if fn is not None]
+        self.loss_tracker_of = ({i: Mean(name=f"{self.output_names[i]}_loss") for i in with_loss}
+                                if n > 1 and len(with_loss) > 1 else {})
+        self.output_loss_trackers = list(self.loss_tracker_of.values())
         self.metrics = self._resolve(self.metrics_spec, "metrics", y_true, y_pred)
         self.weighted = self._resolve(self.weighted_metrics_spec, "weighted_metrics", y_true, y_pred)
         self._flat = None

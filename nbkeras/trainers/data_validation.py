@@ -325,11 +325,14 @@ def _needing_targets(model, output_names):
     state = getattr(model, "_compiled_state", None)
     if state is None:
         return list(output_names)
+    strict = not isinstance(getattr(model, "_outputs_struct", None), dict)
     try:
-        specs = [per_output(spec, output_names, what) for spec, what in (
+        specs = [per_output(spec, output_names, what, require_all=strict) for spec, what in (
             (state.loss_spec, "loss"), (state.metrics_spec, "metrics"),
             (state.weighted_metrics_spec, "weighted_metrics"))]
-    except ValueError:
+    except ValueError as e:
+        if str(e).startswith("Expected keys"):  # a loss dict that leaves outputs out
+            raise
         return list(output_names)  # compile's structure is reported where it is resolved
     return [n for i, n in enumerate(output_names) if any(s[i] for s in specs)]
 

@@ -178,7 +178,12 @@ class Trainer:
             ys = as_list(data_utils.take(y, slice(0, 1))) if y is not None else [None] * len(preds)
             if y is not None and isinstance(y, dict):
                 ys = [y[n][:1] if n in y else None for n in names]
-            state.build(names, ys, preds)
+            state.build(names, ys, preds, dict_outputs=self._dict_outputs())
+
+    def _dict_outputs(self):
+        """Whether the model's outputs are a dict (Keras then lets a loss dict leave some
+        out; for a list of outputs it must name them all)."""
+        return isinstance(getattr(self, "_outputs_struct", None), dict)
 
     def _output_specs(self, x):
         """KerasTensors of the outputs for inputs shaped like `x` (a list, one per output)."""
@@ -238,12 +243,12 @@ class Trainer:
         if not state.built:  # called outside fit/evaluate (a hand-written loop)
             names = self._output_names(len(preds))
             ys = [y[n] for n in names] if isinstance(y, dict) else as_list(y)
-            state.build(names, ys, [unwrap(p) for p in preds])
+            state.build(names, ys, [unwrap(p) for p in preds], dict_outputs=self._dict_outputs())
         total, per_output = state.total_loss(state.ys(y), preds, sample_weight)
         batch = len(unwrap(preds[0]))
-        trackers = state.output_loss_trackers
+        trackers = state.loss_tracker_of
         for i, value in per_output:
-            if i < len(trackers):  # Keras's per-output loss trackers weigh by batch size
+            if i in trackers:  # Keras's per-output loss trackers weigh by batch size
                 trackers[i].add_weighted(float(unwrap(value)), batch)
         return total
 
