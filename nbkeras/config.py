@@ -172,3 +172,39 @@ def is_traceback_filtering_enabled():
     from nbkeras.utils import traceback_utils
 
     return traceback_utils.is_enabled()
+
+
+def _env_step_replay():
+    import os
+
+    return os.environ.get("NBKERAS_STEP_REPLAY", "1").strip().lower() not in ("0", "false", "off", "no")
+
+
+_STEP_REPLAY = _env_step_replay()
+
+
+def step_replay():
+    """Whether `fit` may replay a traced training step (True unless turned off).
+
+    A model that the tracer proves static trains on a replayed plan of its step, with the
+    same numbers as the tape path; `model._step_path` says which path ran and why.
+    The environment variable `NBKERAS_STEP_REPLAY=0` turns it off at start-up.
+
+    Example:
+        >>> nbkeras.config.step_replay()
+        True
+    """
+    return _STEP_REPLAY
+
+
+def set_step_replay(value=True):
+    """Allow (True) or forbid (False) the replayed training step; False forces the tape path.
+
+    Args:
+        value: True to let `fit` replay traced steps, False to run every step on the tape.
+
+    Example:
+        >>> nbkeras.config.set_step_replay(False)  # every step records a GradientTape
+    """
+    global _STEP_REPLAY
+    _STEP_REPLAY = bool(value)

@@ -126,4 +126,4 @@ def _as_target(y_true, y_pred):
     if isinstance(y_true, Tensor):
         return y_true if y_true.dtype == dtype else ops.cast(y_true, dtype)
     t = np.asarray(y_true)
-    return t if t.dtype == dtype else t.astype(dtype)
+    return t if t.dtype == dtype else ops.cast(t, dtype)  # an op: a traced step replays it

@@ -5,7 +5,7 @@ import numpy as np
 from nbkeras import ops
 from nbkeras.losses.loss import LossFunctionWrapper, _as_target, squeeze_or_expand_to_same_rank
 from nbkeras.ops import nn
-from nbkeras.ops.core import unwrap
+from nbkeras.ops.core import untracked_op, unwrap
 
 
 def _smooth_binary(y_true, label_smoothing):
@@ -73,8 +73,10 @@ def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, ignore_cl
         >>> nbkeras.losses.sparse_categorical_crossentropy([1], [[0.2, 0.8]])
         array([0.22314353], dtype=float32)
     """
-    labels = nn.sparse_labels(unwrap(y_true), np.shape(unwrap(y_pred))[-1], ignore_class,
-                              name="y_true")
+    n = np.shape(unwrap(y_pred))[-1]
+    labels = untracked_op("sparse_labels",
+                          lambda y: nn.sparse_labels(y, n, ignore_class, name="y_true"),
+                          (unwrap(y_true),))
     keep = None
     if ignore_class is not None:
         keep = labels != ignore_class

@@ -1,5 +1,7 @@
 """`profile_fit`: one epoch of training, timed per layer (forward, backward), optimizer and the
-rest, with FLOP estimates for layers that hold a kernel (Dense, convolutions)."""
+rest, with FLOP estimates for layers that hold a kernel (Dense, convolutions); then one epoch
+as `fit` runs it (a replayed step plan where the model allows it), timed whole, with the path
+each step took and why a model stays on the tape."""
 
 import time
 
@@ -87,7 +89,10 @@ def profile_fit(model, x, y, batch_size=32, **fit_kwargs):
             opt_time[0] += time.perf_counter() - t0
 
     opt.__dict__["apply"] = timed_apply
-    try:
+    from nbkeras.trainers import step_plan
+
+    step_plan.forget(model)
+    try:  # the layers' timed `call` keep this epoch on the tape (the per-layer table)
         t0 = time.perf_counter()
         model.fit(x, y, batch_size=batch_size, epochs=1, verbose=0, **fit_kwargs)
         total = time.perf_counter() - t0
@@ -95,20 +100,60 @@ def profile_fit(model, x, y, batch_size=32, **fit_kwargs):
         for layer in patched:
             layer.__dict__.pop("call", None)
         opt.__dict__.pop("apply", None)
+        step_plan.forget(model)
     n = len(np.asarray(x if not isinstance(x, (list, tuple, dict)) else
                        (list(x.values()) if isinstance(x, dict) else x)[0]))
+    steps = -(-n // batch_size)
+    # Then the epoch as `fit` runs it: a few steps to trace a plan, one timed epoch.
+    model.fit(x, y, batch_size=batch_size, epochs=1, verbose=0,
+              steps_per_epoch=min(steps, 3), **fit_kwargs)
+    paths = {}
+    with _counting_paths(paths):
+        t0 = time.perf_counter()
+        model.fit(x, y, batch_size=batch_size, epochs=1, verbose=0, **fit_kwargs)
+        fit_total = time.perf_counter() - t0
     rows = [(s.name, s.kind, s.forward, s.backward, s.flops) for s in stats.values()]
     return {"rows": rows, "optimizer_s": opt_time[0], "total_s": total,
-            "steps": -(-n // batch_size), "path": step_path(model)}
+            "steps": steps, "path": step_path(model, paths), "fit_s": fit_total,
+            "step_paths": paths}
 
 
-def step_path(model):
-    """Which path the training step ran: the tape, the optimizer's update calls and the
-    BLAS threads.
+class _counting_paths:
+    """Count, per path (`'replay'`, `'trace'`, `'tape: ...'`), the training steps run inside."""
+
+    def __init__(self, counts):
+        self.counts = counts
+
+    def __enter__(self):
+        from nbkeras.trainers import step_plan
+
+        self.module, self.original = step_plan, step_plan.train_step
+
+        def counted(model, *args, __orig=self.original):
+            out = __orig(model, *args)
+            path = model._step_path
+            self.counts[path] = self.counts.get(path, 0) + 1
+            return out
+
+        step_plan.train_step = counted
+        return self
+
+    def __exit__(self, *exc):
+        self.module.train_step = self.original
+        return False
+
+
+def step_path(model, counts=None):
+    """Which path the training step ran (a replayed plan or the tape, and why), the
+    optimizer's update calls and the BLAS threads.
+
+    Args:
+        model: a model that has trained.
+        counts: {path: steps} of an epoch, if counted.
 
     Example:
         >>> step_path(model)
-        'tape; optimizer: one flat-buffer kernel call per step; BLAS threads: 2'
+        'replay; optimizer: one flat-buffer kernel call per step; BLAS threads: 2'
     """
     from nbkeras.backend.cpu.threads import blas_threads
     from nbkeras.optimizers.flat_buffer import FlatParameters
@@ -119,7 +164,12 @@ def step_path(model):
     else:
         update = f"per variable, {len(getattr(opt, '_trainable_variables', ()))} calls per step"
     blas = blas_threads()
-    return (f"tape; optimizer: {update}; BLAS threads: "
+    if counts:
+        path = ", ".join(f"{p} ({n} steps)" for p, n in
+                         sorted(counts.items(), key=lambda kv: -kv[1]))
+    else:
+        path = model._step_path or "tape"
+    return (f"{path}; optimizer: {update}; BLAS threads: "
             f"{blas if blas is not None else 'not OpenBLAS'}")
 
 
@@ -159,6 +209,9 @@ def format_profile(report):
         lines.append("  ".join(cells))
         if j == 0 or j == len(rows):
             lines.append("  ".join("-" * w for w in widths))
+    if report.get("fit_s") is not None:
+        lines.append(f"as fit runs it (the table's epoch is on the tape): one epoch "
+                     f"{1e3 * report['fit_s']:.1f} ms")
     if report.get("path"):
         lines.append(f"path: {report['path']}")
     lines.append(f"{report['steps']} steps after one untimed warm-up step; FLOPs = 3x forward (forward + two backward GEMMs) "

@@ -17,6 +17,8 @@ import numpy as np
 from nbkeras.backend import active as _device
 
 _tapes = []
+# While `nbkeras.trainers.step_plan` traces a training step, it sees every op call here.
+_tracer = None
 
 
 class Tensor:
@@ -235,9 +237,30 @@ def op(name, forward, inputs, backward=None, config=None):
             return _symbolic_op(name, forward, inputs, config)
         arrays.append(x)
     out = forward(xp, *arrays)
+    if _tracer is not None and _tapes:
+        return _tracer.op(name, forward, backward, inputs, arrays, out, xp)
     if backward is None or not _tapes:
         return out
     return record(out, inputs, lambda g, needs: backward(xp, g, needs, arrays, out))
+
+
+def untracked_op(name, fn, inputs):
+    """Run `fn(*inputs)`, a function of arrays with no gradient (a check or conversion of
+    labels), as an op that a traced training step replays.
+
+    Args:
+        name: what the step's trace calls it.
+        fn: a function of the arrays as given (host or device), the same for every batch.
+        inputs: its array arguments.
+
+    Example:
+        >>> untracked_op("labels", lambda y: y.astype("int64"), (np.array([1.0, 2.0]),))
+        array([1, 2])
+    """
+    out = fn(*inputs)
+    if _tracer is not None and _tapes:
+        _tracer.op(name, lambda xp, *arrays: fn(*arrays), None, inputs, list(inputs), out, np)
+    return out
 
 
 def _host_tensor_error(name, x):
@@ -324,17 +347,23 @@ class GradientTape:
         grads = backward(self._nodes, target, keep={id(s) for s in srcs})
         if not self.persistent:
             self._nodes = []
-        out, handed = [], set()
-        for s in srcs:
-            g = grads.get(id(s))
-            if g is not None:
-                if isinstance(s, Tensor) and g.shape != s.shape:
-                    g = _device.xp.broadcast_to(g, s.shape).copy()
-                elif id(g) in handed or not g.flags.writeable:
-                    g = g.copy()  # never hand the same buffer to two sources
-                handed.add(id(g))
-            out.append(g)
+        out = hand_out([grads.get(id(s)) for s in srcs], srcs)
         return out[0] if single else out
+
+
+def hand_out(grads, sources):
+    """The gradients `tape.gradient` returns: `grads[i]` shaped like `sources[i]`, each in a
+    buffer of its own (a broadcast or shared gradient is copied)."""
+    out, handed = [], set()
+    for g, s in zip(grads, sources):
+        if g is not None:
+            if isinstance(s, Tensor) and g.shape != s.shape:
+                g = _device.xp.broadcast_to(g, s.shape).copy()
+            elif id(g) in handed or not g.flags.writeable:
+                g = g.copy()  # never hand the same buffer to two sources
+            handed.add(id(g))
+        out.append(g)
+    return out
 
 
 def backward(nodes, target, seed=None, keep=()):

@@ -9,7 +9,7 @@ from nbkeras.backend import kernels as K
 from nbkeras.backend.activation_codes import CODES as _CODES
 from nbkeras.backend.activation_codes import NEEDS_INPUT as _NEEDS_INPUT
 from nbkeras.ops.attention import dot_product_attention  # noqa: F401 (keras.ops.nn's name)
-from nbkeras.ops.core import Tensor, composite, op, unwrap
+from nbkeras.ops.core import Tensor, composite, op, untracked_op, unwrap
 from nbkeras.ops.normalization import layer_normalization  # noqa: F401 (keras.ops.nn's name)
 
 
@@ -478,16 +478,20 @@ def sparse_categorical_crossentropy(target, output, from_logits=False, axis=-1):
 
 
 def _sparse_categorical_crossentropy(target, output, from_logits=False, axis=-1):
-    t = K.asarray(unwrap(target))
     ps = np.shape(unwrap(output))
-    if t.ndim == len(ps) and t.ndim and t.shape[-1] == 1:
-        t = t.reshape(t.shape[:-1])
-    if t.shape != ps[:-1]:
-        raise ValueError(
-            "Arguments `target` and `output` must have the same shape up until "
-            f"the last dimension. Received: target.shape={t.shape}, output.shape={ps}"
-        )
-    t = sparse_labels(t, ps[-1])
+
+    def sparse_categorical_crossentropy_labels(t):  # (a traceback shows this name)
+        if t.ndim == len(ps) and t.ndim and t.shape[-1] == 1:
+            t = t.reshape(t.shape[:-1])
+        if t.shape != ps[:-1]:
+            raise ValueError(
+                "Arguments `target` and `output` must have the same shape up until "
+                f"the last dimension. Received: target.shape={t.shape}, output.shape={ps}"
+            )
+        return sparse_labels(t, ps[-1])
+
+    t = untracked_op("sparse_labels", sparse_categorical_crossentropy_labels,
+                (K.asarray(unwrap(target)),))
     return _per_row_loss("sparse_categorical_crossentropy", t, output, "sparse_cce_forward",
                          "sparse_cce_backward", (*_clip_bounds(output), bool(from_logits)),
                          sparse=True, config={"from_logits": from_logits})

@@ -18,6 +18,7 @@ from nbkeras.ops import core
 from nbkeras.backend import active as _device
 from nbkeras.ops.core import GradientTape, unwrap
 from nbkeras.trainers import data as data_utils
+from nbkeras.trainers import step_plan
 from nbkeras.trainers import data_validation
 from nbkeras.trainers.compile_utils import CompileMetrics, CompiledState, as_list
 from nbkeras.trainers.data import (pack_x_y_sample_weight, pythonify_logs,
@@ -168,6 +169,13 @@ class Trainer:
         head = [n for n in names if n in logs]
         return head + sorted(set(logs) - set(names))
 
+    @property
+    def _step_path(self):
+        """Which path `fit`'s last step took: `'replay'` (a traced plan), `'trace'` (a tape
+        step recorded to make one), `'tape: <why not>'`, or None before any step (see
+        `nbkeras.trainers.step_plan`)."""
+        return step_plan.step_path(self)
+
     # ----------------------------------------------------------- one step
     def _prepare_state(self, x, y):
         state = self._compiled_state
@@ -250,6 +258,8 @@ class Trainer:
         for i, value in per_output:
             if i in trackers:  # Keras's per-output loss trackers weigh by batch size
                 trackers[i].add_weighted(float(unwrap(value)), batch)
+                if core._tracer is not None:
+                    core._tracer.note_tracker(trackers[i], value, batch)
         return total
 
     def compiled_loss(self, y_true, y_pred, sample_weight=None, regularization_losses=None):
@@ -362,12 +372,20 @@ class Trainer:
             ...         return {m.name: m.result() for m in self.metrics}
         """
         x, y, sample_weight = unpack_x_y_sample_weight(data)
+        if type(self).train_step is Trainer.train_step:  # not an override's super() call
+            return step_plan.train_step(self, x, y, sample_weight)
+        return self._tape_train_step(x, y, sample_weight)
+
+    def _tape_train_step(self, x, y, sample_weight, trace=None):
+        """The default training step on a GradientTape (`trace`: a step_plan tracer)."""
         with layer_module.deferred_state_updates():
             with GradientTape() as tape:
                 y_pred = self(x, training=True)
                 loss = self._compute_loss(x=x, y=y, y_pred=y_pred,
                                           sample_weight=sample_weight, training=True)
                 scaled = self.optimizer.scale_loss(loss)
+                if trace is not None:
+                    trace.finish(tape, y_pred, loss, scaled)
             self._track_loss(loss, x)
             variables = self._trainable_vars()
             grads = tape.gradient(scaled, variables)

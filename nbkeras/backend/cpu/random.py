@@ -26,5 +26,9 @@ def dropout_forward(x, mask, out, rate, seed_value):
     for i in range(mask.size):
         mask[i] = scale if np.random.random() >= rate else 0.0
     k = mask.size
-    for i in range(x.size):
-        out[i] = x[i] * mask[i % k]
+    if k == x.size:  # the usual full mask: no index arithmetic per element
+        for i in range(k):
+            out[i] = x[i] * mask[i]
+    else:
+        for i in range(x.size):
+            out[i] = x[i] * mask[i % k]

@@ -7,21 +7,23 @@ from nbkeras.utils import index_utils
 from nbkeras import constraints, initializers, regularizers
 from nbkeras.backend import kernels as K
 from nbkeras.layers.layer import Layer
-from nbkeras.ops.core import record, unwrap
+from nbkeras.ops.core import op, untracked_op, unwrap
 
 
 def _gather_rows(table, idx):
     """table[idx] with the gradient scattered back into the table's rows (one kernel)."""
-    w = unwrap(table)
-    out = w[idx]
 
-    def backward(g, needs):
+    def forward(xp, w, i):
+        return w[i]
+
+    def backward(xp, g, needs, arrays, out):
+        w, i = arrays
         gw = K.zeros(w.shape, w.dtype)
-        K.scatter_add_rows(K.asarray(idx.reshape(-1)),
+        K.scatter_add_rows(K.asarray(i.reshape(-1)),
                            K.asarray(g, w.dtype).reshape(-1, w.shape[1]), gw)
-        return (gw,)
+        return gw, None
 
-    return record(out, (table,), backward)
+    return op("take", forward, (table, idx), backward, {"axis": 0})
 
 
 class Embedding(Layer):
@@ -96,7 +98,7 @@ class Embedding(Layer):
                 f"Received: {name}[{', '.join(map(str, pos))}]={value}")
 
     def call(self, inputs):
-        return _gather_rows(self.embeddings, self._indices(inputs))
+        return _gather_rows(self.embeddings, untracked_op("embedding_indices", self._indices, (inputs,)))
 
     def compute_mask(self, inputs, previous_mask=None):
         if not self.mask_zero:

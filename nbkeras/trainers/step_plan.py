@@ -1,0 +1,346 @@
+"""Compile a training step once, replay it every batch: the fast path of `fit`.
+
+The first two batches of a given input signature (shapes and dtypes of x, y and
+sample_weight) run the ordinary tape step while a tracer records every call of the ops'
+entry point (`ops.core.op`): the op's `forward(xp, *arrays)`, where each input came from
+(a batch array, a Variable, an earlier op's output, or a constant), and its backward
+function. When both traces agree (the same ops, the same inputs, the same values bound in
+every closure) and everything the step touches is known to be static, later batches replay
+the plan: the forward functions in order, the backward functions in the tape's reversed
+order with the same accumulation, then the optimizer and the metrics as the tape step
+calls them. The plan is compiled to one straight-line Python function (the forward calls,
+then the backward walk unrolled). No Layer.__call__, no Tensor, no tape: the same kernels
+on the same arrays, so the numbers are bit-identical to the tape path.
+
+Anything the tracer cannot prove static runs on the tape path; `model._step_path` says
+which path the last step took and why (`"replay"`, `"trace"`, or `"tape: <reason>"`).
+`nbkeras.config.set_step_replay(False)` (or `NBKERAS_STEP_REPLAY=0`) forces the tape path.
+"""
+
+import numpy as np
+
+from nbkeras import config
+from nbkeras.backend import active as _device
+from nbkeras.ops import core
+from nbkeras.trainers import step_static, step_trace
+
+_MAX_PLANS = 8  # signatures kept per model (a partial last batch is one more)
+_TRACES = 2  # traced steps that must agree before a plan replays
+
+
+def train_step(model, x, y, sample_weight):
+    """One training step of `model` (the default `train_step`): replayed when a plan for
+    this batch's signature is ready, else the tape step (traced while a plan is made).
+
+    Args:
+        model: a compiled model whose `train_step` is the default one.
+        x, y, sample_weight: the batch, unpacked.
+
+    Returns:
+        The logs of `compute_metrics`, as the tape step returns them.
+
+    Example:
+        >>> logs = step_plan.train_step(model, xb, yb, None)
+        >>> model._step_path
+        'trace'
+    """
+    owner = _owner(model)
+    reason = _static_model_reason(model, owner)
+    if reason is not None:
+        return _tape(model, x, y, sample_weight, reason)
+    x = model._convert_inputs(x)  # what the model's __call__ does first: the same arrays
+    if type(x) is np.ndarray and type(y) is np.ndarray and sample_weight is None:
+        leaves = [x, y]
+        key = (x.shape, x.dtype.str, y.shape, y.dtype.str, x is y)
+    else:
+        leaves, key = _batch_key(x, y, sample_weight)
+        if key is None:
+            return _tape(model, x, y, sample_weight, "a batch that is not arrays")
+    plans = model.__dict__.get("_step_plans")
+    if plans is None or not _same(plans.owner, owner):
+        plans = model._step_plans = _Plans(owner)
+    entry = plans.get(key)
+    if entry is None:
+        if len(plans) >= _MAX_PLANS:
+            return _tape(model, x, y, sample_weight, f"more than {_MAX_PLANS} batch shapes")
+        entry = plans[key] = _Entry()
+    if entry.plan is not None:
+        reason = entry.plan.stale_reason(model)
+        if reason is None:
+            model._last_step_path = "replay"
+            return entry.plan.run(model, x, y, sample_weight, leaves)
+        entry.reset()  # weights or trainability changed: trace again
+    if entry.failed is not None:
+        return _tape(model, x, y, sample_weight, entry.failed)
+    logs, trace = _traced_step(model, x, y, sample_weight, leaves)
+    if trace.reason is not None:
+        entry.failed = trace.reason
+        model._last_step_path = "tape: " + trace.reason
+        return logs
+    entry.traces.append(trace)
+    model._last_step_path = "trace"
+    if len(entry.traces) >= _TRACES:
+        first, last = entry.traces[0], entry.traces[-1]
+        try:
+            same = first.fingerprint() == last.fingerprint()
+        except step_trace.Unstatic as error:
+            entry.failed = str(error)
+        else:
+            if same:
+                entry.plan = _Plan(last, model)
+            else:
+                entry.failed = ("the step's ops differ between batches (data-dependent control "
+                                "flow, or a value drawn per step such as a seeded Dropout's)")
+        entry.traces = []
+    return logs
+
+
+def step_path(model):
+    """Which path the last training step of `model` took: `'replay'`, `'trace'` (a tape step
+    recorded to build a plan), `'tape: <reason>'`, or None before any step.
+
+    Args:
+        model: a model.
+
+    Example:
+        >>> model.fit(x, y, epochs=3, verbose=0)
+        >>> step_path(model)
+        'replay'
+    """
+    from nbkeras.trainers.trainer import Trainer
+
+    if type(model).train_step is not Trainer.train_step:
+        return f"tape: {type(model).__name__} overrides `train_step`"
+    return model.__dict__.get("_last_step_path")
+
+
+def forget(model):
+    """Drop the plans of `model` and what was proved about its classes (its next steps
+    check and trace again): call it after patching a layer's methods.
+
+    Args:
+        model: a model.
+
+    Example:
+        >>> step_plan.forget(model)
+    """
+    model.__dict__.pop("_step_plans", None)
+    model.__dict__.pop("_step_static", None)
+
+
+# ----------------------------------------------------------------- the tape step
+def _tape(model, x, y, sample_weight, reason):
+    model._last_step_path = "tape: " + reason
+    return model._tape_train_step(x, y, sample_weight)
+
+
+def _traced_step(model, x, y, sample_weight, leaves):
+    """The tape step, with the tracer watching the ops inside the tape."""
+    variables = model._trainable_vars()
+    trace = step_trace.Trace(leaves, variables)
+    core._tracer = trace
+    try:
+        logs = model._tape_train_step(x, y, sample_weight, trace)
+    finally:
+        core._tracer = None
+    return logs, trace
+
+
+def _static_model_reason(model, owner):
+    """Why `model` cannot replay a traced step (None when it can, as far as its classes go)."""
+    if not config._STEP_REPLAY:
+        return "replay turned off (nbkeras.config.set_step_replay)"
+    if _device.xp is not np:
+        return f"replay runs on the CPU device only (device {_device.device!r})"
+    cached = model.__dict__.get("_step_static")
+    if cached is not None and _same(cached[0], owner):
+        return cached[1]
+    reason = step_static.static_reason(model)
+    if model._compiled_state is not None and model._compiled_state.built:
+        model._step_static = (owner, reason)  # (its losses are known once it is built)
+    return reason
+
+
+def _owner(model):
+    """What a plan was made for: the compiled state, the optimizer and the layers."""
+    layers = model.__dict__.get("_layers")
+    return (model._compiled_state, model.optimizer,
+            tuple(layers) if layers is not None else tuple(getattr(model, "layers", ())))
+
+
+def _same(a, b):
+    return len(a) == len(b) and all(
+        len(p) == len(q) and all(u is v for u, v in zip(p, q)) if isinstance(p, tuple) else p is q
+        for p, q in zip(a, b))
+
+
+def _batch_key(x, y, sample_weight):
+    """(the batch's arrays, a key of their structure, shapes, dtypes and aliasing)."""
+    leaves, shape = [], []
+    for part in (x, y, sample_weight):
+        if not _flatten(part, leaves, shape):
+            return leaves, None
+    first = {}
+    alias = tuple(first.setdefault(id(a), i) for i, a in enumerate(leaves))
+    return leaves, (tuple(shape), alias)
+
+
+def _flatten(v, leaves, shape):
+    if v is None:
+        shape.append(None)
+        return True
+    if type(v) is np.ndarray:
+        leaves.append(v)
+        shape.append((v.shape, v.dtype.str))
+        return True
+    if isinstance(v, (list, tuple)):
+        shape.append((type(v), len(v)))
+        return all(_flatten(t, leaves, shape) for t in v)
+    if isinstance(v, dict):
+        shape.append((dict, tuple(v)))
+        return all(_flatten(v[k], leaves, shape) for k in v)
+    return False
+
+
+def _slots_of(template):
+    """The slot numbers in a `_rebuild` template, in order."""
+    kind = template[0]
+    if kind == "slot":
+        return [template[1]]
+    parts = [t for _, t in template[1]] if kind == "dict" else template[2]
+    return [s for t in parts for s in _slots_of(t)]
+
+
+def _rebuild(template, vals):
+    """The structure of `template` with each slot number replaced by its value."""
+    kind = template[0]
+    if kind == "slot":
+        return vals[template[1]]
+    if kind == "dict":
+        return {k: _rebuild(t, vals) for k, t in template[1]}
+    return template[1](_rebuild(t, vals) for t in template[2])
+
+
+# ----------------------------------------------------------------- the plan
+class _Plans(dict):
+    """A model's plans, by batch signature, for one compiled state and optimizer."""
+
+    def __init__(self, owner):
+        super().__init__()
+        self.owner = owner
+
+
+class _Entry:
+    """One signature's state: traces so far, the plan once they agree, or why not."""
+
+    def __init__(self):
+        self.traces = []
+        self.plan = None
+        self.failed = None
+
+    def reset(self):
+        self.traces = []
+        self.plan = None
+
+
+class _Plan:
+    """The replayable step: forward calls, the backward walk, and the step's bookkeeping."""
+
+    def __init__(self, trace, model):
+        self.variables = list(trace.variables)
+        self.tracked = [v._tracked for v in self.variables]
+        self.seen_vars = model._trainable_vars()
+        self.train_vars = list(self.seen_vars)
+        self.layers = step_static.all_layers(model)
+        self.settings = step_static.settings(self.layers)
+        self.train_slots = [trace.slot_of[id(v)] for v in self.train_vars]
+        self.y_pred = trace.y_pred
+        self.trackers = trace.trackers
+        self.n_trackers = len(trace.trackers)
+        self.pred_slots = _slots_of(trace.y_pred)
+        self.n_preds = len(self.pred_slots)
+        self.step = _compile(self, trace)
+
+    def stale_reason(self, model):
+        """Why the plan no longer fits the model (None when it does)."""
+        tv = model._trainable_vars()
+        if tv is not self.seen_vars:  # a new fit, compile or train_on_batch: check it all
+            if len(tv) != len(self.train_vars) or any(
+                    a is not b for a, b in zip(tv, self.train_vars)):
+                return "the trainable weights changed"
+            if step_static.settings(self.layers) != self.settings:
+                return "a layer's settings changed"
+            self.seen_vars = tv
+        for v, t in zip(self.variables, self.tracked):
+            if v._tracked is not t:
+                return "a weight's trainable flag changed"
+        return None
+
+    def run(self, model, x, y, sample_weight, leaves):
+        """One replayed step on the batch `leaves` (x, y and sample_weight's arrays)."""
+        # No state update waits for the step's end: the trace proved there is none.
+        out = self.step(np, leaves, [v.data for v in self.variables])
+        loss, tracked, preds, grads = out[0], out[1:self.n_trackers + 1], \
+            out[self.n_trackers + 1:self.n_trackers + 1 + self.n_preds], \
+            out[self.n_trackers + 1 + self.n_preds:]
+        for (tracker, _, batch), value in zip(self.trackers, tracked):
+            tracker.add_weighted(float(value), batch)
+        model._track_loss(loss, x)
+        variables = self.train_vars
+        grads = core.hand_out(grads, variables)
+        grads = [np.zeros_like(v.data) if g is None else g for g, v in zip(grads, variables)]
+        model.optimizer.apply(grads, variables)
+        y_pred = _rebuild(self.y_pred, dict(zip(self.pred_slots, preds)))
+        return model.compute_metrics(x, y, y_pred, sample_weight=sample_weight)
+
+
+def _compile(plan, trace):
+    """The plan as one straight-line Python function `step(xp, leaves, variables)` returning
+    (loss, per-output losses..., outputs..., gradients of the trainable weights...):
+    `ops.core.backward`'s walk unrolled, with its sums in the same order."""
+    env, lines = {}, ["def step(xp, L, V):"]
+    put = lines.append
+    for s, src in enumerate(trace.source):
+        if src[0] == "batch":
+            put(f"    v{s} = L[{src[1]}]")
+        elif src[0] == "var":
+            put(f"    v{s} = V[{src[1]}]")
+        elif src[0] == "const":
+            env[f"v{s}"] = src[1]
+    needed = {i for i, _ in trace.nodes}
+    for i, (_, f, _, ins, s, wrapped, _, _) in enumerate(trace.ops):
+        env[f"f{i}"] = f
+        args = ", ".join(f"v{k}" for k in ins)
+        put(f"    a{i} = [{args}]")
+        put(f"    o{i} = f{i}(xp, *a{i})")
+        if wrapped:
+            put(f"    v{s} = xp.asarray(o{i}) if type(o{i}) is not _ndarray else o{i}")
+        else:
+            put(f"    v{s} = o{i}")
+        if i not in needed:
+            put(f"    a{i} = None")
+    env["_ndarray"] = np.ndarray
+    keep = set(plan.train_slots)
+    targets = {trace.scaled} | {s for i, _ in trace.nodes for s in trace.ops[i][3]} | {
+        trace.ops[i][4] for i, _ in trace.nodes}  # (an output the loss never reads too)
+    for k in sorted(targets):
+        put(f"    g{k} = None")
+    put(f"    g{trace.scaled} = xp.ones_like(v{trace.scaled})")
+    for i, needs in reversed(trace.nodes):
+        _, _, b, ins, s, _, _, _ = trace.ops[i]
+        env[f"b{i}"], env[f"n{i}"] = b, needs
+        put(f"    if g{s} is not None:")
+        put(f"        r = b{i}(xp, g{s}, n{i}, a{i}, o{i})")
+        if s not in keep:
+            put(f"        g{s} = None")
+        for j, (k, need) in enumerate(zip(ins, needs)):
+            if need:
+                put(f"        t = r[{j}] if len(r) > {j} else None")
+                put(f"        if t is not None:")
+                put(f"            g{k} = t if g{k} is None else g{k} + t")
+    outs = [f"v{trace.loss}"] + [f"v{s}" for _, s, _ in trace.trackers] + \
+        [f"v{s}" for s in plan.pred_slots] + [f"g{s}" if s in targets else "None"
+                                              for s in plan.train_slots]
+    put(f"    return ({', '.join(outs)},)")
+    exec(compile("\n".join(lines), f"<step plan of {len(trace.ops)} ops>", "exec"), env)
+    return env["step"]

@@ -1,0 +1,156 @@
+"""What a replayed training step needs proved about a model's classes: the model, its
+layers and its losses are built-in ones known to run the same ops for every batch of a
+shape (nbkeras/trainers/step_plan.py uses it)."""
+
+import types
+
+from nbkeras.layers import layer as layer_module
+
+
+def static_reason(model):
+    """Why the classes of `model` keep its training step on the tape (None when they don't).
+
+    Args:
+        model: a compiled model.
+
+    Example:
+        >>> static_reason(nbkeras.Sequential([nbkeras.layers.Dense(1)]))  # compiled, built
+        >>> static_reason(MyModel())
+        'a subclassed model (MyModel defines its own `call`)'
+    """
+    return _model_reason(model)
+
+
+def _model_reason(model):
+    from nbkeras.models.functional import Functional
+    from nbkeras.models.sequential import Sequential
+    from nbkeras.trainers.trainer import Trainer
+
+    cls = type(model)
+    if not isinstance(model, (Sequential, Functional)):
+        return f"a subclassed model ({cls.__name__} defines its own `call`)"
+    base = Sequential if isinstance(model, Sequential) else Functional
+    if cls.call is not base.call or cls.__call__ is not base.__call__:
+        return f"{cls.__name__} overrides `call`"
+    for name in ("train_step", "compute_loss", "_compute_loss", "compute_metrics", "_track_loss",
+                 "_compiled_loss_value", "_step_losses"):
+        if getattr(cls, name) is not getattr(Trainer, name):
+            return f"{cls.__name__} overrides `{name}`"
+    state = model._compiled_state
+    if state is None or not state.built or state.loss_spec is None:
+        return "no compiled loss"
+    for loss in state.losses:
+        if loss is not None and not _builtin_loss(loss):
+            return f"a custom loss ({type(loss).__name__})"
+    layers = all_layers(model)
+    for layer in layers:
+        reason = _layer_reason(layer)
+        if reason is not None:
+            return reason
+    return None
+
+
+def _builtin(obj):
+    """Whether `obj` (a function, or an object by its class) is defined inside nbkeras."""
+    if obj is None:
+        return True
+    mod = getattr(obj, "__module__", None) if isinstance(obj, (types.FunctionType, type)) \
+        else type(obj).__module__
+    return bool(mod) and (mod == "nbkeras" or mod.startswith("nbkeras."))
+
+
+def _builtin_loss(loss):
+    from nbkeras.losses.loss import LossFunctionWrapper
+
+    if not _builtin(loss) or type(loss).__call__ is not _loss_call():
+        return False
+    return not isinstance(loss, LossFunctionWrapper) or _builtin(loss.fn)
+
+
+def _loss_call():
+    from nbkeras.losses.loss import Loss
+
+    return Loss.__call__
+
+
+def all_layers(model):
+    out, stack, seen = [], list(getattr(model, "layers", ())), set()
+    while stack:
+        layer = stack.pop()
+        if id(layer) in seen:
+            continue
+        seen.add(id(layer))
+        out.append(layer)
+        stack.extend(getattr(layer, "_layers", ()) or ())
+    return out
+
+
+_WHITELIST = None
+
+
+def whitelist():
+    """The built-in layer classes whose `call` is known static: the same ops for every batch
+    of a shape (their random draws, if any, happen inside an op's forward)."""
+    global _WHITELIST
+    if _WHITELIST is None:
+        from nbkeras import layers as L
+
+        names = ("Dense", "Activation", "Dropout", "Flatten", "Reshape", "InputLayer", "ReLU",
+                 "LeakyReLU", "ELU", "Softmax", "PReLU", "Identity", "LayerNormalization",
+                 "Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum", "Concatenate",
+                 "Dot", "Permute", "RepeatVector", "EinsumDense", "UnitNormalization",
+                 "Embedding", "GlobalAveragePooling1D", "GlobalMaxPooling1D")
+        _WHITELIST = {getattr(L, n) for n in names if hasattr(L, n)}
+    return _WHITELIST
+
+
+_CALLABLE_ATTRS = ("activation", "kernel_regularizer", "bias_regularizer",
+                   "activity_regularizer", "kernel_constraint", "bias_constraint",
+                   "gamma_regularizer", "beta_regularizer", "alpha_regularizer")
+
+
+def _layer_reason(layer):
+    from nbkeras.layers.layer import Layer
+    from nbkeras.models.functional import Functional
+    from nbkeras.models.sequential import Sequential
+
+    cls = type(layer)
+    if "call" in layer.__dict__:  # a `call` set on the instance (the profiler's timers)
+        return f"layer '{layer.name}' has its own `call` attribute"
+    if isinstance(layer, (Sequential, Functional)):
+        return _nested_model_reason(layer)
+    base = next((c for c in cls.__mro__ if c in whitelist()), None)
+    if base is None or cls.call is not base.call or cls.__call__ is not Layer.__call__:
+        return f"layer '{layer.name}' ({cls.__name__}) is not on the replay whitelist"
+    if getattr(layer, "supports_masking", False) and layer_module._MASKS:
+        return "Keras masks in the step"
+    for attr in _CALLABLE_ATTRS:
+        fn = layer.__dict__.get(attr)
+        if fn is not None and not _builtin(fn):
+            return f"layer '{layer.name}' has a custom {attr}"
+    for v in layer.weights:
+        if not _builtin(getattr(v, "regularizer", None)):
+            return f"a custom regularizer on '{v.path}'"
+    return None
+
+
+def _nested_model_reason(model):
+    from nbkeras.models.functional import Functional
+    from nbkeras.models.sequential import Sequential
+
+    cls = type(model)
+    base = Sequential if isinstance(model, Sequential) else Functional
+    if cls.call is not base.call or cls.__call__ is not base.__call__:
+        return f"the inner model '{model.name}' overrides `call`"
+    return None
+
+
+SETTING_TYPES = (int, float, bool, str, type(None), tuple)
+
+
+def settings(layers):
+    """The layers' plain settings (a Dropout's rate, an activation's name...), which the ops of
+    a plan have bound: a change between fits makes the plan trace again."""
+    return [tuple((k, v) for k, v in vars(layer).items()
+                  if type(v) in SETTING_TYPES and k != "_checked_shape")
+            for layer in layers]
