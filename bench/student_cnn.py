@@ -11,9 +11,9 @@ crossentropy, batch 32. Each run is a fresh worker process: one untimed warm-up 
 then `--repeats` timed fit(epochs=1) of `--samples` samples; it reports ms per step
 (median epoch / steps) and the spread between its epochs.
 
-Variants: `nbkeras` (threads sized to the free cores, the default), `nbkeras-fixed`
-(`NBKERAS_BLAS_THREADS` = every usable core: OpenBLAS's own sizing, as before the
-thread sizing existed) and `keras` (Keras 3 on JAX). Conditions: `quiet` and, with
+Variants: `nbkeras` (GEMM lanes sized to the free cores, the default), `nbkeras-fixed`
+(`NBKERAS_BLAS_THREADS` = every usable core: the lanes pinned; before the fixed GEMM
+blocks this was OpenBLAS's own sizing, as before the thread sizing existed) and `keras` (Keras 3 on JAX). Conditions: `quiet` and, with
 `--contend N` (default 1), `contended` = N busy-loop processes beside the worker.
 Variants and conditions are interleaved round by round, so a change of the machine's
 load hits them alike; the table gives the median over rounds and the spread.

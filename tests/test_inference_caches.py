@@ -1,7 +1,7 @@
 """predict / evaluate / predict_on_batch / test_on_batch keep every behaviour behind their
 per-call shortcuts (issue 16): the data checks remembered per model state and data signature
 are forgotten when the model changes, the checks of values still run on every call,
-callbacks are still called, and the BLAS threads sized for inference are given back."""
+callbacks are still called, and the GEMM lanes sized for inference are given back."""
 
 import warnings
 
@@ -10,7 +10,7 @@ import pytest
 
 import nbkeras as keras
 from nbkeras import layers
-from nbkeras.backend.cpu import threads
+from nbkeras.backend.cpu import gemm, threads
 
 rng = np.random.default_rng(0)
 X1 = rng.random((1, 6), dtype=np.float32)
@@ -226,9 +226,9 @@ def test_evaluate_reads_the_metrics_again_after_a_callback_ran():
     assert logs == {"loss": 0.0}  # what the metrics hold once the callback reset them
 
 
-# ------------------------------------------------------------------ BLAS threads
-needs_threads = pytest.mark.skipif((threads.blas_threads() or 0) < 2,
-                                   reason="needs OpenBLAS with 2+ threads")
+# ------------------------------------------------------------------ GEMM lanes
+needs_threads = pytest.mark.skipif(gemm.blocks_per_gemm() < 2,
+                                   reason="needs 2+ usable cores (GEMM blocks on 2 lanes)")
 
 
 class _ThreadProbe(keras.callbacks.Callback):
@@ -237,15 +237,15 @@ class _ThreadProbe(keras.callbacks.Callback):
         self.seen = []
 
     def on_predict_batch_begin(self, batch, logs=None):
-        self.seen.append(threads.blas_threads())
+        self.seen.append(gemm.lanes())
 
     def on_test_batch_begin(self, batch, logs=None):
-        self.seen.append(threads.blas_threads())
+        self.seen.append(gemm.lanes())
 
 
 @needs_threads
-def test_inference_sizes_blas_threads_and_gives_them_back(monkeypatch):
-    start = threads.blas_threads()
+def test_inference_sizes_gemm_lanes_and_gives_them_back(monkeypatch):
+    start = gemm.lanes()
     monkeypatch.setenv("NBKERAS_BLAS_THREADS", "1")
     monkeypatch.setitem(threads._inference, "at", None)  # the pin is read with a new sample
     model = _model(3)
@@ -253,9 +253,11 @@ def test_inference_sizes_blas_threads_and_gives_them_back(monkeypatch):
     model.predict(X40, batch_size=16, verbose=0, callbacks=[probe])
     model.evaluate(X40, np.ones((40, 3)), verbose=0, callbacks=[probe])
     assert probe.seen == [1] * 5
-    assert threads.blas_threads() == start
+    assert gemm.lanes() == start
+    user = threads.blas_threads()
     model.predict_on_batch(X1), model.test_on_batch(X1, np.ones((1, 3))), model(X1)
-    assert threads.blas_threads() == start
+    assert gemm.lanes() == start
+    assert threads.blas_threads() == user  # OpenBLAS: one thread inside, the user's after
 
 
 @needs_threads
@@ -267,7 +269,6 @@ def test_inference_inside_fit_leaves_the_threads_to_fit(monkeypatch):
     monkeypatch.setenv("NBKERAS_BLAS_THREADS", "1")  # fit reads the pin when it starts
     seen = []
     probe = keras.callbacks.LambdaCallback(on_train_batch_end=lambda b, logs: seen.append(
-        (threads.blas_threads(), model.predict(X1, verbose=0) is not None,
-         threads.blas_threads())))
+        (gemm.lanes(), model.predict(X1, verbose=0) is not None, gemm.lanes())))
     model.fit(X40, np.ones((40, 3)), batch_size=20, epochs=1, verbose=0, callbacks=[probe])
     assert seen == [(1, True, 1)] * 2

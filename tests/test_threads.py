@@ -1,20 +1,21 @@
-"""BLAS thread sizing under load, and steady training (gc freeze): issue 16."""
+"""GEMM lanes sized by load, results independent of it, and steady training (gc freeze):
+issue 16 and the determinism of seeded training."""
 
 import gc
-import os
+import subprocess
+import sys
 
 import numpy as np
 import pytest
 
 import nbkeras as keras
-from nbkeras.backend.cpu import threads
+from nbkeras.backend.cpu import gemm, threads
 from nbkeras.trainers.steady import steady_training
 
 OPENBLAS = threads.blas_threads() is not None
-CORES = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
-START = threads.blas_threads() if OPENBLAS else None
-needs_threads = pytest.mark.skipif(not OPENBLAS or (START or 0) < 2,
-                                   reason="needs OpenBLAS with 2+ threads")
+START = gemm.lanes()
+needs_threads = pytest.mark.skipif(gemm.blocks_per_gemm() < 2,
+                                   reason="needs 2+ usable cores (GEMM blocks on 2 lanes)")
 
 
 # ------------------------------------------------------------- the decision
@@ -53,11 +54,12 @@ def test_set_blas_threads_rejects_bad_counts():
 def test_threads_for_load_pins_throttles_and_restores(monkeypatch):
     monkeypatch.setenv("NBKERAS_BLAS_THREADS", "1")
     with threads.threads_for_load() as resize:
-        assert resize() == 1 and threads.blas_threads() == 1
-    assert threads.blas_threads() == START
-    monkeypatch.setenv("NBKERAS_BLAS_THREADS", "64")  # never above the pool OpenBLAS has
+        assert resize() == 1 and gemm.lanes() == 1
+        assert threads.blas_threads() in (None, 1)  # BLAS itself: one thread, always
+    assert gemm.lanes() == START
+    monkeypatch.setenv("NBKERAS_BLAS_THREADS", "64")  # never above the blocks of a GEMM
     with threads.threads_for_load() as resize:
-        assert resize() == START
+        assert resize() == gemm.blocks_per_gemm()
     monkeypatch.delenv("NBKERAS_BLAS_THREADS")
     reads = []
     monkeypatch.setattr(threads, "measure_others_running", lambda samples=5: reads.append(1) or 1)
@@ -73,29 +75,20 @@ def test_threads_for_load_follows_the_load(monkeypatch):
     load = {"n": 1}
     monkeypatch.setattr(threads, "measure_others_running", lambda samples=5: load["n"])
     with threads.threads_for_load(interval=0, window=3) as resize:
-        assert resize() == 1 and threads.blas_threads() == 1
+        assert resize() == 1 and gemm.lanes() == 1
         load["n"] = 0
         assert resize() == 1  # one quiet sample out of three: no flip
-        assert resize() == min(2, START) and threads.blas_threads() == min(2, START)
-    assert threads.blas_threads() == START
+        assert resize() == 2 and gemm.lanes() == 2
+        assert threads.blas_threads() in (None, 1)
+    assert gemm.lanes() == START
 
 
-# ------------------------------------------------ bit-identical whatever the count
-@needs_threads
-def test_gemm_is_bit_identical_with_one_or_two_threads():
-    rng = np.random.default_rng(0)
-    a = rng.standard_normal((512, 300)).astype(np.float32)
-    b = rng.standard_normal((300, 256)).astype(np.float32)
-    old = threads.set_blas_threads(1)
-    one = a @ b
-    threads.set_blas_threads(2)
-    two = a @ b
-    threads.set_blas_threads(old)
-    assert one.tobytes() == two.tobytes()
-
-
-def _train(monkeypatch, n_threads, seen):
-    monkeypatch.setenv("NBKERAS_BLAS_THREADS", str(n_threads))
+# --------------------------------------- bit-identical whatever the load or the lanes
+def _train(monkeypatch, pin, seen):
+    if pin is None:
+        monkeypatch.delenv("NBKERAS_BLAS_THREADS", raising=False)
+    else:
+        monkeypatch.setenv("NBKERAS_BLAS_THREADS", str(pin))
     keras.utils.set_random_seed(0)
     rng = np.random.default_rng(1)
     x = rng.random((256, 12, 12, 1), dtype=np.float32)
@@ -106,21 +99,70 @@ def _train(monkeypatch, n_threads, seen):
                               L.Dense(10, activation="softmax")])
     model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
     probe = keras.callbacks.LambdaCallback(
-        on_train_batch_end=lambda b, logs: seen.append(threads.blas_threads()))
+        on_train_batch_end=lambda b, logs: seen.append((gemm.lanes(), threads.blas_threads())))
     hist = model.fit(x, y, batch_size=64, epochs=2, verbose=0, callbacks=[probe])
     return model.get_weights(), hist.history["loss"]
 
 
-@needs_threads
-def test_training_is_bit_identical_with_one_or_two_threads(monkeypatch):
-    seen1, seen2 = [], []
-    w1, l1 = _train(monkeypatch, 1, seen1)
-    w2, l2 = _train(monkeypatch, 2, seen2)
-    assert set(seen1) == {1} and set(seen2) == {2}  # the counts really were in force
-    assert threads.blas_threads() == START  # and fit gave the user's count back
+def _assert_same(run_a, run_b):
+    (w1, l1), (w2, l2) = run_a, run_b
     assert l1 == l2
     for a, b in zip(w1, w2):
         assert a.tobytes() == b.tobytes()
+
+
+def test_the_model_really_splits_its_gemms():
+    if gemm.blocks_per_gemm() < 2:
+        pytest.skip("one usable core: no GEMM is split")
+    # _train's Dense(256): forward and dX in column blocks, dW in row blocks
+    assert gemm.plan((64, 3200), (3200, 256))[0] == "cols"
+    assert gemm.plan((64, 256), (256, 3200))[0] == "cols"
+    assert gemm.plan((3200, 64), (64, 256))[0] == "rows"
+
+
+@needs_threads
+def test_training_is_bit_identical_on_one_or_two_lanes(monkeypatch):
+    seen1, seen2 = [], []
+    one = _train(monkeypatch, 1, seen1)
+    two = _train(monkeypatch, 2, seen2)
+    blas = {None} if not OPENBLAS else {1}
+    assert set(seen1) == {(1, b) for b in blas} and set(seen2) == {(2, b) for b in blas}
+    assert gemm.lanes() == START  # and fit gave the count back
+    _assert_same(one, two)
+
+
+@needs_threads
+def test_training_is_bit_identical_when_the_load_flips_the_lanes(monkeypatch):
+    reference = _train(monkeypatch, 1, [])
+    flips = iter(range(10 ** 6))
+    monkeypatch.setattr(threads, "measure_others_running", lambda samples=5: next(flips) % 2)
+
+    class Clock:  # every resize() call is past the sampling interval
+        now = 0.0
+
+        @classmethod
+        def monotonic(cls):
+            cls.now += 1.0
+            return cls.now
+
+    monkeypatch.setattr(threads, "time", Clock)
+    monkeypatch.setattr(threads, "_usable_cores", lambda: 2)
+    seen = []
+    flipped = _train(monkeypatch, None, seen)
+    assert {lanes for lanes, _ in seen} == {1, 2}  # both lane counts were in force
+    _assert_same(reference, flipped)
+
+
+@needs_threads
+def test_training_is_bit_identical_beside_a_busy_loop(monkeypatch):
+    reference = _train(monkeypatch, 2, [])
+    busy = subprocess.Popen([sys.executable, "-c", "while True: pass"])
+    try:
+        beside = _train(monkeypatch, None, [])  # the governor sizes the lanes by load
+    finally:
+        busy.kill()
+        busy.wait()
+    _assert_same(reference, beside)
 
 
 # ---------------------------------------------------------------- steady gc

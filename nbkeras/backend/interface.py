@@ -31,7 +31,9 @@ ARRAYS = {
     "empty": "empty(shape, dtype) -> uninitialized C-contiguous device array.",
     "empty_like": "empty_like(x, dtype=None) -> uninitialized array shaped like x.",
     "zeros": "zeros(shape, dtype) -> C-contiguous device array of zeros.",
-    "matmul": "matmul(a, b, out=None) -> a @ b (BLAS on the CPU), batched like numpy.matmul.",
+    "matmul": "matmul(a, b, out=None) -> a @ b, batched like numpy.matmul; every GEMM above "
+              "the backend goes through it (on the CPU: single-threaded BLAS in blocks fixed "
+              "by the shape, so results never depend on the load).",
     "prefetch": "prefetch(batches) -> iterable of the same batches (nested tuples, lists and "
                 "dicts) with their NumPy arrays as device arrays; batch k+1's copy starts "
                 "before batch k is yielded (the CPU returns `batches` itself).",

@@ -145,7 +145,8 @@ class _counting_paths:
 
 def step_path(model, counts=None):
     """Which path the training step ran (a replayed plan or the tape, and why), the
-    optimizer's update calls and the BLAS threads.
+    optimizer's update calls and the GEMM lanes (threads running a large GEMM's fixed
+    blocks; OpenBLAS itself runs one).
 
     Args:
         model: a model that has trained.
@@ -153,8 +154,9 @@ def step_path(model, counts=None):
 
     Example:
         >>> step_path(model)
-        'replay; optimizer: one flat-buffer kernel call per step; BLAS threads: 2'
+        'replay; optimizer: one flat-buffer kernel call per step; GEMM lanes: 2 (BLAS: 1 thread)'
     """
+    from nbkeras.backend.cpu.gemm import lanes
     from nbkeras.backend.cpu.threads import blas_threads
     from nbkeras.optimizers.flat_buffer import FlatParameters
 
@@ -169,8 +171,8 @@ def step_path(model, counts=None):
                          sorted(counts.items(), key=lambda kv: -kv[1]))
     else:
         path = model._step_path or "tape"
-    return (f"{path}; optimizer: {update}; BLAS threads: "
-            f"{blas if blas is not None else 'not OpenBLAS'}")
+    blas = f"{blas} thread" + ("s" if blas != 1 else "") if blas is not None else "not OpenBLAS"
+    return f"{path}; optimizer: {update}; GEMM lanes: {lanes()} (BLAS: {blas})"
 
 
 def _timed_backward(fn, st):

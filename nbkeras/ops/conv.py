@@ -223,11 +223,11 @@ def conv_channels_last(x, kernel, bias=None, strides=(1, 1), padding="valid",
         cols, colsg, tok = gather(lo, hi, "cols")
         rows = slice(lo * per, hi * per)
         if g_ == 1:
-            K.xp.matmul(cols, w2, out=y[rows])
+            K.matmul(cols, w2, out=y[rows])
         elif depthwise:
             y[rows] = _depthwise_forward(cols.reshape(-1, kk, c), w3).reshape(-1, o)
         else:
-            y[rows] = K.xp.matmul(colsg, w2).transpose(1, 0, 2).reshape(-1, o)
+            y[rows] = K.matmul(colsg, w2).transpose(1, 0, 2).reshape(-1, o)
         if chunk >= n:
             kept = (cols, colsg, tok)  # the whole batch: keep it for the backward pass
         tok = None  # release the buffer before the next chunk takes it
@@ -256,18 +256,18 @@ def conv_channels_last(x, kernel, bias=None, strides=(1, 1), padding="valid",
             if needs[1]:
                 cols, colsg, tok = kept if kept is not None else gather(lo, hi, "cols")
                 if g_ == 1:
-                    gw += K.xp.matmul(cols.T, d).reshape(w.shape)
+                    gw += K.matmul(cols.T, d).reshape(w.shape)
                 elif depthwise:
                     c3, d3 = cols.reshape(mc, kk, c), d.reshape(mc, c, og)
                     gw += K.xp.stack([K.xp.einsum("pg,pgj->gj", c3[:, k], d3)
                                     for k in range(kk)]).reshape(w.shape)
                 else:
                     dg = d.reshape(mc, g_, og).transpose(1, 0, 2)
-                    part = K.xp.matmul(colsg.transpose(0, 2, 1), dg)
+                    part = K.matmul(colsg.transpose(0, 2, 1), dg)
                     gw += part.reshape(g_, kk, cg, og).transpose(1, 2, 0, 3).reshape(w.shape)
                 tok = None
             if needs[0] and pointwise:
-                K.xp.matmul(d, w2.T, out=gx[lo:hi].reshape(mc, c))
+                K.matmul(d, w2.T, out=gx[lo:hi].reshape(mc, c))
             elif needs[0] and g_ == 1:
                 sub = max(1, min(hi - lo, DCOLS_BYTES.get(K.name, WORKSPACE_BYTES)
                                  // max(1, per * kk * c * y.itemsize)))
@@ -275,7 +275,7 @@ def conv_channels_last(x, kernel, bias=None, strides=(1, 1), padding="valid",
                 for a in range(lo, hi, sub):
                     b_ = min(hi, a + sub)
                     dcols = buf[:(b_ - a) * per]
-                    K.xp.matmul(dy[a * per:b_ * per], w2.T, out=dcols)
+                    K.matmul(dy[a * per:b_ * per], w2.T, out=dcols)
                     K.col2im(dcols, gx[a:b_], *geometry)
                 tk = buf = dcols = None
             elif needs[0]:
@@ -285,7 +285,7 @@ def conv_channels_last(x, kernel, bias=None, strides=(1, 1), padding="valid",
                     _depthwise_input_grad(d.reshape(mc, c, og), w3, dcols.reshape(mc, kk, c))
                 else:
                     dg = d.reshape(mc, g_, og).transpose(1, 0, 2)
-                    dcols = K.xp.ascontiguousarray(K.xp.matmul(dg, w2.transpose(0, 2, 1)).reshape(
+                    dcols = K.xp.ascontiguousarray(K.matmul(dg, w2.transpose(0, 2, 1)).reshape(
                         g_, mc, kk, cg).transpose(1, 2, 0, 3).reshape(mc, kk * c))
                 K.col2im(dcols, gx[lo:hi], *geometry)
                 tk = buf = dcols = None
@@ -348,7 +348,7 @@ def conv_transpose_channels_last(x, kernel, bias=None, strides=(1, 1), padding="
     w2 = w.reshape(kk * o, c)
     x2 = xa.reshape(m, c)
     cols, tk = _take(workspace, "cols", (m, kk * o), xa.dtype)
-    K.xp.matmul(x2, w2.T, out=cols)
+    K.matmul(x2, w2.T, out=cols)
     y5 = K.xp.empty((n,) + tuple(outs) + (o,), xa.dtype)
     K.col2im(cols, y5, *geometry)
     del tk
@@ -363,9 +363,9 @@ def conv_transpose_channels_last(x, kernel, bias=None, strides=(1, 1), padding="
             gcols, tk2 = _take(workspace, "dcols", (m, kk * o), y.dtype)
             K.im2col(g, gcols, *geometry)
             if needs[0]:
-                gx = K.xp.matmul(gcols, w2).reshape(xa.shape)
+                gx = K.matmul(gcols, w2).reshape(xa.shape)
             if needs[1]:
-                gw = K.xp.matmul(gcols.T, x2).reshape(w.shape)
+                gw = K.matmul(gcols.T, x2).reshape(w.shape)
         if bias is not None and needs[2]:
             gb = K.xp.empty(o, g.dtype)
             K.col_sum(g.reshape(-1, o), gb)

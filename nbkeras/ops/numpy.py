@@ -382,15 +382,15 @@ def _matmul_backward(xp, g, needs, arrays, out):
     g2 = xp.reshape(g, batch + (a2.shape[-2], b2.shape[-1]))
     ga = gb = None
     if needs[0]:
-        ga = unbroadcast(xp.matmul(g2, xp.swapaxes(b2, -1, -2)), a2.shape).reshape(a.shape)
+        ga = unbroadcast(_device.matmul(g2, xp.swapaxes(b2, -1, -2)), a2.shape).reshape(a.shape)
     if needs[1]:
-        gb = unbroadcast(xp.matmul(xp.swapaxes(a2, -1, -2), g2), b2.shape).reshape(b.shape)
+        gb = unbroadcast(_device.matmul(xp.swapaxes(a2, -1, -2), g2), b2.shape).reshape(b.shape)
     return ga, gb
 
 
 def matmul(x1, x2):
     """Matrix product with NumPy's `matmul` semantics (batched, 1-D promotion)."""
-    return op("matmul", lambda xp, a, b: xp.matmul(xp.asarray(a), xp.asarray(b)), (x1, x2),
+    return op("matmul", lambda xp, a, b: _device.matmul(xp.asarray(a), xp.asarray(b)), (x1, x2),
               _matmul_backward)
 
 

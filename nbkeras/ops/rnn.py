@@ -147,14 +147,14 @@ class _GRUResetBeforeCell(_Cell):
         st, g3 = self.st, self.st.g3
         K.gru_zr_forward(g3(xp_s), g3(r), self._hin(self.H[s]), st.ract, g3(self.gate_buf[s]),
                          self.RH[s])
-        K.gru_h_forward(g3(xp_s), self.RH[s] @ self.Uh, self.H[s], st.Mt[s], st.act,
+        K.gru_h_forward(g3(xp_s), K.matmul(self.RH[s], self.Uh), self.H[s], st.Mt[s], st.act,
                         g3(self.gate_buf[s]), self.H[s + 1])
 
     def backward(self, s, dhs, rec_back):
         st, g3, u = self.st, self.st.g3, self.st.u
         gates, DXP = g3(self.gate_buf[s]), self.DXP[s]
         K.gru_h_backward(dhs, gates, self.H[s], st.Mt[s], st.act, st.ract, g3(DXP), self.dhp)
-        drh = DXP[:, 2 * u:] @ self.UhT
+        drh = K.matmul(DXP[:, 2 * u:], self.UhT)
         dhin = st.xp.empty((st.n, u), st.dt)
         K.gru_zr_backward(drh, gates, self._hin(self.H[s]), st.ract, g3(DXP), dhin)
         self.DR[s] = DXP[:, :2 * u]
@@ -164,7 +164,7 @@ class _GRUResetBeforeCell(_Cell):
 
     def extra_recurrent_grad(self, gu, DXPf):
         T, n, u = self.st.T, self.st.n, self.st.u
-        gu[:, 2 * u:] = self.RH.reshape(T * n, u).T @ DXPf[:, 2 * u:]
+        gu[:, 2 * u:] = K.matmul(self.RH.reshape(T * n, u).T, DXPf[:, 2 * u:])
 
 
 def _cell_class(kind, reset_after):
@@ -232,15 +232,15 @@ def rnn(kind, x, kernel, recurrent_kernel, bias, initial_states, mask=None, go_b
     # Input projection of every step: one GEMM (one per gate with per-gate dropout masks).
     X2 = Xt.reshape(T * n, D)
     if imasks is None:
-        XP = X2 @ W
+        XP = K.matmul(X2, W)
     elif single_im:
         im = xp.asarray(imasks, dt)
-        XP = (Xt * im).reshape(T * n, D) @ W
+        XP = K.matmul((Xt * im).reshape(T * n, D), W)
     else:
         im = [xp.asarray(v, dt) for v in imasks]
         XP = xp.empty((T * n, G * u), dt)
         for k in range(G):
-            XP[:, k * u:(k + 1) * u] = (Xt * im[k]).reshape(T * n, D) @ W[:, k * u:(k + 1) * u]
+            XP[:, k * u:(k + 1) * u] = K.matmul((Xt * im[k]).reshape(T * n, D), W[:, k * u:(k + 1) * u])
     if b_in is not None:
         XP += b_in
     XP = XP.reshape(T, n, G * u)
@@ -254,11 +254,11 @@ def rnn(kind, x, kernel, recurrent_kernel, bias, initial_states, mask=None, go_b
 
     def rec(hp):
         if rmasks is None:
-            r = xp.matmul(hp, Ur, out=rbuf)  # the step's kernel reads it before the next
+            r = K.matmul(hp, Ur, out=rbuf)  # the step's kernel reads it before the next
         else:
             r = xp.empty((n, Gr * u), dt)
             for k in range(Gr):
-                r[:, k * u:(k + 1) * u] = (hp * rmasks[k]) @ Uks[k]
+                r[:, k * u:(k + 1) * u] = K.matmul(hp * rmasks[k], Uks[k])
         if b_rec is not None:
             r += b_rec
         return r
@@ -271,13 +271,13 @@ def rnn(kind, x, kernel, recurrent_kernel, bias, initial_states, mask=None, go_b
         if rmasks is None:
             out = dh_bufs[0]
             dh_bufs.reverse()
-            xp.matmul(d, UrT, out=out)
+            K.matmul(d, UrT, out=out)
             if not skip_direct:
                 out += direct
             return out
         out = xp.array(direct)
         for k in range(Gr):
-            out += (d[:, k * u:(k + 1) * u] @ UksT[k]) * rmasks[k]
+            out += K.matmul(d[:, k * u:(k + 1) * u], UksT[k]) * rmasks[k]
         return out
 
     act, ract = ACTIVATIONS[activation], ACTIVATIONS[recurrent_activation]
@@ -320,36 +320,36 @@ def rnn(kind, x, kernel, recurrent_kernel, bias, initial_states, mask=None, go_b
         gx = gw = gu = gb = None
         if needs[0]:
             if imasks is None:
-                dX = DXPf @ W.T
+                dX = K.matmul(DXPf, W.T)
             elif single_im:
-                dX = (DXPf @ W.T).reshape(T, n, D) * im
+                dX = K.matmul(DXPf, W.T).reshape(T, n, D) * im
             else:
                 dX = xp.zeros((T, n, D), dt)
                 for k in range(G):
-                    dX += (DXPf[:, k * u:(k + 1) * u] @ W[:, k * u:(k + 1) * u].T).reshape(T, n, D) * im[k]
+                    dX += K.matmul(DXPf[:, k * u:(k + 1) * u], W[:, k * u:(k + 1) * u].T).reshape(T, n, D) * im[k]
             dX = dX.reshape(T, n, D)
             if go_backwards:
                 dX = dX[::-1]
             gx = xp.ascontiguousarray(dX.transpose(1, 0, 2))
         if needs[1]:
             if imasks is None:
-                gw = X2.T @ DXPf
+                gw = K.matmul(X2.T, DXPf)
             elif single_im:
-                gw = (Xt * im).reshape(T * n, D).T @ DXPf
+                gw = K.matmul((Xt * im).reshape(T * n, D).T, DXPf)
             else:
                 gw = xp.empty_like(W)
                 for k in range(G):
-                    gw[:, k * u:(k + 1) * u] = (Xt * im[k]).reshape(T * n, D).T @ DXPf[:, k * u:(k + 1) * u]
+                    gw[:, k * u:(k + 1) * u] = K.matmul((Xt * im[k]).reshape(T * n, D).T, DXPf[:, k * u:(k + 1) * u])
         if needs[2]:
             gu = xp.empty_like(U)
             Hp = H[:T].reshape(T * n, u)
             DRf = DR.reshape(T * n, Gr * u)
             if rmasks is None:
-                gu[:, :Gr * u] = Hp.T @ DRf
+                gu[:, :Gr * u] = K.matmul(Hp.T, DRf)
             else:
                 for k in range(Gr):
                     hm = (H[:T] * rmasks[k]).reshape(T * n, u)
-                    gu[:, k * u:(k + 1) * u] = hm.T @ DRf[:, k * u:(k + 1) * u]
+                    gu[:, k * u:(k + 1) * u] = K.matmul(hm.T, DRf[:, k * u:(k + 1) * u])
             cell.extra_recurrent_grad(gu, DXPf)
         if b is not None and needs[3]:
             gin = xp.empty(G * u, dt)

@@ -10,8 +10,10 @@ collections during training only see the objects training creates; the frozen on
 return to the collector when `fit` ends. The collector stays enabled, so reference
 cycles made during training are still freed.
 
-It also enters the device's `threads_for_load()`, whose `resize()` the trainer calls at
-each epoch start to size the BLAS thread pool to the cores other processes leave free.
+It also enters the device's `threads_for_load()`, whose `resize()` the trainer calls
+before each batch (throttled to one load sample per 0.1 s) to size the threads that run
+the CPU device's GEMM blocks to the cores other processes leave free. The blocks are
+fixed by the GEMM's shape, so this changes the speed under load, never the numbers.
 
 Example:
     >>> with steady_training() as resize:
@@ -26,7 +28,7 @@ import gc
 def steady_training():
     """Freeze the collector's old objects and size the device's threads while training.
 
-    Yields the device's `resize()` (call it at each epoch start; returns the thread count
+    Yields the device's `resize()` (call it before each batch; returns the GEMM lane count
     it chose, or None). Re-entrant: a `fit` inside a callback leaves the outer freeze alone, and a
     freeze the user made (`gc.freeze()`) is kept.
 

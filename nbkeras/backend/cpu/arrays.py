@@ -2,6 +2,8 @@
 
 import numpy as xp
 
+from nbkeras.backend.cpu.gemm import matmul  # single-threaded BLAS in fixed blocks
+
 __all__ = ["xp", "asarray", "to_numpy", "empty", "empty_like", "zeros", "matmul", "prefetch"]
 
 
@@ -21,10 +23,9 @@ def to_numpy(x):
 
 
 # NumPy's own functions where their signature already is the contract's (no wrapper
-# call on the hot path): empty(shape, dtype), zeros(shape, dtype), matmul(a, b, out=None).
+# call on the hot path): empty(shape, dtype), zeros(shape, dtype).
 empty = xp.empty
 zeros = xp.zeros
-matmul = xp.matmul
 
 
 def empty_like(x, dtype=None):

@@ -1,18 +1,19 @@
-"""Size OpenBLAS's thread pool to the cores that are free right now.
+"""Size the GEMM lanes to the cores that are free right now, never changing a result.
 
-OpenBLAS splits every large GEMM evenly between its threads, and its idle threads
-spin before they sleep (its own pthreads pool: `OMP_WAIT_POLICY` does not reach it).
-When another process holds one of two cores, half of each GEMM waits for that core's
-time slice and the other thread spins at the barrier: the student CNN's step went from
-6.8 to 26.2 ms beside one busy loop. A GEMM computed by one thread on the free core is
-faster than that. So while `fit` runs, it samples the runnable tasks of other processes
-every 0.1 s (`/proc/loadavg`, minus this process's own running threads) and gives
-OpenBLAS only the cores they leave free; `fit` restores the user's count at its end.
+A GEMM split evenly between two threads (OpenBLAS's own threading did this) waits for
+its slower half: when another process holds one of two cores, half of each GEMM waits
+for that core's time slice and the other thread idles at the barrier (the student
+CNN's step went from 6.8 to 26.2 ms beside one busy loop). So while `fit` runs, it
+samples the runnable tasks of other processes every 0.1 s (`/proc/loadavg`, minus this
+process's own running threads) and runs the device's GEMM blocks on only the cores
+they leave free (`gemm.set_lanes`); `fit` restores the count at its end.
 
-OpenBLAS partitions a GEMM's output, never its inner (k) dimension, so every output
-element is the same sum in the same order whatever the thread count: results are
-bit-identical with 1 or N threads (tests/test_threads.py checks it on a training run).
-Set `NBKERAS_BLAS_THREADS=N` to pin the count (0 or unset: size by load).
+OpenBLAS itself runs one thread while nbkeras computes (`gemm.single_threaded_blas`): its
+float32 sums differ between 1 and 2 threads, so a thread count that followed the load
+made trained weights follow the load. The GEMM blocks are fixed by the shape
+(`gemm.plan`), so results are bit-identical with 1 or N lanes and under any load
+(tests/test_threads.py checks it on training runs). Set `NBKERAS_BLAS_THREADS=N` to pin
+the lanes (0 or unset: size by load).
 
 Example:
     >>> choose_threads(cores=2, others_running=1)
@@ -33,6 +34,8 @@ _SETTERS = ("scipy_openblas_set_num_threads64_", "scipy_openblas_set_num_threads
             "openblas_set_num_threads64_", "openblas_set_num_threads")
 _GETTERS = ("scipy_openblas_get_num_threads64_", "scipy_openblas_get_num_threads",
             "openblas_get_num_threads64_", "openblas_get_num_threads")
+_CORENAMES = ("scipy_openblas_get_corename64_", "scipy_openblas_get_corename",
+              "openblas_get_corename64_", "openblas_get_corename")
 
 _state = {"lib": None}
 
@@ -119,7 +122,7 @@ def _find(lib, names, restype, argtypes):
 
 
 def _openblas():
-    """(set, get) functions of the OpenBLAS that NumPy loaded, or None (another BLAS)."""
+    """(set, get, corename) functions of the OpenBLAS NumPy loaded, or None (another BLAS)."""
     if _state["lib"] is None:
         import numpy as np
 
@@ -139,7 +142,7 @@ def _openblas():
             setter = _find(lib, _SETTERS, None, [ctypes.c_int])
             getter = _find(lib, _GETTERS, ctypes.c_int, [])
             if setter is not None and getter is not None:
-                found = (setter, getter)
+                found = (setter, getter, _find(lib, _CORENAMES, ctypes.c_char_p, []))
                 break
         _state["lib"] = found
     return _state["lib"] or None
@@ -154,6 +157,20 @@ def blas_threads():
     """
     lib = _openblas()
     return int(lib[1]()) if lib else None
+
+
+def blas_corename():
+    """OpenBLAS's kernel family in use (e.g. 'Haswell'), or None (another BLAS, or unknown).
+
+    Example:
+        >>> blas_corename() is None or isinstance(blas_corename(), str)
+        True
+    """
+    lib = _openblas()
+    if not lib or lib[2] is None:
+        return None
+    name = lib[2]()
+    return name.decode().strip() if name else None
 
 
 def set_blas_threads(n):
@@ -187,14 +204,16 @@ def _pinned():
 
 @contextlib.contextmanager
 def threads_for_load(interval=0.1, window=5):
-    """While training: a `resize()` that sizes OpenBLAS's pool to the free cores.
+    """While training: a `resize()` that sizes the GEMM lanes to the free cores.
 
     Yields a function that the trainer calls before every batch. A call at least
     `interval` seconds after the last sample reads the load once more (about 20 us);
-    the thread count follows the median of the last `window` samples, so a process
-    that runs for an instant does not flip it, and one that keeps a core busy takes
-    its core back from OpenBLAS within `interval * window` seconds. Other calls only
-    read the clock. The count in force before is restored at exit.
+    the lane count follows the median of the last `window` samples, so a process that
+    runs for an instant does not flip it, and one that keeps a core busy takes its core
+    back within `interval * window` seconds. Other calls only read the clock. The count
+    in force before is restored at exit. OpenBLAS is set to one thread on entry (and
+    stays so). Lanes decide only which thread computes which GEMM block: the numbers
+    are the same whatever `resize()` chooses.
 
     Args:
         interval: seconds between two samples of the load.
@@ -206,13 +225,15 @@ def threads_for_load(interval=0.1, window=5):
         >>> n >= 1
         True
     """
-    start = blas_threads()
-    if start is None:  # not OpenBLAS: leave its threads alone
-        yield lambda: None
-        return
-    pinned = min(_pinned(), start)
+    from nbkeras.backend.cpu import gemm
+
+    blas = gemm.single_threaded_blas()
+    blas.__enter__()
+    start = gemm.lanes()
+    top = gemm.blocks_per_gemm()
+    pinned = min(_pinned(), top)
     if pinned:
-        set_blas_threads(pinned)
+        gemm.set_lanes(pinned)
     cores = _usable_cores()
     samples = collections.deque(maxlen=max(1, window))
     last = {"at": None, "n": pinned or start}
@@ -228,9 +249,9 @@ def threads_for_load(interval=0.1, window=5):
         else:
             samples.append(measure_others_running(1))
         last["at"] = now
-        n = choose_threads(cores, sorted(samples)[len(samples) // 2], limit=start)
+        n = choose_threads(cores, sorted(samples)[len(samples) // 2], limit=top)
         if n != last["n"]:
-            set_blas_threads(n)
+            gemm.set_lanes(n)
             last["n"] = n
         return n
 
@@ -239,7 +260,8 @@ def threads_for_load(interval=0.1, window=5):
         yield resize
     finally:
         _inference["fits"] -= 1
-        set_blas_threads(start)
+        gemm.set_lanes(start)
+        blas.__exit__(None, None, None)
 
 
 # What `threads_for_inference` last decided, shared by every call of the process.
@@ -249,15 +271,16 @@ _inference = {"at": None, "start": None, "n": None,
 
 class threads_for_inference:
     """While `predict` / `evaluate` / `predict_on_batch` / `test_on_batch` / `model(x)` run:
-    OpenBLAS's pool sized to the cores other processes leave free, as `threads_for_load`
-    does for fit (a context manager).
+    the GEMM lanes sized to the cores other processes leave free, as `threads_for_load`
+    does for fit (a context manager). Like there, the lanes change only which thread runs
+    a GEMM block, never the numbers.
 
     A one-sample `predict` is a few small GEMMs; when another process holds one of two
     cores, a GEMM split over two threads waits for that core's time slice (the student
     CNN's one-sample predict went from 0.2 to 8 ms). The calls share one record of the
     load: a call at least `interval` seconds after the last sample reads the load once more
     (20-90 us); other calls reuse the decision (a clock read and, when it differs from the
-    pool's size, two calls into OpenBLAS, about 2 us). Samples older than `stale` seconds
+    lanes in force, a change of that count). Samples older than `stale` seconds
     are dropped, so a call after a pause reads the load afresh. The count in force before
     is restored at exit. `NBKERAS_BLAS_THREADS=N` pins the count, as for fit (read with
     each sample). Inside `fit` (validation, a callback's predict) it changes nothing:
@@ -274,46 +297,49 @@ class threads_for_inference:
         True
     """
 
-    __slots__ = ("interval", "stale", "start", "n")
+    __slots__ = ("interval", "stale", "start", "n", "blas")
 
     def __init__(self, interval=0.1, stale=1.0):
         self.interval, self.stale = interval, stale
 
     def __enter__(self):
-        """Size the pool; returns the thread count in force (None: not OpenBLAS, or
-        nested in another inference call or in fit, which decide)."""
+        """Size the lanes; returns the count in force (None: nested in another inference
+        call or in fit, which decide)."""
         state = _inference
-        self.start = self.n = None
+        self.start = self.n = self.blas = None
         if state["depth"] or state["fits"]:
             state["depth"] += 1
             return None
-        lib = _state["lib"]
-        if lib is None:
-            _openblas()
-            lib = _state["lib"]
-        if lib:
-            start = int(lib[1]())
-            at = state["at"]
-            if (at is not None and state["start"] == start
-                    and time.monotonic() - at < self.interval):
-                n = state["n"]
-            else:
-                n = _inference_count(start, self.interval, self.stale)
-            if n != start:
-                lib[0](n)
-            self.start, self.n = start, n
+        from nbkeras.backend.cpu import gemm
+
+        self.blas = gemm.single_threaded_blas()
+        self.blas.__enter__()
+        start = gemm.lanes()
+        at = state["at"]
+        if (at is not None and state["start"] == start
+                and time.monotonic() - at < self.interval):
+            n = state["n"]
+        else:
+            n = _inference_count(start, self.interval, self.stale)
+        if n != start:
+            gemm.set_lanes(n)
+        self.start, self.n = start, n
         state["depth"] += 1
         return self.n
 
     def __exit__(self, *exc):
         _inference["depth"] -= 1
         if self.n != self.start:
-            _state["lib"][0](self.start)
+            from nbkeras.backend.cpu import gemm
+
+            gemm.set_lanes(self.start)
+        if self.blas is not None:
+            self.blas.__exit__(None, None, None)
         return False
 
 
 def _inference_count(start, interval, stale):
-    """Sample the load (and `NBKERAS_BLAS_THREADS`) once; the count for a pool of `start`."""
+    """Sample the load (and `NBKERAS_BLAS_THREADS`) once; the lanes, at most `start`."""
     state = _inference
     now = time.monotonic()
     if state["at"] is None or now - state["at"] > stale:

@@ -1,0 +1,315 @@
+"""The CPU device's `matmul`: single-threaded BLAS calls in blocks fixed by the shape.
+
+OpenBLAS's own threading gives different float32 sums with 1 and 2 threads (measured
+with 0.3.31's Haswell kernel: 512x300x256, 64x784x256, 1024x64x64 and most other
+shapes differ), so a thread count that follows the machine's load would make training
+results follow the load. Here BLAS runs one thread whenever nbkeras computes
+(`single_threaded_blas`: for the whole of `fit`/`predict`/`evaluate`, or around one
+GEMM outside them; the process's own count is restored after, so the user's NumPy
+code keeps its threads), and a
+large GEMM is cut into a fixed number of blocks that depends on its shape alone:
+
+- row blocks `a[r0:r1] @ b -> out[r0:r1]`, boundaries at multiples of `ROW_ALIGN`
+  rows, when `a` has at least `2 * ROW_ALIGN` rows. With OpenBLAS's Haswell sgemm
+  kernel (the core type of this project's machines) every such row block equals the
+  same rows of one whole single-threaded call exactly (measured: a split at any
+  multiple of 12 rows does, others do not; 48 also keeps 16-row tiles aligned):
+  tests/test_gemm.py checks it;
+- column blocks `a @ b[:, c0:c1] -> out[:, c0:c1]` otherwise (few rows, many columns:
+  a Dense layer at batch 32). These do not reproduce the whole call's bits (measured:
+  no column split does), but they are the same calls every run;
+- batched products (3-D or more, without broadcasting) are cut along their first
+  axis: NumPy makes one call per matrix either way, so these equal the whole call
+  exactly.
+
+The blocks run on `lanes()` threads: the caller and persistent workers, each taking
+the next block not yet taken (a late worker takes none, so the caller never waits for
+a worker that has not started). The thread governor (`threads.threads_for_load`)
+sets the lanes from the cores other processes leave free. Which thread runs a block
+never changes what is computed, so results are bit-identical whatever the load.
+
+Example:
+    >>> import numpy as np
+    >>> a = np.ones((2, 3), np.float32)
+    >>> matmul(a, np.ones((3, 4), np.float32)).shape
+    (2, 4)
+"""
+
+import os
+import threading
+
+import numpy as np
+
+from nbkeras.backend.cpu import threads as _threads
+
+# Work (m * n * k multiply-adds) below which a GEMM is one call: a block handed to a
+# worker costs a thread wake-up (tens of microseconds), this is ~100 us of one core.
+SPLIT_MIN_WORK = 1 << 22
+ROW_ALIGN = 48  # row block boundaries: multiples of this
+COL_ALIGN = 16  # column block boundaries: multiples of this
+MAX_BLOCKS = 4  # blocks per GEMM at most (and the most lanes)
+
+_FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
+_scope_lock = threading.Lock()
+_state = {"blas_depth": 0, "blas_saved": None, "lanes": None, "blocks": None, "workers": [],
+          "busy": threading.Lock()}
+
+
+def blocks_per_gemm():
+    """How many blocks a large GEMM is cut into: the usable cores, at most `MAX_BLOCKS`.
+
+    Fixed for the process (read once), so it never follows the load. 1 (no split) when
+    NumPy's BLAS is not OpenBLAS: its threads cannot be set, so it keeps its own.
+
+    Example:
+        >>> 1 <= blocks_per_gemm() <= MAX_BLOCKS
+        True
+    """
+    if _state["blocks"] is None:
+        cores = _threads._usable_cores() if _threads.blas_threads() is not None else 1
+        _state["blocks"] = max(1, min(MAX_BLOCKS, cores))
+    return _state["blocks"]
+
+
+def lanes():
+    """How many threads run a GEMM's blocks now (the caller included).
+
+    Example:
+        >>> lanes() >= 1
+        True
+    """
+    if _state["lanes"] is None:
+        _state["lanes"] = blocks_per_gemm()
+    return _state["lanes"]
+
+
+def set_lanes(n):
+    """Run GEMM blocks on `n` threads (the caller and `n - 1` workers); returns the old count.
+
+    Capped at `blocks_per_gemm()`. Changes only who computes each block, never the
+    numbers.
+
+    Args:
+        n: a positive int.
+
+    Example:
+        >>> old = set_lanes(1)
+        >>> _ = set_lanes(old)
+    """
+    if not isinstance(n, int) or isinstance(n, bool) or n < 1:
+        raise ValueError(f"Expected a positive int lane count. Received: n={n!r}")
+    old = lanes()
+    _state["lanes"] = min(n, blocks_per_gemm())
+    return old
+
+
+class single_threaded_blas:
+    """While inside, OpenBLAS runs one thread; the outermost exit gives the process its
+    own count back, so the user's NumPy code outside `fit`/`predict` keeps its threads.
+
+    `fit`, `evaluate`, `predict` and inference calls hold one for their whole run
+    (through the thread governor); a GEMM outside them takes one around itself (two
+    ctypes calls, under a microsecond each). Re-entrant and shared by all threads.
+
+    Example:
+        >>> with single_threaded_blas():
+        ...     c = matmul(a, b)
+    """
+
+    __slots__ = ()
+
+    def __enter__(self):
+        with _scope_lock:
+            if _state["blas_depth"] == 0:
+                n = _threads.blas_threads()
+                _state["blas_saved"] = n
+                if n not in (None, 1):
+                    _threads.set_blas_threads(1)
+            _state["blas_depth"] += 1
+        return self
+
+    def __exit__(self, *exc):
+        with _scope_lock:
+            _state["blas_depth"] -= 1
+            if _state["blas_depth"] == 0:
+                n = _state["blas_saved"]
+                if n not in (None, 1):
+                    _threads.set_blas_threads(n)
+        return False
+
+
+_SCOPE = single_threaded_blas()
+
+
+def _edges(size, parts, align):
+    """Block boundaries over `size`: `parts` near-equal blocks, inner boundaries at the
+    multiples of `align` nearest the equal split."""
+    inner = sorted({min(size, max(align, (size * i // parts + align // 2) // align * align))
+                    for i in range(1, parts)})
+    return [0] + [e for e in inner if 0 < e < size] + [size]
+
+
+def plan(a_shape, b_shape):
+    """How `matmul` cuts a product: ('rows'|'cols'|'batch', boundaries) or None (one call).
+
+    A function of the shapes alone (and the fixed `blocks_per_gemm()`).
+
+    Args:
+        a_shape, b_shape: the operands' shapes.
+
+    Example:
+        >>> plan((8, 8), (8, 8)) is None
+        True
+    """
+    parts = blocks_per_gemm()
+    if parts < 2 or len(a_shape) < 2 or len(b_shape) < 2:
+        return None
+    m, k = a_shape[-2:]
+    n = b_shape[-1]
+    lead = a_shape[:-2]
+    batch = 1
+    for d in lead:
+        batch *= d
+    if batch * m * n * k < SPLIT_MIN_WORK:
+        return None
+    if lead:  # batched: along the first axis, when b is one matrix or has a's batch axes
+        if len(b_shape) > 2 and tuple(b_shape[:-2]) != tuple(lead) or lead[0] < 2:
+            return None
+        return "batch", _edges(lead[0], min(parts, lead[0]), 1)
+    if len(b_shape) > 2:
+        return None
+    if m >= 2 * ROW_ALIGN:
+        return "rows", _edges(m, min(parts, m // ROW_ALIGN), ROW_ALIGN)
+    if n >= 2 * COL_ALIGN:
+        return "cols", _edges(n, min(parts, n // COL_ALIGN), COL_ALIGN)
+    return None
+
+
+def matmul(a, b, out=None):
+    """`a @ b` as `numpy.matmul` (batched, 1-D promotion), bit-identical whatever the load.
+
+    Args:
+        a, b: arrays (NumPy's matmul rules).
+        out: optional preallocated result (C-contiguous or a view BLAS can write).
+
+    Returns:
+        The product (`out` when given).
+
+    Example:
+        >>> import numpy as np
+        >>> matmul(np.eye(2, dtype=np.float32), np.ones((2, 2), np.float32)).sum()
+        4.0
+    """
+    with _SCOPE:  # inside fit/predict: a counter; outside: sets and restores the count
+        return _matmul(a, b, out)
+
+
+def _matmul(a, b, out):
+    if (type(a) is not np.ndarray or type(b) is not np.ndarray or a.dtype != b.dtype
+            or a.dtype not in _FLOATS or (out is not None and out.dtype != a.dtype)):
+        return np.matmul(a, b, out=out)
+    how = plan(a.shape, b.shape)
+    if how is None:
+        return np.matmul(a, b, out=out)
+    kind, edges = how
+    if kind == "batch":
+        shape = a.shape[:-1] + b.shape[-1:]
+    else:
+        shape = (a.shape[0], b.shape[1])
+    if out is None:
+        out = np.empty(shape, a.dtype)
+    elif out.shape != shape:
+        return np.matmul(a, b, out=out)  # NumPy's own error
+    tasks = []
+    for lo, hi in zip(edges, edges[1:]):
+        if kind == "rows":
+            tasks.append((a[lo:hi], b, out[lo:hi]))
+        elif kind == "cols":
+            tasks.append((a, b[:, lo:hi], out[:, lo:hi]))
+        else:
+            tasks.append((a[lo:hi], b[lo:hi] if b.ndim > 2 else b, out[lo:hi]))
+    _run_blocks(tasks)
+    return out
+
+
+# ------------------------------------------------------------------ the lanes
+class _Job:
+    """The blocks of one GEMM; any thread takes the next one not taken yet."""
+
+    __slots__ = ("tasks", "next", "left", "lock", "done", "error")
+
+    def __init__(self, tasks):
+        self.tasks, self.next, self.left, self.error = tasks, 0, len(tasks), None
+        self.lock = threading.Lock()
+        self.done = threading.Lock()
+        self.done.acquire()
+
+    def work(self):
+        tasks, n = self.tasks, len(self.tasks)
+        while True:
+            with self.lock:
+                i = self.next
+                if i >= n:
+                    return
+                self.next = i + 1
+            a, b, o = tasks[i]
+            try:
+                np.matmul(a, b, out=o)  # releases the GIL
+            except BaseException as e:  # noqa: BLE001 - re-raised in the caller
+                self.error = e
+            with self.lock:
+                self.left -= 1
+                if self.left == 0:
+                    self.done.release()
+
+
+class _Worker:
+    def __init__(self):
+        self.job = None
+        self.wake = threading.Lock()
+        self.wake.acquire()
+        self.thread = threading.Thread(target=self._loop, name="nbkeras-gemm", daemon=True)
+        self.thread.start()
+
+    def _loop(self):
+        while True:
+            self.wake.acquire()
+            job, self.job = self.job, None
+            if job is not None:
+                job.work()
+
+    def give(self, job):
+        self.job = job
+        if self.wake.locked():  # else a wake-up is pending: it will read the newest job
+            self.wake.release()
+
+
+def _run_blocks(tasks):
+    n_lanes = min(lanes(), len(tasks))
+    busy = _state["busy"]
+    if n_lanes < 2 or not busy.acquire(blocking=False):  # one lane, or a GEMM already
+        for a, b, o in tasks:                             # running from another thread
+            np.matmul(a, b, out=o)
+        return
+    try:
+        job = _Job(tasks)
+        workers = _state["workers"]
+        while len(workers) < n_lanes - 1:
+            workers.append(_Worker())
+        for w in workers[:n_lanes - 1]:
+            w.give(job)
+        job.work()
+        job.done.acquire()
+        if job.error is not None:
+            raise job.error
+    finally:
+        busy.release()
+
+
+def _after_fork():  # a forked child has none of the parent's threads
+    _state["workers"] = []
+    _state["busy"] = threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork)
