@@ -22,8 +22,8 @@ NAMES = lesson_names()
 HAN = re.compile(r"[\u4e00-\u9fff]")
 
 
-def test_ten_lessons_in_both_languages():
-    assert len(NAMES) == 10 and [n[:2] for n in NAMES] == [f"{i:02d}" for i in range(1, 11)]
+def test_eleven_lessons_in_both_languages():
+    assert len(NAMES) == 11 and [n[:2] for n in NAMES] == [f"{i:02d}" for i in range(1, 12)]
     assert sorted(p.stem for p in (LESSONS / "zh").glob("*.ipynb")) == NAMES
     assert [m.NAME for m in build.lesson_sources()] == NAMES
 

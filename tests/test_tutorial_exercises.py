@@ -54,6 +54,8 @@ def test_solution_passes_and_empty_answer_fails_kindly(lang, name, i, prompt, so
     assert ("正确" in passed) if lang == "zh" else ("Correct!" in passed)
 
 
+_SCORES_11 = np.array([[1.0, 2.0, 0.0], [2.0, 0.0, 2.0]]) / np.sqrt(2)  # q k^T / sqrt(d) of exercise 11
+
 WRONG = [
     ("01_one_hot", np.eye(3)[[2, 0, 1, 1]], "row 3 should be [0, 0, 1]"),
     ("01_one_hot", [2, 0, 1, 2], "the shape should be (4, 3)"),
@@ -75,6 +77,12 @@ WRONG = [
     ("10_cnn", nbkeras.Sequential([nbkeras.Input((8, 8, 1)), nbkeras.layers.Conv2D(2, 3),
                                    nbkeras.layers.Flatten(), nbkeras.layers.Dense(10)]),
      "activation='softmax'"),
+    ("11_attention_weights", _SCORES_11, "before the softmax"),
+    ("11_attention_weights", np.array([[np.e, np.e ** 2, 1.0], [np.e ** 2, 1.0, np.e ** 2]])
+     / np.array([[np.e + np.e ** 2 + 1.0], [2 * np.e ** 2 + 1.0]]), "dividing by √d"),
+    ("11_attention_weights", np.exp(_SCORES_11) / np.exp(_SCORES_11).sum(axis=0), "the wrong way"),
+    ("11_attention_weights", np.full((3, 2), 0.5), "the shape should be (2, 3)"),
+    ("11_attention_weights", np.full((2, 3), 1 / 3), "the first row should be about"),
 ]
 
 

@@ -137,8 +137,10 @@ class Mean(Metric):
         self._count.data += weight
 
     def result(self):
-        # One copy from the device for both (`stack` keeps their common dtype).
-        total, count = to_host(_device.xp.stack([self._total.data, self._count.data]))
+        if _device.xp is np:
+            total, count = self._total.data, self._count.data
+        else:  # one copy from the device for both (`stack` keeps their common dtype)
+            total, count = to_host(_device.xp.stack([self._total.data, self._count.data]))
         return as_result(divide_no_nan(total, count), self.dtype)
 
 

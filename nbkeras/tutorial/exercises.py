@@ -253,3 +253,36 @@ def _cnn(answer):
     if hint is None and not any(isinstance(layer, nbkeras.layers.Conv2D) for layer in answer.layers):
         return ("模型里至少要有一个 Conv2D 层。", "the model needs at least one Conv2D layer.")
     return hint
+
+
+@exercise("11_attention_weights", "每一行是一个查询对三个键的 softmax 权重，加起来等于 1。",
+          "Each row is one query's softmax weights over the three keys, adding up to 1.")
+def _attention_weights(answer):
+    q = np.array([[1.0, 0.0], [0.0, 2.0]])
+    k = np.array([[1.0, 1.0], [2.0, 0.0], [0.0, 1.0]])
+
+    def softmax(s, axis=-1):
+        e = np.exp(s - s.max(axis=axis, keepdims=True))
+        return e / e.sum(axis=axis, keepdims=True)
+
+    scores = q @ k.T
+    want, got = softmax(scores / np.sqrt(2.0)), _array(answer)
+    if got.shape != want.shape:
+        return (f"形状应该是 (2, 3)：每个查询一行，每个键一列。你的是 {got.shape}。"
+                "分数是 q @ k.T。",
+                f"the shape should be (2, 3): one row per query, one column per key; yours is "
+                f"{got.shape}. The scores are q @ k.T.")
+    if np.allclose(got, want, atol=1e-4):
+        return None
+    if np.allclose(got, scores / np.sqrt(2.0), atol=1e-4) or np.allclose(got, scores, atol=1e-4):
+        return ("这是分数，还没有做 softmax：np.exp(s) / np.exp(s).sum(axis=-1, keepdims=True)。",
+                "those are the scores, before the softmax: np.exp(s) / np.exp(s).sum(axis=-1, keepdims=True).")
+    if np.allclose(got, softmax(scores), atol=1e-4):
+        return ("忘了除以 √d（这里 d = 2）：softmax(q @ k.T / np.sqrt(2))。",
+                "the scores need dividing by √d (d = 2 here): softmax(q @ k.T / np.sqrt(2)).")
+    if np.allclose(got, softmax(scores / np.sqrt(2.0), axis=0), atol=1e-4):
+        return ("softmax 做错了方向：每一行（axis=-1）加起来等于 1，而不是每一列。",
+                "the softmax ran the wrong way: each row (axis=-1) should add up to 1, not each column.")
+    return (f"第一行应该约等于 {np.round(want[0], 4).tolist()}，你的是 {np.round(got[0], 4).tolist()}。",
+            f"the first row should be about {np.round(want[0], 4).tolist()}; yours is "
+            f"{np.round(got[0], 4).tolist()}.")

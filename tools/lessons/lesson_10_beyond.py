@@ -6,14 +6,14 @@ TITLE = {"zh": "第 10 课　原文之外：CNN、LSTM 和保存模型", "en": "
 
 CELLS = [
     md(zh="""
-        原文讲到正则化就结束了。这最后一课往前再走三步：
+        原文讲到正则化就结束了。这一课往前再走三步：
         1. **卷积神经网络（CNN）**：让模型直接看 8×8 的图像，而不是展平后的 64 个数；
         2. **LSTM**：处理序列数据的循环神经网络（RNN）；
         3. **保存模型**：存成 Keras 3 的 `.keras` 文件。同一个文件可以用真正的 Keras 3 打开，
            这样在 nbkeras 里学会的东西，可以直接带到 GPU 和更大的机器上。
         """,
        en="""
-        The article ends with regularization. This last lesson goes three steps further:
+        The article ends with regularization. This lesson goes three steps further:
         1. a **convolutional network (CNN)** that sees the 8×8 images as images, not as 64
            flat numbers;
         2. an **LSTM**, a recurrent network (RNN) for sequences;
@@ -167,12 +167,14 @@ CELLS = [
             tutorial.check("10_cnn", answer)
         """),
     md(zh="""
-        **全部课程到此结束。** 回顾：数据 → 模型 → 激活函数 → 优化器 → 损失函数 → 评估 → BatchNormalization →
+        **原文的内容到此全部学完。** 回顾：数据 → 模型 → 激活函数 → 优化器 → 损失函数 → 评估 → BatchNormalization →
         回调函数 → 正则化 → CNN / LSTM / 保存。每一课的练习都可以反复修改、重新运行。
+        下一课（第 11 课）：注意力机制和一个小 Transformer。
         """,
        en="""
-        **That is the whole series.** Data → models → activations → optimizers → losses →
+        **That is all of the article.** Data → models → activations → optimizers → losses →
         evaluation → BatchNormalization → callbacks → regularization → CNN / LSTM / saving.
-        Every exercise can be changed and run again as often as you like.
+        Every exercise can be changed and run again as often as you like. Next, lesson 11:
+        attention and a small Transformer.
         """),
 ]

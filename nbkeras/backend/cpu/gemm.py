@@ -51,7 +51,7 @@ MAX_BLOCKS = 4  # blocks per GEMM at most (and the most lanes)
 
 _FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
 _scope_lock = threading.Lock()
-_state = {"blas_depth": 0, "blas_saved": None, "lanes": None, "blocks": None, "workers": [],
+_state = {"blas_depth": 0, "blas_saved": None, "held": 0, "lanes": None, "blocks": None, "workers": [],
           "busy": threading.Lock()}
 
 
@@ -116,10 +116,15 @@ class single_threaded_blas:
         ...     c = matmul(a, b)
     """
 
-    __slots__ = ()
+    __slots__ = ("held",)
+
+    def __init__(self, held=False):
+        # held: a whole fit/predict/evaluate; GEMMs inside skip their own scope.
+        self.held = held
 
     def __enter__(self):
         with _scope_lock:
+            _state["held"] += self.held
             if _state["blas_depth"] == 0:
                 n = _threads.blas_threads()
                 _state["blas_saved"] = n
@@ -130,6 +135,7 @@ class single_threaded_blas:
 
     def __exit__(self, *exc):
         with _scope_lock:
+            _state["held"] -= self.held
             _state["blas_depth"] -= 1
             if _state["blas_depth"] == 0:
                 n = _state["blas_saved"]
@@ -200,11 +206,17 @@ def matmul(a, b, out=None):
         >>> matmul(np.eye(2, dtype=np.float32), np.ones((2, 2), np.float32)).sum()
         4.0
     """
-    with _SCOPE:  # inside fit/predict: a counter; outside: sets and restores the count
+    if _state["held"]:  # inside fit/predict/evaluate: BLAS is single-threaded already
+        return _matmul(a, b, out)
+    with _SCOPE:  # outside them: set one thread for this call, restore after
         return _matmul(a, b, out)
 
 
 def _matmul(a, b, out):
+    if type(a) is np.ndarray and type(b) is np.ndarray and a.ndim == 2 and b.ndim == 2:
+        sa = a.shape
+        if sa[0] * sa[1] * b.shape[1] < SPLIT_MIN_WORK:  # small: one call, as NumPy's
+            return np.matmul(a, b, out=out)
     if (type(a) is not np.ndarray or type(b) is not np.ndarray or a.dtype != b.dtype
             or a.dtype not in _FLOATS or (out is not None and out.dtype != a.dtype)):
         return np.matmul(a, b, out=out)

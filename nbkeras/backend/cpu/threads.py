@@ -233,7 +233,7 @@ def threads_for_load(interval=0.1, window=5):
     """
     from nbkeras.backend.cpu import gemm
 
-    blas = gemm.single_threaded_blas()
+    blas = gemm.single_threaded_blas(held=True)
     blas.__enter__()
     start = gemm.lanes()
     top = gemm.blocks_per_gemm()
@@ -321,7 +321,7 @@ class threads_for_inference:
             return None
         from nbkeras.backend.cpu import gemm
 
-        self.blas = gemm.single_threaded_blas()
+        self.blas = gemm.single_threaded_blas(held=True)
         self.blas.__enter__()
         start = gemm.lanes()
         at = state["at"]
