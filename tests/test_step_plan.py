@@ -18,9 +18,9 @@ import test_parity_training as training
 
 @pytest.fixture
 def replays(monkeypatch):
-    """Counts the replayed steps (and keeps the switch as the test found it). BLAS threads
-    are pinned: on this machine OpenBLAS's GEMM bits depend on its thread count, which
-    `fit` otherwise sizes by the load of the moment."""
+    """Counts the replayed steps (and keeps the switch as the test found it). The GEMM
+    lanes are pinned to one, so both runs of a comparison take the same thread path (the
+    numbers do not depend on it: tests/test_threads.py)."""
     monkeypatch.setenv("NBKERAS_BLAS_THREADS", "1")
     count = [0]
     run = step_plan._Plan.run

@@ -448,7 +448,7 @@ class Layer:
         _training_stack.append(training)
         try:
             if entry and not training and self._governs_threads:  # inference `model(x)`:
-                # BLAS threads for the free cores (fit's steps are sized by fit)
+                # GEMM lanes for the free cores (fit's steps are sized by fit)
                 with _device.threads_for_inference():
                     outputs = self.call(inputs, *args, **kwargs)
             else:

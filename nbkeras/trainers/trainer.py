@@ -33,7 +33,7 @@ from nbkeras.trainers.steady import steady_training
 class Trainer:
     """Training loop methods shared by every model."""
 
-    _governs_threads = True  # `model(x)` sizes the BLAS threads (see `Layer.__call__`)
+    _governs_threads = True  # `model(x)` sizes the GEMM lanes (see `Layer.__call__`)
 
     def _init_trainer(self):
         self.compiled = False
@@ -544,7 +544,7 @@ class Trainer:
                 cb.on_epoch_begin(epoch)
                 step = -1
                 for step, (xb, yb, swb) in enumerate(_device.prefetch(source.epoch())):
-                    resize_threads()  # BLAS threads for the cores free now (throttled)
+                    resize_threads()  # GEMM lanes for the cores free now (throttled)
                     cb.on_train_batch_begin(step)
                     logs = pythonify_logs(self.train_step(pack_x_y_sample_weight(xb, yb, swb)))
                     cb.on_train_batch_end(step, logs)
