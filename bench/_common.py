@@ -373,6 +373,19 @@ def import_framework(framework):
 
 
 # ------------------------------------------------------------------ profiling
+def profile_fit(run, steps, mode, bench, title, top=25, **extra):
+    """Time `run()` (one warmed-up fit of `steps` steps) plainly, then under the profiler,
+    and print the hotspots and a RESULT line (`bench`, `extra` and the plain us/step)."""
+    t0 = time.perf_counter()
+    run()
+    plain = time.perf_counter() - t0
+    print(f"\nnbkeras {title}, {steps} steps; without profiler: "
+          f"{1e6 * plain / steps:.0f} us/step")
+    res = profile(run, mode, steps, top=top)
+    res["us_per_step_unprofiled"] = 1e6 * plain / steps
+    result_line({"bench": bench, **extra, **res})
+
+
 def profile(fn, mode, steps, top=25):
     """Profile fn() with cProfile or pyinstrument and print the hotspots per step."""
     if mode == "pyinstrument":

@@ -128,15 +128,8 @@ def profile_nbkeras(mode, samples):
     x, y = make_data(samples)
     run_epoch = _keras_runner(keras)
     run_epoch(x[:WARM_N], y[:WARM_N])  # compile
-    steps = -(-samples // BATCH)
-    t0 = time.perf_counter()
-    run_epoch(x, y)
-    plain = time.perf_counter() - t0
-    print(f"\nnbkeras CNN, batch {BATCH}, {steps} steps; without profiler: "
-          f"{1e3 * plain / steps:.1f} ms/step")
-    res = C.profile(lambda: run_epoch(x, y), mode, steps, top=30)
-    res["us_per_step_unprofiled"] = 1e6 * plain / steps
-    C.result_line({"bench": "cnn_profile", **res})
+    C.profile_fit(lambda: run_epoch(x, y), -(-samples // BATCH), mode, "cnn_profile",
+                  f"CNN, batch {BATCH}", top=30)
 
 
 def main():

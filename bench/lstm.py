@@ -118,15 +118,8 @@ def profile_nbkeras(mode, samples, cell):
     x, y = make_data(samples)
     run_epoch = _keras_runner(keras, cell)
     run_epoch(x[:WARM_N], y[:WARM_N])  # compile
-    steps = -(-samples // BATCH)
-    t0 = time.perf_counter()
-    run_epoch(x, y)
-    plain = time.perf_counter() - t0
-    print(f"\nnbkeras {CELLS[cell][0]}, batch {BATCH}, {steps} steps; without profiler: "
-          f"{1e3 * plain / steps:.2f} ms/step")
-    res = C.profile(lambda: run_epoch(x, y), mode, steps, top=25)
-    res["us_per_step_unprofiled"] = 1e6 * plain / steps
-    C.result_line({"bench": "lstm_profile", "cell": cell, **res})
+    C.profile_fit(lambda: run_epoch(x, y), -(-samples // BATCH), mode, "lstm_profile",
+                  f"{CELLS[cell][0]}, batch {BATCH}", cell=cell)
 
 
 def main():

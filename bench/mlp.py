@@ -225,14 +225,8 @@ def profile_nbkeras(mode, steps=600):
     model = _keras_model(keras)
     model.fit(x[:WARM_N], y[:WARM_N], batch_size=32, epochs=1, verbose=0)  # compile
     model.fit(x, y, batch_size=32, epochs=1, verbose=0)                    # warm caches
-    print(f"\nnbkeras MLP, batch 32, {steps} steps (fit(epochs=1) on {steps * 32} samples)")
-    t0 = time.perf_counter()
-    model.fit(x, y, batch_size=32, epochs=1, verbose=0)
-    plain = time.perf_counter() - t0
-    print(f"without profiler: {1e6 * plain / steps:.0f} us/step")
-    res = C.profile(lambda: model.fit(x, y, batch_size=32, epochs=1, verbose=0), mode, steps)
-    res["us_per_step_unprofiled"] = 1e6 * plain / steps
-    C.result_line({"bench": "mlp_profile", **res})
+    C.profile_fit(lambda: model.fit(x, y, batch_size=32, epochs=1, verbose=0), steps, mode,
+                  "mlp_profile", f"MLP, batch 32 (fit(epochs=1) on {steps * 32} samples)")
 
 
 # -------------------------------------------------------------------- parent

@@ -73,9 +73,6 @@ def worker(framework, cfg):
     t0 = time.perf_counter()
     model.fit(x, y, batch_size=BATCH, epochs=1, verbose=0)
     warm = time.perf_counter() - t0
-    if cfg.get("profile"):
-        C.profile(lambda: model.fit(x, y, batch_size=BATCH, epochs=1, verbose=0),
-                  cfg["profile"], cfg["steps"])
     times, losses = [], []
     for _ in range(cfg["repeats"]):
         t0 = time.perf_counter()
@@ -83,6 +80,17 @@ def worker(framework, cfg):
         times.append((time.perf_counter() - t0) / cfg["steps"])
         losses.append(float(h.history["loss"][-1]))
     C.worker_reply({"warmup_s": warm, "step_s": times, "loss": losses})
+
+
+def profile_nbkeras(mode, steps):
+    """cProfile (or pyinstrument) of nbkeras's fit over `steps` batches, after a warm-up."""
+    import nbkeras as keras
+
+    x, y = _data(steps * BATCH)
+    model = _model(keras)
+    model.fit(x, y, batch_size=BATCH, epochs=1, verbose=0)  # compile
+    C.profile_fit(lambda: model.fit(x, y, batch_size=BATCH, epochs=1, verbose=0), steps, mode,
+                  "transformer_profile", f"transformer classifier, batch {BATCH}")
 
 
 def main():
@@ -104,22 +112,20 @@ def main():
     info = C.env_info()
     C.print_header(f"bench/transformer.py: keras.io's transformer classifier, maxlen {MAXLEN}, "
                    f"vocab {VOCAB}, embed {EMBED}, {HEADS} heads, ff {FF}, batch {BATCH}", info)
-    runs = [(f, None) for f in args.frameworks.split(",") if f.strip()]
     if args.profile:
-        runs = [("nbkeras", None)]
+        profile_nbkeras(args.profile, args.steps)
+        return
+    runs = [(f, None) for f in args.frameworks.split(",") if f.strip()]
     if args.baseline:
         runs.append(("nbkeras@base", os.path.abspath(args.baseline)))
     results = {name: {"step_s": [], "loss": []} for name, _ in runs}
     for rnd in range(args.rounds):
         for name, root in runs:
             fw = name.split("@")[0]
-            cfg = {"steps": args.steps, "repeats": args.repeats, "root": root,
-                   "profile": args.profile}
+            cfg = {"steps": args.steps, "repeats": args.repeats, "root": root}
             print(f"round {rnd + 1}/{args.rounds}: {name} ... (load {C.loadavg():.2f})",
                   flush=True)
             r = C.run_worker(__file__, [fw, json.dumps(cfg)])
-            if args.profile:
-                print("\n".join(r.get("tail", [])))
             res = results[name]
             if "step_s" in r:
                 res["step_s"] += r["step_s"]

@@ -131,16 +131,9 @@ def profile_nbkeras(mode, epochs=1000):
     x, y = make_data()
     model = _keras_model(keras)
     model.fit(x, y, epochs=2, batch_size=BATCH, verbose=0)
-    steps = epochs * STEPS_PER_EPOCH
-    print(f"\nnbkeras tutorial model, batch 32, fit(epochs={epochs}) = {steps} steps")
-    t0 = time.perf_counter()
-    model.fit(x, y, epochs=epochs, batch_size=BATCH, verbose=0)
-    plain = time.perf_counter() - t0
-    print(f"without profiler: {1e6 * plain / steps:.0f} us/step")
-    res = C.profile(lambda: model.fit(x, y, epochs=epochs, batch_size=BATCH, verbose=0),
-                    mode, steps)
-    res["us_per_step_unprofiled"] = 1e6 * plain / steps
-    C.result_line({"bench": "tutorial_profile", **res})
+    C.profile_fit(lambda: model.fit(x, y, epochs=epochs, batch_size=BATCH, verbose=0),
+                  epochs * STEPS_PER_EPOCH, mode, "tutorial_profile",
+                  f"tutorial model, batch 32, fit(epochs={epochs})")
 
 
 def main():
