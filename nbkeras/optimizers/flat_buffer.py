@@ -54,6 +54,7 @@ class FlatParameters:
     """
 
     def __init__(self, variables, slot_lists):
+        self.decays_all = None  # whether weight decay covers every variable (the optimizer's)
         self.dtype = variables[0].dtype
         self.shapes = [v.shape for v in variables]
         sizes = [int(np.prod(s, dtype=np.int64)) for s in self.shapes]

@@ -295,7 +295,9 @@ class Optimizer:
         variable decays, else one per decaying variable."""
         if self.weight_decay is None:
             return
-        if flat is not None and all(self._use_weight_decay(v) for v in variables):
+        if flat is not None and flat.decays_all is None:  # fixed once built (see
+            flat.decays_all = all(self._use_weight_decay(v) for v in variables)  # exclude_...)
+        if flat is not None and flat.decays_all:
             dt = flat.dtype.type
             K.weight_decay_update(flat.params, dt(self.weight_decay), dt(lr))
             return

@@ -234,7 +234,6 @@ def threads_for_load(interval=0.1, window=5):
     from nbkeras.backend.cpu import gemm
 
     blas = gemm.single_threaded_blas(held=True)
-    blas.__enter__()
     start = gemm.lanes()
     top = gemm.blocks_per_gemm()
     pinned = min(_pinned(), top)
@@ -264,6 +263,7 @@ def threads_for_load(interval=0.1, window=5):
         return n
 
     _inference["fits"] += 1  # inference inside fit (validation, callbacks) leaves it to fit
+    blas.__enter__()
     try:
         yield resize
     finally:

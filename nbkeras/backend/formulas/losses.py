@@ -11,14 +11,14 @@ CUDA kernels run one thread per row.
 import math
 
 from nbkeras.backend.formulas._formula import formula
-from nbkeras.backend.formulas.activations import sigmoid
+from nbkeras.backend.formulas.activations import sigmoid, softplus
 from nbkeras.backend.formulas.rows import row_max_exp_sum, row_sum
 
 
 @formula
 def log_sigmoid(v):
     """log(sigmoid(v)) = -softplus(-v), without overflow."""
-    return -(max(-v, 0.0) + math.log1p(math.exp(-abs(v))))
+    return -softplus(-v)
 
 
 @formula
