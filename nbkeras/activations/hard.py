@@ -40,8 +40,7 @@ def hard_tanh(x):
         >>> hard_tanh(np.array([-2.0, 0.5], "float32"))
         array([-1. ,  0.5], dtype=float32)
     """
-    x = _as_float(x)
-    return ops.where(ops.greater(x, 1.0), 1.0, ops.where(ops.less(x, -1.0), -1.0, x))
+    return ops.hard_tanh(x)
 
 
 def hard_shrink(x, threshold=0.5):
@@ -55,8 +54,7 @@ def hard_shrink(x, threshold=0.5):
         >>> hard_shrink(np.array([-1.0, 0.2], "float32"))
         array([-1.,  0.], dtype=float32)
     """
-    x = _as_float(x)
-    return ops.where(ops.greater(ops.abs(x), threshold), x, 0.0)
+    return ops.hard_shrink(x, threshold)
 
 
 def soft_shrink(x, threshold=0.5):
@@ -70,9 +68,7 @@ def soft_shrink(x, threshold=0.5):
         >>> soft_shrink(np.array([-1.0, 0.2, 2.0], "float32"))
         array([-0.5,  0. ,  1.5], dtype=float32)
     """
-    x = _as_float(x)
-    low = ops.where(ops.less(x, -threshold), ops.add(x, threshold), 0.0)
-    return ops.where(ops.greater(x, threshold), ops.subtract(x, threshold), low)
+    return ops.soft_shrink(x, threshold)
 
 
 def sparse_plus(x):
@@ -82,9 +78,7 @@ def sparse_plus(x):
         >>> sparse_plus(np.array([-2.0, 0.0, 2.0], "float32"))
         array([0.  , 0.25, 2.  ], dtype=float32)
     """
-    x = _as_float(x)
-    middle = ops.multiply(ops.square(ops.add(x, 1.0)), 0.25)
-    return ops.where(ops.less_equal(x, -1.0), 0.0, ops.where(ops.greater_equal(x, 1.0), x, middle))
+    return ops.sparse_plus(x)
 
 
 def sparse_sigmoid(x):
@@ -94,5 +88,4 @@ def sparse_sigmoid(x):
         >>> sparse_sigmoid(np.array([-2.0, 0.0, 2.0], "float32"))
         array([0. , 0.5, 1. ], dtype=float32)
     """
-    x = _as_float(x)
-    return ops.multiply(ops.clip(ops.add(x, 1.0), 0.0, 2.0), 0.5)
+    return ops.sparse_sigmoid(x)

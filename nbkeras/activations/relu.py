@@ -128,9 +128,7 @@ def celu(x, alpha=1.0):
         >>> celu(np.array([-1.0, 2.0], "float32"))
         array([-0.63212055,  2.        ], dtype=float32)
     """
-    x = _as_float(x)
-    neg = ops.multiply(alpha, ops.expm1(ops.divide(ops.minimum(x, 0.0), alpha)))
-    return ops.add(ops.maximum(x, 0.0), neg)
+    return ops.celu(x, alpha)
 
 
 def threshold(x, threshold, default_value):
@@ -145,5 +143,4 @@ def threshold(x, threshold, default_value):
         >>> threshold(np.array([-1.0, 2.0], "float32"), 0.0, -5.0)
         array([-5.,  2.], dtype=float32)
     """
-    x = _as_float(x)
-    return ops.where(ops.greater(x, threshold), x, default_value)
+    return ops.threshold(x, threshold, default_value)

@@ -104,7 +104,7 @@ def log_sigmoid(x):
         >>> log_sigmoid(np.array([0.0], "float32"))
         array([-0.6931472], dtype=float32)
     """
-    return ops.negative(ops.softplus(ops.negative(_as_float(x))))
+    return ops.log_sigmoid(x)
 
 
 def squareplus(x, b=4):
@@ -118,8 +118,7 @@ def squareplus(x, b=4):
         >>> squareplus(np.array([0.0], "float32"))
         array([1.], dtype=float32)
     """
-    x = _as_float(x)
-    return ops.multiply(ops.add(x, ops.sqrt(ops.add(ops.square(x), float(b)))), 0.5)
+    return ops.squareplus(x, b)
 
 
 def tanh_shrink(x):
@@ -129,8 +128,7 @@ def tanh_shrink(x):
         >>> tanh_shrink(np.array([0.0], "float32"))
         array([0.], dtype=float32)
     """
-    x = _as_float(x)
-    return ops.subtract(x, ops.tanh(x))
+    return ops.tanh_shrink(x)
 
 
 def linear(x):

@@ -150,7 +150,7 @@ def hard_tanh(x):
         array([-1. ,  0.5])
     """
     return _unary("hard_tanh", x, lambda xp, a: xp.clip(_f(xp, a), -1, 1),
-                  lambda xp, g, a, y: _mask(xp, (a > -1) & (a < 1), g))
+                  lambda xp, g, a, y: _mask(xp, ~((a > 1) | (a < -1)), g))  # 1 at NaN, as JAX
 
 
 def sparse_plus(x):
@@ -162,10 +162,15 @@ def sparse_plus(x):
     """
     def value(xp, a):
         a = _f(xp, a)
-        return xp.where(a <= -1, 0, xp.where(a < 1, 0.25 * (a + 1) ** 2, a)).astype(a.dtype)
+        return xp.where(a <= -1, 0, xp.where(a >= 1, a, 0.25 * (a + 1) ** 2)).astype(a.dtype)
 
-    return _unary("sparse_plus", x, value, lambda xp, g, a, y: g * xp.where(
-        a <= -1, 0, xp.where(a < 1, 0.5 * (a + 1), 1)).astype(g.dtype))
+    def grad(xp, g, a, y):  # JAX's `where` rule: a masked-off inf branch gives 0 * inf = NaN
+        lo = a <= -1
+        hi = ~lo & (a >= 1)
+        mid = (~lo & ~hi).astype(g.dtype)
+        return g * hi.astype(g.dtype) + (g * mid) * (0.5 * (a + 1)).astype(g.dtype)
+
+    return _unary("sparse_plus", x, value, grad)
 
 
 def sparse_sigmoid(x):
