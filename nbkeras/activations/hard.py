@@ -7,7 +7,6 @@ Example:
 """
 
 from nbkeras import ops
-from nbkeras.activations.relu import _as_float
 
 
 def hard_sigmoid(x):
