@@ -87,8 +87,10 @@ def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, ignore_cl
             labels = labels.reshape(labels.shape[:-1])
         onehot = nn.one_hot(labels, p_shape[-1], dtype=unwrap(y_pred).dtype)
         out = categorical_crossentropy(onehot, y_pred, from_logits, label_smoothing, axis)
-    else:
+    elif getattr(y_pred, "_keras_symbolic", False):
         out = nn.sparse_categorical_crossentropy(labels, y_pred, from_logits=from_logits, axis=axis)
+    else:  # the labels were checked above: not a second time on the training hot path
+        out = nn._sparse_categorical_crossentropy(labels, y_pred, from_logits, axis, checked=True)
     if keep is not None:
         keep = keep.reshape(np.shape(unwrap(out)))
         out = ops.multiply(out, keep.astype(unwrap(out).dtype))

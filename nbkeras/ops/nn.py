@@ -477,7 +477,8 @@ def sparse_categorical_crossentropy(target, output, from_logits=False, axis=-1):
                      {"from_logits": from_logits, "axis": axis})
 
 
-def _sparse_categorical_crossentropy(target, output, from_logits=False, axis=-1):
+def _sparse_categorical_crossentropy(target, output, from_logits=False, axis=-1, checked=False):
+    # checked: `target` already went through `sparse_labels` (the loss class checks it)
     ps = np.shape(unwrap(output))
 
     def sparse_categorical_crossentropy_labels(t):  # (a traceback shows this name)
@@ -488,7 +489,7 @@ def _sparse_categorical_crossentropy(target, output, from_logits=False, axis=-1)
                 "Arguments `target` and `output` must have the same shape up until "
                 f"the last dimension. Received: target.shape={t.shape}, output.shape={ps}"
             )
-        return sparse_labels(t, ps[-1])
+        return t if checked else sparse_labels(t, ps[-1])
 
     t = untracked_op("sparse_labels", sparse_categorical_crossentropy_labels,
                 (K.asarray(unwrap(target)),))
