@@ -462,10 +462,6 @@ class Layer:
             self._add_activity_loss(outputs)
         return outputs
 
-    @property
-    def _call_takes_training(self):
-        return _takes(type(self), "training")
-
     def _add_activity_loss(self, outputs):
         from nbkeras import ops
 

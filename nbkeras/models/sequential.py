@@ -108,25 +108,12 @@ class Sequential(Model):
         if shape is not None and shape != self._checked_shape:
             self._check_data_shape(tuple(shape))
             self._checked_shape = shape
-        ref_shape, layers = self._call_order()
-        x = inputs if ref_shape is None else adjust_input_rank(inputs, ref_shape)
-        for layer in layers:
+        x = inputs
+        if self._layers and isinstance(self._layers[0], InputLayer):
+            x = adjust_input_rank(x, self._layers[0].batch_shape)
+        for layer in self.layers:
             x = layer(x, training=training)
         return x
-
-    def _call_order(self):
-        """(the Input's batch shape or None, the layers to call in order), kept while
-        `_layers` holds the same layers (`add`, `pop` or a new attribute change it)."""
-        entries = self._layers
-        key = (len(entries), entries[0] if entries else None, entries[-1] if entries else None)
-        cached = self.__dict__.get("_call_order_cache")
-        if cached is not None and cached[0] is entries and cached[1] == key:
-            return cached[2], cached[3]
-        first = key[1] if isinstance(key[1], InputLayer) else None
-        ref_shape = None if first is None else first.batch_shape
-        layers = tuple(self.layers)
-        self.__dict__["_call_order_cache"] = (entries, key, ref_shape, layers)
-        return ref_shape, layers
 
     def _check_data_shape(self, shape, argument="input"):
         if self._layers and isinstance(self._layers[0], InputLayer):

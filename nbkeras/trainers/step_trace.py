@@ -118,7 +118,7 @@ class Trace:
             i = self.op_of_tensor.get(id(t))
             if i is None:
                 self.fail("an op that records on the tape outside the ops' entry point "
-                          "(convolutions, pooling, RNNs, Embedding)")
+                          "(convolutions, pooling, RNNs)")
                 return
             nodes.append((i, needs))
         self.nodes = nodes
@@ -192,9 +192,7 @@ def _value_key(v, slot_of, depth=0):
         return _fn_key(v, slot_of, depth=depth + 1) if depth < 4 else ("fn", v.__code__)
     if isinstance(v, types.MethodType):  # `obj.method` is a new object at each access
         return ("method", id(v.__self__), _value_key(v.__func__, slot_of, depth + 1))
-    if isinstance(v, (types.ModuleType, type, types.BuiltinFunctionType)):
-        return ("obj", id(v))
-    return ("obj", id(v))
+    return ("obj", id(v))  # modules, classes, builtins and other objects: by identity
 
 
 def _is_variable(v):
