@@ -74,9 +74,13 @@ class Variable(Tensor):
         """The current value (the device's array: NumPy on the CPU; updated in place)."""
         return self.data
 
+    def _coerce(self, value):
+        """`value` as an array of this variable's kind (a device array of its dtype)."""
+        return _device.asarray(unwrap(value), dtype=self.data.dtype)
+
     def assign(self, value):
         """Set the value in place; the shape must not change."""
-        arr = _device.asarray(unwrap(value), dtype=self.data.dtype)
+        arr = self._coerce(value)
         if arr.shape != self.data.shape:
             raise ValueError(
                 f"Cannot assign a value of shape {arr.shape} to variable "
@@ -87,12 +91,12 @@ class Variable(Tensor):
 
     def assign_add(self, value):
         """Add to the value in place."""
-        self.data += _device.asarray(unwrap(value), dtype=self.data.dtype)
+        self.data += self._coerce(value)
         return self
 
     def assign_sub(self, value):
         """Subtract from the value in place."""
-        self.data -= _device.asarray(unwrap(value), dtype=self.data.dtype)
+        self.data -= self._coerce(value)
         return self
 
     def __repr__(self):
@@ -126,27 +130,6 @@ class HostVariable(Variable):
         super().__init__(initializer, dtype=dtype, trainable=False, name=name)
         self.data = np.array(_device.to_numpy(self.data), copy=True)
 
-    def _host(self, value):
+    def _coerce(self, value):
         return np.asarray(_device.to_numpy(unwrap(value)), dtype=self.data.dtype)
-
-    def assign(self, value):
-        """Set the value in place; the shape must not change."""
-        arr = self._host(value)
-        if arr.shape != self.data.shape:
-            raise ValueError(
-                f"Cannot assign a value of shape {arr.shape} to variable "
-                f"'{self.path}' of shape {self.data.shape}. Received: value.shape={arr.shape}"
-            )
-        self.data[...] = arr
-        return self
-
-    def assign_add(self, value):
-        """Add to the value in place."""
-        self.data += self._host(value)
-        return self
-
-    def assign_sub(self, value):
-        """Subtract from the value in place."""
-        self.data -= self._host(value)
-        return self
 
