@@ -36,52 +36,31 @@ BLOCK = 1 << 14
 
 
 @jit
-def _act_forward_range(x, out, code, alpha, lo, hi):
-    if code == 1:
-        for i in range(lo, hi):
-            v = x[i]
-            out[i] = 0 if v <= 0 else v
-    else:
-        for i in range(lo, hi):
-            out[i] = _act(x[i], code, alpha)
+def _act_forward_range(x, out, code, alpha, lo, hi):  # code >= 2: ReLU/linear have their own
+    for i in range(lo, hi):
+        out[i] = _act(x[i], code, alpha)
 
 
 @jit
 def _act_backward_range(g, z, y, out, code, alpha, lo, hi):
-    if code == 1:
-        for i in range(lo, hi):
-            out[i] = g[i] if y[i] > 0 else 0
-    else:
-        for i in range(lo, hi):
-            out[i] = g[i] * _dact(z[i], y[i], code, alpha)
+    for i in range(lo, hi):
+        out[i] = g[i] * _dact(z[i], y[i], code, alpha)
 
 
 @jit
 def _bias_act_forward_range(z, b, y, code, alpha, lo, hi):
     m = z.shape[1]
     has_bias = b.size > 0
-    if code == 0:
-        if has_bias:
-            for i in range(lo, hi):
-                for j in range(m):
-                    y[i, j] = z[i, j] + b[j]
-    elif code == 1:
-        for i in range(lo, hi):
-            for j in range(m):
-                v = z[i, j] + b[j] if has_bias else z[i, j]
-                y[i, j] = 0 if v <= 0 else v
-    else:
-        for i in range(lo, hi):
-            for j in range(m):
-                v = z[i, j] + b[j] if has_bias else z[i, j]
-                z[i, j] = v
-                y[i, j] = _act(v, code, alpha)
+    for i in range(lo, hi):
+        for j in range(m):
+            v = z[i, j] + b[j] if has_bias else z[i, j]
+            z[i, j] = v
+            y[i, j] = _act(v, code, alpha)
 
 
 # Linear and ReLU, the activations of most first models, get kernels of their own that
 # never call `_act` / `_dact`: a cold kernel cache then compiles neither (about 0.5 s of
-# the first fit). Their loops are the general kernels' code-0/1 loops, so the numbers are
-# the same whichever kernel runs.
+# the first fit), and the general kernels below only see codes >= 2.
 
 
 @jit
@@ -128,13 +107,8 @@ def _act_forward(x, out, code, alpha):
 
 @jit(parallel=True)
 def _act_forward_par(x, out, code, alpha):
-    if code == 1:
-        for i in prange(x.size):
-            v = x[i]
-            out[i] = 0 if v <= 0 else v
-    else:
-        for i in prange(x.size):
-            out[i] = _act(x[i], code, alpha)
+    for i in prange(x.size):
+        out[i] = _act(x[i], code, alpha)
 
 
 @jit
@@ -144,12 +118,8 @@ def _act_backward(g, z, y, out, code, alpha):
 
 @jit(parallel=True)
 def _act_backward_par(g, z, y, out, code, alpha):
-    if code == 1:
-        for i in prange(g.size):
-            out[i] = g[i] if y[i] > 0 else 0
-    else:
-        for i in prange(g.size):
-            out[i] = g[i] * _dact(z[i], y[i], code, alpha)
+    for i in prange(g.size):
+        out[i] = g[i] * _dact(z[i], y[i], code, alpha)
 
 
 @jit
