@@ -90,33 +90,16 @@ class LayerNormalization(_Affine):
 
     def build(self, input_shape):
         self._red_axes = tuple(_axes(self.axis, len(input_shape)))
-        nd = len(input_shape)
-        self._trailing = self._red_axes == tuple(range(nd - len(self._red_axes), nd))
-        self._bshape = [input_shape[a] if a in self._red_axes else 1
-                        for a in range(len(input_shape))]
         # As in Keras, rms_scaling makes no beta.
         self._make_affine(tuple(input_shape[a] for a in self._red_axes),
                           center=self.center and not self.rms_scaling)
         self.built = True
 
     def call(self, inputs):
-        axes, bshape = self._red_axes, self._bshape
-        if self.rms_scaling:
-            # Keras 3 scales by the variance here (a documented quirk), not the mean square.
-            inv = 1.0 / ops.sqrt(ops.var(inputs, axis=axes, keepdims=True) + self.epsilon)
-            out = inputs * inv
-            if self.gamma is not None:
-                out = out * ops.reshape(self.gamma, bshape)
-            return out
-        if self._trailing:  # one fused op (the usual last axis)
-            return ops.layer_normalization(inputs, self.gamma, self.beta, axis=list(axes),
-                                           epsilon=self.epsilon)
-        out = _standardize(inputs, axes, self.epsilon)
-        if self.gamma is not None:
-            out = out * ops.reshape(self.gamma, bshape)
-        if self.beta is not None:
-            out = out + ops.reshape(self.beta, bshape)
-        return out
+        # The op picks its fused kernel (trailing axes) or the composite formula (other
+        # axes, and Keras 3's rms_scaling, which scales by the variance).
+        return ops.layer_normalization(inputs, self.gamma, self.beta, axis=list(self._red_axes),
+                                       epsilon=self.epsilon, rms_scaling=self.rms_scaling)
 
     def get_config(self):
         cfg = super().get_config()
