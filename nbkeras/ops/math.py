@@ -12,10 +12,9 @@ Example:
 
 import numpy as np
 
-from nbkeras.ops.array import _along_key, take_along_axis
+from nbkeras.ops.array import take_along_axis
 from nbkeras.ops.core import composite, op, unwrap
 from nbkeras.ops import numpy as knp
-from nbkeras.ops.numpy import _shape
 
 __all__ = ["all", "any", "argsort", "ceil", "count_nonzero", "cumprod", "cumsum", "erf", "fft",
            "fft2", "floor", "ifft2", "irfft", "isclose", "isfinite", "isinf", "isnan",
@@ -85,7 +84,7 @@ def cumsum(x, axis=None, dtype=None):
 
     def backward(xp, g, needs, arrays, out):
         ax = 0 if axis is None else axis
-        return (_reverse_cumsum(xp, g, ax).reshape(_shape(arrays[0])),)
+        return (_reverse_cumsum(xp, g, ax).reshape(np.shape(arrays[0])),)
 
     return op("cumsum", forward, (x,), backward, {"axis": axis, "dtype": dtype})
 
@@ -110,7 +109,7 @@ def cumprod(x, axis=None, dtype=None):
 
     def backward(xp, g, needs, arrays, out):
         a, ax = _flat(xp, arrays[0], axis)
-        return ((_reverse_cumsum(xp, g * out, ax) / a).reshape(_shape(arrays[0])),)
+        return ((_reverse_cumsum(xp, g * out, ax) / a).reshape(np.shape(arrays[0])),)
 
     return op("cumprod", forward, (x,), backward, {"axis": axis, "dtype": dtype})
 
@@ -159,7 +158,7 @@ def top_k(x, k, sorted=True):
         (array([3., 2.]), array([1, 2]))
     """
     k = int(k)
-    n = _shape(unwrap(x))[-1] if not getattr(x, "_keras_symbolic", False) else None
+    n = knp.shape(x)[-1] if not getattr(x, "_keras_symbolic", False) else None
     if n is not None and not 0 <= k <= n:
         raise ValueError(f"`k` must be between 0 and the last axis's size {n}. Received: k={k}")
 
@@ -209,10 +208,10 @@ def erf(x):
 def _segments(data, segment_ids, num_segments):
     ids = np.asarray(unwrap(segment_ids)).astype(np.int64).reshape(-1)
     n = int(ids.max()) + 1 if num_segments is None else int(num_segments)
-    if ids.shape[0] != _shape(unwrap(data))[0]:
+    if ids.shape[0] != knp.shape(data)[0]:
         raise ValueError("`segment_ids` must have one id per row of `data`. Received: "
                          f"segment_ids with {ids.shape[0]} entries for data of shape "
-                         f"{_shape(unwrap(data))}")
+                         f"{knp.shape(data)}")
     return ids, n, (ids >= 0) & (ids < n)
 
 
@@ -239,7 +238,7 @@ def segment_sum(data, segment_ids, num_segments=None, sorted=False):
         return out
 
     def backward(xp, g, needs, arrays, out):
-        gx = xp.zeros(_shape(arrays[0]), dtype=g.dtype)
+        gx = xp.zeros(np.shape(arrays[0]), dtype=g.dtype)
         gx[xp.asarray(keep)] = g[xp.asarray(rows)]
         return (gx,)
 
@@ -361,9 +360,9 @@ def _complex_pair(x, name):
         raise ValueError(f"`{name}` expects a tuple (real, imag) of two tensors. "
                          f"Received: x={x!r}")
     real, imag = x
-    if _shape(unwrap(real)) != _shape(unwrap(imag)):
+    if knp.shape(real) != knp.shape(imag):
         raise ValueError(f"The real and imaginary parts must have the same shape. Received: "
-                         f"real.shape={_shape(unwrap(real))}, imag.shape={_shape(unwrap(imag))}")
+                         f"real.shape={knp.shape(real)}, imag.shape={knp.shape(imag)}")
     return real, imag
 
 
@@ -503,7 +502,7 @@ def irfft(x, fft_length=None):
 
     def backward(xp, g, needs, arrays, out):
         n = g.shape[-1]
-        m = _shape(arrays[0])[-1]
+        m = np.shape(arrays[0])[-1]
         spec = xp.fft.rfft(g, axis=-1)  # n // 2 + 1 bins
         scale = xp.full(spec.shape[-1], 2.0 / n)
         scale[0] = 1.0 / n

@@ -20,7 +20,7 @@ from nbkeras.ops import numpy as knp
 from nbkeras.ops.array import flip, moveaxis, split
 from nbkeras.ops.core import composite, op, unwrap
 from nbkeras.ops.elementwise import logaddexp
-from nbkeras.ops.numpy import _binary, _shape, _unary
+from nbkeras.ops.numpy import _binary, _unary
 
 __all__ = ["allclose", "append", "argpartition", "array_split", "average", "bincount",
            "bitwise_and", "bitwise_invert", "bitwise_left_shift", "bitwise_not", "bitwise_or",
@@ -35,10 +35,6 @@ __all__ = ["allclose", "append", "argpartition", "array_split", "average", "binc
 
 def _sym(x):
     return getattr(x, "_keras_symbolic", False)
-
-
-def _shape_of(x):
-    return tuple(x.shape) if _sym(x) else _shape(unwrap(x))
 
 
 # -- differentiable, from other ops ---------------------------------------------------
@@ -484,8 +480,8 @@ def fliplr(x):
         >>> ops.fliplr(np.array([[1.0, 2.0]]))
         array([[2., 1.]])
     """
-    if len(_shape_of(x)) < 2:
-        raise ValueError(f"`fliplr` needs a tensor of rank >= 2. Received: x.shape={_shape_of(x)}")
+    if len(knp.shape(x)) < 2:
+        raise ValueError(f"`fliplr` needs a tensor of rank >= 2. Received: x.shape={knp.shape(x)}")
     return composite("fliplr", lambda x: flip(x, 1), (x,))
 
 
@@ -496,8 +492,8 @@ def flipud(x):
         >>> ops.flipud(np.array([1.0, 2.0]))
         array([2., 1.])
     """
-    if len(_shape_of(x)) < 1:
-        raise ValueError(f"`flipud` needs a tensor of rank >= 1. Received: x.shape={_shape_of(x)}")
+    if len(knp.shape(x)) < 1:
+        raise ValueError(f"`flipud` needs a tensor of rank >= 1. Received: x.shape={knp.shape(x)}")
     return composite("flipud", lambda x: flip(x, 0), (x,))
 
 
@@ -531,7 +527,7 @@ def hsplit(x, indices_or_sections):
         >>> [p.shape for p in ops.hsplit(np.zeros((2, 4)), 2)]
         [(2, 2), (2, 2)]
     """
-    ax = 0 if len(_shape_of(x)) == 1 else 1
+    ax = 0 if len(knp.shape(x)) == 1 else 1
     return composite("hsplit", lambda x: split(x, indices_or_sections, axis=ax), (x,),
                      {"indices_or_sections": indices_or_sections})
 
@@ -599,7 +595,7 @@ def empty_like(x, dtype=None):
         >>> ops.empty_like(np.ones(2, "int32")).dtype
         dtype('int32')
     """
-    return op("empty_like", lambda xp, a: xp.zeros(_shape(a), dtype=dtype or
+    return op("empty_like", lambda xp, a: xp.zeros(np.shape(a), dtype=dtype or
                                                    xp.asarray(a).dtype), (x,),
               config={"dtype": dtype})
 
@@ -616,9 +612,9 @@ def searchsorted(sorted_sequence, values, side="left"):
         >>> ops.searchsorted(np.array([1.0, 2.0, 3.0]), np.array([2.0, 2.5]))
         array([1, 2])
     """
-    if len(_shape_of(sorted_sequence)) != 1:
+    if len(knp.shape(sorted_sequence)) != 1:
         raise ValueError("`searchsorted` only supports 1-D sorted sequences. "
-                         f"Received: sorted_sequence.shape={_shape_of(sorted_sequence)}")
+                         f"Received: sorted_sequence.shape={knp.shape(sorted_sequence)}")
     if side not in ("left", "right"):
         raise ValueError(f"`side` must be 'left' or 'right'. Received: side={side!r}")
     return op("searchsorted", lambda xp, s, v: xp.searchsorted(s, v, side=side).astype(

@@ -16,7 +16,6 @@ from nbkeras.backend import active as _device
 from nbkeras.ops import numpy as knp
 from nbkeras.ops.core import composite, op, unwrap
 from nbkeras.ops.math import _segments, erf, segment_max
-from nbkeras.ops.numpy import _shape
 
 __all__ = ["cdist", "erfc", "in_top_k", "scatter", "scatter_update", "segment_min",
            "segment_prod"]
@@ -48,7 +47,7 @@ def scatter(indices, values, shape):
     shape = tuple(int(s) for s in shape)
     if k > len(shape):
         raise ValueError(f"`indices` address {k} axes of a {len(shape)}-D shape. "
-                         f"Received: indices.shape={np.shape(unwrap(indices))}, shape={shape}")
+                         f"Received: indices.shape={knp.shape(indices)}, shape={shape}")
 
     def forward(xp, v):
         v = xp.asarray(v)
@@ -200,8 +199,8 @@ def cdist(x, y):
         >>> ops.cdist(np.array([[0.0, 0.0]]), np.array([[3.0, 4.0]]))
         array([[5.]])
     """
-    sx = tuple(x.shape) if getattr(x, "_keras_symbolic", False) else _shape(unwrap(x))
-    sy = tuple(y.shape) if getattr(y, "_keras_symbolic", False) else _shape(unwrap(y))
+    sx = knp.shape(x)
+    sy = knp.shape(y)
     if len(sx) < 2 or len(sy) < 2 or sx[-1] != sy[-1]:
         raise ValueError("`cdist` takes inputs of rank >= 2 with the same last dimension. "
                          f"Received: x.shape={sx}, y.shape={sy}")
