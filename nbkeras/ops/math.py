@@ -215,6 +215,26 @@ def _segments(data, segment_ids, num_segments):
     return ids, n, (ids >= 0) & (ids < n)
 
 
+def _segment_reduce(name, combine, fill, grad, data, segment_ids, num_segments, sorted):
+    """The op `name` that combines the rows of `data` sharing a segment id with the ufunc
+    `xp.<combine>` from `fill`; grad(xp, g, a, out, rows, keep) -> the gradient of `data`
+    (the rows kept, `keep`, go to segments `rows`; ids out of range drop)."""
+    ids, n, valid = _segments(data, segment_ids, num_segments)
+    rows, keep = ids[valid], np.flatnonzero(valid)
+
+    def forward(xp, a):
+        a = xp.asarray(a)
+        out = xp.full((n,) + a.shape[1:], fill, dtype=a.dtype)
+        getattr(xp, combine).at(out, xp.asarray(rows), a[xp.asarray(keep)])
+        return out
+
+    def backward(xp, g, needs, arrays, out):
+        return (grad(xp, g, xp.asarray(arrays[0]), out, xp.asarray(rows), xp.asarray(keep)),)
+
+    return op(name, forward, (data,), backward,
+              {"segment_ids": ids.tolist(), "num_segments": num_segments, "sorted": sorted})
+
+
 def segment_sum(data, segment_ids, num_segments=None, sorted=False):
     """Sum the rows of `data` that share a segment id (ids outside [0, num_segments) drop).
 
@@ -228,22 +248,13 @@ def segment_sum(data, segment_ids, num_segments=None, sorted=False):
         >>> ops.segment_sum(np.array([1.0, 2.0, 3.0]), np.array([0, 0, 1]))
         array([3., 3.])
     """
-    ids, n, valid = _segments(data, segment_ids, num_segments)
-    rows, keep = ids[valid], np.flatnonzero(valid)
+    def grad(xp, g, a, out, r, k):
+        gx = xp.zeros(a.shape, dtype=g.dtype)
+        gx[k] = g[r]
+        return gx
 
-    def forward(xp, a):
-        a = xp.asarray(a)
-        out = xp.zeros((n,) + a.shape[1:], dtype=a.dtype)
-        xp.add.at(out, xp.asarray(rows), a[xp.asarray(keep)])
-        return out
-
-    def backward(xp, g, needs, arrays, out):
-        gx = xp.zeros(np.shape(arrays[0]), dtype=g.dtype)
-        gx[xp.asarray(keep)] = g[xp.asarray(rows)]
-        return (gx,)
-
-    return op("segment_sum", forward, (data,), backward,
-              {"segment_ids": ids.tolist(), "num_segments": num_segments, "sorted": sorted})
+    return _segment_reduce("segment_sum", "add", 0, grad, data, segment_ids, num_segments,
+                           sorted)
 
 
 def segment_max(data, segment_ids, num_segments=None, sorted=False):
@@ -260,28 +271,17 @@ def segment_max(data, segment_ids, num_segments=None, sorted=False):
         >>> ops.segment_max(np.array([1.0, 2.0, 3.0]), np.array([0, 0, 1]))
         array([2., 3.])
     """
-    ids, n, valid = _segments(data, segment_ids, num_segments)
-    rows, keep = ids[valid], np.flatnonzero(valid)
-
-    def forward(xp, a):
-        a = xp.asarray(a)
-        out = xp.full((n,) + a.shape[1:], -np.inf, dtype=a.dtype)
-        xp.maximum.at(out, xp.asarray(rows), a[xp.asarray(keep)])
-        return out
-
-    def backward(xp, g, needs, arrays, out):
-        a = xp.asarray(arrays[0])
-        r, k = xp.asarray(rows), xp.asarray(keep)
+    def grad(xp, g, a, out, r, k):
         hit = xp.zeros(a.shape, dtype=g.dtype)
         hit[k] = (a[k] == out[r])
         count = xp.zeros(out.shape, dtype=g.dtype)
         xp.add.at(count, r, hit[k])
         gx = xp.zeros(a.shape, dtype=g.dtype)
         gx[k] = hit[k] * g[r] / xp.maximum(count[r], 1)
-        return (gx,)
+        return gx
 
-    return op("segment_max", forward, (data,), backward,
-              {"segment_ids": ids.tolist(), "num_segments": num_segments, "sorted": sorted})
+    return _segment_reduce("segment_max", "maximum", -np.inf, grad, data, segment_ids,
+                           num_segments, sorted)
 
 
 def norm(x, ord=None, axis=None, keepdims=False):

@@ -15,7 +15,7 @@ import numpy as np
 from nbkeras.backend import active as _device
 from nbkeras.ops import numpy as knp
 from nbkeras.ops.core import composite, op, unwrap
-from nbkeras.ops.math import _segments, erf, segment_max
+from nbkeras.ops.math import _segment_reduce, erf, segment_max
 
 __all__ = ["cdist", "erfc", "in_top_k", "scatter", "scatter_update", "segment_min",
            "segment_prod"]
@@ -139,24 +139,13 @@ def segment_prod(data, segment_ids, num_segments=None, sorted=False):
         >>> ops.segment_prod(np.array([2.0, 3.0, 4.0]), np.array([0, 0, 1]))
         array([6., 4.])
     """
-    ids, n, valid = _segments(data, segment_ids, num_segments)
-    rows, keep = ids[valid], np.flatnonzero(valid)
-
-    def forward(xp, a):
-        a = xp.asarray(a)
-        out = xp.ones((n,) + a.shape[1:], dtype=a.dtype)
-        xp.multiply.at(out, xp.asarray(rows), a[xp.asarray(keep)])
-        return out
-
-    def backward(xp, g, needs, arrays, out):
-        a = xp.asarray(arrays[0])
+    def grad(xp, g, a, out, r, k):
         gx = xp.zeros(a.shape, dtype=g.dtype)
-        k, r = xp.asarray(keep), xp.asarray(rows)
         gx[k] = g[r] * out[r] / a[k]
-        return (gx,)
+        return gx
 
-    return op("segment_prod", forward, (data,), backward,
-              {"segment_ids": ids.tolist(), "num_segments": num_segments, "sorted": sorted})
+    return _segment_reduce("segment_prod", "multiply", 1, grad, data, segment_ids,
+                           num_segments, sorted)
 
 
 def erfc(x):
