@@ -494,9 +494,7 @@ def average_pool_channels_last(x, pool_size, strides, padding="valid"):
     """Average pooling of NHWC or NDHWC `x`; padded positions are left out of each mean.
 
     Args:
-        x: (N, H, W, C) or (N, D, H, W, C) input.
-        pool_size / strides: one int per spatial axis.
-        padding: `'valid'` or `'same'`.
+        x, pool_size, strides, padding: as in `max_pool_channels_last`.
 
     Example:
         >>> average_pool_channels_last(np.ones((1, 4, 4, 2)), (2, 2), (2, 2)).shape
