@@ -49,7 +49,7 @@ MODELS = {
         layers.Conv2D(4, 3, strides=2, activation="relu"),
         layers.ZeroPadding2D(((1, 0), (0, 1))),
         layers.Conv2D(3, 2, padding="same", dilation_rate=2, activation="elu"),
-        layers.MaxPooling2D(2, strides=1), layers.Dropout(0.2),
+        layers.MaxPooling2D(2, strides=1), layers.SpatialDropout2D(0.2),
         layers.AveragePooling2D(2, padding="same")]),
     "conv2d_family": ((8, 8, 3), lambda: [
         layers.SeparableConv2D(4, 3, padding="same", depth_multiplier=2, activation="relu"),

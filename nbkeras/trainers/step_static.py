@@ -150,9 +150,12 @@ _METHODS = (types.FunctionType, staticmethod, classmethod, property)
 
 def _overridden_hook(layer, cls, base):
     """The name of an internal method of the whitelisted `base` (`_convolve`, `_kernel_2d`,
-    `_geometry`, `_pads`, `_spatial_crops`...: what its `call` relies on) that a subclass or
-    the instance replaces, or None."""
+    `_geometry`, `_pads`, `_spatial_crops`...: what its `call` relies on) that a subclass
+    from outside nbkeras or the instance replaces, or None (nbkeras's own subclasses, such
+    as SpatialDropout's `_noise_shape`, are known to keep `call` static)."""
     for klass in cls.__mro__[:cls.__mro__.index(base)]:
+        if _builtin(klass):
+            continue
         for name, v in vars(klass).items():
             if _hook_name(name) and isinstance(v, _METHODS) and hasattr(base, name):
                 return name
