@@ -82,6 +82,25 @@ def test_conv_models_replay_bit_identical(name, replays):
     assert n > 0 and model._step_path == "replay", model._step_path
 
 
+def test_a_shared_conv_layer_replays_bit_identical(replays):
+    """One Conv2D (one workspace) called on two branches: two ops, each with its own state."""
+    shape = (7, 7, 2)
+
+    def make():
+        keras.utils.set_random_seed(0)
+        inp = keras.Input(shape)
+        conv = layers.Conv2D(3, 3, padding="same", activation="relu")
+        a = conv(inp)
+        b = conv(layers.MaxPooling2D(1)(layers.ZeroPadding2D(0)(inp)))
+        h = layers.Concatenate()([layers.Flatten()(a), layers.Flatten()(b)])
+        model = keras.Model(inp, layers.Dense(3, activation="softmax")(h))
+        model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+        return model
+
+    model, n = _fit_both(make, replays, data=_images(shape), batch_size=8, epochs=2)
+    assert n > 0 and model._step_path == "replay"
+
+
 def test_interpolating_upsampling_gives_the_tape_numbers(replays):
     """UpSampling2D's bilinear resize (a tensordot with constant weights): replayed or not,
     the same numbers."""
