@@ -6,6 +6,11 @@ inside (NDHWC for 3D); 1D inputs run as images of height 1, and every rank runs 
 the 3-D kernels (2-D inputs with a unit depth axis). A `Workspace` lets a layer reuse
 its im2col buffer from one step to the next: a buffer is handed out again only
 once the backward pass that needed it is gone.
+
+Each op here is one call of `ops.core.op`: its array code runs in a forward function of
+the arrays alone, and what the backward pass reads from the forward lives in a closure
+cell that every forward call resets (which also lets go of the last step's buffer), so
+a replayed training step (nbkeras/trainers/step_plan.py) reruns them as they are.
 """
 
 import collections
