@@ -121,16 +121,21 @@ def test_chunked_im2col_replays_bit_identical(replays, monkeypatch):
 
 
 def test_replayed_steps_reuse_the_im2col_buffer(replays):
-    """Each replayed forward lets go of the last step's buffers first: the layer's workspace
-    hands out the same im2col buffer every step."""
+    """Each replayed forward lets go of the last step's buffers first, and a traced step's
+    ops let go of theirs once it is over: the layer's workspace hands out the same im2col
+    buffer every step, traced or replayed."""
     shape = (6, 6, 2)
     model = _cnn(shape, lambda: [layers.Conv2D(3, 3)])()
     x, y = _images(shape)
-    model.fit(x, y, batch_size=8, epochs=1, verbose=0)
-    buf = model.layers[0]._workspace._bufs["cols"][0]
-    model.fit(x, y, batch_size=8, epochs=2, verbose=0)
-    assert model._step_path == "replay"
-    assert model.layers[0]._workspace._bufs["cols"][0] is buf
+    seen = []
+
+    class Buffers(keras.callbacks.Callback):
+        def on_train_batch_end(self, batch, logs=None):
+            seen.append((model._step_path, id(model.layers[0]._workspace._bufs["cols"][0])))
+
+    model.fit(x, y, batch_size=8, epochs=2, verbose=0, callbacks=[Buffers()])
+    assert [p for p, _ in seen] == ["trace", "trace"] + ["replay"] * 4
+    assert len({b for _, b in seen}) == 1
 
 
 @pytest.mark.parametrize("case", conv_golden.TRAINING, ids=[c["id"] for c in conv_golden.TRAINING])
