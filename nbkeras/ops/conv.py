@@ -529,8 +529,7 @@ def crop_spatial(x, crops):
     """Crop `x` by `crops` ((before, after) per axis), differentiable (a `getitem`).
 
     Args:
-        x: an array.
-        crops: one (before, after) pair of ints per axis of `x`.
+        x, crops: as `pad_spatial`'s `x` and `pads`, the entries to remove.
 
     Example:
         >>> crop_spatial(np.ones((1, 4, 1)), ((0, 0), (1, 2), (0, 0))).shape
