@@ -73,6 +73,7 @@ def train_step(model, x, y, sample_weight):
     if entry.failed is not None:
         return _tape(model, x, y, sample_weight, entry.failed)
     logs, trace = _traced_step(model, x, y, sample_weight, leaves)
+    trace.release()
     if trace.reason is not None:
         entry.failed = trace.reason
         model._last_step_path = "tape: " + trace.reason

@@ -99,7 +99,15 @@ def whitelist():
                  "LeakyReLU", "ELU", "Softmax", "PReLU", "Identity", "LayerNormalization",
                  "Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum", "Concatenate",
                  "Dot", "Permute", "RepeatVector", "EinsumDense", "UnitNormalization",
-                 "Embedding", "GlobalAveragePooling1D", "GlobalMaxPooling1D")
+                 "Embedding", "GlobalAveragePooling1D", "GlobalMaxPooling1D",
+                 "Conv1D", "Conv2D", "Conv3D", "Conv1DTranspose", "Conv2DTranspose",
+                 "Conv3DTranspose", "DepthwiseConv1D", "DepthwiseConv2D", "SeparableConv1D",
+                 "SeparableConv2D", "MaxPooling1D", "MaxPooling2D", "MaxPooling3D",
+                 "AveragePooling1D", "AveragePooling2D", "AveragePooling3D",
+                 "GlobalMaxPooling2D", "GlobalMaxPooling3D", "GlobalAveragePooling2D",
+                 "GlobalAveragePooling3D", "ZeroPadding1D", "ZeroPadding2D", "ZeroPadding3D",
+                 "UpSampling1D", "UpSampling2D", "UpSampling3D", "Cropping1D", "Cropping2D",
+                 "Cropping3D")
         _WHITELIST = {getattr(L, n) for n in names if hasattr(L, n)}
     return _WHITELIST
 
@@ -122,6 +130,9 @@ def _layer_reason(layer):
     base = next((c for c in cls.__mro__ if c in whitelist()), None)
     if base is None or cls.call is not base.call or cls.__call__ is not Layer.__call__:
         return f"layer '{layer.name}' ({cls.__name__}) is not on the replay whitelist"
+    hook = _overridden_hook(layer, cls, base)
+    if hook is not None:
+        return f"layer '{layer.name}' ({cls.__name__}) overrides `{hook}`"
     if getattr(layer, "supports_masking", False) and layer_module._MASKS:
         return "Keras masks in the step"
     for attr in _CALLABLE_ATTRS:
@@ -132,6 +143,34 @@ def _layer_reason(layer):
         if not _builtin(getattr(v, "regularizer", None)):
             return f"a custom regularizer on '{v.path}'"
     return None
+
+
+_METHODS = (types.FunctionType, staticmethod, classmethod, property)
+
+
+def _overridden_hook(layer, cls, base):
+    """The name of an internal method of the whitelisted `base` (`_convolve`, `_kernel_2d`,
+    `_geometry`, `_pads`, `_spatial_crops`...: what its `call` relies on) that a subclass
+    from outside nbkeras or the instance replaces, or None (nbkeras's own subclasses, such
+    as SpatialDropout's `_noise_shape`, are known to keep `call` static)."""
+    for klass in cls.__mro__[:cls.__mro__.index(base)]:
+        if _builtin(klass):
+            continue
+        for name, v in vars(klass).items():
+            if _hook_name(name) and isinstance(v, _METHODS) and hasattr(base, name):
+                return name
+    for name, v in layer.__dict__.items():
+        if _hook_name(name) and callable(v) and isinstance(_class_attr(base, name), _METHODS):
+            return name
+    return None
+
+
+def _class_attr(cls, name):
+    return next((k.__dict__[name] for k in cls.__mro__ if name in k.__dict__), None)
+
+
+def _hook_name(name):
+    return name.startswith("_") and not name.startswith("__")
 
 
 def _nested_model_reason(model):

@@ -118,7 +118,7 @@ class Trace:
             i = self.op_of_tensor.get(id(t))
             if i is None:
                 self.fail("an op that records on the tape outside the ops' entry point "
-                          "(convolutions, pooling, RNNs)")
+                          "(RNNs, custom gradients)")
                 return
             nodes.append((i, needs))
         self.nodes = nodes
@@ -132,6 +132,15 @@ class Trace:
             return None if any(p is None for p in parts) else ("seq", type(y), parts)
         s = self.slot_of.get(id(y))
         return None if s is None else ("slot", s)
+
+    def release(self):
+        """After the traced step (its backward has run): let go of what each op's forward
+        kept for its backward (an im2col matrix, an argmax), which a replay's forward sets
+        afresh; the scratch is not compared between traces, so the first trace need not
+        hold a second step's buffers while the next one runs."""
+        for _, f, *_ in self.ops:
+            for cell in _scratch(f):
+                cell.cell_contents = None
 
     def fingerprint(self):
         """What must be the same in two traces for the step to be static."""
@@ -216,10 +225,15 @@ _WRITTEN = {}
 
 
 def _scratch_cells(forward):
+    """The ids of the closure cells that `forward` assigns: see `_scratch`."""
+    return frozenset(id(c) for c in _scratch(forward))
+
+
+def _scratch(forward):
     """The closure cells that `forward` assigns (`nonlocal a; a = ...`): the op's scratch,
     refreshed by every call, which its backward reads."""
     if not isinstance(forward, types.FunctionType) or not forward.__closure__:
-        return frozenset()
+        return ()
     code = forward.__code__
     names = _WRITTEN.get(code)
     if names is None:
@@ -227,7 +241,7 @@ def _scratch_cells(forward):
 
         names = _WRITTEN[code] = frozenset(
             i.argval for i in dis.get_instructions(code) if i.opname == "STORE_DEREF")
-    return frozenset(id(c) for c, n in zip(forward.__closure__, code.co_freevars) if n in names)
+    return tuple(c for c, n in zip(forward.__closure__, code.co_freevars) if n in names)
 
 
 def _cell(c):
