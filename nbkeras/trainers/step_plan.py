@@ -115,8 +115,9 @@ def step_path(model):
 
 
 def forget(model):
-    """Drop the plans of `model` and what was proved about its classes (its next steps
-    check and trace again): call it after patching a layer's methods.
+    """Drop the plans of `model` (its training steps' and its forward passes', see
+    `forward_plan`) and what was proved about its classes (its next steps check and trace
+    again): call it after patching a layer's methods or settings.
 
     Args:
         model: a model.
@@ -124,8 +125,8 @@ def forget(model):
     Example:
         >>> step_plan.forget(model)
     """
-    model.__dict__.pop("_step_plans", None)
-    model.__dict__.pop("_step_static", None)
+    for name in ("_step_plans", "_step_static", "_forward_plans", "_forward_static"):
+        model.__dict__.pop(name, None)
 
 
 # ----------------------------------------------------------------- the tape step
@@ -294,12 +295,9 @@ class _Plan:
         return model.compute_metrics(x, y, y_pred, sample_weight=sample_weight)
 
 
-def _compile(plan, trace):
-    """The plan as one straight-line Python function `step(xp, leaves, variables)` returning
-    (loss, per-output losses..., outputs..., gradients of the trainable weights...):
-    `ops.core.backward`'s walk unrolled, with its sums in the same order."""
-    env, lines = {}, ["def step(xp, L, V):"]
-    put = lines.append
+def bind_sources(trace, env, put):
+    """The lines of a compiled plan that bind each slot a trace did not compute: `v<slot>`
+    from the batch's arrays `L` or the variables' arrays `V`, constants put in `env`."""
     for s, src in enumerate(trace.source):
         if src[0] == "batch":
             put(f"    v{s} = L[{src[1]}]")
@@ -307,6 +305,15 @@ def _compile(plan, trace):
             put(f"    v{s} = V[{src[1]}]")
         elif src[0] == "const":
             env[f"v{s}"] = src[1]
+
+
+def _compile(plan, trace):
+    """The plan as one straight-line Python function `step(xp, leaves, variables)` returning
+    (loss, per-output losses..., outputs..., gradients of the trainable weights...):
+    `ops.core.backward`'s walk unrolled, with its sums in the same order."""
+    env, lines = {}, ["def step(xp, L, V):"]
+    put = lines.append
+    bind_sources(trace, env, put)
     needed = {i for i, _ in trace.nodes}
     for i, (_, f, _, ins, s, wrapped, _, _) in enumerate(trace.ops):
         env[f"f{i}"] = f
