@@ -231,6 +231,26 @@ def test_nested_model_replays_bit_identical():
     assert _both(model, *_data()) == "replay"
 
 
+def test_cnn_replays_once_convolutions_are_ops():
+    """Convolutions and pooling replay as soon as the training step's whitelist has them
+    (they run as `ops.core.op`); before that the CNN stays direct, with the same numbers."""
+    from nbkeras.trainers import step_static
+
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential([layers.Input((10, 10, 1)), layers.Conv2D(4, 3, activation="relu"),
+                              layers.MaxPooling2D(), layers.BatchNormalization(),
+                              layers.Dropout(0.5), layers.Flatten(),
+                              layers.Dense(3, activation="softmax")])
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    x = np.random.default_rng(0).random((20, 10, 10, 1), dtype="float32")
+    y = np.random.default_rng(1).integers(0, 3, size=(20,))
+    path = _both(model, x, y, batch_size=8)
+    if {layers.Conv2D, layers.MaxPooling2D} <= step_static.whitelist():
+        assert path == "replay"
+    else:
+        assert path.startswith("direct: layer") and "not on the replay whitelist" in path, path
+
+
 # ------------------------------------------------------------- weights and plans
 def test_set_weights_between_predicts_changes_the_output():
     model, (x, _) = _mlp(), _data()

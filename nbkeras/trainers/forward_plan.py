@@ -47,21 +47,23 @@ def forward(model, x):
         >>> model._predict_path
         'trace'
     """
+    if (not config._STEP_REPLAY or core._tapes or core._tracer is not None
+            or layer_module._training_stack or _device.xp is not np):
+        return _direct(model, x, _context_reason())
     owner = step_plan._owner(model)
-    reason = _reason(model, owner)
-    if reason is None:
-        x = model._convert_inputs(x)  # what the model's __call__ does first: the same arrays
-        if type(x) is np.ndarray:
-            leaves, key = [x], (x.shape, x.dtype.str)
-        else:
-            leaves, key = step_plan._batch_key(x, None, None)
-            if key is None:
-                reason = "inputs that are not arrays"
-    if reason is not None:
-        return _direct(model, x, reason)
     plans = model.__dict__.get("_forward_plans")
     if plans is None or not step_plan._same(plans.owner, owner):
-        plans = model.__dict__["_forward_plans"] = step_plan._Plans(owner)
+        plans = model.__dict__["_forward_plans"] = _Plans(owner, step_static.forward_reason(model))
+    if plans.reason is not None:
+        return _direct(model, x, plans.reason)
+    if type(x) is not np.ndarray or x.dtype != model.dtype:
+        x = model._convert_inputs(x)  # what the model's __call__ does first: the same arrays
+    if type(x) is np.ndarray:
+        leaves, key = [x], (x.shape, x.dtype.str)
+    else:
+        leaves, key = step_plan._batch_key(x, None, None)
+        if key is None:
+            return _direct(model, x, "inputs that are not arrays")
     entry = plans.get(key)
     if entry is None:
         if len(plans) >= _MAX_PLANS:
@@ -132,23 +134,23 @@ def _traced(model, x, leaves):
     return out, trace
 
 
-def _reason(model, owner):
-    """Why `model`'s forward pass cannot replay now (None when it can, as far as its
-    classes and the calling context go)."""
+def _context_reason():
+    """Why no forward pass can replay now (the switch, a tape, a layer's call, the device)."""
     if not config._STEP_REPLAY:
         return "replay turned off (nbkeras.config.set_step_replay)"
     if core._tapes or core._tracer is not None:
         return "a GradientTape records (or a training step is traced)"
     if layer_module._training_stack:
         return "called inside a layer's call"
-    if _device.xp is not np:
-        return f"replay runs on the CPU device only (device {_device.device!r})"
-    cached = model.__dict__.get("_forward_static")
-    if cached is not None and step_plan._same(cached[0], owner):
-        return cached[1]
-    reason = step_static.forward_reason(model)
-    model.__dict__["_forward_static"] = (owner, reason)
-    return reason
+    return f"replay runs on the CPU device only (device {_device.device!r})"
+
+
+class _Plans(step_plan._Plans):
+    """A model's forward plans, by input signature, and why its classes allow none."""
+
+    def __init__(self, owner, reason):
+        super().__init__(owner)
+        self.reason = reason
 
 
 class _Trace(step_trace.Trace):

@@ -17,6 +17,8 @@ which path the last step took and why (`"replay"`, `"trace"`, or `"tape: <reason
 `nbkeras.config.set_step_replay(False)` (or `NBKERAS_STEP_REPLAY=0`) forces the tape path.
 """
 
+from operator import is_
+
 import numpy as np
 
 from nbkeras import config
@@ -125,7 +127,7 @@ def forget(model):
     Example:
         >>> step_plan.forget(model)
     """
-    for name in ("_step_plans", "_step_static", "_forward_plans", "_forward_static"):
+    for name in ("_step_plans", "_step_static", "_forward_plans"):
         model.__dict__.pop(name, None)
 
 
@@ -170,9 +172,8 @@ def _owner(model):
 
 
 def _same(a, b):
-    return len(a) == len(b) and all(
-        len(p) == len(q) and all(u is v for u, v in zip(p, q)) if isinstance(p, tuple) else p is q
-        for p, q in zip(a, b))
+    """Whether two `_owner`s hold the same objects (by identity)."""
+    return a[0] is b[0] and a[1] is b[1] and len(a[2]) == len(b[2]) and all(map(is_, a[2], b[2]))
 
 
 def _batch_key(x, y, sample_weight):
