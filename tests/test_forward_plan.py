@@ -321,14 +321,33 @@ def test_a_layer_added_drops_the_plans():
     assert model._predict_path == "trace"
 
 
-def test_a_layer_setting_changed_retraces_after_compile():
-    model, (x, _) = _mlp(), _data()
+def test_a_layer_setting_changed_retraces_after_fit():
+    """A layer's plain settings are checked when the trainable weights' list is new."""
+    model, (x, y) = _mlp(layers.Dropout(0.5)), _data()
+    model.fit(x, y, epochs=1, verbose=0)
     for _ in range(3):
         model.predict(x, verbose=0)
-    model.layers[0].activation = keras.activations.get("tanh")  # not a plain setting
-    model.layers[0].units_note = "changed"  # a plain setting: seen at the next check
-    model.compile(optimizer="sgd", loss="mse")
-    assert model.predict(x, verbose=0) is not None and model._predict_path == "trace"
+    model.layers[1].rate = 0.25
+    model.fit(x, y, epochs=1, verbose=0)
+    model.predict(x, verbose=0)
+    assert model._predict_path == "trace"
+    for _ in range(2):
+        model.predict(x, verbose=0)
+    assert model._predict_path == "replay"
+
+
+def test_a_proof_made_while_masks_are_alive_is_not_kept():
+    keras.utils.set_random_seed(0)
+    emb = keras.Sequential([layers.Input((3,), dtype="int32"),
+                            layers.Embedding(5, 2, mask_zero=True)])
+    masked = emb(np.array([[1, 0, 0]], "int32"))  # an output with a mask, kept alive
+    model, (x, _) = _mlp(layers.LayerNormalization()), _data()  # (a layer taking masks)
+    model.predict(x, verbose=0)
+    assert model._predict_path.startswith("direct: Keras masks")
+    del masked
+    for _ in range(3):
+        model.predict(x, verbose=0)
+    assert model._predict_path == "replay"
 
 
 def test_forget_drops_the_forward_plans():

@@ -53,7 +53,9 @@ def forward(model, x):
     owner = step_plan._owner(model)
     plans = model.__dict__.get("_forward_plans")
     if plans is None or not step_plan._same(plans.owner, owner):
-        plans = model.__dict__["_forward_plans"] = _Plans(owner, step_static.forward_reason(model))
+        plans = _Plans(owner, step_static.forward_reason(model))
+        if plans.reason is None or not layer_module._MASKS:  # (a proof that read the masks
+            model.__dict__["_forward_plans"] = plans  # alive now is not kept)
     if plans.reason is not None:
         return _direct(model, x, plans.reason)
     if type(x) is not np.ndarray or x.dtype != model.dtype:
