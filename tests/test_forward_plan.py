@@ -76,47 +76,35 @@ def _twice(run, counts):
 REPLAYED = {}  # case -> replayed forward passes (of the cases that run any)
 
 
-@pytest.mark.parametrize("case", training.CASES, ids=training.IDS)
-def test_training_goldens_bit_identical(case, checked):
-    fast, direct, n = _twice(_fresh(training, case["id"], lambda: training.train(case)), checked)
-    assert_identical(fast, direct)
-    REPLAYED["training/" + case["id"]] = n
-
-
-@pytest.mark.parametrize("case", optimizers_golden.FIT, ids=[c["id"] for c in optimizers_golden.FIT])
-def test_optimizer_goldens_bit_identical(case, checked):
-    run = lambda: optimizers_golden.train(case)  # noqa: E731
-    fast, direct, n = _twice(_fresh(optimizers_golden, case["id"], run), checked)
-    assert_identical(fast, direct)
-    REPLAYED["optimizers/" + case["id"]] = n
-
-
-@pytest.mark.parametrize("case", activations.TRAINING, ids=activations._ids(activations.TRAINING))
-def test_activation_goldens_bit_identical(case, checked):
-    run = lambda: activations.train(case)  # noqa: E731
-    fast, direct, n = _twice(_fresh(activations, case["id"], run), checked)
-    assert_identical(fast, direct)
-    REPLAYED["activations/" + case["id"]] = n
-
-
-@pytest.mark.parametrize("cid", sorted(contract.cm.RUNNERS))
-def test_contract_goldens_bit_identical(cid, checked):
-    fast, direct, _ = _twice(_fresh(contract, cid, lambda: contract.trained(cid)), checked)
-    assert_identical(fast, direct)
-
-
-@pytest.mark.parametrize("case", functional.PREDICT, ids=[c["id"] for c in functional.PREDICT])
-def test_functional_goldens_bit_identical(case, checked):
+def _functional_predicts(case):
     """Merges of two inputs, nesting, shared layers: predicted three times in batches."""
-    def run():
-        model = functional._build(case)
-        xs = [functional.A[k] for k in case["x"]]
-        xs = xs if len(xs) > 1 else xs[0]
-        return [model.predict(xs, batch_size=4, verbose=0) for _ in range(3)]
+    model = functional._build(case)
+    xs = [functional.A[k] for k in case["x"]]
+    xs = xs if len(xs) > 1 else xs[0]
+    return [model.predict(xs, batch_size=4, verbose=0) for _ in range(3)]
 
+
+# (golden group, case id, the case's run), over the goldens of tests/test_step_plan.py
+# and the functional ones; each run is cached by its module (`_fresh` drops the cache).
+GOLDEN_RUNS = (
+    [("training", c["id"], _fresh(training, c["id"], lambda c=c: training.train(c)))
+     for c in training.CASES]
+    + [("optimizers", c["id"], _fresh(optimizers_golden, c["id"],
+                                      lambda c=c: optimizers_golden.train(c)))
+       for c in optimizers_golden.FIT]
+    + [("activations", c["id"], _fresh(activations, c["id"], lambda c=c: activations.train(c)))
+       for c in activations.TRAINING]
+    + [("contract", cid, _fresh(contract, cid, lambda cid=cid: contract.trained(cid)))
+       for cid in sorted(contract.cm.RUNNERS)]
+    + [("functional", c["id"], lambda c=c: _functional_predicts(c)) for c in functional.PREDICT])
+
+
+@pytest.mark.parametrize("group, cid, run", GOLDEN_RUNS,
+                         ids=[f"{g}/{c}" for g, c, _ in GOLDEN_RUNS])
+def test_goldens_bit_identical(group, cid, run, checked):
     fast, direct, n = _twice(run, checked)
     assert_identical(fast, direct)
-    REPLAYED["functional/" + case["id"]] = n
+    REPLAYED[f"{group}/{cid}"] = n
 
 
 def test_golden_cases_do_replay():
@@ -252,6 +240,14 @@ def test_cnn_replays_once_convolutions_are_ops():
 
 
 # ------------------------------------------------------------- weights and plans
+def _direct_predict(model, x):
+    config.set_step_replay(False)
+    try:
+        return model.predict(x, verbose=0)
+    finally:
+        config.set_step_replay(True)
+
+
 def test_set_weights_between_predicts_changes_the_output():
     model, (x, _) = _mlp(), _data()
     before = [model.predict(x, verbose=0) for _ in range(3)][-1]
@@ -259,11 +255,7 @@ def test_set_weights_between_predicts_changes_the_output():
     model.set_weights([w * 0.5 for w in model.get_weights()])
     after = model.predict(x, verbose=0)
     assert model._predict_path == "replay" and not np.array_equal(before, after)
-    config.set_step_replay(False)
-    try:
-        assert_identical(after, model.predict(x, verbose=0))
-    finally:
-        config.set_step_replay(True)
+    assert_identical(after, _direct_predict(model, x))
 
 
 def test_load_weights_between_predicts(tmp_path):
@@ -293,11 +285,7 @@ def test_predict_after_more_training_uses_the_new_weights():
     model.fit(x, y, epochs=2, batch_size=16, verbose=0, validation_data=(x[:8], y[:8]))
     after = model.predict(x, verbose=0)
     assert not np.array_equal(before, after)
-    config.set_step_replay(False)
-    try:
-        assert_identical(after, model.predict(x, verbose=0))
-    finally:
-        config.set_step_replay(True)
+    assert_identical(after, _direct_predict(model, x))
 
 
 def test_validation_replays_bit_identical(checked):
@@ -373,10 +361,10 @@ def test_subclassed_model_stays_direct():
     class Net(keras.Model):
         def __init__(self):
             super().__init__()
-            self.d = layers.Dense(1)
+            self.hidden, self.top = layers.Dense(4, activation="relu"), layers.Dense(1)
 
         def call(self, x):
-            return self.d(x)
+            return self.top(self.hidden(x))
 
     model, (x, _) = Net(), _data()
     for _ in range(3):

@@ -28,7 +28,7 @@ from nbkeras.ops import core
 from nbkeras.trainers import step_plan, step_static, step_trace
 
 _MAX_PLANS = 8  # input signatures kept per model (a partial last batch is one more)
-_TRACES = 2  # traced calls that must agree before a plan replays
+_TRACES = step_plan._TRACES  # traced calls that must agree before a plan replays
 
 
 def forward(model, x):
@@ -84,21 +84,10 @@ def forward(model, x):
         entry.failed = trace.reason
         model.__dict__["_last_predict_path"] = "direct: " + trace.reason
         return out
-    entry.traces.append(trace)
     model.__dict__["_last_predict_path"] = "trace"
-    if len(entry.traces) >= _TRACES:
-        first, last = entry.traces[0], entry.traces[-1]
-        try:
-            same = first.fingerprint() == last.fingerprint()
-        except step_trace.Unstatic as error:
-            entry.failed = str(error)
-        else:
-            if same:
-                entry.plan = _Plan(last, model)
-            else:
-                entry.failed = ("the forward pass's ops differ between calls (data-dependent "
-                                "control flow, or a value drawn per call)")
-        entry.traces = []
+    entry.add(trace, lambda last: _Plan(last, model),
+              "the forward pass's ops differ between calls (data-dependent control flow, or "
+              "a value drawn per call)")
     return out
 
 

@@ -79,21 +79,10 @@ def train_step(model, x, y, sample_weight):
         entry.failed = trace.reason
         model._last_step_path = "tape: " + trace.reason
         return logs
-    entry.traces.append(trace)
     model._last_step_path = "trace"
-    if len(entry.traces) >= _TRACES:
-        first, last = entry.traces[0], entry.traces[-1]
-        try:
-            same = first.fingerprint() == last.fingerprint()
-        except step_trace.Unstatic as error:
-            entry.failed = str(error)
-        else:
-            if same:
-                entry.plan = _Plan(last, model)
-            else:
-                entry.failed = ("the step's ops differ between batches (data-dependent control "
-                                "flow, or a value drawn per step such as a seeded Dropout's)")
-        entry.traces = []
+    entry.add(trace, lambda last: _Plan(last, model),
+              "the step's ops differ between batches (data-dependent control flow, or a "
+              "value drawn per step such as a seeded Dropout's)")
     return logs
 
 
@@ -243,6 +232,24 @@ class _Entry:
     def reset(self):
         self.traces = []
         self.plan = None
+
+    def add(self, trace, make_plan, differ):
+        """Keep `trace`; once `_TRACES` are kept, make the plan (`make_plan(trace)`) if the
+        first and last agree, else note why not (`differ`: what their difference means)."""
+        self.traces.append(trace)
+        if len(self.traces) < _TRACES:
+            return
+        first, last = self.traces[0], self.traces[-1]
+        self.traces = []
+        try:
+            same = first.fingerprint() == last.fingerprint()
+        except step_trace.Unstatic as error:
+            self.failed = str(error)
+            return
+        if same:
+            self.plan = make_plan(last)
+        else:
+            self.failed = differ
 
 
 class _Plan:
