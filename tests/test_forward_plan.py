@@ -356,6 +356,34 @@ def test_plans_are_bounded():
     assert len(model._forward_plans) == forward_plan._MAX_PLANS
 
 
+def test_large_batches_stay_direct(monkeypatch):
+    monkeypatch.setattr(forward_plan, "_MAX_BATCH", 16)
+    model, (x, _) = _mlp(), _data()
+    model.predict_on_batch(x)
+    assert model._predict_path == "direct: a batch of more than 16 samples"
+    model.predict(x, batch_size=16, verbose=0)
+    assert model._predict_path == "trace" and len(model._forward_plans) == 2
+
+
+def test_an_error_inside_a_replayed_forward_pass_is_the_direct_call_s():
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential([layers.Input((3,), dtype="int32"), layers.Embedding(5, 2)])
+    good, bad = np.array([[1, 2, 3]], "int32"), np.array([[1, 7, 3]], "int32")
+    for _ in range(3):
+        model.predict(good, verbose=0)
+    assert model._predict_path == "replay"
+    with pytest.raises(Exception) as replayed:
+        model.predict(bad, verbose=0)
+    config.set_step_replay(False)
+    try:
+        with pytest.raises(Exception) as direct:
+            model.predict(bad, verbose=0)
+    finally:
+        config.set_step_replay(True)
+    assert type(replayed.value) is type(direct.value)
+    assert str(replayed.value) == str(direct.value)
+
+
 # ---------------------------------------------------------------- fallbacks
 def test_subclassed_model_stays_direct():
     class Net(keras.Model):

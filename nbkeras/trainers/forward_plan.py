@@ -28,6 +28,9 @@ from nbkeras.ops import core
 from nbkeras.trainers import step_plan, step_static, step_trace
 
 _MAX_PLANS = 8  # input signatures kept per model (a partial last batch is one more)
+# Larger batches stay direct: the per-call saving is negligible there, and a trace kept
+# until its signature's second call holds the arrays of its call.
+_MAX_BATCH = 1024
 _TRACES = step_plan._TRACES  # traced calls that must agree before a plan replays
 
 
@@ -66,6 +69,8 @@ def forward(model, x):
         leaves, key = step_plan._batch_key(x, None, None)
         if key is None:
             return _direct(model, x, "inputs that are not arrays")
+    if leaves and leaves[0].ndim and len(leaves[0]) > _MAX_BATCH:
+        return _direct(model, x, f"a batch of more than {_MAX_BATCH} samples")
     entry = plans.get(key)
     if entry is None:
         if len(plans) >= _MAX_PLANS:
