@@ -305,7 +305,19 @@ class _Plan:
 
 def bind_sources(trace, env, put):
     """The lines of a compiled plan that bind each slot a trace did not compute: `v<slot>`
-    from the batch's arrays `L` or the variables' arrays `V`, constants put in `env`."""
+    from the batch's arrays `L` or the variables' arrays `V`, constants put in `env`.
+
+    Args:
+        trace: a `step_trace.Trace`.
+        env: the globals of the plan's function, where constants go.
+        put: appends one line of the function's source.
+
+    Example:
+        >>> lines, env = ["def step(xp, L, V):"], {}
+        >>> bind_sources(trace, env, lines.append)
+        >>> lines[1]
+        '    v0 = L[0]'
+    """
     for s, src in enumerate(trace.source):
         if src[0] == "batch":
             put(f"    v{s} = L[{src[1]}]")

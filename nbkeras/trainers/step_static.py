@@ -143,7 +143,12 @@ _FORWARD_WHITELIST = None
 
 def forward_whitelist():
     """`whitelist()` and the layers whose `call` is static at inference only (training=False:
-    BatchNormalization reads its moving statistics, the noise layers are the identity)."""
+    BatchNormalization reads its moving statistics, the noise layers are the identity).
+
+    Example:
+        >>> nbkeras.layers.BatchNormalization in forward_whitelist() - whitelist()
+        True
+    """
     global _FORWARD_WHITELIST
     if _FORWARD_WHITELIST is None:
         from nbkeras import layers as L
