@@ -17,7 +17,7 @@ which path the last step took and why (`"replay"`, `"trace"`, or `"tape: <reason
 `nbkeras.config.set_step_replay(False)` (or `NBKERAS_STEP_REPLAY=0`) forces the tape path.
 """
 
-from operator import is_
+import operator
 
 import numpy as np
 
@@ -162,7 +162,7 @@ def _owner(model):
 
 def _same(a, b):
     """Whether two `_owner`s hold the same objects (by identity)."""
-    return a[0] is b[0] and a[1] is b[1] and len(a[2]) == len(b[2]) and all(map(is_, a[2], b[2]))
+    return a[0] is b[0] and a[1] is b[1] and len(a[2]) == len(b[2]) and all(map(operator.is_, a[2], b[2]))
 
 
 def _batch_key(x, y, sample_weight):
