@@ -162,7 +162,8 @@ def _owner(model):
 
 def _same(a, b):
     """Whether two `_owner`s hold the same objects (by identity)."""
-    return a[0] is b[0] and a[1] is b[1] and len(a[2]) == len(b[2]) and all(map(operator.is_, a[2], b[2]))
+    return (a[0] is b[0] and a[1] is b[1] and len(a[2]) == len(b[2])
+            and all(map(operator.is_, a[2], b[2])))
 
 
 def _batch_key(x, y, sample_weight):
