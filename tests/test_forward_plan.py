@@ -20,39 +20,58 @@ from test_step_plan import _fresh, assert_identical
 
 @pytest.fixture
 def checked(monkeypatch):
-    """Every forward pass of predict / evaluate / fit's validation, of a model proved
-    static, is run again until it replays, and the replayed outputs are compared with the
-    direct call's (bit for bit). Yields {"calls": forward passes, "replays": those that
-    replayed}. The GEMM lanes are pinned to one, so both paths take the same thread path."""
+    """Every forward pass of predict / evaluate / fit's validation (evaluate's with its
+    loss), of a model proved static, is run again until it replays, and the replayed
+    outputs (and loss, and what the per-output loss trackers took) are compared with the
+    direct call's, bit for bit; the metrics' state is put back as one call left it.
+    Yields {"calls": forward passes, "replays": those that replayed}. The GEMM lanes are
+    pinned to one, so both paths take the same thread path."""
     monkeypatch.setenv("NBKERAS_BLAS_THREADS", "1")
     counts = {"calls": 0, "replays": 0}
-    original = forward_plan.forward
 
-    def forward(model, x):
-        out = original(model, x)
-        counts["calls"] += 1
-        if not config.step_replay() or model._predict_path.startswith("direct"):
+    def checking(original):
+        def run(model, *args):
+            state = _metric_state(model)
+            out = original(model, *args)
+            counts["calls"] += 1
+            if not config.step_replay() or model._predict_path.startswith("direct"):
+                return out
+            after = _metric_state(model)
+            replayed = out
+            for _ in range(forward_plan._TRACES):
+                if model._predict_path != "trace":
+                    break
+                _put_metric_state(model, state)
+                replayed = original(model, *args)
+            if model._predict_path == "replay":  # (else the traces disagreed: direct stays)
+                replayed_state = _metric_state(model)
+                _put_metric_state(model, state)
+                config.set_step_replay(False)
+                try:
+                    direct = original(model, *args)
+                finally:
+                    config.set_step_replay(True)
+                assert_identical(replayed, direct, f"{model.name}'s replayed forward pass")
+                assert_identical(out, direct, f"{model.name}'s traced forward pass")
+                assert_identical(replayed_state, _metric_state(model), "the metrics' state")
+                counts["replays"] += 1
+            _put_metric_state(model, after)
             return out
-        replayed = out
-        for _ in range(forward_plan._TRACES):
-            if model._predict_path != "trace":
-                break
-            replayed = original(model, x)
-        if model._predict_path != "replay":  # the traces disagreed: the direct call stays
-            return out
-        config.set_step_replay(False)
-        try:
-            direct = original(model, x)
-        finally:
-            config.set_step_replay(True)
-        assert_identical(replayed, direct, f"{model.name}'s replayed forward pass")
-        assert_identical(out, direct, f"{model.name}'s traced forward pass")
-        counts["replays"] += 1
-        return out
+        return run
 
-    monkeypatch.setattr(forward_plan, "forward", forward)
+    monkeypatch.setattr(forward_plan, "forward", checking(forward_plan.forward))
+    monkeypatch.setattr(forward_plan, "forward_loss", checking(forward_plan.forward_loss))
     yield counts
     config.set_step_replay(True)
+
+
+def _metric_state(model):
+    return [np.array(v.data, copy=True) for m in model.metrics for v in m.variables]
+
+
+def _put_metric_state(model, state):
+    for v, value in zip([v for m in model.metrics for v in m.variables], state):
+        v.assign(value)
 
 
 def _twice(run, counts):
@@ -172,6 +191,50 @@ def test_layers_replay_bit_identical(extra):
     x, y = _data()
     model.fit(x, y, epochs=2, batch_size=16, verbose=0)  # BatchNormalization's statistics move
     assert _both(model, x, y) == "replay"
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+def test_evaluate_replays_its_loss_with_the_forward_pass(weighted):
+    """Regularizers and sample weights in the loss: one plan for the outputs and the loss."""
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential([layers.Input((5,)),
+                              layers.Dense(8, activation="relu", kernel_regularizer="l2"),
+                              layers.Dense(1, bias_regularizer="l1")])
+    model.compile(optimizer="sgd", loss="mse", metrics=["mae"], weighted_metrics=["mse"])
+    x, y = _data()
+    sw = np.linspace(0.5, 1.5, len(x)).astype("float32") if weighted else None
+
+    def calls():
+        return [model.evaluate(x, y, sample_weight=sw, batch_size=16, verbose=0,
+                               return_dict=True) for _ in range(4)] + [
+            model.test_on_batch(x, y, sample_weight=sw) for _ in range(4)]
+
+    fast = calls()
+    assert model._predict_path == "replay"
+    loss_plans = [k for k, e in model._forward_plans.items() if k[0] == "loss" and e.plan]
+    assert len(loss_plans) == 3  # batches of 16 and 8, then 40
+    config.set_step_replay(False)
+    try:
+        assert_identical(fast, calls())
+    finally:
+        config.set_step_replay(True)
+
+
+def test_a_loss_the_tracer_cannot_follow_leaves_the_forward_pass_replayed():
+    """Huber compares arrays outside the ops: its loss stays as it is, after the replayed
+    forward pass."""
+    model = _mlp(compile_kw={"optimizer": "sgd", "loss": "huber"})
+    x, y = _data()
+    assert _both(model, x, y) == "replay"
+    failed = [e.failed for k, e in model._forward_plans.items() if k[0] == "loss"]
+    assert failed and all("reads an array that no traced op" in f for f in failed)
+
+
+def test_a_custom_loss_stays_out_of_the_plan():
+    model = _mlp(compile_kw={"optimizer": "sgd", "loss": lambda t, p: ops.mean((t - p) ** 2)})
+    x, y = _data()
+    assert _both(model, x, y) == "replay"  # the forward pass alone
+    assert not any(k[0] == "loss" for k in model._forward_plans)
 
 
 def test_embedding_and_pooling_replay_bit_identical():

@@ -50,9 +50,73 @@ def forward(model, x):
         >>> model._predict_path
         'trace'
     """
+    plans, x, reason = _prepare(model, x)
+    if reason is None:
+        if type(x) is np.ndarray:
+            leaves, key = [x], (x.shape, x.dtype.str)
+        else:
+            leaves, key = step_plan._batch_key(x, None, None)
+        reason = _batch_reason(leaves, key)
+    if reason is not None:
+        return _direct(model, x, reason)
+    return _replay(model, plans, key, leaves, lambda: model(x, training=False), False,
+                   lambda why: _direct(model, x, why))
+
+
+def forward_loss(model, x, y, sample_weight):
+    """`test_step`'s outputs and loss: `model(x, training=False)` and
+    `model._compute_loss(..., training=False)`, replayed as one plan when the loss is a
+    built-in one (the per-output loss trackers updated as the direct call does), else the
+    forward pass (replayed where it can) and the loss as they are.
+
+    Args:
+        model: a compiled model.
+        x, y, sample_weight: the batch, unpacked.
+
+    Returns:
+        (outputs, loss).
+
+    Example:
+        >>> y_pred, loss = forward_plan.forward_loss(model, x, y, None)
+    """
+    plans, cx, reason = _prepare(model, x)
+    if reason is None:
+        reason = plans.loss_reason
+        if reason is _UNKNOWN:
+            reason = step_static.loss_reason(model)
+            if model._compiled_state.built:  # (its losses are known once it is built)
+                plans.loss_reason = reason
+    if reason is None:
+        if type(cx) is np.ndarray and type(y) is np.ndarray and sample_weight is None:
+            leaves, key = [cx, y], ("loss", cx.shape, cx.dtype.str, y.shape, y.dtype.str,
+                                    cx is y)
+        else:
+            leaves, key = step_plan._batch_key(cx, y, sample_weight)
+            key = None if key is None else ("loss", key)
+        reason = _batch_reason(leaves, key)
+    if reason is not None:
+        return _forward_then_loss(model, x, y, sample_weight)
+
+    def call():
+        y_pred = model(cx, training=False)
+        return y_pred, model._compute_loss(x=cx, y=y, y_pred=y_pred,
+                                           sample_weight=sample_weight, training=False)
+
+    return _replay(model, plans, key, leaves, call, True,
+                   lambda why: _forward_then_loss(model, x, y, sample_weight))
+
+
+def _forward_then_loss(model, x, y, sample_weight):
+    y_pred = forward(model, x)
+    return y_pred, model._compute_loss(x=x, y=y, y_pred=y_pred, sample_weight=sample_weight,
+                                       training=False)
+
+
+def _prepare(model, x):
+    """(the model's plans, x as its `__call__` converts it, why no plan may run now)."""
     if (not config._STEP_REPLAY or core._tapes or core._tracer is not None
             or layer_module._training_stack or _device.xp is not np):
-        return _direct(model, x, _context_reason())
+        return None, x, _context_reason()
     owner = step_plan._owner(model)
     plans = model.__dict__.get("_forward_plans")
     if plans is None or not step_plan._same(plans.owner, owner):
@@ -60,21 +124,27 @@ def forward(model, x):
         if plans.reason is None or not layer_module._MASKS:  # (a proof that read the masks
             model.__dict__["_forward_plans"] = plans  # alive now is not kept)
     if plans.reason is not None:
-        return _direct(model, x, plans.reason)
+        return plans, x, plans.reason
     if type(x) is not np.ndarray or x.dtype != model.dtype:
         x = model._convert_inputs(x)  # what the model's __call__ does first: the same arrays
-    if type(x) is np.ndarray:
-        leaves, key = [x], (x.shape, x.dtype.str)
-    else:
-        leaves, key = step_plan._batch_key(x, None, None)
-        if key is None:
-            return _direct(model, x, "inputs that are not arrays")
+    return plans, x, None
+
+
+def _batch_reason(leaves, key):
+    if key is None:
+        return "inputs that are not arrays"
     if leaves and leaves[0].ndim and len(leaves[0]) > _MAX_BATCH:
-        return _direct(model, x, f"a batch of more than {_MAX_BATCH} samples")
+        return f"a batch of more than {_MAX_BATCH} samples"
+    return None
+
+
+def _replay(model, plans, key, leaves, call, with_loss, fallback):
+    """`call()` replayed from the plan of `key` when it is ready, else traced (or, when no
+    plan can be made, `fallback(reason)`)."""
     entry = plans.get(key)
     if entry is None:
         if len(plans) >= _MAX_PLANS:
-            return _direct(model, x, f"more than {_MAX_PLANS} input shapes")
+            return fallback(f"more than {_MAX_PLANS} input shapes")
         entry = plans[key] = step_plan._Entry()
     plan = entry.plan
     if plan is not None:
@@ -83,8 +153,14 @@ def forward(model, x):
             return plan.run(leaves)
         entry.reset()  # the weights or a layer's settings changed: trace again
     if entry.failed is not None:
-        return _direct(model, x, entry.failed)
-    out, trace = _traced(model, x, leaves)
+        return fallback(entry.failed)
+    trace = _Trace(leaves, model.weights)
+    core._tracer = trace
+    try:
+        out = call()
+    finally:
+        core._tracer = None
+    trace.finish(out, with_loss)
     if trace.reason is not None:
         entry.failed = trace.reason
         model.__dict__["_last_predict_path"] = "direct: " + trace.reason
@@ -118,18 +194,6 @@ def _direct(model, x, reason):
     return model(x, training=False)
 
 
-def _traced(model, x, leaves):
-    """The direct call, with the tracer watching every op."""
-    trace = _Trace(leaves, model.weights)
-    core._tracer = trace
-    try:
-        out = model(x, training=False)
-    finally:
-        core._tracer = None
-    trace.finish(out)
-    return out, trace
-
-
 def _context_reason():
     """Why no forward pass can replay now (the switch, a tape, a layer's call, the device)."""
     if not config._STEP_REPLAY:
@@ -141,12 +205,17 @@ def _context_reason():
     return f"replay runs on the CPU device only (device {_device.device!r})"
 
 
+_UNKNOWN = object()
+
+
 class _Plans(step_plan._Plans):
-    """A model's forward plans, by input signature, and why its classes allow none."""
+    """A model's forward plans, by input signature (and evaluate's, with the loss, by batch
+    signature), why its classes allow none, and why not with the loss."""
 
     def __init__(self, owner, reason):
         super().__init__(owner)
         self.reason = reason
+        self.loss_reason = _UNKNOWN
 
 
 class _Trace(step_trace.Trace):
@@ -154,10 +223,20 @@ class _Trace(step_trace.Trace):
 
     untaped = True
 
-    def finish(self, y):
-        """Called after the traced call: its outputs, and what a replay would not redo."""
+    loss = None
+
+    def finish(self, out, with_loss):
+        """Called after the traced call: its outputs (and loss), and what a replay would
+        not redo."""
         if self.reason is not None:
             return
+        y = out
+        if with_loss:
+            y, loss = out
+            self.loss = self.slot_of.get(id(loss))
+            if self.loss is None:
+                self.fail("a loss that no traced op made")
+                return
         if layer_module._layers_with_losses:
             self.fail("add_loss terms in the forward pass (an activity regularizer)")
             return
@@ -172,7 +251,9 @@ class _Trace(step_trace.Trace):
 
     def fingerprint(self):
         """What must be the same in two traces for the forward pass to be static."""
-        return self.ops_key() + (repr(self.y_pred), tuple(id(v) for v in self.variables))
+        trackers = tuple((id(t), s, b) for t, s, b in self.trackers)
+        return self.ops_key() + (repr(self.y_pred), self.loss, trackers,
+                                 tuple(id(v) for v in self.variables))
 
 
 class _Plan:
@@ -187,7 +268,10 @@ class _Plan:
         self.y_pred = trace.y_pred
         self.slots = step_plan._slots_of(trace.y_pred)
         self.single = trace.y_pred[0] == "slot"
-        self.forward = _compile(trace, self.slots)
+        self.with_loss = trace.loss is not None
+        self.trackers = trace.trackers
+        self.forward = _compile(trace, self.slots + [trace.loss] * self.with_loss
+                                + [s for _, s, _ in trace.trackers])
 
     def fits(self, model):
         """Whether the plan still fits the model, checked when its trainable weights' list
@@ -202,14 +286,20 @@ class _Plan:
         return True
 
     def run(self, leaves):
-        """The outputs for the input arrays `leaves`."""
+        """The outputs for the input arrays `leaves` (with the loss: (outputs, loss), the
+        per-output loss trackers updated)."""
         if layer_module._layers_with_losses:  # what the direct call's entry clears
             layer_module._clear_losses()
         with _device.threads_for_inference():  # as the direct call (nested: a no-op)
             out = self.forward(np, leaves, [v.data for v in self.variables])
-        if self.single:
-            return out[0]
-        return step_plan._rebuild(self.y_pred, dict(zip(self.slots, out)))
+        n = len(self.slots)
+        y_pred = out[0] if self.single else step_plan._rebuild(
+            self.y_pred, dict(zip(self.slots, out[:n])))
+        if not self.with_loss:
+            return y_pred
+        for (tracker, _, batch), value in zip(self.trackers, out[n + 1:]):
+            tracker.add_weighted(float(value), batch)
+        return y_pred, out[n]
 
 
 def _compile(trace, out_slots):

@@ -59,15 +59,27 @@ def _class_reason(model):
     return None
 
 
-def _model_reason(model):
+def loss_reason(model):
+    """Why evaluate's loss of `model` cannot join its replayed forward pass (None when it
+    can): a loss method of the model overridden, no compiled loss, or a custom loss.
+
+    Args:
+        model: a model whose forward pass `forward_reason` lets replay.
+
+    Example:
+        >>> model.compile(optimizer="sgd", loss=lambda y, p: (y - p) ** 2)
+        >>> loss_reason(model)  # once built by evaluate
+        'a custom loss (LossFunctionWrapper)'
+    """
+    return _loss_reason(model, ("compute_loss", "_compute_loss", "_compiled_loss_value",
+                                "_step_losses"))
+
+
+def _loss_reason(model, methods):
     from nbkeras.trainers.trainer import Trainer
 
-    reason = _class_reason(model)
-    if reason is not None:
-        return reason
     cls = type(model)
-    for name in ("train_step", "compute_loss", "_compute_loss", "compute_metrics", "_track_loss",
-                 "_compiled_loss_value", "_step_losses"):
+    for name in methods:
         if getattr(cls, name) is not getattr(Trainer, name):
             return f"{cls.__name__} overrides `{name}`"
     state = model._compiled_state
@@ -76,6 +88,15 @@ def _model_reason(model):
     for loss in state.losses:
         if loss is not None and not _builtin_loss(loss):
             return f"a custom loss ({type(loss).__name__})"
+    return None
+
+
+def _model_reason(model):
+    reason = _class_reason(model) or _loss_reason(
+        model, ("train_step", "compute_loss", "_compute_loss", "compute_metrics", "_track_loss",
+                "_compiled_loss_value", "_step_losses"))
+    if reason is not None:
+        return reason
     layers = all_layers(model)
     for layer in layers:
         reason = _layer_reason(layer)

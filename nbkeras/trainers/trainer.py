@@ -419,9 +419,8 @@ class Trainer:
             ...         return {"loss": self.loss_tracker.result()}
         """
         x, y, sample_weight = unpack_x_y_sample_weight(data)
-        y_pred = forward_plan.forward(self, x)  # self(x, training=False), maybe replayed
-        loss = self._compute_loss(x=x, y=y, y_pred=y_pred, sample_weight=sample_weight,
-                                  training=False)
+        # self(x, training=False) and its loss, maybe replayed
+        y_pred, loss = forward_plan.forward_loss(self, x, y, sample_weight)
         self._track_loss(loss, x)
         return self.compute_metrics(x, y, y_pred, sample_weight=sample_weight)
 
