@@ -17,6 +17,8 @@ which path the last step took and why (`"replay"`, `"trace"`, or `"tape: <reason
 `nbkeras.config.set_step_replay(False)` (or `NBKERAS_STEP_REPLAY=0`) forces the tape path.
 """
 
+import operator
+
 import numpy as np
 
 from nbkeras import config
@@ -78,21 +80,10 @@ def train_step(model, x, y, sample_weight):
         entry.failed = trace.reason
         model._last_step_path = "tape: " + trace.reason
         return logs
-    entry.traces.append(trace)
     model._last_step_path = "trace"
-    if len(entry.traces) >= _TRACES:
-        first, last = entry.traces[0], entry.traces[-1]
-        try:
-            same = first.fingerprint() == last.fingerprint()
-        except step_trace.Unstatic as error:
-            entry.failed = str(error)
-        else:
-            if same:
-                entry.plan = _Plan(last, model)
-            else:
-                entry.failed = ("the step's ops differ between batches (data-dependent control "
-                                "flow, or a value drawn per step such as a seeded Dropout's)")
-        entry.traces = []
+    entry.add(trace, lambda last: _Plan(last, model),
+              "the step's ops differ between batches (data-dependent control flow, or a "
+              "value drawn per step such as a seeded Dropout's)")
     return logs
 
 
@@ -116,8 +107,9 @@ def step_path(model):
 
 
 def forget(model):
-    """Drop the plans of `model` and what was proved about its classes (its next steps
-    check and trace again): call it after patching a layer's methods.
+    """Drop the plans of `model` (its training steps' and its forward passes', see
+    `forward_plan`) and what was proved about its classes (its next steps check and trace
+    again): call it after patching a layer's methods or settings.
 
     Args:
         model: a model.
@@ -125,8 +117,8 @@ def forget(model):
     Example:
         >>> step_plan.forget(model)
     """
-    model.__dict__.pop("_step_plans", None)
-    model.__dict__.pop("_step_static", None)
+    for name in ("_step_plans", "_step_static", "_forward_plans"):
+        model.__dict__.pop(name, None)
 
 
 # ----------------------------------------------------------------- the tape step
@@ -170,9 +162,9 @@ def _owner(model):
 
 
 def _same(a, b):
-    return len(a) == len(b) and all(
-        len(p) == len(q) and all(u is v for u, v in zip(p, q)) if isinstance(p, tuple) else p is q
-        for p, q in zip(a, b))
+    """Whether two `_owner`s hold the same objects (by identity)."""
+    return (a[0] is b[0] and a[1] is b[1] and len(a[2]) == len(b[2])
+            and all(map(operator.is_, a[2], b[2])))
 
 
 def _batch_key(x, y, sample_weight):
@@ -243,6 +235,24 @@ class _Entry:
         self.traces = []
         self.plan = None
 
+    def add(self, trace, make_plan, differ):
+        """Keep `trace`; once `_TRACES` are kept, make the plan (`make_plan(trace)`) if the
+        first and last agree, else note why not (`differ`: what their difference means)."""
+        self.traces.append(trace)
+        if len(self.traces) < _TRACES:
+            return
+        first, last = self.traces[0], self.traces[-1]
+        self.traces = []
+        try:
+            same = first.fingerprint() == last.fingerprint()
+        except step_trace.Unstatic as error:
+            self.failed = str(error)
+            return
+        if same:
+            self.plan = make_plan(last)
+        else:
+            self.failed = differ
+
 
 class _Plan:
     """The replayable step: forward calls, the backward walk, and the step's bookkeeping."""
@@ -295,12 +305,21 @@ class _Plan:
         return model.compute_metrics(x, y, y_pred, sample_weight=sample_weight)
 
 
-def _compile(plan, trace):
-    """The plan as one straight-line Python function `step(xp, leaves, variables)` returning
-    (loss, per-output losses..., outputs..., gradients of the trainable weights...):
-    `ops.core.backward`'s walk unrolled, with its sums in the same order."""
-    env, lines = {}, ["def step(xp, L, V):"]
-    put = lines.append
+def bind_sources(trace, env, put):
+    """The lines of a compiled plan that bind each slot a trace did not compute: `v<slot>`
+    from the batch's arrays `L` or the variables' arrays `V`, constants put in `env`.
+
+    Args:
+        trace: a `step_trace.Trace`.
+        env: the globals of the plan's function, where constants go.
+        put: appends one line of the function's source.
+
+    Example:
+        >>> lines, env = ["def step(xp, L, V):"], {}
+        >>> bind_sources(trace, env, lines.append)
+        >>> lines[1]
+        '    v0 = L[0]'
+    """
     for s, src in enumerate(trace.source):
         if src[0] == "batch":
             put(f"    v{s} = L[{src[1]}]")
@@ -308,6 +327,15 @@ def _compile(plan, trace):
             put(f"    v{s} = V[{src[1]}]")
         elif src[0] == "const":
             env[f"v{s}"] = src[1]
+
+
+def _compile(plan, trace):
+    """The plan as one straight-line Python function `step(xp, leaves, variables)` returning
+    (loss, per-output losses..., outputs..., gradients of the trainable weights...):
+    `ops.core.backward`'s walk unrolled, with its sums in the same order."""
+    env, lines = {}, ["def step(xp, L, V):"]
+    put = lines.append
+    bind_sources(trace, env, put)
     needed = {i for i, _ in trace.nodes}
     for i, (_, f, _, ins, s, wrapped, _, _) in enumerate(trace.ops):
         env[f"f{i}"] = f

@@ -15,6 +15,8 @@ class Trace:
     """What one tape step did: every op in order, where its inputs came from, and what the
     rest of the step (loss tracker, backward, metrics) read from it."""
 
+    untaped = False  # whether `ops.core.op` reports the calls made with no tape recording
+
     def __init__(self, leaves, variables):
         self.reason = None
         self.slot_of = {}  # id(object) -> slot
@@ -144,6 +146,14 @@ class Trace:
 
     def fingerprint(self):
         """What must be the same in two traces for the step to be static."""
+        src, ops = self.ops_key()
+        trackers = tuple((id(t), s, b) for t, s, b in self.trackers)
+        return (src, ops, tuple(self.nodes), self.loss, self.scaled, repr(self.y_pred),
+                trackers, tuple(id(v) for v in self.variables))
+
+    def ops_key(self):
+        """(the slots' sources, the ops with the values their functions bind): what two
+        traces of a static computation share."""
         src = tuple(_value_key(s, self.slot_of) if s[0] == "const" else s for s in self.source)
         ops = []
         for name, f, b, ins, s, w, _, _ in self.ops:
@@ -153,10 +163,7 @@ class Trace:
                             _fn_key(b, self.slot_of, scratch), ins, s, w))
             except Unstatic as error:
                 raise Unstatic(f"op '{name}': {error}") from None
-        ops = tuple(ops)
-        trackers = tuple((id(t), s, b) for t, s, b in self.trackers)
-        return (src, ops, tuple(self.nodes), self.loss, self.scaled, repr(self.y_pred),
-                trackers, tuple(id(v) for v in self.variables))
+        return src, tuple(ops)
 
 
 class Unstatic(Exception):

@@ -18,7 +18,7 @@ from nbkeras.ops import core
 from nbkeras.backend import active as _device
 from nbkeras.ops.core import GradientTape, unwrap
 from nbkeras.trainers import data as data_utils
-from nbkeras.trainers import step_plan
+from nbkeras.trainers import forward_plan, step_plan
 from nbkeras.trainers import data_validation
 from nbkeras.trainers.compile_utils import CompileMetrics, CompiledState, as_list
 from nbkeras.trainers.data import (pack_x_y_sample_weight, pythonify_logs,
@@ -175,6 +175,13 @@ class Trainer:
         step recorded to make one), `'tape: <why not>'`, or None before any step (see
         `nbkeras.trainers.step_plan`)."""
         return step_plan.step_path(self)
+
+    @property
+    def _predict_path(self):
+        """Which path the last inference forward pass (predict, evaluate, their batch
+        methods, fit's validation) took: `'replay'`, `'trace'`, `'direct: <why not>'`, or
+        None before any (see `nbkeras.trainers.forward_plan`)."""
+        return forward_plan.predict_path(self)
 
     # ----------------------------------------------------------- one step
     def _prepare_state(self, x, y):
@@ -412,9 +419,8 @@ class Trainer:
             ...         return {"loss": self.loss_tracker.result()}
         """
         x, y, sample_weight = unpack_x_y_sample_weight(data)
-        y_pred = self(x, training=False)
-        loss = self._compute_loss(x=x, y=y, y_pred=y_pred, sample_weight=sample_weight,
-                                  training=False)
+        # self(x, training=False) and its loss, maybe replayed
+        y_pred, loss = forward_plan.forward_loss(self, x, y, sample_weight)
         self._track_loss(loss, x)
         return self.compute_metrics(x, y, y_pred, sample_weight=sample_weight)
 
@@ -430,7 +436,7 @@ class Trainer:
             ...         return ops.round(super().predict_step(data))
         """
         x, _, _ = unpack_x_y_sample_weight(data)
-        return self(x, training=False)
+        return forward_plan.forward(self, x)  # self(x, training=False), maybe replayed
 
     # ----------------------------------------------------------------- fit
     @filter_traceback
