@@ -311,12 +311,16 @@ class Trainer:
         Example:
             >>> logs = model.compute_metrics(x, y, model(x), sample_weight=None)
         """
+        self._update_compiled_metrics(y, y_pred, sample_weight)
+        return self.get_metrics_result()
+
+    def _update_compiled_metrics(self, y, y_pred, sample_weight):
+        """The update half of `compute_metrics`: the compiled metrics see the batch."""
         state = self._compiled_state
         if state is not None and state.compile_metrics is not None and state.built:
             # Device metrics (accuracy, mean, MAE/MSE) take y_pred as it is; the
             # others get one host copy per batch (`CompiledState.update_metrics`).
             state.compile_metrics.update_state(y, y_pred, sample_weight)
-        return self.get_metrics_result()
 
     def _step_losses(self):
         """`self.losses` for the forward pass just run, without walking every layer each step."""
