@@ -546,14 +546,22 @@ class Trainer:
             for epoch in range(initial_epoch, epochs):
                 self.reset_metrics()
                 cb.on_epoch_begin(epoch)
+                default = self._default_train_logs()
+                quiet = default and "on_train_batch_end" not in cb.active
                 step = -1
                 for step, (xb, yb, swb) in enumerate(_device.prefetch(source.epoch())):
                     resize_threads()  # GEMM lanes for the cores free now (throttled)
                     cb.on_train_batch_begin(step)
-                    logs = pythonify_logs(self.train_step(pack_x_y_sample_weight(xb, yb, swb)))
-                    cb.on_train_batch_end(step, logs)
+                    if quiet:  # nobody reads this batch's logs: no metric results per batch
+                        step_plan.train_step(self, xb, yb, swb, logs=False)
+                    else:
+                        logs = self.train_step(pack_x_y_sample_weight(xb, yb, swb))
+                        logs = logs if default else pythonify_logs(logs)
+                        cb.on_train_batch_end(step, logs)
                     if self.stop_training or guard.requested:
                         break
+                if quiet and step >= 0:  # the logs the last step would have returned
+                    logs = self.get_metrics_result()
                 if step < 0 and source.exhausted:
                     break  # a generator ran out of data (Keras warns and stops too)
                 source.on_epoch_end()
@@ -656,6 +664,14 @@ class Trainer:
         if cb is None and step >= 0 and self._default_test_logs():
             return logs  # the metrics' results already, and nothing ran since
         return pythonify_logs(self._get_metrics_result_or_logs(logs))
+
+    def _default_train_logs(self):
+        """Whether `train_step` is Trainer's own, and so are `compute_metrics` and
+        `get_metrics_result`: a step's logs are then `get_metrics_result()` (Python floats
+        already), which `fit` may evaluate only when a callback reads them."""
+        cls = type(self)
+        return (cls.train_step is Trainer.train_step and cls.compute_metrics is
+                Trainer.compute_metrics and cls.get_metrics_result is Trainer.get_metrics_result)
 
     def _default_test_logs(self):
         """Whether `test_step` returns `get_metrics_result()` (Trainer's own `test_step`
