@@ -288,9 +288,21 @@ def mean(x, axis=None, keepdims=False):
         count = a.size // y.size if y.size else 1
         return _spread(xp, g, ax, a.shape, a.ndim, kd, count)
 
-    return _reduction(
-        "mean", x, axis, keepdims, lambda xp, a, ax, kd: xp.mean(a, axis=ax, keepdims=kd),
-        backward)
+    return _reduction("mean", x, axis, keepdims, _mean_value, backward)
+
+
+def _mean_value(xp, a, axis, keepdims):
+    """`xp.mean(a, axis, keepdims)`; a loss's mean of a float32/float64 NumPy array over
+    every axis takes the two steps of NumPy's own `_mean` (the sum, then the division by
+    the count as an intp, cast back) without its wrappers' checks: the same bits."""
+    if (xp is np and axis is None and not keepdims and type(a) is np.ndarray and a.size
+            and a.dtype in _MEAN_DTYPES):
+        total = np.add.reduce(a, axis=None)
+        return total.dtype.type(total / np.intp(a.size))
+    return xp.mean(a, axis=axis, keepdims=keepdims)
+
+
+_MEAN_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 
 
 def _chooser_backward(xp, g, a, y, axis, keepdims):

@@ -369,7 +369,8 @@ def _compile(plan, trace):
         trace.ops[i][4] for i, _ in trace.nodes}  # (an output the loss never reads too)
     for k in sorted(targets):
         put(f"    g{k} = None")
-    put(f"    g{trace.scaled} = xp.ones_like(v{trace.scaled})")
+    put(f"    g{trace.scaled} = _ones_like(xp, v{trace.scaled})")
+    env["_ones_like"] = _ones_like
     for i, needs in reversed(trace.nodes):
         _, _, b, ins, s, _, _, _ = trace.ops[i]
         env[f"b{i}"], env[f"n{i}"] = b, needs
@@ -388,3 +389,11 @@ def _compile(plan, trace):
     put(f"    return ({', '.join(outs)},)")
     exec(compile("\n".join(lines), f"<step plan of {len(trace.ops)} ops>", "exec"), env)
     return env["step"]
+
+
+def _ones_like(xp, v):
+    """`xp.ones_like(v)`, the seed of the backward walk; for the usual 0-d loss, NumPy's
+    `ones_like` result built without that function's wrappers."""
+    if xp is np and type(v) is np.ndarray and v.ndim == 0:
+        return np.array(1, v.dtype)
+    return xp.ones_like(v)

@@ -560,7 +560,8 @@ class Trainer:
                         cb.on_train_batch_end(step, logs)
                     if self.stop_training or guard.requested:
                         break
-                if quiet and step >= 0:  # the logs the last step would have returned
+                settled = quiet and step >= 0  # the metrics' results, as the last step's logs
+                if settled:
                     logs = self.get_metrics_result()
                 if step < 0 and source.exhausted:
                     break  # a generator ran out of data (Keras warns and stops too)
@@ -570,7 +571,8 @@ class Trainer:
                     history.interrupted = True
                     _report_interrupt(epoch, epochs, step, steps, logs)
                     break
-                logs = self._get_metrics_result_or_logs(logs)
+                if not settled:
+                    logs = self._get_metrics_result_or_logs(logs)
                 epoch_logs = dict(logs)
                 if val is not None and (epoch + 1) % validation_freq == 0:
                     cb.on_test_begin()
