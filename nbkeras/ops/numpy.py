@@ -293,12 +293,13 @@ def mean(x, axis=None, keepdims=False):
 
 def _mean_value(xp, a, axis, keepdims):
     """`xp.mean(a, axis, keepdims)`; a loss's mean of a float32/float64 NumPy array over
-    every axis takes the two steps of NumPy's own `_mean` (the sum, then the division by
-    the count as an intp, cast back) without its wrappers' checks: the same bits."""
+    every axis takes the steps of NumPy's own `_mean` without its wrappers: the sum, the
+    division by the count in float64 (NumPy promotes the sum and its intp count to
+    float64; Python's float divided by an int is that same division), the cast back."""
     if (xp is np and axis is None and not keepdims and type(a) is np.ndarray and a.size
             and a.dtype in _MEAN_DTYPES):
-        total = np.add.reduce(a, axis=None)
-        return total.dtype.type(total / np.intp(a.size))
+        total = np.add.reduce(a, None)
+        return total.dtype.type(float(total) / a.size)
     return xp.mean(a, axis=axis, keepdims=keepdims)
 
 
