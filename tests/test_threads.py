@@ -73,12 +73,18 @@ def test_threads_for_load_pins_throttles_and_restores(monkeypatch):
     assert len(reads) == 4  # a fit soon after the last one: its samples and one fresh read
 
 
-@needs_threads
-def test_a_fit_long_after_the_last_reads_the_load_afresh(monkeypatch):
+def _two_cores_and_a_load(monkeypatch):
+    """Two usable cores, and one other runnable task until the test changes `load["n"]`."""
     monkeypatch.delenv("NBKERAS_BLAS_THREADS", raising=False)
     monkeypatch.setattr(threads, "_usable_cores", lambda: 2)
     load = {"n": 1}
     monkeypatch.setattr(threads, "measure_others_running", lambda samples=5: load["n"])
+    return load
+
+
+@needs_threads
+def test_a_fit_long_after_the_last_reads_the_load_afresh(monkeypatch):
+    _two_cores_and_a_load(monkeypatch)
     old = {"at": 0.0, "samples": collections.deque([0, 0, 0])}  # sampled long ago, quiet
     monkeypatch.setattr(threads, "_last_fit", old)
     with threads.threads_for_load(interval=0.01, window=3) as resize:
@@ -88,10 +94,7 @@ def test_a_fit_long_after_the_last_reads_the_load_afresh(monkeypatch):
 
 @needs_threads
 def test_threads_for_load_follows_the_load(monkeypatch):
-    monkeypatch.delenv("NBKERAS_BLAS_THREADS", raising=False)
-    monkeypatch.setattr(threads, "_usable_cores", lambda: 2)
-    load = {"n": 1}
-    monkeypatch.setattr(threads, "measure_others_running", lambda samples=5: load["n"])
+    load = _two_cores_and_a_load(monkeypatch)
     with threads.threads_for_load(interval=0, window=3) as resize:
         assert resize() == 1 and gemm.lanes() == 1
         load["n"] = 0
