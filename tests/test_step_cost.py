@@ -98,6 +98,21 @@ def test_a_batch_callback_that_stops_training_gets_the_stopping_batch_logged(rep
     assert len(hist["loss"]) == 1 and hist["loss"][0] != ref["loss"][0]
 
 
+def test_a_train_step_set_on_the_instance_runs_every_batch(replays):
+    model = _model()
+    calls = []
+    default = model.train_step
+
+    def train_step(data):
+        calls.append(1)
+        return default(data)
+
+    model.train_step = train_step
+    x, y = _data()
+    model.fit(x, y, batch_size=16, epochs=2, verbose=0)
+    assert len(calls) == 6
+
+
 def test_train_step_without_logs_returns_none_once_replayed():
     model, _ = _fit(_model)
     x, y = _data()

@@ -671,9 +671,10 @@ class Trainer:
         """Whether `train_step` is Trainer's own, and so are `compute_metrics` and
         `get_metrics_result`: a step's logs are then `get_metrics_result()` (Python floats
         already), which `fit` may evaluate only when a callback reads them."""
-        cls = type(self)
+        cls, own = type(self), self.__dict__  # (a method set on the instance counts too)
         return (cls.train_step is Trainer.train_step and cls.compute_metrics is
-                Trainer.compute_metrics and cls.get_metrics_result is Trainer.get_metrics_result)
+                Trainer.compute_metrics and cls.get_metrics_result is Trainer.get_metrics_result
+                and not {"train_step", "compute_metrics", "get_metrics_result"} & own.keys())
 
     def _default_test_logs(self):
         """Whether `test_step` returns `get_metrics_result()` (Trainer's own `test_step`
