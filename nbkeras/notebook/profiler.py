@@ -148,8 +148,8 @@ class _counting_paths:
 
         self.module, self.original = step_plan, step_plan.train_step
 
-        def counted(model, *args, __orig=self.original):
-            out = __orig(model, *args)
+        def counted(model, *args, __orig=self.original, **kwargs):
+            out = __orig(model, *args, **kwargs)
             path = model._step_path
             self.counts[path] = self.counts.get(path, 0) + 1
             return out

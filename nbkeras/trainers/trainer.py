@@ -318,12 +318,16 @@ class Trainer:
         Example:
             >>> logs = model.compute_metrics(x, y, model(x), sample_weight=None)
         """
+        self._update_compiled_metrics(y, y_pred, sample_weight)
+        return self.get_metrics_result()
+
+    def _update_compiled_metrics(self, y, y_pred, sample_weight):
+        """The update half of `compute_metrics`: the compiled metrics see the batch."""
         state = self._compiled_state
         if state is not None and state.compile_metrics is not None and state.built:
             # Device metrics (accuracy, mean, MAE/MSE) take y_pred as it is; the
             # others get one host copy per batch (`CompiledState.update_metrics`).
             state.compile_metrics.update_state(y, y_pred, sample_weight)
-        return self.get_metrics_result()
 
     def _step_losses(self):
         """`self.losses` for the forward pass just run, without walking every layer each step."""
@@ -548,14 +552,23 @@ class Trainer:
             for epoch in range(initial_epoch, epochs):
                 self.reset_metrics()
                 cb.on_epoch_begin(epoch)
+                default = self._default_train_logs()
+                quiet = default and "on_train_batch_end" not in cb.active
                 step = -1
                 for step, (xb, yb, swb) in enumerate(_device.prefetch(source.epoch())):
                     resize_threads()  # GEMM lanes for the cores free now (throttled)
                     cb.on_train_batch_begin(step)
-                    logs = pythonify_logs(self.train_step(pack_x_y_sample_weight(xb, yb, swb)))
-                    cb.on_train_batch_end(step, logs)
+                    if quiet:  # nobody reads this batch's logs: no metric results per batch
+                        step_plan.train_step(self, xb, yb, swb, logs=False)
+                    else:
+                        logs = self.train_step(pack_x_y_sample_weight(xb, yb, swb))
+                        logs = logs if default else pythonify_logs(logs)
+                        cb.on_train_batch_end(step, logs)
                     if self.stop_training or guard.requested:
                         break
+                settled = quiet and step >= 0  # the metrics' results, as the last step's logs
+                if settled:
+                    logs = self.get_metrics_result()
                 if step < 0 and source.exhausted:
                     break  # a generator ran out of data (Keras warns and stops too)
                 source.on_epoch_end()
@@ -564,7 +577,8 @@ class Trainer:
                     history.interrupted = True
                     _report_interrupt(epoch, epochs, step, steps, logs)
                     break
-                logs = self._get_metrics_result_or_logs(logs)
+                if not settled:
+                    logs = self._get_metrics_result_or_logs(logs)
                 epoch_logs = dict(logs)
                 if val is not None and (epoch + 1) % validation_freq == 0:
                     cb.on_test_begin()
@@ -658,6 +672,15 @@ class Trainer:
         if cb is None and step >= 0 and self._default_test_logs():
             return logs  # the metrics' results already, and nothing ran since
         return pythonify_logs(self._get_metrics_result_or_logs(logs))
+
+    def _default_train_logs(self):
+        """Whether `train_step` is Trainer's own, and so are `compute_metrics` and
+        `get_metrics_result`: a step's logs are then `get_metrics_result()` (Python floats
+        already), which `fit` may evaluate only when a callback reads them."""
+        cls, own = type(self), self.__dict__  # (a method set on the instance counts too)
+        return (cls.train_step is Trainer.train_step and cls.compute_metrics is
+                Trainer.compute_metrics and cls.get_metrics_result is Trainer.get_metrics_result
+                and not {"train_step", "compute_metrics", "get_metrics_result"} & own.keys())
 
     def _default_test_logs(self):
         """Whether `test_step` returns `get_metrics_result()` (Trainer's own `test_step`
