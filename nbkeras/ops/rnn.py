@@ -37,6 +37,7 @@ class _Cell:
     own_rec_grad = False  # whether the recurrent gradients need a buffer apart from DXP
     # whether the kernel's direct part of dh_prev is zero on every unmasked row
     direct_dh_zero_unmasked = False
+    sequence_kind = None  # the rnn_sequence kernels' name for this cell, if they run it
 
     def __init__(self, st, U):
         self.st = st
@@ -63,9 +64,31 @@ class _Cell:
     def extra_recurrent_grad(self, gu, DXPf):
         """Add gradients of recurrent weights outside the main GEMM (none by default)."""
 
+    def _none(self, a, ndim):
+        return a if a is not None else self.st.xp.empty((0,) * ndim, self.st.dt)
+
+    def run_forward(self, XP, Ur, b_rec, rbuf):
+        """Every forward step in one device call; False when the device leaves them to us."""
+        st = self.st
+        r = self.RALL if self.own_rec_grad else rbuf
+        return K.rnn_sequence_forward(self.sequence_kind, XP, Ur, self._none(b_rec, 1), self.H,
+                                      self._none(self.C, 3), st.Mt, st.act, st.ract,
+                                      self._none(self.gate_buf, 3), r)
+
+    def run_backward(self, dh, dout, UrT):
+        """Every backward step in one device call (dh, self.dc updated in place)."""
+        st = self.st
+        return K.rnn_sequence_backward(self.sequence_kind, dh, self._none(self.dc, 2),
+                                       st.xp.ascontiguousarray(dout), UrT,
+                                       self._none(self.gate_buf, 3),
+                                       self._none(getattr(self, "RALL", None), 3), self.H,
+                                       self._none(self.C, 3), st.Mt, st.act, st.ract,
+                                       self.DXP, self.DR)
+
 
 class _SimpleCell(_Cell):
     direct_dh_zero_unmasked = True
+    sequence_kind = "simple"
 
     def forward(self, s, xp_s, r):
         st = self.st
@@ -81,6 +104,7 @@ class _LSTMCell(_Cell):
     gates = rec_gates = 4
     states = 2
     direct_dh_zero_unmasked = True
+    sequence_kind = "lstm"
 
     def forward(self, s, xp_s, r):
         st, g3 = self.st, self.st.g3
@@ -107,6 +131,7 @@ class _GRUCell(_Cell):
 
     gates = rec_gates = 3
     own_rec_grad = True
+    sequence_kind = "gru"
 
     def __init__(self, st, U):
         super().__init__(st, U)
@@ -284,8 +309,12 @@ def rnn(kind, x, kernel, recurrent_kernel, bias, initial_states, mask=None, go_b
     cell = Cell(_Steps(xp, n, T, u, dt, Mt, rmasks, act, ract), U)
     cell.init_states(initial_states)
     H, C = cell.H, cell.C
-    for s in range(T):
-        cell.forward(s, XP[s], rec(H[s]))
+    # One device call for the whole loop where it runs it (no recurrent dropout).
+    fused = rmasks is None and Cell.sequence_kind is not None
+    if not (fused and cell.run_forward(XP, Ur, b_rec, rbuf)):
+        fused = False
+        for s in range(T):
+            cell.forward(s, XP[s], rec(H[s]))
 
     seq = H[1:]
     if zero_output_for_mask and mask is not None:
@@ -307,7 +336,8 @@ def rnn(kind, x, kernel, recurrent_kernel, bias, initial_states, mask=None, go_b
             dout = dout * (Mt[:, :, None] if return_sequences else Mt[-1][None, :, None])
         dh = xp.array(gt[To])
         cell.begin_backward(xp.array(gt[To + 1]) if C is not None else None)
-        for s in range(T - 1, -1, -1):
+        done = fused and cell.run_backward(dh, dout, UrT)  # dh: the initial state's gradient
+        for s in () if done else range(T - 1, -1, -1):
             if return_sequences:
                 dhs = xp.ascontiguousarray(dh + dout[s])
             elif s == T - 1:

@@ -48,6 +48,7 @@ from nbkeras.backend.cpu.pooling import (  # noqa: F401
 )
 from nbkeras.backend.cpu.random import dropout_forward, seed  # noqa: F401
 from nbkeras.backend.cpu.rnn import *  # noqa: F401,F403
+from nbkeras.backend.cpu.rnn_sequence import *  # noqa: F401,F403
 from nbkeras.backend.cpu.softmax import (  # noqa: F401
     log_softmax_backward,
     log_softmax_forward,

@@ -1,0 +1,209 @@
+"""A recurrent layer's whole time loop in one Numba call per block of batch rows.
+
+`nbkeras.ops.rnn` otherwise runs each time step from Python: a recurrent GEMM
+(`np.matmul`) and a fused cell kernel per step, forward and backward, 200 returns to
+Python per LSTM training step of 50 time steps. Here the loop runs in nopython code: each
+step calls NumPy's own BLAS (`blas.gemm`, the very call `np.matmul` makes) and the same
+cell kernels of `rnn.py` on the same arrays, so the results are bit-identical to the
+per-step path. Rows of a batch never mix in a recurrence, so the batch is cut into
+blocks of rows that run the whole sequence each, on the GEMM lanes (`gemm.run_blocks`):
+the two cores share the recurrent work with no synchronization per step. Block
+boundaries fall on multiples of `ROW_ALIGN` rows, where a row block of a GEMM equals
+the same rows of the whole product (OpenBLAS's Haswell kernel; tests/test_gemm.py), and
+depend on the shape alone, so the numbers never follow the load.
+
+The kernels cover SimpleRNN, LSTM and GRU with reset_after=True (the op runs recurrent
+dropout and reset_after=False step by step); they return False (and write nothing) for
+a dtype other than float32 / float64, or when NumPy's BLAS is not an ILP64 OpenBLAS
+(see `blas`); the op then runs its steps one by one. `NBKERAS_RNN_SEQUENCE=0` turns them off.
+
+Example:
+    >>> rnn_sequence_forward("lstm", xp, u, b, h, c, m, 3, 2, gates, r)
+    True
+"""
+
+import os
+
+import numpy as np
+
+from nbkeras.backend.cpu import blas, gemm as _gemm
+from nbkeras.backend.cpu._jit import jit
+from nbkeras.backend.cpu.rnn import (
+    gru_step_backward,
+    gru_step_forward,
+    lstm_step_backward,
+    lstm_step_forward,
+    simple_step_backward,
+    simple_step_forward,
+)
+
+__all__ = ["rnn_sequence_forward", "rnn_sequence_backward"]
+
+ROW_ALIGN = 12  # row blocks start at multiples of this (see the module docstring)
+_KINDS = ("simple", "lstm", "gru")
+_state = {"enabled": os.environ.get("NBKERAS_RNN_SEQUENCE", "1").strip() != "0"}
+
+
+def _address(kind, dtype):
+    """The BLAS address for this call, or 0 when the op must run the steps itself."""
+    if not _state["enabled"] or kind not in _KINDS:
+        return 0
+    return blas.gemm_address(dtype)
+
+
+def _row_blocks(n):
+    """(lo, hi) row blocks: `gemm.blocks_per_gemm()` of them at most, `ROW_ALIGN` rows
+    at least, inner edges at multiples of `ROW_ALIGN`; fixed by n."""
+    parts = min(_gemm.blocks_per_gemm(), n // ROW_ALIGN)
+    edges = _gemm._edges(n, max(1, parts), ROW_ALIGN)
+    return list(zip(edges, edges[1:]))
+
+
+def _run(kernel, n, *args):
+    _gemm.in_blas_scope(_gemm.run_blocks, [(kernel, *args, lo, hi) for lo, hi in _row_blocks(n)])
+
+
+def rnn_sequence_forward(kind, xp, u, b, h, c, m, act, ract, gates, r):
+    """Every forward step of a recurrent layer; False (nothing written) when the op must
+    run them itself. See `nbkeras.backend.interface.KERNELS`."""
+    fn = _address(kind, xp.dtype)
+    if not fn:
+        return False
+    T, n = xp.shape[0], xp.shape[1]
+    units = h.shape[2]
+    if kind == "simple":
+        _run(_simple_forward, n, fn, xp, u, h, m, act, r)
+    elif kind == "lstm":
+        _run(_lstm_forward, n, fn, xp.reshape(T, n, 4, units), u, h, c, m, act, ract,
+             gates.reshape(T, n, 4, units), r)
+    else:
+        _run(_gru_forward, n, fn, xp.reshape(T, n, 3, units), u, b, h, m, act, ract,
+             gates.reshape(T, n, 3, units), r)
+    return True
+
+
+def rnn_sequence_backward(kind, dh, dc, dout, ut, gates, r, h, c, m, act, ract, dxp, dr):
+    """Every backward step of a recurrent layer; False (nothing written) when the op must
+    run them itself. See `nbkeras.backend.interface.KERNELS`."""
+    fn = _address(kind, dxp.dtype)
+    if not fn:
+        return False
+    T, n = dxp.shape[0], dxp.shape[1]
+    units = dh.shape[1]
+    if kind == "simple":
+        _run(_simple_backward, n, fn, dh, dout, ut, h, m, act, dxp)
+    elif kind == "lstm":
+        _run(_lstm_backward, n, fn, dh, dc, dout, ut, gates.reshape(T, n, 4, units), c, m,
+             act, ract, dxp)
+    else:
+        _run(_gru_backward, n, fn, dh, dout, ut, gates.reshape(T, n, 3, units), r, h, m, act,
+             ract, dxp, dr)
+    return True
+
+
+@jit
+def _simple_forward(fn, xp, u, h, m, act, r, lo, hi):
+    for s in range(xp.shape[0]):
+        rs = r[lo:hi]
+        blas.gemm(fn, h[s, lo:hi], u, rs)
+        simple_step_forward(xp[s, lo:hi], rs, h[s, lo:hi], m[s, lo:hi], act, h[s + 1, lo:hi])
+
+
+@jit
+def _lstm_forward(fn, xp, u, h, c, m, act, ract, gates, r, lo, hi):
+    rows, units = hi - lo, h.shape[2]
+    rs = r[lo:hi]
+    r3 = rs.reshape((rows, 4, units))
+    for s in range(xp.shape[0]):
+        blas.gemm(fn, h[s, lo:hi], u, rs)
+        lstm_step_forward(xp[s, lo:hi], r3, h[s, lo:hi], c[s, lo:hi], m[s, lo:hi], act, ract,
+                          gates[s, lo:hi], h[s + 1, lo:hi], c[s + 1, lo:hi])
+
+
+@jit
+def _gru_forward(fn, xp, u, b, h, m, act, ract, gates, r, lo, hi):
+    rows, units = hi - lo, h.shape[2]
+    for s in range(xp.shape[0]):
+        rs = r[s, lo:hi]
+        blas.gemm(fn, h[s, lo:hi], u, rs)
+        if b.shape[0]:
+            for i in range(rows):
+                for j in range(b.shape[0]):
+                    rs[i, j] += b[j]
+        gru_step_forward(xp[s, lo:hi], rs.reshape((rows, 3, units)), h[s, lo:hi], m[s, lo:hi],
+                         act, ract, gates[s, lo:hi], h[s + 1, lo:hi])
+
+
+@jit(inline="always")
+def _step_grad(dh, dout, s, T, lo, g):
+    """The state gradient entering step s: dh plus the output's gradient at s (dout holds
+    every step's, or the last step's only), written to g; dh itself when there is none."""
+    k = s if dout.shape[0] == T else (0 if s == T - 1 else -1)
+    if k < 0:
+        return dh
+    for i in range(dh.shape[0]):
+        for j in range(dh.shape[1]):
+            g[i, j] = dh[i, j] + dout[k, lo + i, j]
+    return g
+
+
+@jit(inline="always")
+def _add_masked(dh, direct, m, s, lo):
+    """dh += direct on the rows masked at step s (the cell's direct part is 0 elsewhere)."""
+    for i in range(dh.shape[0]):
+        if m[s, lo + i] == 0:
+            for j in range(dh.shape[1]):
+                dh[i, j] += direct[i, j]
+
+
+@jit
+def _simple_backward(fn, dh, dout, ut, h, m, act, dxp, lo, hi):
+    T, rows, units = dxp.shape[0], hi - lo, dh.shape[1]
+    dhr = dh[lo:hi]
+    buf = np.empty((rows, units), dh.dtype)
+    dhp = np.empty((rows, units), dh.dtype)
+    for s in range(T - 1, -1, -1):
+        g = _step_grad(dhr, dout, s, T, lo, buf)
+        simple_step_backward(g, h[s + 1, lo:hi], m[s, lo:hi], act, dxp[s, lo:hi], dhp)
+        blas.gemm(fn, dxp[s, lo:hi], ut, dhr)
+        _add_masked(dhr, dhp, m, s, lo)
+
+
+@jit
+def _lstm_backward(fn, dh, dc, dout, ut, gates, c, m, act, ract, dxp, lo, hi):
+    T, rows, units = dxp.shape[0], hi - lo, dh.shape[1]
+    dhr = dh[lo:hi]
+    buf = np.empty((rows, units), dh.dtype)
+    dhp = np.empty((rows, units), dh.dtype)
+    dc_in, dc_out = dc[lo:hi], np.empty((rows, units), dh.dtype)
+    work = np.empty((3, units), dh.dtype)
+    for s in range(T - 1, -1, -1):
+        g = _step_grad(dhr, dout, s, T, lo, buf)
+        ds = dxp[s, lo:hi]
+        lstm_step_backward(g, dc_in, gates[s, lo:hi], c[s + 1, lo:hi], c[s, lo:hi],
+                           m[s, lo:hi], act, ract, ds.reshape((rows, 4, units)), dhp, dc_out,
+                           work)
+        dc_in, dc_out = dc_out, dc_in
+        blas.gemm(fn, ds, ut, dhr)
+        _add_masked(dhr, dhp, m, s, lo)
+    if T % 2:  # the last dc_prev was written to the scratch buffer
+        dc[lo:hi] = dc_in
+
+
+@jit
+def _gru_backward(fn, dh, dout, ut, gates, r, h, m, act, ract, dxp, dr, lo, hi):
+    T, rows, units = dxp.shape[0], hi - lo, dh.shape[1]
+    dhr = dh[lo:hi]
+    buf = np.empty((rows, units), dh.dtype)
+    dhp = np.empty((rows, units), dh.dtype)
+    for s in range(T - 1, -1, -1):
+        g = _step_grad(dhr, dout, s, T, lo, buf)
+        drs = dr[s, lo:hi]
+        gru_step_backward(g, gates[s, lo:hi], r[s, lo:hi].reshape((rows, 3, units)),
+                          h[s, lo:hi], m[s, lo:hi], act, ract,
+                          dxp[s, lo:hi].reshape((rows, 3, units)),
+                          drs.reshape((rows, 3, units)), dhp)
+        blas.gemm(fn, drs, ut, dhr)
+        for i in range(rows):
+            for j in range(units):
+                dhr[i, j] += dhp[i, j]
