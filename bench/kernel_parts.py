@@ -113,7 +113,43 @@ def lstm_parts(repeats):
     rows += [("input projection of all steps (3200x32 @ 32x256)", best_ms(lambda: x2 @ w, repeats)),
              ("kernel gradient X.T @ dZ", best_ms(lambda: x2.T @ dz, repeats)),
              ("recurrent kernel gradient H.T @ dZ", best_ms(lambda: hs.T @ dz, repeats))]
-    return rows
+    flops = [2 * n * u * 4 * u * steps, 0, 2 * n * u * 4 * u * steps, 0] + [2 * steps * n * d * 4 * u] * 2 + [
+        2 * steps * n * u * 4 * u]
+    big = rng.standard_normal((1024, 1024)).astype(np.float32)
+    peak = 2 * 1024 ** 3 / best_ms(lambda: big @ big, max(3, repeats // 4)) / 1e6
+    rows = [(f"{k} [{f / v / 1e6:.0f} GFLOP/s]" if f else k, v) for (k, v), f in zip(rows, flops)]
+    return rows, [(f"NumPy's GEMM peak (1024^3, this run): {peak:.0f} GFLOP/s; the step's GEMMs: "
+                   f"{sum(flops) / 1e6:.0f} MFLOP = {sum(flops) / peak / 1e6:.2f} ms at that peak")] + (
+        _sequence_rows(repeats, steps, n, u, x2 @ w, uu, ut, dz))
+
+
+def _sequence_rows(repeats, steps, n, u, xp, uu, ut, dz):
+    """The whole-sequence kernels (what the training step runs) on 1 and 2 GEMM lanes."""
+    import numpy as np
+
+    from nbkeras.backend.cpu import gemm, rnn_sequence as S
+
+    f32 = np.float32
+    xp = xp.reshape(steps, n, 4 * u)
+    h, c = np.zeros((steps + 1, n, u), f32), np.zeros((steps + 1, n, u), f32)
+    m, gates, r = np.ones((steps, n), f32), np.empty((steps, n, 4 * u), f32), np.empty((n, 4 * u), f32)
+    dxp, e1 = np.empty_like(gates), np.empty(0, f32)
+    dh0 = np.random.default_rng(1).standard_normal((n, u)).astype(f32)
+    forward = lambda: S.rnn_sequence_forward("lstm", xp, uu, e1, h, c, m, 3, 2, gates, r)  # noqa: E731
+    backward = lambda: S.rnn_sequence_backward(  # noqa: E731
+        "lstm", dh0.copy(), dh0.copy(), dh0[None], ut, gates, r, h, c, m, 3, 2, dxp, dxp)
+    if not forward():
+        return ["whole-sequence kernels: not available here (NumPy's BLAS is not ILP64 OpenBLAS)"]
+    lines, old = [], gemm.lanes()
+    try:
+        for lanes in sorted({1, gemm.blocks_per_gemm()}):
+            gemm.set_lanes(lanes)
+            lines.append(f"whole-sequence kernels, {lanes} lane(s), rows {S._row_blocks(n)}: "
+                         f"forward {best_ms(forward, repeats):.2f} ms, backward "
+                         f"{best_ms(backward, repeats):.2f} ms")
+    finally:
+        gemm.set_lanes(old)
+    return lines
 
 
 def main():
@@ -129,12 +165,14 @@ def main():
                    f"{args.threads} BLAS thread(s)", info)
     old = threads.set_blas_threads(args.threads)
     try:
-        rows = cnn_parts(args.repeats) if args.model == "cnn" else lstm_parts(args.repeats)
+        rows, notes = (cnn_parts(args.repeats), []) if args.model == "cnn" else lstm_parts(args.repeats)
     finally:
         if old:
             threads.set_blas_threads(old)
     C.table(["part", "ms"], [(k, f"{v:.2f}") for k, v in rows] +
             [("sum of the parts", f"{sum(v for _, v in rows):.2f}")])
+    for line in notes:
+        print(line)
     print(f"load (1 min) after the run: {C.loadavg():.2f}")
     C.result_line({"bench": "kernel_parts", "model": args.model, "threads": args.threads,
                    "parts_ms": dict(rows), "env": info})

@@ -7,10 +7,15 @@ the weight gradients as whole-sequence GEMMs at the end. Each kind of cell is on
 small object (`_SimpleCell`, `_LSTMCell`, `_GRUCell`, `_GRUResetBeforeCell`) that owns
 its step buffers and its two kernel calls per step; `rnn` does everything they share.
 
-The step loops are Python, so what each step costs outside its GEMM and its kernel
-counts: the recurrent products write into buffers allocated once per call (not one
-array per step), and without a time mask the SimpleRNN and LSTM kernels leave no direct
-part in dh_prev, so the step's state gradient is the recurrent product itself.
+SimpleRNN, LSTM and GRU (reset_after) without recurrent dropout hand the whole time
+loop, forward and backward, to the device (`rnn_sequence_forward` / `_backward`: on the
+CPU one Numba call per block of batch rows, the same GEMMs and cell kernels, so the
+same bits). Where the device declines, and for recurrent dropout and GRU with
+reset_after=False, the step loops below run in Python, so what each step costs outside
+its GEMM and its kernel counts: the recurrent products write into buffers allocated
+once per call (not one array per step), and without a time mask the SimpleRNN and LSTM
+kernels leave no direct part in dh_prev, so the step's state gradient is the recurrent
+product itself.
 """
 
 from nbkeras.backend import kernels as K
@@ -38,6 +43,7 @@ class _Cell:
     # whether the kernel's direct part of dh_prev is zero on every unmasked row
     direct_dh_zero_unmasked = False
     sequence_kind = None  # the rnn_sequence kernels' name for this cell, if they run it
+    RALL = None  # every step's recurrent product, for cells whose backward reads it
 
     def __init__(self, st, U):
         self.st = st
@@ -70,7 +76,7 @@ class _Cell:
     def run_forward(self, XP, Ur, b_rec, rbuf):
         """Every forward step in one device call; False when the device leaves them to us."""
         st = self.st
-        r = self.RALL if self.own_rec_grad else rbuf
+        r = rbuf if self.RALL is None else self.RALL
         return K.rnn_sequence_forward(self.sequence_kind, XP, Ur, self._none(b_rec, 1), self.H,
                                       self._none(self.C, 3), st.Mt, st.act, st.ract,
                                       self._none(self.gate_buf, 3), r)
@@ -81,7 +87,7 @@ class _Cell:
         return K.rnn_sequence_backward(self.sequence_kind, dh, self._none(self.dc, 2),
                                        st.xp.ascontiguousarray(dout), UrT,
                                        self._none(self.gate_buf, 3),
-                                       self._none(getattr(self, "RALL", None), 3), self.H,
+                                       self._none(self.RALL, 3), self.H,
                                        self._none(self.C, 3), st.Mt, st.act, st.ract,
                                        self.DXP, self.DR)
 
