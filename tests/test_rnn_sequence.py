@@ -87,7 +87,7 @@ def test_sequence_kernels_match_the_per_step_path(fused_switch, name, n, masked)
     mask = rng.random((n, 7)) > 0.3 if masked else None
     calls = []
     real = rnn_sequence._run
-    rnn_sequence._run = lambda kernel, rows, *args: (calls.append(kernel), real(kernel, rows, *args))
+    rnn_sequence._run = lambda kernel, *args: (calls.append(kernel), real(kernel, *args))
     try:
         fused_switch(True)
         fused = _outputs_and_grads(LAYERS[name], x, mask)
@@ -128,6 +128,27 @@ def test_training_is_bit_identical_with_one_or_two_lanes(fused_switch, monkeypat
     assert loss1 == loss2 == loss_steps
     for a, b, c in zip(w1, w2, w_steps):
         assert np.array_equal(a, b) and np.array_equal(a, c)
+
+
+def test_one_lane_runs_one_block_where_the_blocks_reproduce_the_whole_product(monkeypatch):
+    if not blas.gemm_address(np.float32) or gemm.blocks_per_gemm() < 2:
+        pytest.skip("no ILP64 OpenBLAS, or one core: one block anyway")
+    seen = []
+    monkeypatch.setattr(gemm, "run_blocks", lambda tasks: seen.append([t[-2:] for t in tasks]))
+    h = np.zeros((3, 48, 4), np.float32)
+    args = ("simple", np.zeros((2, 48, 4), np.float32), np.eye(4, dtype=np.float32),
+            np.empty(0, np.float32), h, np.empty((0, 0, 0), np.float32),
+            np.ones((2, 48), np.float32), 3, 2, np.empty((0, 0, 0), np.float32),
+            np.empty((48, 4), np.float32))
+    old = gemm.set_lanes(2)
+    try:
+        rnn_sequence.rnn_sequence_forward(*args)
+        gemm.set_lanes(1)
+        rnn_sequence.rnn_sequence_forward(*args)
+    finally:
+        gemm.set_lanes(old)
+    one = [(0, 48)] if rnn_sequence._blocks_reproduce(np.float32, 48, 4, 1) else seen[0]
+    assert seen == [[(0, 24), (24, 48)], one]
 
 
 def test_run_blocks_runs_every_block():

@@ -8,9 +8,11 @@ cell kernels of `rnn.py` on the same arrays, so the results are bit-identical to
 per-step path. Rows of a batch never mix in a recurrence, so the batch is cut into
 blocks of rows that run the whole sequence each, on the GEMM lanes (`gemm.run_blocks`):
 the two cores share the recurrent work with no synchronization per step. Block
-boundaries fall on multiples of `ROW_ALIGN` rows, where a row block of a GEMM equals
-the same rows of the whole product (OpenBLAS's Haswell kernel; tests/test_gemm.py), and
-depend on the shape alone, so the numbers never follow the load.
+boundaries fall on multiples of `ROW_ALIGN` rows and depend on the shape alone, so the
+numbers never follow the load. There a row block of a GEMM equals the same rows of the
+whole product (OpenBLAS's Haswell kernel; checked once per shape, `_blocks_reproduce`),
+and then one lane (a busy machine) runs the batch as one block, which gives the same
+bits with one GEMM call per step instead of one per block.
 
 The kernels cover SimpleRNN, LSTM and GRU with reset_after=True (the op runs recurrent
 dropout and reset_after=False step by step); they return False (and write nothing) for
@@ -40,27 +42,53 @@ from nbkeras.backend.cpu.rnn import (
 __all__ = ["rnn_sequence_forward", "rnn_sequence_backward"]
 
 ROW_ALIGN = 12  # row blocks start at multiples of this (see the module docstring)
-_KINDS = ("simple", "lstm", "gru")
+_GATES = {"simple": 1, "lstm": 4, "gru": 3}
 _state = {"enabled": os.environ.get("NBKERAS_RNN_SEQUENCE", "1").strip() != "0"}
 
 
 def _address(kind, dtype):
     """The BLAS address for this call, or 0 when the op must run the steps itself."""
-    if not _state["enabled"] or kind not in _KINDS:
+    if not _state["enabled"] or kind not in _GATES:
         return 0
     return blas.gemm_address(dtype)
 
 
-def _row_blocks(n):
-    """(lo, hi) row blocks: `gemm.blocks_per_gemm()` of them at most, `ROW_ALIGN` rows
-    at least, inner edges at multiples of `ROW_ALIGN`; fixed by n."""
-    parts = min(_gemm.blocks_per_gemm(), n // ROW_ALIGN)
+def _row_blocks(n, parts=None):
+    """(lo, hi) row blocks: `parts` (default `gemm.blocks_per_gemm()`) of them at most,
+    `ROW_ALIGN` rows at least, inner edges at multiples of `ROW_ALIGN`."""
+    parts = min(_gemm.blocks_per_gemm() if parts is None else parts, n // ROW_ALIGN)
     edges = _gemm._edges(n, max(1, parts), ROW_ALIGN)
     return list(zip(edges, edges[1:]))
 
 
-def _run(kernel, n, *args):
-    _gemm.in_blas_scope(_gemm.run_blocks, [(kernel, *args, lo, hi) for lo, hi in _row_blocks(n)])
+def _blocks_reproduce(dtype, n, units, G):
+    """Whether this BLAS computes the recurrent products of `_row_blocks(n)`'s blocks
+    bit for bit as one whole call (measured once per shape: it depends on the kernel's
+    tiling, not on the values). When it does, one lane runs one block: one GEMM call
+    per step instead of one per block (each call packs the recurrent kernel again)."""
+    key = (np.dtype(dtype), n, units, G)
+    if key not in _exact:
+        rng = np.random.default_rng(0)
+        same = True
+        for k, m in ((units, G * units), (G * units, units)):  # forward, backward products
+            a = rng.standard_normal((n, k)).astype(dtype)
+            b = rng.standard_normal((k, m)).astype(dtype)
+            whole = _gemm.in_blas_scope(np.matmul, a, b)
+            same &= all(np.array_equal(_gemm.in_blas_scope(np.matmul, a[lo:hi], b), whole[lo:hi])
+                        for lo, hi in _row_blocks(n))
+        _exact[key] = bool(same)
+    return _exact[key]
+
+
+_exact = {}
+
+
+def _run(kernel, fn, n, units, G, dtype, *args):
+    """kernel(fn, *args, lo, hi) for each row block, on the lanes."""
+    blocks = _row_blocks(n)
+    if len(blocks) > 1 and _gemm.lanes() == 1 and _blocks_reproduce(dtype, n, units, G):
+        blocks = [(0, n)]
+    _gemm.in_blas_scope(_gemm.run_blocks, [(kernel, fn, *args, lo, hi) for lo, hi in blocks])
 
 
 def rnn_sequence_forward(kind, xp, u, b, h, c, m, act, ract, gates, r):
@@ -69,16 +97,17 @@ def rnn_sequence_forward(kind, xp, u, b, h, c, m, act, ract, gates, r):
     fn = _address(kind, xp.dtype)
     if not fn:
         return False
-    T, n = xp.shape[0], xp.shape[1]
-    units = h.shape[2]
+    T, n, units = xp.shape[0], xp.shape[1], h.shape[2]
+    G = _GATES[kind]
+    run = (fn, n, units, G, xp.dtype)
     if kind == "simple":
-        _run(_simple_forward, n, fn, xp, u, h, m, act, r)
-    elif kind == "lstm":
-        _run(_lstm_forward, n, fn, xp.reshape(T, n, 4, units), u, h, c, m, act, ract,
-             gates.reshape(T, n, 4, units), r)
+        _run(_simple_forward, *run, xp, u, h, m, act, r)
+        return True
+    xp4, gates4 = xp.reshape(T, n, G, units), gates.reshape(T, n, G, units)
+    if kind == "lstm":
+        _run(_lstm_forward, *run, xp4, u, h, c, m, act, ract, gates4, r)
     else:
-        _run(_gru_forward, n, fn, xp.reshape(T, n, 3, units), u, b, h, m, act, ract,
-             gates.reshape(T, n, 3, units), r)
+        _run(_gru_forward, *run, xp4, u, b, h, m, act, ract, gates4, r)
     return True
 
 
@@ -88,16 +117,17 @@ def rnn_sequence_backward(kind, dh, dc, dout, ut, gates, r, h, c, m, act, ract, 
     fn = _address(kind, dxp.dtype)
     if not fn:
         return False
-    T, n = dxp.shape[0], dxp.shape[1]
-    units = dh.shape[1]
+    T, n, units = dxp.shape[0], dxp.shape[1], dh.shape[1]
+    G = _GATES[kind]
+    run = (fn, n, units, G, dxp.dtype)
     if kind == "simple":
-        _run(_simple_backward, n, fn, dh, dout, ut, h, m, act, dxp)
-    elif kind == "lstm":
-        _run(_lstm_backward, n, fn, dh, dc, dout, ut, gates.reshape(T, n, 4, units), c, m,
-             act, ract, dxp)
+        _run(_simple_backward, *run, dh, dout, ut, h, m, act, dxp)
+        return True
+    gates4 = gates.reshape(T, n, G, units)
+    if kind == "lstm":
+        _run(_lstm_backward, *run, dh, dc, dout, ut, gates4, c, m, act, ract, dxp)
     else:
-        _run(_gru_backward, n, fn, dh, dout, ut, gates.reshape(T, n, 3, units), r, h, m, act,
-             ract, dxp, dr)
+        _run(_gru_backward, *run, dh, dout, ut, gates4, r, h, m, act, ract, dxp, dr)
     return True
 
 
@@ -207,3 +237,4 @@ def _gru_backward(fn, dh, dout, ut, gates, r, h, m, act, ract, dxp, dr, lo, hi):
         for i in range(rows):
             for j in range(units):
                 dhr[i, j] += dhp[i, j]
+
