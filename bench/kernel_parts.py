@@ -135,7 +135,7 @@ def _sequence_rows(repeats, steps, n, u, xp, uu, ut, dz):
     m, gates, r = np.ones((steps, n), f32), np.empty((steps, n, 4 * u), f32), np.empty((n, 4 * u), f32)
     dxp, e1 = np.empty_like(gates), np.empty(0, f32)
     dh0 = np.random.default_rng(1).standard_normal((n, u)).astype(f32)
-    forward = lambda: S.rnn_sequence_forward("lstm", xp, uu, e1, h, c, m, 3, 2, gates, r)  # noqa: E731
+    forward = lambda: S.rnn_sequence_forward("lstm", xp, e1, uu, e1, h, c, m, 3, 2, gates, r)  # noqa: E731
     backward = lambda: S.rnn_sequence_backward(  # noqa: E731
         "lstm", dh0.copy(), dh0.copy(), dh0[None], ut, gates, r, h, c, m, 3, 2, dxp, dxp)
     if not forward():

@@ -69,6 +69,10 @@ def _outputs_and_grads(make, x, mask):
     keras.utils.set_random_seed(0)
     layer = make()
     xt = ops.convert_to_tensor(x)
+    layer(xt[:1])
+    rng = np.random.default_rng(7)  # nonzero biases too
+    layer.set_weights([0.4 * rng.standard_normal(w.shape).astype(w.dtype)
+                       for w in layer.get_weights()])
     with keras.GradientTape() as tape:
         tape.watch(xt)
         out = layer(xt, mask=mask)
@@ -136,7 +140,8 @@ def test_one_lane_runs_one_block_where_the_blocks_reproduce_the_whole_product(mo
     seen = []
     monkeypatch.setattr(gemm, "run_blocks", lambda tasks: seen.append([t[-2:] for t in tasks]))
     h = np.zeros((3, 48, 4), np.float32)
-    args = ("simple", np.zeros((2, 48, 4), np.float32), np.eye(4, dtype=np.float32),
+    args = ("simple", np.zeros((2, 48, 4), np.float32), np.empty(0, np.float32),
+            np.eye(4, dtype=np.float32),
             np.empty(0, np.float32), h, np.empty((0, 0, 0), np.float32),
             np.ones((2, 48), np.float32), 3, 2, np.empty((0, 0, 0), np.float32),
             np.empty((48, 4), np.float32))

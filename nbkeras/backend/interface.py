@@ -153,12 +153,13 @@ KERNELS = {
     "gru_zr_backward": "gru_zr_backward(drh, gates, hin, ract, dxp, dhin).",
     # a recurrent layer's whole time loop (kind 'simple', 'lstm' or 'gru' with the reset
     # gate after the matmul, no recurrent dropout): T steps, n rows, G gates (1, 4, 3);
-    # unused arrays (c for simple / gru, gates for simple, b when absent) have size 0.
+    # unused arrays (c for simple / gru, gates for simple, bi or b when absent) have size 0.
     # Returns True, or False having written nothing when the device leaves the steps to
     # the op (which then calls the step kernels above one by one).
-    "rnn_sequence_forward": "rnn_sequence_forward(kind, xp, u, b, h, c, m, act, ract, gates, "
-                            "r) -> bool: xp (T, n, G*units) input projections; u (units, "
-                            "G*units); b (G*units,) gru's recurrent bias; h, c (T+1, n, "
+    "rnn_sequence_forward": "rnn_sequence_forward(kind, xp, bi, u, b, h, c, m, act, ract, "
+                            "gates, r) -> bool: xp (T, n, G*units) input projections, to "
+                            "which bi (G*units,), the input bias, is added (xp written); u "
+                            "(units, G*units); b (G*units,) gru's recurrent bias; h, c (T+1, n, "
                             "units) with the initial states at [0], steps written to [1:]; m "
                             "(T, n); gates (T, n, G*units) written; r the recurrent "
                             "products, written: (T, n, 3*units) for gru, (n, G*units) "

@@ -73,11 +73,13 @@ class _Cell:
     def _none(self, a, ndim):
         return a if a is not None else self.st.xp.empty((0,) * ndim, self.st.dt)
 
-    def run_forward(self, XP, Ur, b_rec, rbuf):
-        """Every forward step in one device call; False when the device leaves them to us."""
+    def run_forward(self, XP, b_in, Ur, b_rec, rbuf):
+        """Every forward step in one device call, which adds b_in to XP step by step;
+        False when the device leaves them to us."""
         st = self.st
         r = rbuf if self.RALL is None else self.RALL
-        return K.rnn_sequence_forward(self.sequence_kind, XP, Ur, self._none(b_rec, 1), self.H,
+        return K.rnn_sequence_forward(self.sequence_kind, XP, self._none(b_in, 1), Ur,
+                                      self._none(b_rec, 1), self.H,
                                       self._none(self.C, 3), st.Mt, st.act, st.ract,
                                       self._none(self.gate_buf, 3), r)
 
@@ -272,9 +274,7 @@ def rnn(kind, x, kernel, recurrent_kernel, bias, initial_states, mask=None, go_b
         XP = xp.empty((T * n, G * u), dt)
         for k in range(G):
             XP[:, k * u:(k + 1) * u] = K.matmul((Xt * im[k]).reshape(T * n, D), W[:, k * u:(k + 1) * u])
-    if b_in is not None:
-        XP += b_in
-    XP = XP.reshape(T, n, G * u)
+    XP = XP.reshape(T, n, G * u)  # the input bias: added below, by the steps or up front
 
     Ur = xp.ascontiguousarray(U[:, :Gr * u])
     UrT = xp.ascontiguousarray(Ur.T)
@@ -317,8 +317,10 @@ def rnn(kind, x, kernel, recurrent_kernel, bias, initial_states, mask=None, go_b
     H, C = cell.H, cell.C
     # One device call for the whole loop where it runs it (no recurrent dropout).
     fused = rmasks is None and Cell.sequence_kind is not None
-    if not (fused and cell.run_forward(XP, Ur, b_rec, rbuf)):
+    if not (fused and cell.run_forward(XP, b_in, Ur, b_rec, rbuf)):
         fused = False
+        if b_in is not None:
+            XP += b_in
         for s in range(T):
             cell.forward(s, XP[s], rec(H[s]))
 

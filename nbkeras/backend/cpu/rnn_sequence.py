@@ -91,7 +91,7 @@ def _run(kernel, fn, n, units, G, dtype, *args):
     _gemm.in_blas_scope(_gemm.run_blocks, [(kernel, fn, *args, lo, hi) for lo, hi in blocks])
 
 
-def rnn_sequence_forward(kind, xp, u, b, h, c, m, act, ract, gates, r):
+def rnn_sequence_forward(kind, xp, bi, u, b, h, c, m, act, ract, gates, r):
     """Every forward step of a recurrent layer; False (nothing written) when the op must
     run them itself. See `nbkeras.backend.interface.KERNELS`."""
     fn = _address(kind, xp.dtype)
@@ -101,13 +101,13 @@ def rnn_sequence_forward(kind, xp, u, b, h, c, m, act, ract, gates, r):
     G = _GATES[kind]
     run = (fn, n, units, G, xp.dtype)
     if kind == "simple":
-        _run(_simple_forward, *run, xp, u, h, m, act, r)
-        return True
-    xp4, gates4 = xp.reshape(T, n, G, units), gates.reshape(T, n, G, units)
-    if kind == "lstm":
-        _run(_lstm_forward, *run, xp4, u, h, c, m, act, ract, gates4, r)
+        _run(_simple_forward, *run, xp, bi, u, h, m, act, r)
+    elif kind == "lstm":
+        _run(_lstm_forward, *run, xp, bi, u, h, c, m, act, ract,
+             gates.reshape(T, n, G, units), r)
     else:
-        _run(_gru_forward, *run, xp4, u, b, h, m, act, ract, gates4, r)
+        _run(_gru_forward, *run, xp, bi, u, b, h, m, act, ract, gates.reshape(T, n, G, units),
+             r)
     return True
 
 
@@ -131,37 +131,50 @@ def rnn_sequence_backward(kind, dh, dc, dout, ut, gates, r, h, c, m, act, ract, 
     return True
 
 
+@jit(inline="always")
+def _add_bias(a, b):
+    """a[i, :] += b on every row (nothing when b is empty)."""
+    if b.shape[0]:
+        for i in range(a.shape[0]):
+            for j in range(b.shape[0]):
+                a[i, j] += b[j]
+
+
 @jit
-def _simple_forward(fn, xp, u, h, m, act, r, lo, hi):
+def _simple_forward(fn, xp, bi, u, h, m, act, r, lo, hi):
+    rs = r[lo:hi]
     for s in range(xp.shape[0]):
-        rs = r[lo:hi]
+        xs = xp[s, lo:hi]
+        _add_bias(xs, bi)
         blas.gemm(fn, h[s, lo:hi], u, rs)
-        simple_step_forward(xp[s, lo:hi], rs, h[s, lo:hi], m[s, lo:hi], act, h[s + 1, lo:hi])
+        simple_step_forward(xs, rs, h[s, lo:hi], m[s, lo:hi], act, h[s + 1, lo:hi])
 
 
 @jit
-def _lstm_forward(fn, xp, u, h, c, m, act, ract, gates, r, lo, hi):
+def _lstm_forward(fn, xp, bi, u, h, c, m, act, ract, gates, r, lo, hi):
     rows, units = hi - lo, h.shape[2]
     rs = r[lo:hi]
     r3 = rs.reshape((rows, 4, units))
     for s in range(xp.shape[0]):
+        xs = xp[s, lo:hi]
+        _add_bias(xs, bi)
         blas.gemm(fn, h[s, lo:hi], u, rs)
-        lstm_step_forward(xp[s, lo:hi], r3, h[s, lo:hi], c[s, lo:hi], m[s, lo:hi], act, ract,
-                          gates[s, lo:hi], h[s + 1, lo:hi], c[s + 1, lo:hi])
+        lstm_step_forward(xs.reshape((rows, 4, units)), r3, h[s, lo:hi], c[s, lo:hi],
+                          m[s, lo:hi], act, ract, gates[s, lo:hi], h[s + 1, lo:hi],
+                          c[s + 1, lo:hi])
 
 
 @jit
-def _gru_forward(fn, xp, u, b, h, m, act, ract, gates, r, lo, hi):
+def _gru_forward(fn, xp, bi, u, b, h, m, act, ract, gates, r, lo, hi):
     rows, units = hi - lo, h.shape[2]
     for s in range(xp.shape[0]):
+        xs = xp[s, lo:hi]
+        _add_bias(xs, bi)
         rs = r[s, lo:hi]
         blas.gemm(fn, h[s, lo:hi], u, rs)
-        if b.shape[0]:
-            for i in range(rows):
-                for j in range(b.shape[0]):
-                    rs[i, j] += b[j]
-        gru_step_forward(xp[s, lo:hi], rs.reshape((rows, 3, units)), h[s, lo:hi], m[s, lo:hi],
-                         act, ract, gates[s, lo:hi], h[s + 1, lo:hi])
+        _add_bias(rs, b)
+        gru_step_forward(xs.reshape((rows, 3, units)), rs.reshape((rows, 3, units)),
+                         h[s, lo:hi], m[s, lo:hi], act, ract, gates[s, lo:hi], h[s + 1, lo:hi])
 
 
 @jit(inline="always")

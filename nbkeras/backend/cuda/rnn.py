@@ -252,7 +252,7 @@ def gru_zr_backward(drh, gates, hin, ract, dxp, dhin):
     launch(_gru_zr_backward, hin.size, drh, gates, hin, ract, dxp, dhin)
 
 
-def rnn_sequence_forward(kind, xp, u, b, h, c, m, act, ract, gates, r):
+def rnn_sequence_forward(kind, xp, bi, u, b, h, c, m, act, ract, gates, r):
     """The GPU leaves the time loop to the op, which launches the step kernels above for
     each step (a loop inside one launch would be a persistent kernel); returns False."""
     return False
