@@ -46,13 +46,6 @@ _GATES = {"simple": 1, "lstm": 4, "gru": 3}
 _state = {"enabled": os.environ.get("NBKERAS_RNN_SEQUENCE", "1").strip() != "0"}
 
 
-def _address(kind, dtype):
-    """The BLAS address for this call, or 0 when the op must run the steps itself."""
-    if not _state["enabled"] or kind not in _GATES:
-        return 0
-    return blas.gemm_address(dtype)
-
-
 def _row_blocks(n, parts=None):
     """(lo, hi) row blocks: `parts` (default `gemm.blocks_per_gemm()`) of them at most,
     `ROW_ALIGN` rows at least, inner edges at multiples of `ROW_ALIGN`."""
@@ -83,52 +76,46 @@ def _blocks_reproduce(dtype, n, units, G):
 _exact = {}
 
 
-def _run(kernel, fn, n, units, G, dtype, *args):
-    """kernel(fn, *args, lo, hi) for each row block, on the lanes."""
+def _run(kind, kernels, n, units, dtype, args):
+    """kernels[kind](fn, *args, lo, hi) for each row block, on the lanes; False (nothing
+    run) when the op must run the steps itself."""
+    fn = blas.gemm_address(dtype) if _state["enabled"] and kind in _GATES else 0
+    if not fn:
+        return False
     blocks = _row_blocks(n)
-    if len(blocks) > 1 and _gemm.lanes() == 1 and _blocks_reproduce(dtype, n, units, G):
+    if len(blocks) > 1 and _gemm.lanes() == 1 and _blocks_reproduce(dtype, n, units,
+                                                                   _GATES[kind]):
         blocks = [(0, n)]
+    kernel = kernels[kind]
     _gemm.in_blas_scope(_gemm.run_blocks, [(kernel, fn, *args, lo, hi) for lo, hi in blocks])
+    return True
+
+
+def _gated(kind, a, units):
+    """(T, n, G*units) as the cell kernels' (T, n, G, units); simple cells have no gates."""
+    return a if kind == "simple" else a.reshape(a.shape[0], a.shape[1], -1, units)
 
 
 def rnn_sequence_forward(kind, xp, bi, u, b, h, c, m, act, ract, gates, r):
     """Every forward step of a recurrent layer; False (nothing written) when the op must
     run them itself. See `nbkeras.backend.interface.KERNELS`."""
-    fn = _address(kind, xp.dtype)
-    if not fn:
-        return False
-    T, n, units = xp.shape[0], xp.shape[1], h.shape[2]
-    G = _GATES[kind]
-    run = (fn, n, units, G, xp.dtype)
-    if kind == "simple":
-        _run(_simple_forward, *run, xp, bi, u, h, m, act, r)
-    elif kind == "lstm":
-        _run(_lstm_forward, *run, xp, bi, u, h, c, m, act, ract,
-             gates.reshape(T, n, G, units), r)
-    else:
-        _run(_gru_forward, *run, xp, bi, u, b, h, m, act, ract, gates.reshape(T, n, G, units),
-             r)
-    return True
+    n, units = xp.shape[1], h.shape[2]
+    g = _gated(kind, gates, units)
+    args = {"simple": (xp, bi, u, h, m, act, r),
+            "lstm": (xp, bi, u, h, c, m, act, ract, g, r),
+            "gru": (xp, bi, u, b, h, m, act, ract, g, r)}.get(kind)
+    return _run(kind, _FORWARD, n, units, xp.dtype, args)
 
 
 def rnn_sequence_backward(kind, dh, dc, dout, ut, gates, r, h, c, m, act, ract, dxp, dr):
     """Every backward step of a recurrent layer; False (nothing written) when the op must
     run them itself. See `nbkeras.backend.interface.KERNELS`."""
-    fn = _address(kind, dxp.dtype)
-    if not fn:
-        return False
-    T, n, units = dxp.shape[0], dxp.shape[1], dh.shape[1]
-    G = _GATES[kind]
-    run = (fn, n, units, G, dxp.dtype)
-    if kind == "simple":
-        _run(_simple_backward, *run, dh, dout, ut, h, m, act, dxp)
-        return True
-    gates4 = gates.reshape(T, n, G, units)
-    if kind == "lstm":
-        _run(_lstm_backward, *run, dh, dc, dout, ut, gates4, c, m, act, ract, dxp)
-    else:
-        _run(_gru_backward, *run, dh, dout, ut, gates4, r, h, m, act, ract, dxp, dr)
-    return True
+    n, units = dxp.shape[1], dh.shape[1]
+    g = _gated(kind, gates, units)
+    args = {"simple": (dh, dout, ut, h, m, act, dxp),
+            "lstm": (dh, dc, dout, ut, g, c, m, act, ract, dxp),
+            "gru": (dh, dout, ut, g, r, h, m, act, ract, dxp, dr)}.get(kind)
+    return _run(kind, _BACKWARD, n, units, dxp.dtype, args)
 
 
 @jit(inline="always")
@@ -199,12 +186,17 @@ def _add_masked(dh, direct, m, s, lo):
                 dh[i, j] += direct[i, j]
 
 
+@jit(inline="always")
+def _block_state(dh, lo, hi):
+    """The block's rows of dh (updated in place) and two scratch arrays of that shape."""
+    shape = (hi - lo, dh.shape[1])
+    return dh[lo:hi], np.empty(shape, dh.dtype), np.empty(shape, dh.dtype)
+
+
 @jit
 def _simple_backward(fn, dh, dout, ut, h, m, act, dxp, lo, hi):
     T, rows, units = dxp.shape[0], hi - lo, dh.shape[1]
-    dhr = dh[lo:hi]
-    buf = np.empty((rows, units), dh.dtype)
-    dhp = np.empty((rows, units), dh.dtype)
+    dhr, buf, dhp = _block_state(dh, lo, hi)
     for s in range(T - 1, -1, -1):
         g = _step_grad(dhr, dout, s, T, lo, buf)
         simple_step_backward(g, h[s + 1, lo:hi], m[s, lo:hi], act, dxp[s, lo:hi], dhp)
@@ -215,9 +207,7 @@ def _simple_backward(fn, dh, dout, ut, h, m, act, dxp, lo, hi):
 @jit
 def _lstm_backward(fn, dh, dc, dout, ut, gates, c, m, act, ract, dxp, lo, hi):
     T, rows, units = dxp.shape[0], hi - lo, dh.shape[1]
-    dhr = dh[lo:hi]
-    buf = np.empty((rows, units), dh.dtype)
-    dhp = np.empty((rows, units), dh.dtype)
+    dhr, buf, dhp = _block_state(dh, lo, hi)
     dc_in, dc_out = dc[lo:hi], np.empty((rows, units), dh.dtype)
     work = np.empty((3, units), dh.dtype)
     for s in range(T - 1, -1, -1):
@@ -236,9 +226,7 @@ def _lstm_backward(fn, dh, dc, dout, ut, gates, c, m, act, ract, dxp, lo, hi):
 @jit
 def _gru_backward(fn, dh, dout, ut, gates, r, h, m, act, ract, dxp, dr, lo, hi):
     T, rows, units = dxp.shape[0], hi - lo, dh.shape[1]
-    dhr = dh[lo:hi]
-    buf = np.empty((rows, units), dh.dtype)
-    dhp = np.empty((rows, units), dh.dtype)
+    dhr, buf, dhp = _block_state(dh, lo, hi)
     for s in range(T - 1, -1, -1):
         g = _step_grad(dhr, dout, s, T, lo, buf)
         drs = dr[s, lo:hi]
@@ -251,3 +239,6 @@ def _gru_backward(fn, dh, dout, ut, gates, r, h, m, act, ract, dxp, dr, lo, hi):
             for j in range(units):
                 dhr[i, j] += dhp[i, j]
 
+
+_FORWARD = {"simple": _simple_forward, "lstm": _lstm_forward, "gru": _gru_forward}
+_BACKWARD = {"simple": _simple_backward, "lstm": _lstm_backward, "gru": _gru_backward}
