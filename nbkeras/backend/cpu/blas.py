@@ -90,6 +90,8 @@ def gemm(fn, a, b, c):
     if k == 0:
         c[:] = 0.0
         return
-    size = a.itemsize
-    _cblas_gemm(fn, m, n, k, a, a.strides[0] // size, b, b.strides[0] // size, c,
-                c.strides[0] // size)
+    size = a.itemsize  # leading dimensions; a one-row array's row stride may be anything
+    lda = a.strides[0] // size if m > 1 else k
+    ldb = b.strides[0] // size if k > 1 else n
+    ldc = c.strides[0] // size if m > 1 else n
+    _cblas_gemm(fn, m, n, k, a, lda, b, ldb, c, ldc)

@@ -5,7 +5,9 @@
 Python per LSTM training step of 50 time steps. Here the loop runs in nopython code: each
 step calls NumPy's own BLAS (`blas.gemm`, the very call `np.matmul` makes) and the same
 cell kernels of `rnn.py` on the same arrays, so the results are bit-identical to the
-per-step path. Rows of a batch never mix in a recurrence, so the batch is cut into
+per-step path (except where that path's `gemm.matmul` cut a large recurrent product
+into column blocks, whose sums round differently: from 4M multiply-adds per step at
+batches under 96, e.g. LSTM(128) at batch 64). Rows of a batch never mix in a recurrence, so the batch is cut into
 blocks of rows that run the whole sequence each, on the GEMM lanes (`gemm.run_blocks`):
 the two cores share the recurrent work with no synchronization per step. Block
 boundaries fall on multiples of `ROW_ALIGN` rows and depend on the shape alone, so the
@@ -17,7 +19,8 @@ bits with one GEMM call per step instead of one per block.
 The kernels cover SimpleRNN, LSTM and GRU with reset_after=True (the op runs recurrent
 dropout and reset_after=False step by step); they return False (and write nothing) for
 a dtype other than float32 / float64, or when NumPy's BLAS is not an ILP64 OpenBLAS
-(see `blas`); the op then runs its steps one by one. `NBKERAS_RNN_SEQUENCE=0` turns them off.
+(see `blas`), and for one row or one unit (there `np.matmul` calls gemv, not gemm); the
+op then runs its steps one by one. `NBKERAS_RNN_SEQUENCE=0` turns them off.
 
 Example:
     >>> rnn_sequence_forward("lstm", xp, u, b, h, c, m, 3, 2, gates, r)
@@ -79,7 +82,9 @@ _exact = {}
 def _run(kind, kernels, n, units, dtype, args):
     """kernels[kind](fn, *args, lo, hi) for each row block, on the lanes; False (nothing
     run) when the op must run the steps itself."""
-    fn = blas.gemm_address(dtype) if _state["enabled"] and kind in _GATES else 0
+    # One row or one unit: np.matmul's product is a gemv there, whose bits differ.
+    usable = _state["enabled"] and kind in _GATES and n > 1 and units > 1
+    fn = blas.gemm_address(dtype) if usable else 0
     if not fn:
         return False
     blocks = _row_blocks(n)
