@@ -43,7 +43,7 @@ _GETTERS = ("scipy_openblas_get_num_threads64_", "scipy_openblas_get_num_threads
 _CORENAMES = ("scipy_openblas_get_corename64_", "scipy_openblas_get_corename",
               "openblas_get_corename64_", "openblas_get_corename")
 
-_state = {"lib": None}
+_state = {"lib": None, "cdll": None}
 
 
 def choose_threads(cores, others_running, limit=None):
@@ -127,6 +127,16 @@ def _find(lib, names, restype, argtypes):
     return None
 
 
+def openblas_library():
+    """The `ctypes.CDLL` of the OpenBLAS NumPy loaded, or None (another BLAS).
+
+    Example:
+        >>> lib = openblas_library()
+    """
+    _openblas()
+    return _state["cdll"]
+
+
 def _openblas():
     """(set, get, corename) functions of the OpenBLAS NumPy loaded, or None (another BLAS)."""
     if _state["lib"] is None:
@@ -149,6 +159,7 @@ def _openblas():
             getter = _find(lib, _GETTERS, ctypes.c_int, [])
             if setter is not None and getter is not None:
                 found = (setter, getter, _find(lib, _CORENAMES, ctypes.c_char_p, []))
+                _state["cdll"] = lib
                 break
         _state["lib"] = found
     return _state["lib"] or None
