@@ -11,7 +11,9 @@ later calls replay the plan: the forward functions in order, compiled to one str
 Python function that reads each variable's current `.data` (so `set_weights`,
 `load_weights` and training between calls are seen). No Layer.__call__, no input checks of
 every layer: the same kernels on the same arrays, so the numbers are bit-identical to the
-direct call. evaluate's loss and metrics then run as they do after a direct call.
+direct call. evaluate's step (`forward_loss`) traces and replays its loss in the same plan
+where the loss is a built-in one the tracer can follow (else only its forward pass
+replays); its metrics run as they do after a direct call.
 
 Anything not proved static runs the direct call; `model._predict_path` says which path the
 last forward pass took and why (`"replay"`, `"trace"`, or `"direct: <reason>"`).
