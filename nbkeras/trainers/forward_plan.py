@@ -86,7 +86,8 @@ def forward_loss(model, x, y, sample_weight):
         reason = plans.loss_reason
         if reason is _UNKNOWN:
             reason = step_static.loss_reason(model)
-            if model._compiled_state.built:  # (its losses are known once it is built)
+            state = model._compiled_state
+            if state is not None and state.built:  # (its losses are known once it is built)
                 plans.loss_reason = reason
     if reason is None:
         if type(cx) is np.ndarray and type(y) is np.ndarray and sample_weight is None:
