@@ -113,7 +113,49 @@ def lstm_parts(repeats):
     rows += [("input projection of all steps (3200x32 @ 32x256)", best_ms(lambda: x2 @ w, repeats)),
              ("kernel gradient X.T @ dZ", best_ms(lambda: x2.T @ dz, repeats)),
              ("recurrent kernel gradient H.T @ dZ", best_ms(lambda: hs.T @ dz, repeats))]
-    return rows
+    rec, proj = 2 * steps * n * u * 4 * u, 2 * steps * n * d * 4 * u  # FLOPs
+    flops = [rec, 0, rec, 0, proj, proj, rec]
+    big = rng.standard_normal((512, 512)).astype(np.float32)
+    peak = 2 * 512 ** 3 / best_ms(lambda: big @ big, repeats) / 1e6
+    rows = [(f"{k} [{f / v / 1e6:.0f} GFLOP/s]" if f else k, v) for (k, v), f in zip(rows, flops)]
+    total = sum(flops) / 1e6
+    notes = [f"NumPy's GEMM peak (512^3, this run): {peak:.0f} GFLOP/s; the step's GEMMs: "
+             f"{total:.0f} MFLOP = {total / peak:.2f} ms at that peak"]
+    return rows, notes + _sequence_rows(repeats, steps, n, u, x2 @ w, uu, ut)
+
+
+def _sequence_rows(repeats, steps, n, u, xp, uu, ut):
+    """The whole-sequence kernels (what the training step runs) on 1 and 2 GEMM lanes."""
+    import numpy as np
+
+    from nbkeras.backend.cpu import gemm, rnn_sequence as S
+
+    f32 = np.float32
+    xp = xp.reshape(steps, n, 4 * u)
+    h, c = np.zeros((steps + 1, n, u), f32), np.zeros((steps + 1, n, u), f32)
+    m, gates = np.ones((steps, n), f32), np.empty((steps, n, 4 * u), f32)
+    r, dxp, e1 = np.empty((n, 4 * u), f32), np.empty_like(gates), np.empty(0, f32)
+    dh0 = np.random.default_rng(1).standard_normal((n, u)).astype(f32)
+
+    def forward():
+        return S.rnn_sequence_forward("lstm", xp, e1, uu, e1, h, c, m, 3, 2, gates, r)
+
+    def backward():
+        S.rnn_sequence_backward("lstm", dh0.copy(), dh0.copy(), dh0[None], ut, gates, r, h, c,
+                                m, 3, 2, dxp, dxp)
+
+    if not forward():
+        return ["whole-sequence kernels: not available here (NumPy's BLAS is not ILP64 OpenBLAS)"]
+    lines, old = [], gemm.lanes()
+    try:
+        for lanes in sorted({1, gemm.blocks_per_gemm()}):
+            gemm.set_lanes(lanes)
+            lines.append(f"whole-sequence kernels, {lanes} lane(s): "
+                         f"forward {best_ms(forward, repeats):.2f} ms, backward "
+                         f"{best_ms(backward, repeats):.2f} ms")
+    finally:
+        gemm.set_lanes(old)
+    return lines
 
 
 def main():
@@ -129,12 +171,17 @@ def main():
                    f"{args.threads} BLAS thread(s)", info)
     old = threads.set_blas_threads(args.threads)
     try:
-        rows = cnn_parts(args.repeats) if args.model == "cnn" else lstm_parts(args.repeats)
+        if args.model == "cnn":
+            rows, notes = cnn_parts(args.repeats), []
+        else:
+            rows, notes = lstm_parts(args.repeats)
     finally:
         if old:
             threads.set_blas_threads(old)
     C.table(["part", "ms"], [(k, f"{v:.2f}") for k, v in rows] +
             [("sum of the parts", f"{sum(v for _, v in rows):.2f}")])
+    for line in notes:
+        print(line)
     print(f"load (1 min) after the run: {C.loadavg():.2f}")
     C.result_line({"bench": "kernel_parts", "model": args.model, "threads": args.threads,
                    "parts_ms": dict(rows), "env": info})

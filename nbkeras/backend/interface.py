@@ -151,6 +151,26 @@ KERNELS = {
     "gru_h_forward": "gru_h_forward(xp, rhp, hp, m, act, gates, h).",
     "gru_h_backward": "gru_h_backward(dh, gates, hp, m, act, ract, dxp, dhp).",
     "gru_zr_backward": "gru_zr_backward(drh, gates, hin, ract, dxp, dhin).",
+    # a recurrent layer's whole time loop (kind 'simple', 'lstm' or 'gru' with the reset
+    # gate after the matmul, no recurrent dropout): T steps, n rows, G gates (1, 4, 3);
+    # unused arrays (c for simple / gru, gates for simple, bi or b when absent) have size 0.
+    # Returns True, or False having written nothing when the device leaves the steps to
+    # the op (which then calls the step kernels above one by one).
+    "rnn_sequence_forward": "rnn_sequence_forward(kind, xp, bi, u, b, h, c, m, act, ract, "
+                            "gates, r) -> bool: xp (T, n, G*units) input projections, to "
+                            "which bi (G*units,), the input bias, is added (xp written); u "
+                            "(units, G*units); b (G*units,) gru's recurrent bias; h, c (T+1, n, "
+                            "units) with the initial states at [0], steps written to [1:]; m "
+                            "(T, n); gates (T, n, G*units) written; r the recurrent "
+                            "products, written: (T, n, 3*units) for gru, (n, G*units) "
+                            "scratch otherwise.",
+    "rnn_sequence_backward": "rnn_sequence_backward(kind, dh, dc, dout, ut, gates, r, h, c, m, "
+                             "act, ract, dxp, dr) -> bool: dh, dc (n, units): the final "
+                             "states' gradients in, the initial states' out; dout (T or 1, "
+                             "n, units): every step's output gradient or the last step's; "
+                             "ut (G*units, units) = u.T; gates, r, h, c, m as the forward "
+                             "left them; dxp (T, n, G*units) written; dr (T, n, 3*units) "
+                             "gru's recurrent-product gradients, written.",
 }
 
 NAMES = frozenset(ARRAYS) | frozenset(RUNTIME) | frozenset(LIMITS) | frozenset(KERNELS)

@@ -63,6 +63,8 @@ MODULES = {
     "gru_zr_forward": "rnn",
     "lstm_step_backward": "rnn",
     "lstm_step_forward": "rnn",
+    "rnn_sequence_backward": "rnn_sequence",
+    "rnn_sequence_forward": "rnn_sequence",
     "simple_step_backward": "rnn",
     "simple_step_forward": "rnn",
     "log_softmax_backward": "softmax",

@@ -284,9 +284,22 @@ def mean(x, axis=None, keepdims=False):
         count = a.size // y.size if y.size else 1
         return _spread(xp, g, ax, a.shape, a.ndim, kd, count)
 
-    return _reduction(
-        "mean", x, axis, keepdims, lambda xp, a, ax, kd: xp.mean(a, axis=ax, keepdims=kd),
-        backward)
+    return _reduction("mean", x, axis, keepdims, _mean_value, backward)
+
+
+def _mean_value(xp, a, axis, keepdims):
+    """`xp.mean(a, axis, keepdims)`; a loss's mean of a float32/float64 NumPy array over
+    every axis takes the steps of NumPy's own `_mean` without its wrappers: the sum, the
+    division by the count in float64 (NumPy promotes the sum and its intp count to
+    float64; Python's float divided by an int is that same division), the cast back."""
+    if (xp is np and axis is None and not keepdims and type(a) is np.ndarray and a.size
+            and a.dtype in _MEAN_DTYPES):
+        total = np.add.reduce(a, None)
+        return total.dtype.type(float(total) / a.size)
+    return xp.mean(a, axis=axis, keepdims=keepdims)
+
+
+_MEAN_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 
 
 def _chooser_backward(xp, g, a, y, axis, keepdims):

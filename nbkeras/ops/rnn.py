@@ -7,10 +7,15 @@ the weight gradients as whole-sequence GEMMs at the end. Each kind of cell is on
 small object (`_SimpleCell`, `_LSTMCell`, `_GRUCell`, `_GRUResetBeforeCell`) that owns
 its step buffers and its two kernel calls per step; `rnn` does everything they share.
 
-The step loops are Python, so what each step costs outside its GEMM and its kernel
-counts: the recurrent products write into buffers allocated once per call (not one
-array per step), and without a time mask the SimpleRNN and LSTM kernels leave no direct
-part in dh_prev, so the step's state gradient is the recurrent product itself.
+SimpleRNN, LSTM and GRU (reset_after) without recurrent dropout hand the whole time
+loop, forward and backward, to the device (`rnn_sequence_forward` / `_backward`: on the
+CPU one Numba call per block of batch rows, the same GEMMs and cell kernels, so the
+same bits). Where the device declines, and for recurrent dropout and GRU with
+reset_after=False, the step loops below run in Python, so what each step costs outside
+its GEMM and its kernel counts: the recurrent products write into buffers allocated
+once per call (not one array per step), and without a time mask the SimpleRNN and LSTM
+kernels leave no direct part in dh_prev, so the step's state gradient is the recurrent
+product itself.
 """
 
 from nbkeras.backend import kernels as K
@@ -37,6 +42,8 @@ class _Cell:
     own_rec_grad = False  # whether the recurrent gradients need a buffer apart from DXP
     # whether the kernel's direct part of dh_prev is zero on every unmasked row
     direct_dh_zero_unmasked = False
+    sequence_kind = None  # the rnn_sequence kernels' name for this cell, if they run it
+    RALL = None  # every step's recurrent product, for cells whose backward reads it
 
     def __init__(self, st, U):
         self.st = st
@@ -63,9 +70,33 @@ class _Cell:
     def extra_recurrent_grad(self, gu, DXPf):
         """Add gradients of recurrent weights outside the main GEMM (none by default)."""
 
+    def _none(self, a, ndim):
+        return a if a is not None else self.st.xp.empty((0,) * ndim, self.st.dt)
+
+    def run_forward(self, XP, b_in, Ur, b_rec, rbuf):
+        """Every forward step in one device call, which adds b_in to XP step by step;
+        False when the device leaves them to us."""
+        st = self.st
+        r = rbuf if self.RALL is None else self.RALL
+        return K.rnn_sequence_forward(self.sequence_kind, XP, self._none(b_in, 1), Ur,
+                                      self._none(b_rec, 1), self.H,
+                                      self._none(self.C, 3), st.Mt, st.act, st.ract,
+                                      self._none(self.gate_buf, 3), r)
+
+    def run_backward(self, dh, dout, UrT):
+        """Every backward step in one device call (dh, self.dc updated in place)."""
+        st = self.st
+        return K.rnn_sequence_backward(self.sequence_kind, dh, self._none(self.dc, 2),
+                                       st.xp.ascontiguousarray(dout), UrT,
+                                       self._none(self.gate_buf, 3),
+                                       self._none(self.RALL, 3), self.H,
+                                       self._none(self.C, 3), st.Mt, st.act, st.ract,
+                                       self.DXP, self.DR)
+
 
 class _SimpleCell(_Cell):
     direct_dh_zero_unmasked = True
+    sequence_kind = "simple"
 
     def forward(self, s, xp_s, r):
         st = self.st
@@ -81,6 +112,7 @@ class _LSTMCell(_Cell):
     gates = rec_gates = 4
     states = 2
     direct_dh_zero_unmasked = True
+    sequence_kind = "lstm"
 
     def forward(self, s, xp_s, r):
         st, g3 = self.st, self.st.g3
@@ -107,6 +139,7 @@ class _GRUCell(_Cell):
 
     gates = rec_gates = 3
     own_rec_grad = True
+    sequence_kind = "gru"
 
     def __init__(self, st, U):
         super().__init__(st, U)
@@ -241,9 +274,7 @@ def rnn(kind, x, kernel, recurrent_kernel, bias, initial_states, mask=None, go_b
         XP = xp.empty((T * n, G * u), dt)
         for k in range(G):
             XP[:, k * u:(k + 1) * u] = K.matmul((Xt * im[k]).reshape(T * n, D), W[:, k * u:(k + 1) * u])
-    if b_in is not None:
-        XP += b_in
-    XP = XP.reshape(T, n, G * u)
+    XP = XP.reshape(T, n, G * u)  # the input bias: added below, by the steps or up front
 
     Ur = xp.ascontiguousarray(U[:, :Gr * u])
     UrT = xp.ascontiguousarray(Ur.T)
@@ -284,8 +315,14 @@ def rnn(kind, x, kernel, recurrent_kernel, bias, initial_states, mask=None, go_b
     cell = Cell(_Steps(xp, n, T, u, dt, Mt, rmasks, act, ract), U)
     cell.init_states(initial_states)
     H, C = cell.H, cell.C
-    for s in range(T):
-        cell.forward(s, XP[s], rec(H[s]))
+    # One device call for the whole loop where it runs it (no recurrent dropout).
+    fused = rmasks is None and Cell.sequence_kind is not None
+    if not (fused and cell.run_forward(XP, b_in, Ur, b_rec, rbuf)):
+        fused = False
+        if b_in is not None:
+            XP += b_in
+        for s in range(T):
+            cell.forward(s, XP[s], rec(H[s]))
 
     seq = H[1:]
     if zero_output_for_mask and mask is not None:
@@ -307,7 +344,8 @@ def rnn(kind, x, kernel, recurrent_kernel, bias, initial_states, mask=None, go_b
             dout = dout * (Mt[:, :, None] if return_sequences else Mt[-1][None, :, None])
         dh = xp.array(gt[To])
         cell.begin_backward(xp.array(gt[To + 1]) if C is not None else None)
-        for s in range(T - 1, -1, -1):
+        done = fused and cell.run_backward(dh, dout, UrT)  # dh: the initial state's gradient
+        for s in () if done else range(T - 1, -1, -1):
             if return_sequences:
                 dhs = xp.ascontiguousarray(dh + dout[s])
             elif s == T - 1:

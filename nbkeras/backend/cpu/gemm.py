@@ -206,10 +206,23 @@ def matmul(a, b, out=None):
         >>> matmul(np.eye(2, dtype=np.float32), np.ones((2, 2), np.float32)).sum()
         4.0
     """
-    if _state["held"]:  # inside fit/predict/evaluate: BLAS is single-threaded already
-        return _matmul(a, b, out)
-    with _SCOPE:  # outside them: set one thread for this call, restore after
-        return _matmul(a, b, out)
+    return in_blas_scope(_matmul, a, b, out)
+
+
+def in_blas_scope(fn, *args):
+    """`fn(*args)` with OpenBLAS on one thread: inside fit/predict/evaluate it already
+    is; outside them a `single_threaded_blas` scope is held around the call.
+
+    For any code that calls BLAS (a GEMM, or a Numba kernel calling NumPy's BLAS).
+
+    Example:
+        >>> in_blas_scope(np.matmul, np.ones((2, 2)), np.ones((2, 2))).shape
+        (2, 2)
+    """
+    if _state["held"]:
+        return fn(*args)
+    with _SCOPE:
+        return fn(*args)
 
 
 def _matmul(a, b, out):
@@ -235,18 +248,19 @@ def _matmul(a, b, out):
     tasks = []
     for lo, hi in zip(edges, edges[1:]):
         if kind == "rows":
-            tasks.append((a[lo:hi], b, out[lo:hi]))
+            tasks.append((np.matmul, a[lo:hi], b, out[lo:hi]))
         elif kind == "cols":
-            tasks.append((a, b[:, lo:hi], out[:, lo:hi]))
+            tasks.append((np.matmul, a, b[:, lo:hi], out[:, lo:hi]))
         else:
-            tasks.append((a[lo:hi], b[lo:hi] if b.ndim > 2 else b, out[lo:hi]))
-    _run_blocks(tasks)
+            tasks.append((np.matmul, a[lo:hi], b[lo:hi] if b.ndim > 2 else b, out[lo:hi]))
+    run_blocks(tasks)
     return out
 
 
 # ------------------------------------------------------------------ the lanes
 class _Job:
-    """The blocks of one GEMM; any thread takes the next one not taken yet."""
+    """The blocks of one job (`(fn, *args)` calls); any thread takes the next one not
+    taken yet."""
 
     __slots__ = ("tasks", "next", "left", "lock", "done", "error")
 
@@ -264,9 +278,9 @@ class _Job:
                 if i >= n:
                     return
                 self.next = i + 1
-            a, b, o = tasks[i]
+            fn, *args = tasks[i]
             try:
-                np.matmul(a, b, out=o)  # releases the GIL
+                fn(*args)  # releases the GIL (np.matmul, a nogil Numba kernel)
             except BaseException as e:  # noqa: BLE001 - re-raised in the caller
                 self.error = e
             with self.lock:
@@ -296,12 +310,27 @@ class _Worker:
             self.wake.release()
 
 
-def _run_blocks(tasks):
+def run_blocks(tasks):
+    """Run independent blocks `(fn, *args)` on the `lanes()`: the caller and the workers
+    each take the next block not taken yet; returns when all are done.
+
+    Each `fn` must release the GIL (`np.matmul`, a `nogil` Numba kernel) and write only
+    its own block's outputs, so which thread runs it never changes a result. One lane,
+    or blocks already running from another thread: all run here, in order.
+
+    Args:
+        tasks: a list of tuples `(fn, *args)`.
+
+    Example:
+        >>> out = np.empty((2, 2))
+        >>> run_blocks([(np.matmul, np.eye(2)[:1], np.eye(2), out[:1]),
+        ...             (np.matmul, np.eye(2)[1:], np.eye(2), out[1:])])
+    """
     n_lanes = min(lanes(), len(tasks))
     busy = _state["busy"]
-    if n_lanes < 2 or not busy.acquire(blocking=False):  # one lane, or a GEMM already
-        for a, b, o in tasks:                             # running from another thread
-            np.matmul(a, b, out=o)
+    if n_lanes < 2 or not busy.acquire(blocking=False):  # one lane, or blocks already
+        for fn, *args in tasks:                           # running from another thread
+            fn(*args)
         return
     try:
         job = _Job(tasks)

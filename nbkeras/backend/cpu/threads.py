@@ -43,7 +43,7 @@ _GETTERS = ("scipy_openblas_get_num_threads64_", "scipy_openblas_get_num_threads
 _CORENAMES = ("scipy_openblas_get_corename64_", "scipy_openblas_get_corename",
               "openblas_get_corename64_", "openblas_get_corename")
 
-_state = {"lib": None}
+_state = {"lib": None, "cdll": None}
 
 
 def choose_threads(cores, others_running, limit=None):
@@ -127,6 +127,16 @@ def _find(lib, names, restype, argtypes):
     return None
 
 
+def openblas_library():
+    """The `ctypes.CDLL` of the OpenBLAS NumPy loaded, or None (another BLAS).
+
+    Example:
+        >>> lib = openblas_library()
+    """
+    _openblas()
+    return _state["cdll"]
+
+
 def _openblas():
     """(set, get, corename) functions of the OpenBLAS NumPy loaded, or None (another BLAS)."""
     if _state["lib"] is None:
@@ -149,6 +159,7 @@ def _openblas():
             getter = _find(lib, _GETTERS, ctypes.c_int, [])
             if setter is not None and getter is not None:
                 found = (setter, getter, _find(lib, _CORENAMES, ctypes.c_char_p, []))
+                _state["cdll"] = lib
                 break
         _state["lib"] = found
     return _state["lib"] or None
@@ -216,7 +227,10 @@ def threads_for_load(interval=0.1, window=5):
     `interval` seconds after the last sample reads the load once more (about 20 us);
     the lane count follows the median of the last `window` samples, so a process that
     runs for an instant does not flip it, and one that keeps a core busy takes its core
-    back within `interval * window` seconds. Other calls only read the clock. The count
+    back within `interval * window` seconds. Other calls only read the clock. The first
+    call fills the window with fresh samples (about 0.8 ms), unless the last fit took
+    its last sample under `interval * window` seconds ago: its samples count then, and
+    one fresh sample joins them (a fit per epoch in a loop pays one read, not five). The count
     in force before is restored at exit. OpenBLAS is set to one thread on entry (and
     stays so). Lanes decide only which thread computes which GEMM block: the numbers
     are the same whatever `resize()` chooses.
@@ -243,6 +257,9 @@ def threads_for_load(interval=0.1, window=5):
     cores = _usable_cores()
     samples = collections.deque(maxlen=max(1, window))
     last = {"at": None, "n": pinned or start}
+    recent = _last_fit["at"]
+    if not pinned and recent is not None and time.monotonic() - recent < interval * window:
+        samples.extend(_last_fit["samples"])
 
     def resize():
         if pinned:
@@ -250,7 +267,7 @@ def threads_for_load(interval=0.1, window=5):
         now = time.monotonic()
         if last["at"] is not None and now - last["at"] < interval:
             return last["n"]
-        if last["at"] is None:  # the first call fills the window at once
+        if last["at"] is None and not samples:  # the first call fills the window at once
             samples.extend(measure_others_running(1) for _ in range(samples.maxlen))
         else:
             samples.append(measure_others_running(1))
@@ -267,11 +284,18 @@ def threads_for_load(interval=0.1, window=5):
     try:
         yield resize
     finally:
+        if last["at"] is not None:
+            _last_fit["at"] = last["at"]
+            _last_fit["samples"].clear()  # (in place: no frozen object of gc.freeze dies)
+            _last_fit["samples"].extend(samples)
         _inference["fits"] -= 1
         gemm.set_lanes(start)
         _parallel.set_kernel_threads(None)
         blas.__exit__(None, None, None)
 
+
+# The samples of the last `threads_for_load` that read the load, and when it last did.
+_last_fit = {"at": None, "samples": collections.deque()}
 
 # What `threads_for_inference` last decided, shared by every call of the process.
 _inference = {"at": None, "start": None, "n": None,

@@ -249,3 +249,4 @@ def gru_h_backward(dh, gates, hp, m, act, ract, dxp, dhp):
 def gru_zr_backward(drh, gates, hin, ract, dxp, dhin):
     """reset-before GRU: from d(r * hin), the r gate's gradient and d(hin)."""
     launch(_gru_zr_backward, hin.size, drh, gates, hin, ract, dxp, dhin)
+
