@@ -430,19 +430,13 @@ def profile(fn, mode, steps, top=25):
     rows = []
     for func, (cc, nc, tt, ct, _callers) in st.stats.items():
         rows.append((func, nc, tt, ct))
-    out = {"mode": "cprofile", "us_per_step": 1e6 * took / steps, "cumulative": [], "self": []}
-    print(f"\nTop {top} by cumulative time (share of the profiled fit):")
-    cum = sorted(rows, key=lambda r: -r[3])
-    table(["function", "calls/step", "cum us/step", "cum share"],
-          [(short(f)[:90], f"{nc / steps:.1f}", f"{1e6 * ct / steps:.1f}",
-            f"{100 * ct / total:.1f}%") for f, nc, tt, ct in cum[:top]])
-    out["cumulative"] = [(short(f), nc / steps, 1e6 * ct / steps, ct / total)
-                         for f, nc, tt, ct in cum[:top]]
-    print(f"\nTop {top} by self time:")
-    own = sorted(rows, key=lambda r: -r[2])
-    table(["function", "calls/step", "self us/step", "self share"],
-          [(short(f)[:90], f"{nc / steps:.1f}", f"{1e6 * tt / steps:.1f}",
-            f"{100 * tt / total:.1f}%") for f, nc, tt, ct in own[:top]])
-    out["self"] = [(short(f), nc / steps, 1e6 * tt / steps, tt / total)
-                   for f, nc, tt, ct in own[:top]]
+    out = {"mode": "cprofile", "us_per_step": 1e6 * took / steps}
+    for key, col, at, heading in (("cumulative", "cum", 3, "cumulative time (share of the "
+                                   "profiled fit)"), ("self", "self", 2, "self time")):
+        ranked = [(short(r[0]), r[1], r[at]) for r in sorted(rows, key=lambda r: -r[at])[:top]]
+        print(f"\nTop {top} by {heading}:")
+        table(["function", "calls/step", f"{col} us/step", f"{col} share"],
+              [(name[:90], f"{nc / steps:.1f}", f"{1e6 * t / steps:.1f}",
+                f"{100 * t / total:.1f}%") for name, nc, t in ranked])
+        out[key] = [(name, nc / steps, 1e6 * t / steps, t / total) for name, nc, t in ranked]
     return out

@@ -184,10 +184,12 @@ _STEP_REPLAY = _env_step_replay()
 
 
 def step_replay():
-    """Whether `fit` may replay a traced training step (True unless turned off).
+    """Whether `fit` may replay a traced training step, and predict / evaluate a traced
+    forward pass (True unless turned off).
 
     A model that the tracer proves static trains on a replayed plan of its step, with the
-    same numbers as the tape path; `model._step_path` says which path ran and why.
+    same numbers as the tape path; `model._step_path` says which path ran and why
+    (`model._predict_path` for the forward pass of inference).
     The environment variable `NBKERAS_STEP_REPLAY=0` turns it off at start-up.
 
     Example:
@@ -198,10 +200,12 @@ def step_replay():
 
 
 def set_step_replay(value=True):
-    """Allow (True) or forbid (False) the replayed training step; False forces the tape path.
+    """Allow (True) or forbid (False) the replayed training step and inference forward
+    pass; False forces the tape path and the direct `model(x, training=False)`.
 
     Args:
-        value: True to let `fit` replay traced steps, False to run every step on the tape.
+        value: True to let `fit` replay traced steps (and predict / evaluate traced forward
+            passes), False to run every step on the tape and every forward pass directly.
 
     Example:
         >>> nbkeras.config.set_step_replay(False)  # every step records a GradientTape

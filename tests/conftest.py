@@ -17,6 +17,18 @@ def pytest_ignore_collect(collection_path, config):
     return True if not all(a.startswith(_CUDA_TESTS) for a in args) else None
 
 
+@pytest.fixture
+def float64():
+    """Run the test with floatx float64 (the gradient tests: `pytestmark =
+    pytest.mark.usefixtures("float64")`), restored after."""
+    import nbkeras
+
+    old = nbkeras.config.floatx()
+    nbkeras.config.set_floatx("float64")
+    yield
+    nbkeras.config.set_floatx(old)
+
+
 @pytest.fixture(autouse=True)
 def _fresh_session():
     """Each test starts with fresh automatic names and a fixed seed."""

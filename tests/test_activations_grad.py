@@ -9,44 +9,15 @@ The analytic gradient of `sum(f(x) * R)` (R a fixed random projection) from
 import numpy as np
 import pytest
 
-import nbkeras
+from finite_differences import avoid, fd, fd_variable
 from nbkeras import activations, layers, ops, regularizers
 from nbkeras.ops.core import Tensor, unwrap
 
-
-@pytest.fixture(autouse=True)
-def float64():
-    old = nbkeras.config.floatx()
-    nbkeras.config.set_floatx("float64")
-    yield
-    nbkeras.config.set_floatx(old)
+pytestmark = pytest.mark.usefixtures("float64")
 
 
 def rnd(*shape, lo=-4.0, hi=4.0, seed=0):
     return np.random.default_rng(seed).uniform(lo, hi, shape)
-
-
-def avoid(x, points, margin=0.1):
-    """Push entries within `margin` of any kink in `points` out to distance `margin`."""
-    x = np.array(x, dtype=np.float64)
-    for p in points:
-        near = np.abs(x - p) < margin
-        x[near] = p + np.where(x[near] >= p, margin, -margin)
-    return x
-
-
-def fd(f, buf, eps=1e-6):
-    """Central differences of the scalar f() w.r.t. every entry of `buf` (perturbed in place)."""
-    g = np.zeros(buf.shape)
-    for idx in np.ndindex(buf.shape):
-        orig = buf[idx]
-        buf[idx] = orig + eps
-        fp = f()
-        buf[idx] = orig - eps
-        fm = f()
-        buf[idx] = orig
-        g[idx] = (fp - fm) / (2 * eps)
-    return g
 
 
 def assert_close(ga, gn, what, rtol=1e-5):
@@ -72,14 +43,7 @@ def check(forward, x, weights=(), rtol=1e-5):
     f = lambda: float(np.sum(unwrap(forward(xb)) * R))  # noqa: E731
     assert_close(grads[0], fd(f, xb), "input", rtol)
     for v, g in zip(weights, grads[1:]):
-        buf = v.numpy().copy()
-
-        def fv():
-            v.assign(buf)
-            return f()
-
-        assert_close(g, fd(fv, buf), v.path, rtol)
-        v.assign(buf)
+        assert_close(g, fd_variable(f, v), v.path, rtol)
 
 
 # (id, function name, kwargs, kinks)

@@ -7,7 +7,9 @@ import numpy as np
 import pytest
 
 from nbkeras import layers
-from test_layers_grad import check_layer, float64, rnd  # noqa: F401  (float64: autouse)
+from test_layers_grad import check_layer, rnd
+
+pytestmark = pytest.mark.usefixtures("float64")
 
 Q, V = rnd(2, 4, 3, seed=1), rnd(2, 5, 3, seed=2)
 MASK = np.random.default_rng(3).uniform(size=(2, 4, 5)) > 0.3

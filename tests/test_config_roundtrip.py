@@ -56,13 +56,6 @@ def test_optimizer_config_roundtrip_keeps_keras2_decay():
     assert float(decayed.learning_rate) == pytest.approx(0.01 / 1.5)
 
 
-@pytest.fixture
-def float64():
-    keras.config.set_floatx("float64")
-    yield
-    keras.config.set_floatx("float32")
-
-
 def test_float64_training(float64):
     x = np.random.rand(32, 3)
     y = (x.sum(axis=1) > 1.5).astype("float64")

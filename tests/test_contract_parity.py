@@ -11,23 +11,17 @@ the guide's TensorFlow pattern with `nbkeras.ops.GradientTape`; each must train 
 Keras's History, evaluate() values and final weights.
 """
 
-import json
-from pathlib import Path
-
 import numpy as np
 import pytest
 
 import contract_models as cm
 import nbkeras as keras
 from nbkeras import ops
+from parity_goldens import load_goldens
 
-GOLDENS = Path(__file__).parent / "goldens"
 RTOL, ATOL = 1e-4, 1e-5
 
-with open(GOLDENS / "contract.json") as f:
-    DOC = json.load(f)
-with np.load(GOLDENS / "contract.npz") as z:
-    A = {k: z[k] for k in z.files}
+DOC, A = load_goldens("contract")
 CASES = {c["id"]: c for c in DOC["cases"]}
 
 

@@ -5,29 +5,11 @@ layers: the gradient w.r.t. the input and each trainable weight, in several conf
 import numpy as np
 import pytest
 
+from finite_differences import fd, fd_variable
 import nbkeras
 from nbkeras import layers, ops
 
-
-@pytest.fixture(autouse=True)
-def float64():
-    old = nbkeras.config.floatx()
-    nbkeras.config.set_floatx("float64")
-    yield
-    nbkeras.config.set_floatx(old)
-
-
-def fd(f, buf, eps=1e-6):
-    g = np.zeros(buf.shape)
-    for idx in np.ndindex(buf.shape):
-        orig = buf[idx]
-        buf[idx] = orig + eps
-        fp = f()
-        buf[idx] = orig - eps
-        fm = f()
-        buf[idx] = orig
-        g[idx] = (fp - fm) / (2 * eps)
-    return g
+pytestmark = pytest.mark.usefixtures("float64")
 
 
 def check(layer, shape, seed=0):
@@ -50,15 +32,7 @@ def check(layer, shape, seed=0):
     grads = tape.gradient(total, [xt] + list(weights))
     np.testing.assert_allclose(grads[0], fd(loss, x), rtol=1e-5, atol=1e-7, err_msg="input")
     for v, g in zip(weights, grads[1:]):
-        buf = v.numpy().copy()
-
-        def f():
-            v.assign(buf)
-            return loss()
-
-        num = fd(f, buf)
-        v.assign(buf)
-        np.testing.assert_allclose(g, num, rtol=1e-5, atol=1e-7, err_msg=v.name)
+        np.testing.assert_allclose(g, fd_variable(loss, v), rtol=1e-5, atol=1e-7, err_msg=v.name)
 
 
 CASES = [

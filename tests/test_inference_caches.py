@@ -152,6 +152,29 @@ def test_ignored_input_keys_warn_every_time():
         assert any("'c'" in str(w.message) or "['c']" in str(w.message) for w in seen)
 
 
+class _PrivateSublayer(keras.Model):
+    def __init__(self):
+        super().__init__()
+        self._encoder = layers.Dense(2)
+
+    def call(self, x):
+        return self._encoder(x)
+
+
+def test_remembered_checks_leave_the_weight_paths_alone():
+    """What the data checks remember on a model is not walked for weights: a sublayer in a
+    private attribute keeps its path after fit (it was `_data_checks/container_1/dense`)."""
+    from nbkeras.saving.object_walk import walk
+
+    model = _PrivateSublayer()
+    model.compile(optimizer="sgd", loss="mse")
+    model.fit(X40, np.ones((40, 2), "float32"), epochs=1, verbose=0)
+    model.predict(X1, verbose=0)
+    paths = []
+    walk(model, lambda obj, path: paths.append(path))
+    assert paths == ["", "optimizer", "_encoder"]
+
+
 def test_one_batch_predict_returns_a_copy():
     model = keras.Sequential([keras.Input((6,)), layers.Activation("linear")])
     x = X1.copy()

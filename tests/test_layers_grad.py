@@ -6,48 +6,16 @@ Sequential's loss (with weight and activity regularizers) differentiates correct
 import numpy as np
 import pytest
 
+from finite_differences import fd, fd_variable
 import nbkeras
 from nbkeras import layers, ops, regularizers
 from nbkeras.ops.core import Tensor, unwrap
 
-
-@pytest.fixture(autouse=True)
-def float64():
-    old = nbkeras.config.floatx()
-    nbkeras.config.set_floatx("float64")
-    yield
-    nbkeras.config.set_floatx(old)
+pytestmark = pytest.mark.usefixtures("float64")
 
 
 def rnd(*shape, lo=-2.0, hi=2.0, seed=0):
     return np.random.default_rng(seed).uniform(lo, hi, shape)
-
-
-def fd(f, buf, eps):
-    """Central differences of the scalar f() w.r.t. every entry of `buf` (perturbed in place)."""
-    g = np.zeros(buf.shape)
-    for idx in np.ndindex(buf.shape):
-        orig = buf[idx]
-        buf[idx] = orig + eps
-        fp = f()
-        buf[idx] = orig - eps
-        fm = f()
-        buf[idx] = orig
-        g[idx] = (fp - fm) / (2 * eps)
-    return g
-
-
-def fd_variable(f, var, eps):
-    """Like `fd`, but perturbs a Variable through its public `assign`."""
-    buf = var.numpy().copy()
-
-    def g():
-        var.assign(buf)
-        return f()
-
-    out = fd(g, buf, eps)
-    var.assign(buf)
-    return out
 
 
 def assert_close(ga, gn, what, rtol=1e-5):

@@ -5,21 +5,16 @@ Goldens: tests/goldens/nan.{json,npz}, written by tools/goldens_nan.py (values a
 gradients at NaN, +-inf and ordinary points, and pooling windows holding a NaN).
 """
 
-import json
 import math
-from pathlib import Path
 
 import numpy as np
 import pytest
 
 import nbkeras as keras
 from nbkeras import activations, layers, ops
+from parity_goldens import load_goldens
 
-GOLDENS = Path(__file__).parent / "goldens"
-with open(GOLDENS / "nan.json") as f:
-    DOC = json.load(f)
-with np.load(GOLDENS / "nan.npz") as z:
-    A = {k: z[k] for k in z.files}
+DOC, A = load_goldens("nan")
 FUNCTIONS = [c for c in DOC["cases"] if c["kind"] == "function"]
 POOLING = [c for c in DOC["cases"] if c["kind"] == "pooling"]
 # Every activation a layer can take by name (`threshold` needs its arguments; `glu` halves

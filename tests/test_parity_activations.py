@@ -5,22 +5,16 @@ Goldens: tests/goldens/activations.{json,npz}, written by tools/goldens_activati
 Object arguments are specs resolved by `resolve` (the same rules as the generator).
 """
 
-import json
-from pathlib import Path
-
 import numpy as np
 import pytest
 
 import nbkeras as keras
 from nbkeras import activations, layers, ops
+from parity_goldens import load_goldens
 
-GOLDENS = Path(__file__).parent / "goldens"
 RTOL, ATOL = 1e-4, 1e-6
 
-with open(GOLDENS / "activations.json") as f:
-    DOC = json.load(f)
-with np.load(GOLDENS / "activations.npz") as z:
-    A = {k: z[k] for k in z.files}
+DOC, A = load_goldens("activations")
 
 
 def _cases(*kinds):

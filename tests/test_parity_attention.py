@@ -7,23 +7,18 @@ functional case checks Keras masks reaching MultiHeadAttention; the transformer 
 Adam steps.
 """
 
-import json
-from pathlib import Path
-
 import numpy as np
 import pytest
 
 import nbkeras as keras
 import transformer_models
 from nbkeras import layers
+from parity_goldens import load_goldens
 
-GOLDENS = Path(__file__).parent / "goldens"
 RTOL, ATOL = 1e-4, 1e-5
 
-with open(GOLDENS / "attention.json") as f:
-    CASES = json.load(f)["cases"]
-with np.load(GOLDENS / "attention.npz") as z:
-    A = {k: z[k] for k in z.files}
+_DOC, A = load_goldens("attention")
+CASES = _DOC["cases"]
 FORWARD = [c for c in CASES if "layer" in c]
 
 

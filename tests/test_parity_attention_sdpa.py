@@ -7,22 +7,17 @@ attention. Also: Keras's errors, the op in a functional model, and MultiHeadAtte
 fused path against its explicit-scores path.
 """
 
-import json
-from pathlib import Path
-
 import numpy as np
 import pytest
 
 import nbkeras as keras
 from nbkeras import layers, ops
+from parity_goldens import load_goldens
 
-GOLDENS = Path(__file__).parent / "goldens"
 RTOL, ATOL = 1e-4, 1e-5
 
-with open(GOLDENS / "attention_sdpa.json") as f:
-    CASES = json.load(f)["cases"]
-with np.load(GOLDENS / "attention_sdpa.npz") as z:
-    A = {k: z[k] for k in z.files}
+_DOC, A = load_goldens("attention_sdpa")
+CASES = _DOC["cases"]
 
 
 def _args(case):

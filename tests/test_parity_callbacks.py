@@ -8,23 +8,18 @@ within rtol), the callbacks' attributes, the files ModelCheckpoint wrote, CSVLog
 and the order of hook calls in fit, evaluate and predict.
 """
 
-import json
 import re
-from pathlib import Path
 
 import numpy as np
 import pytest
 
 import callback_cases as cc
 import nbkeras as keras
+from parity_goldens import load_goldens
 
-GOLDENS = Path(__file__).parent / "goldens"
 RTOL, ATOL = 1e-4, 1e-6
 
-with open(GOLDENS / "callbacks.json") as _f:
-    DOC = json.load(_f)
-with np.load(GOLDENS / "callbacks.npz") as _z:
-    A = {k: _z[k] for k in _z.files}
+DOC, A = load_goldens("callbacks")
 CASES = {c["id"]: c for c in DOC["cases"] if "case" in c}
 HOOKS = next(c for c in DOC["cases"] if c["id"] == "hooks_order")
 # nbkeras's BackupAndRestore names its files differently (a crash-safe layout).

@@ -129,8 +129,8 @@ def test_alias_is_the_class_keras_names(alias):
     assert alias in layers.__all__ and ALIASES[alias] in layers.__all__
 
 
-@pytest.mark.parametrize("case", TRAINING, ids=[c["id"] for c in TRAINING])
-def test_training_trajectory(case):
+def train(case):
+    """Fit a training case's CNN as Keras did: (model, losses, final weights, predictions)."""
     keras.utils.set_random_seed(0)
     model = keras.Sequential([keras.Input(tuple(case.get("input_shape", (8, 8, 2))))] +
                              [getattr(layers, s["class"])(**s["kwargs"]) for s in case["model"]])
@@ -139,8 +139,14 @@ def test_training_trajectory(case):
                   loss="sparse_categorical_crossentropy")
     hist = model.fit(A[case["x"]], A[case["y"]], batch_size=12, epochs=3, shuffle=False,
                      verbose=0)
-    np.testing.assert_allclose(hist.history["loss"], case["losses"], rtol=RTOL)
-    for got, key in zip(model.get_weights(), case["final"]):
+    return (model, hist.history["loss"], model.get_weights(),
+            model.predict(A[case["x"]], verbose=0))
+
+
+@pytest.mark.parametrize("case", TRAINING, ids=[c["id"] for c in TRAINING])
+def test_training_trajectory(case):
+    _, losses, weights, predicted = train(case)
+    np.testing.assert_allclose(losses, case["losses"], rtol=RTOL)
+    for got, key in zip(weights, case["final"]):
         np.testing.assert_allclose(got, A[key], rtol=RTOL, atol=ATOL)
-    np.testing.assert_allclose(model.predict(A[case["x"]], verbose=0), A[case["predict"]],
-                               rtol=RTOL, atol=ATOL)
+    np.testing.assert_allclose(predicted, A[case["predict"]], rtol=RTOL, atol=ATOL)

@@ -1,19 +1,14 @@
 """Parity of functional models with real Keras 3: merges, nesting, shared layers and a
 two-output model's history and evaluate outputs (goldens: tests/goldens/functional.*)."""
 
-import json
-from pathlib import Path
-
 import numpy as np
 import pytest
 
 import functional_models as fm
 import nbkeras as keras
+from parity_goldens import load_goldens
 
-GOLDENS = Path(__file__).parent / "goldens"
-DOC = json.loads((GOLDENS / "functional.json").read_text())
-with np.load(GOLDENS / "functional.npz") as z:
-    A = {k: z[k] for k in z.files}
+DOC, A = load_goldens("functional")
 CASES = {c["id"]: c for c in DOC["cases"]}
 PREDICT = [c for c in DOC["cases"] if "y" in c and ("arg" in c or c["builder"] in ("nested_model", "shared_layer_model"))]
 SUMMARIES = [c for c in DOC["cases"] if "text" in c]

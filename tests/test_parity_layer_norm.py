@@ -5,21 +5,16 @@ and the composite one (a middle axis).
 Goldens: tests/goldens/layer_norm.{json,npz}, written by tools/goldens_layer_norm.py.
 """
 
-import json
-from pathlib import Path
-
 import numpy as np
 import pytest
 
 from nbkeras import ops
+from parity_goldens import load_goldens
 
-GOLDENS = Path(__file__).parent / "goldens"
 RTOL, ATOL = 1e-4, 1e-5
 
-with open(GOLDENS / "layer_norm.json") as f:
-    CASES = json.load(f)["cases"]
-with np.load(GOLDENS / "layer_norm.npz") as z:
-    A = {k: z[k] for k in z.files}
+_DOC, A = load_goldens("layer_norm")
+CASES = _DOC["cases"]
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c["id"] for c in CASES])

@@ -7,44 +7,18 @@ and its output (and, for BatchNormalization in training mode, the updated
 moving statistics) must match Keras.
 """
 
-import json
-from pathlib import Path
-
 import numpy as np
 import pytest
 
-import nbkeras as keras
 from nbkeras import layers
+from parity_goldens import LAMBDAS, as_numpy, load_goldens
 
-GOLDENS = Path(__file__).parent / "goldens"
 RTOL, ATOL = 1e-4, 1e-6
 
 
-def _load(group):
-    with open(GOLDENS / f"{group}.json") as f:
-        doc = json.load(f)
-    with np.load(GOLDENS / f"{group}.npz") as z:
-        arrays = {k: z[k] for k in z.files}
-    return doc, arrays
-
-
-DOC, A = _load("layers")
+DOC, A = load_goldens("layers")
 CASES = DOC["cases"]
 WEIGHTED = [c for c in CASES if c["weights"] is not None]
-
-# Same table as tools/goldens_common.LAMBDAS (looked up by name).
-LAMBDAS = {
-    "times2_plus1": lambda x: x * 2 + 1,
-    "slice_1_3": lambda x: x[:, 1:3],
-}
-
-
-def as_numpy(t):
-    ops = getattr(keras, "ops", None)
-    if ops is not None and hasattr(ops, "convert_to_numpy"):
-        return np.asarray(ops.convert_to_numpy(t))
-    return np.asarray(t)
-
 
 def make_layer(spec):
     kwargs = dict(spec.get("kwargs", {}))

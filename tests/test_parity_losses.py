@@ -9,36 +9,19 @@ exact 0s and 1s, so Keras's epsilon clipping (1e-7) is exercised.
 """
 
 import json
-from pathlib import Path
 
 import numpy as np
 import pytest
 
-import nbkeras as keras
 from nbkeras import losses
+from parity_goldens import as_numpy, load_goldens
 
-GOLDENS = Path(__file__).parent / "goldens"
 RTOL, ATOL = 1e-4, 1e-6
 
 
-def _load(group):
-    with open(GOLDENS / f"{group}.json") as f:
-        doc = json.load(f)
-    with np.load(GOLDENS / f"{group}.npz") as z:
-        arrays = {k: z[k] for k in z.files}
-    return doc, arrays
-
-
-DOC, A = _load("losses")
+DOC, A = load_goldens("losses")
 FN_CASES = [c for c in DOC["cases"] if c["kind"] == "function"]
 CLS_CASES = [c for c in DOC["cases"] if c["kind"] == "class"]
-
-
-def as_numpy(t):
-    ops = getattr(keras, "ops", None)
-    if ops is not None and hasattr(ops, "convert_to_numpy"):
-        return np.asarray(ops.convert_to_numpy(t))
-    return np.asarray(t)
 
 
 def check(got, case):

@@ -8,28 +8,17 @@ names and aliases, and each loss compiled as a model's loss and metrics in
 model.evaluate / model.fit.
 """
 
-import json
-from pathlib import Path
-
 import numpy as np
 import pytest
 
 import nbkeras as keras
 from nbkeras import losses
+from parity_goldens import as_numpy, load_goldens
 
-GOLDENS = Path(__file__).parent / "goldens"
 RTOL, ATOL = 1e-4, 1e-6
 
 
-def _load(group):
-    with open(GOLDENS / f"{group}.json") as f:
-        doc = json.load(f)
-    with np.load(GOLDENS / f"{group}.npz") as z:
-        arrays = {k: z[k] for k in z.files}
-    return doc, arrays
-
-
-DOC, A = _load("losses3")
+DOC, A = load_goldens("losses3")
 
 
 def _cases(kind):
@@ -46,10 +35,6 @@ NEW_FUNCTIONS = ["mean_absolute_error", "mean_absolute_percentage_error",
 NEW_CLASSES = ["MeanAbsoluteError", "MeanAbsolutePercentageError",
                "MeanSquaredLogarithmicError", "Huber", "LogCosh", "Hinge", "SquaredHinge",
                "CategoricalHinge", "KLDivergence", "Poisson", "CosineSimilarity"]
-
-
-def as_numpy(t):
-    return np.asarray(keras.ops.convert_to_numpy(t))
 
 
 def check(got, expected):

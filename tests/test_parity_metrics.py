@@ -10,38 +10,20 @@ values on the recorded data, so matching the evaluate() value pins the
 resolved class.
 """
 
-import json
-from pathlib import Path
-
 import numpy as np
 import pytest
 
 import nbkeras as keras
 from nbkeras import layers, metrics
+from parity_goldens import as_numpy, load_goldens
 
-GOLDENS = Path(__file__).parent / "goldens"
 RTOL, ATOL = 1e-4, 1e-6
 
 
-def _load(group):
-    with open(GOLDENS / f"{group}.json") as f:
-        doc = json.load(f)
-    with np.load(GOLDENS / f"{group}.npz") as z:
-        arrays = {k: z[k] for k in z.files}
-    return doc, arrays
-
-
-DOC, A = _load("metrics")
+DOC, A = load_goldens("metrics")
 FN_CASES = [c for c in DOC["cases"] if c.get("kind") == "function"]
 CLS_CASES = [c for c in DOC["cases"] if c.get("kind") == "class"]
 RESOLVE = [c for c in DOC["cases"] if c["id"].startswith("resolve_")]
-
-
-def as_numpy(t):
-    ops = getattr(keras, "ops", None)
-    if ops is not None and hasattr(ops, "convert_to_numpy"):
-        return np.asarray(ops.convert_to_numpy(t))
-    return np.asarray(t)
 
 
 @pytest.mark.parametrize("case", FN_CASES, ids=[c["id"] for c in FN_CASES])

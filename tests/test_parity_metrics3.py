@@ -10,28 +10,17 @@ compiled with metric strings, Metric objects, Loss objects and functions
 (evaluate with even / uneven batches and sample_weight, and fit history).
 """
 
-import json
-from pathlib import Path
-
 import numpy as np
 import pytest
 
 import nbkeras as keras
 from nbkeras import metrics
+from parity_goldens import load_goldens
 
-GOLDENS = Path(__file__).parent / "goldens"
 RTOL, ATOL = 1e-4, 1e-6
 
 
-def _load(group):
-    with open(GOLDENS / f"{group}.json") as f:
-        doc = json.load(f)
-    with np.load(GOLDENS / f"{group}.npz") as z:
-        arrays = {k: z[k] for k in z.files}
-    return doc, arrays
-
-
-DOC, A = _load("metrics3")
+DOC, A = load_goldens("metrics3")
 
 
 def _cases(kind, **match):

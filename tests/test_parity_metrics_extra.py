@@ -6,18 +6,14 @@ and a weighted update of each configuration, and its config.
 """
 
 import json
-from pathlib import Path
 
 import numpy as np
 import pytest
 
 import nbkeras as keras
+from parity_goldens import load_goldens
 
-GOLDENS = Path(__file__).parent / "goldens"
-with open(GOLDENS / "metrics_extra.json") as f:
-    DOC = json.load(f)
-with np.load(GOLDENS / "metrics_extra.npz") as z:
-    A = {k: z[k] for k in z.files}
+DOC, A = load_goldens("metrics_extra")
 CASES = DOC["cases"]
 
 

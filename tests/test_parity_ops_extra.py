@@ -1,17 +1,13 @@
 """The keras.ops functions of issue 14's list against real Keras 3 (goldens:
 tests/goldens/ops_extra.json, written by tools/goldens_ops_extra.py), at rtol 1e-4."""
 
-import json
-from pathlib import Path
-
 import numpy as np
 import pytest
 
 from nbkeras import ops
+from parity_goldens import load_goldens
 
-GOLDENS = Path(__file__).parent / "goldens"
-DOC = json.loads((GOLDENS / "ops_extra.json").read_text())
-ARR = np.load(GOLDENS / "ops_extra.npz")
+DOC, ARR = load_goldens("ops_extra")
 CASES = {c["id"]: c for c in DOC["cases"]}
 OP_CASES = [c for c in DOC["cases"] if "op" in c]
 

@@ -3,18 +3,14 @@ real Keras 3 (goldens: tests/goldens/ops_more.json, written by tools/goldens_ops
 at rtol 1e-4. Singular / eigen vectors and QR factors are compared up to sign (LAPACK's
 choice), together with the reconstruction they give."""
 
-import json
-from pathlib import Path
-
 import numpy as np
 import pytest
 
 import nbkeras as keras
 from nbkeras import ops
+from parity_goldens import load_goldens
 
-GOLDENS = Path(__file__).parent / "goldens"
-DOC = json.loads((GOLDENS / "ops_more.json").read_text())
-ARR = np.load(GOLDENS / "ops_more.npz")
+DOC, ARR = load_goldens("ops_more")
 CASES = {c["id"]: c for c in DOC["cases"]}
 OP_CASES = [c for c in DOC["cases"] if "op" in c]
 

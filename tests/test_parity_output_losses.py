@@ -2,17 +2,13 @@
 `Dense(..., activation="glu")` behaves as in Keras (goldens: tests/goldens/output_losses.*
 from tools/goldens_output_losses.py)."""
 
-import json
-from pathlib import Path
-
 import numpy as np
 import pytest
 
 import nbkeras as keras
+from parity_goldens import load_goldens
 
-GOLDENS = Path(__file__).parent / "goldens"
-DOC = json.loads((GOLDENS / "output_losses.json").read_text())
-ARR = np.load(GOLDENS / "output_losses.npz")
+DOC, ARR = load_goldens("output_losses")
 CASES = {c["id"]: c for c in DOC["cases"]}
 COMMON = CASES["common"]
 LOSS_CASES = [c for c in DOC["cases"] if "loss" in c]

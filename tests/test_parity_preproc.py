@@ -7,20 +7,16 @@ transforms are exact; their randomness is tested in tests/test_preprocessing.py.
 """
 
 import json
-from pathlib import Path
 
 import numpy as np
 import pytest
 
 import nbkeras as keras
+from parity_goldens import load_goldens
 
-GOLDENS = Path(__file__).parent / "goldens"
 RTOL, ATOL = 1e-4, 1e-4
 
-with open(GOLDENS / "preproc.json") as f:
-    DOC = json.load(f)
-with np.load(GOLDENS / "preproc.npz") as z:
-    A = {k: z[k] for k in z.files}
+DOC, A = load_goldens("preproc")
 
 
 def _cases(kind):

@@ -6,49 +6,25 @@ min(88, terminal columns - 4); the goldens were recorded with COLUMNS=80
 (what a non-terminal and Jupyter get), so the tests pin COLUMNS=80 too.
 """
 
-import json
 import re
-from pathlib import Path
 
 import numpy as np
 import pytest
 
 import nbkeras as keras
 from nbkeras import layers
+from parity_goldens import LAMBDAS, build_sequential, load_goldens
 
-GOLDENS = Path(__file__).parent / "goldens"
-with open(GOLDENS / "summary.json") as f:
-    SUMMARY = json.load(f)
-with open(GOLDENS / "names.json") as f:
-    NAMES = json.load(f)
+SUMMARY, _ = load_goldens("summary")
+NAMES, _ = load_goldens("names")
 S_CASES = SUMMARY["cases"]
 SEQ_CASES = [c for c in NAMES["cases"] if "sequence" in c]
 MODEL_CASES = [c for c in NAMES["cases"] if "layer_names" in c]
 
-LAMBDAS = {
-    "times2_plus1": lambda x: x * 2 + 1,
-    "slice_1_3": lambda x: x[:, 1:3],
-}
-
-
-def build_model(specs, build):
-    objs = []
-    for spec in specs:
-        if spec["class"] == "Input":
-            objs.append(layers.Input(shape=tuple(spec["kwargs"]["shape"])))
-        else:
-            objs.append(getattr(layers, spec["class"])(**spec["kwargs"]))
-    if build == "add":
-        model = keras.Sequential()
-        for o in objs:
-            model.add(o)
-        return model
-    return keras.Sequential(objs)
-
 
 def summary_model(case):
     keras.backend.clear_session()
-    model = build_model(case["layers"], case["build"])
+    model = build_sequential(case["layers"], case["build"])
     comp = case["compile_and_fit"]
     if comp is not None:
         model.compile(**comp)
@@ -139,6 +115,6 @@ def test_backend_clear_session_resets_names():
 @pytest.mark.parametrize("case", MODEL_CASES, ids=[c["id"] for c in MODEL_CASES])
 def test_model_layer_names(case):
     keras.backend.clear_session()
-    model = build_model(case["layers"], case["build"])
+    model = build_sequential(case["layers"], case["build"])
     assert model.name == case["model_name"]
     assert [layer.name for layer in model.layers] == case["layer_names"]

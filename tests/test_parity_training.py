@@ -11,52 +11,19 @@ tests: history, final weights (incl. BatchNormalization moving stats),
 evaluate (list and return_dict), predict.
 """
 
-import json
-from pathlib import Path
-
 import numpy as np
 import pytest
 
 import nbkeras as keras
-from nbkeras import layers, losses, optimizers
+from nbkeras import losses, optimizers
+from parity_goldens import as_numpy, build_sequential, load_goldens
 
-GOLDENS = Path(__file__).parent / "goldens"
 RTOL, ATOL = 1e-4, 1e-6
 
 
-def _load(group):
-    with open(GOLDENS / f"{group}.json") as f:
-        doc = json.load(f)
-    with np.load(GOLDENS / f"{group}.npz") as z:
-        arrays = {k: z[k] for k in z.files}
-    return doc, arrays
-
-
-DOC, A = _load("training")
+DOC, A = load_goldens("training")
 CASES = DOC["cases"]
 IDS = [c["id"] for c in CASES]
-
-
-def as_numpy(t):
-    ops = getattr(keras, "ops", None)
-    if ops is not None and hasattr(ops, "convert_to_numpy"):
-        return np.asarray(ops.convert_to_numpy(t))
-    return np.asarray(t)
-
-
-def build_model(specs, build):
-    objs = []
-    for spec in specs:
-        if spec["class"] == "Input":
-            objs.append(layers.Input(shape=tuple(spec["kwargs"]["shape"])))
-        else:
-            objs.append(getattr(layers, spec["class"])(**spec["kwargs"]))
-    if build == "add":
-        model = keras.Sequential()
-        for o in objs:
-            model.add(o)
-        return model
-    return keras.Sequential(objs)
 
 
 def build_optimizer(spec):
@@ -93,7 +60,7 @@ def train(case):
     if cid not in _RESULTS:
         try:
             keras.backend.clear_session()
-            model = build_model(case["layers"], case["build"])
+            model = build_sequential(case["layers"], case["build"])
             model.set_weights([A[k] for k in case["init_weights"]])
             c = case["compile"]
             compile_kw = {"optimizer": build_optimizer(c["optimizer"]),

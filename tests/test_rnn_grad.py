@@ -5,18 +5,13 @@ states, Bidirectional, TimeDistributed, Embedding and Masking; plus their error 
 import numpy as np
 import pytest
 
+from finite_differences import fd, fd_variable
 import nbkeras
 from nbkeras import layers, ops
 from nbkeras.ops import rnn as rnn_ops
 from nbkeras.ops.core import unwrap
 
-
-@pytest.fixture(autouse=True)
-def float64():
-    old = nbkeras.config.floatx()
-    nbkeras.config.set_floatx("float64")
-    yield
-    nbkeras.config.set_floatx(old)
+pytestmark = pytest.mark.usefixtures("float64")
 
 
 def rnd(*shape, seed=0, scale=1.0):
@@ -27,19 +22,6 @@ def _flat(y):
     if isinstance(y, (list, tuple)):
         return [v for item in y for v in _flat(item)]
     return [y]
-
-
-def _fd(f, buf, eps=1e-6):
-    g = np.zeros(buf.shape)
-    for idx in np.ndindex(buf.shape):
-        orig = buf[idx]
-        buf[idx] = orig + eps
-        fp = f()
-        buf[idx] = orig - eps
-        fm = f()
-        buf[idx] = orig
-        g[idx] = (fp - fm) / (2 * eps)
-    return g
 
 
 def check(forward, arrays, variables=(), rtol=1e-5):
@@ -59,18 +41,11 @@ def check(forward, arrays, variables=(), rtol=1e-5):
     bufs = [a.copy() for a in arrays]
     f = lambda: float(sum(np.sum(unwrap(y) * r) for y, r in zip(_flat(forward(*bufs)), R)))  # noqa: E731
     for i, b in enumerate(bufs):
-        gn = _fd(f, b)
+        gn = fd(f, b)
         np.testing.assert_allclose(grads[i], gn, rtol=rtol, atol=rtol * max(1, np.abs(gn).max()),
                                    err_msg=f"argument {i}")
     for v, g in zip(variables, grads[len(arrays):]):
-        buf = v.numpy().copy()
-
-        def fv():
-            v.assign(buf)
-            return f()
-
-        gn = _fd(fv, buf)
-        v.assign(buf)
+        gn = fd_variable(f, v)
         assert g is not None, v.path
         np.testing.assert_allclose(g, gn, rtol=rtol, atol=rtol * max(1, np.abs(gn).max()),
                                    err_msg=v.path)

@@ -1,6 +1,7 @@
 """GEMM lanes sized by load, results independent of it, and steady training (gc freeze):
 issue 16 and the determinism of seeded training."""
 
+import collections
 import gc
 import subprocess
 import sys
@@ -63,17 +64,37 @@ def test_threads_for_load_pins_throttles_and_restores(monkeypatch):
     monkeypatch.delenv("NBKERAS_BLAS_THREADS")
     reads = []
     monkeypatch.setattr(threads, "measure_others_running", lambda samples=5: reads.append(1) or 1)
+    monkeypatch.setattr(threads, "_last_fit", {"at": None, "samples": collections.deque()})
     with threads.threads_for_load(interval=3600, window=3) as resize:
         resize(), resize(), resize()
     assert len(reads) == 3  # the first call fills the window; later ones wait the interval
+    with threads.threads_for_load(interval=3600, window=3) as resize:
+        resize(), resize()
+    assert len(reads) == 4  # a fit soon after the last one: its samples and one fresh read
 
 
-@needs_threads
-def test_threads_for_load_follows_the_load(monkeypatch):
+def _two_cores_and_a_load(monkeypatch):
+    """Two usable cores, and one other runnable task until the test changes `load["n"]`."""
     monkeypatch.delenv("NBKERAS_BLAS_THREADS", raising=False)
     monkeypatch.setattr(threads, "_usable_cores", lambda: 2)
     load = {"n": 1}
     monkeypatch.setattr(threads, "measure_others_running", lambda samples=5: load["n"])
+    return load
+
+
+@needs_threads
+def test_a_fit_long_after_the_last_reads_the_load_afresh(monkeypatch):
+    _two_cores_and_a_load(monkeypatch)
+    old = {"at": 0.0, "samples": collections.deque([0, 0, 0])}  # sampled long ago, quiet
+    monkeypatch.setattr(threads, "_last_fit", old)
+    with threads.threads_for_load(interval=0.01, window=3) as resize:
+        assert resize() == 1  # three fresh samples of one other task, not the old quiet ones
+    assert list(threads._last_fit["samples"]) == [1, 1, 1]  # (those sampled long ago: gone)
+
+
+@needs_threads
+def test_threads_for_load_follows_the_load(monkeypatch):
+    load = _two_cores_and_a_load(monkeypatch)
     with threads.threads_for_load(interval=0, window=3) as resize:
         assert resize() == 1 and gemm.lanes() == 1
         load["n"] = 0

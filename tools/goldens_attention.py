@@ -13,7 +13,7 @@ import zlib
 
 import numpy as np
 
-from goldens_common import Recorder, keras_meta, to_np
+from goldens_common import Recorder, jsonable, keras_meta, to_np
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
                                 "tests"))
@@ -71,14 +71,6 @@ FORWARD = [
 ]
 
 
-def _jsonable(v):
-    if isinstance(v, (tuple, list)):
-        return [_jsonable(a) for a in v]
-    if isinstance(v, dict):
-        return {k: _jsonable(a) for k, a in v.items()}
-    return v
-
-
 def _call_args(rec, cid, rng, spec):
     """Call kwargs with "mask:<shape>" strings drawn as boolean arrays (recorded)."""
     keys, values = {}, {}
@@ -124,7 +116,7 @@ def generate(keras):
         rec.case({"id": cid, "layer": {"class": cls, "kwargs": kwargs},
                   "inputs": rec.arrs(cid, "x", xs), "call": call, "call_arrays": array_keys,
                   "weights": rec.arrs(cid, "w", weights), "output": out,
-                  "config": _jsonable(cfg)})
+                  "config": jsonable(cfg)})
 
     # Keras masks: Embedding(mask_zero=True) -> MultiHeadAttention(x, x).
     keras.utils.clear_session()

@@ -30,6 +30,18 @@ def to_np(x):
     return a
 
 
+def jsonable(value):
+    """A config or argument value as JSON: tuples -> lists, arrays -> nested lists, NumPy
+    scalars -> Python ones (dicts and lists converted throughout)."""
+    if isinstance(value, dict):
+        return {k: jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [jsonable(v) for v in value]
+    if hasattr(value, "shape") and hasattr(value, "dtype"):  # NumPy / JAX arrays and scalars
+        return np.asarray(value).tolist()
+    return value
+
+
 class Recorder:
     def __init__(self, group, meta=None):
         self.group = group

@@ -10,7 +10,7 @@ import zlib
 
 import numpy as np
 
-from goldens_common import Recorder, keras_meta, to_np
+from goldens_common import Recorder, jsonable, keras_meta, to_np
 
 F = np.float32
 
@@ -195,14 +195,6 @@ def _fix(kwargs, layers=None):
     return out
 
 
-def _jsonable(v):
-    if isinstance(v, (tuple, list)):
-        return [_jsonable(a) for a in v]
-    if isinstance(v, dict):
-        return {k: _jsonable(a) for k, a in v.items()}
-    return v
-
-
 def record_forward(rec, keras, cases):
     """Record each (id, class, kwargs, input shape) case: input, set weights, output (a list
     of outputs for layers that return several) and config."""
@@ -222,7 +214,7 @@ def record_forward(rec, keras, cases):
         rec.case({
             "id": cid, "layer": {"class": cls, "kwargs": kwargs},
             "input": rec.arr(cid, "x", x), "weights": rec.arrs(cid, "w", weights),
-            "output": out, "config": _jsonable(cfg),
+            "output": out, "config": jsonable(cfg),
         })
 
 

@@ -26,7 +26,7 @@ import zlib
 
 import numpy as np
 
-from goldens_common import Recorder, keras_meta, to_np
+from goldens_common import Recorder, jsonable, keras_meta, to_np
 
 F = np.float32
 
@@ -168,20 +168,6 @@ SPECS = [
 MODES = ("single", "two_updates", "sample_weight", "reset")
 
 
-def _jsonable(value):
-    """A get_config() value as JSON: arrays -> lists, NumPy scalars -> Python."""
-    if isinstance(value, dict):
-        return {k: _jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_jsonable(v) for v in value]
-    if hasattr(value, "shape") and hasattr(value, "dtype"):
-        a = np.asarray(value)
-        return a.tolist()
-    if isinstance(value, np.generic):
-        return value.item()
-    return value
-
-
 def _halves(a):
     if a is None:
         return None, None
@@ -250,7 +236,7 @@ def _config_cases(keras, rec):
         keras.utils.clear_session()
         cfg = getattr(keras.metrics, cls)(**kw).get_config()
         rec.case({"id": f"config-{sid}", "kind": "config", "class": cls, "kwargs": kw,
-                  "keys": list(cfg), "config": _jsonable(cfg)})
+                  "keys": list(cfg), "config": jsonable(cfg)})
 
 
 FUNCTIONS = [

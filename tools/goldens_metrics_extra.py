@@ -7,7 +7,7 @@ update, with the result and `get_config()` (name left out).
 
 import numpy as np
 
-from goldens_common import Recorder, keras_meta, to_np
+from goldens_common import Recorder, jsonable, keras_meta, to_np
 
 F = np.float32
 _rng = np.random.RandomState(17)
@@ -76,16 +76,6 @@ CASES = [
 ]
 
 
-def _plain(v):
-    if isinstance(v, dict):
-        return {k: _plain(x) for k, x in v.items()}
-    if isinstance(v, (list, tuple)):
-        return [_plain(x) for x in v]
-    if isinstance(v, np.generic):
-        return v.item()
-    return v
-
-
 def generate(keras):
     rec = Recorder("metrics_extra", keras_meta())
     keys = {}
@@ -110,5 +100,5 @@ def generate(keras):
         rec.case({"id": cid, "metric": cls, "kwargs": kwargs, "data": data,
                   "arrays": keys[data],
                   "results": {k: rec.arr(cid, k, v) for k, v in results.items()},
-                  "config": _plain(cfg)})
+                  "config": jsonable(cfg)})
     return rec.save()

@@ -36,7 +36,7 @@ TUTORIAL_BN_MODEL = [D(16, input_dim=20),
 
 
 def build_model(keras, layer_specs, build="list"):
-    """Mirrored in tests/test_parity_training.py."""
+    """Mirrored in tests/parity_goldens.build_sequential (the tests never import tools/)."""
     objs = []
     for spec in layer_specs:
         if spec["class"] == "Input":

@@ -12,7 +12,7 @@ translated by goldens_models.keras3_optimizer.
 
 import numpy as np
 
-from goldens_common import Recorder, keras_meta, to_np
+from goldens_common import Recorder, jsonable, keras_meta, to_np
 from goldens_models import CAT_MODEL, F, Data, build_model, keras3_optimizer, opt
 
 SEED = 1
@@ -43,16 +43,6 @@ def build_optimizer(keras, spec):
 def pack(arrays):
     """Concatenate arrays, flattened, into one float32 vector."""
     return np.concatenate([to_np(a).astype(F).reshape(-1) for a in arrays])
-
-
-def jsonable(obj):
-    if isinstance(obj, dict):
-        return {k: jsonable(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [jsonable(v) for v in obj]
-    if isinstance(obj, np.generic):
-        return obj.item()
-    return obj
 
 
 def fit_case(keras, rec, cid, spec, d, exclude=None):

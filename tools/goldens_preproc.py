@@ -11,7 +11,7 @@ their random behaviour is tested by statistics in the tests.
 
 import numpy as np
 
-from goldens_common import Recorder, keras_meta, to_np
+from goldens_common import Recorder, jsonable, keras_meta, to_np
 
 F = np.float32
 _rng = np.random.RandomState(5)
@@ -229,19 +229,7 @@ def _arrays():
 
 def _plain_config(cfg):
     cfg = {k: v for k, v in cfg.items() if k not in ("name", "dtype")}
-    return _jsonable(cfg)
-
-
-def _jsonable(v):
-    if isinstance(v, dict):
-        return {k: _jsonable(x) for k, x in v.items()}
-    if isinstance(v, (list, tuple)):
-        return [_jsonable(x) for x in v]
-    if isinstance(v, np.generic):
-        return v.item()
-    if isinstance(v, np.ndarray):
-        return v.tolist()
-    return v
+    return jsonable(cfg)
 
 
 def _strings_out(out):
@@ -259,13 +247,13 @@ def generate(keras):
         keras.utils.clear_session()
         layer = getattr(keras.layers, cls)(**kwargs)
         out = to_np(layer(arrays[src], **call_kw))
-        rec.case({"id": cid, "kind": "image", "layer": cls, "kwargs": _jsonable(kwargs),
+        rec.case({"id": cid, "kind": "image", "layer": cls, "kwargs": jsonable(kwargs),
                   "input": rec.arr(cid, "x", arrays[src]), "call": call_kw,
                   "output": rec.arr(cid, "y", out), "config": _plain_config(layer.get_config())})
     for cid, cls, kwargs, src, adapt in NUMERIC_CASES:
         keras.utils.clear_session()
         layer = getattr(keras.layers, cls)(**kwargs)
-        case = {"id": cid, "kind": "numeric", "layer": cls, "kwargs": _jsonable(kwargs),
+        case = {"id": cid, "kind": "numeric", "layer": cls, "kwargs": jsonable(kwargs),
                 "input": rec.arr(cid, "x", arrays[src]), "adapt": adapt}
         if adapt == "TAB_BATCHES":
             layer.adapt(tab_batches)
@@ -298,7 +286,7 @@ def generate(keras):
             out = layer._lookup_dense(tf.constant(inputs, tf.int64)).numpy()
         else:
             out = layer(np.array(inputs))
-        case = {"id": cid, "kind": "string", "layer": cls, "kwargs": _jsonable(kwargs),
+        case = {"id": cid, "kind": "string", "layer": cls, "kwargs": jsonable(kwargs),
                 "inputs": inputs, "adapt_data": adapt}
         strings = _strings_out(out)
         if strings is not None:
@@ -308,7 +296,7 @@ def generate(keras):
             case["output"] = rec.arr(cid, "y", a, dtype=a.dtype)
             case["dtype"] = str(a.dtype)
         if hasattr(layer, "get_vocabulary"):
-            case["vocabulary"] = _jsonable(layer.get_vocabulary())
+            case["vocabulary"] = jsonable(layer.get_vocabulary())
         case["config"] = _plain_config(layer.get_config())
         rec.case(case)
     for cid, kwargs in SPLIT_CASES:

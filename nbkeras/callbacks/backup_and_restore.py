@@ -5,7 +5,7 @@ import os
 import re
 import shutil
 
-from nbkeras.callbacks._utils import path_to_string, write_json_atomically
+from nbkeras.callbacks._utils import path_to_string, save_due, write_json_atomically
 from nbkeras.callbacks.callback import Callback
 
 _METADATA = "training_metadata.json"
@@ -102,22 +102,8 @@ class BackupAndRestore(Callback):
             self._save_model()
 
     def on_train_batch_end(self, batch, logs=None):
-        if self._should_save_on_batch(batch):
+        if save_due(self, batch):
             self._save_model()
-
-    def _should_save_on_batch(self, batch):
-        if self.save_freq == "epoch":
-            return False
-        if batch <= self._last_batch_seen:
-            added = batch + 1  # a new epoch began
-        else:
-            added = batch - self._last_batch_seen
-        self._batches_seen_since_last_saving += added
-        self._last_batch_seen = batch
-        if self._batches_seen_since_last_saving >= self.save_freq:
-            self._batches_seen_since_last_saving = 0
-            return True
-        return False
 
     def _save_model(self):
         os.makedirs(self.backup_dir, exist_ok=True)

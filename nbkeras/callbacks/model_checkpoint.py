@@ -5,7 +5,7 @@ import warnings
 
 import numpy as np
 
-from nbkeras.callbacks._utils import path_to_string, print_msg
+from nbkeras.callbacks._utils import path_to_string, print_msg, save_due
 from nbkeras.callbacks.monitor_callback import MonitorCallback
 
 _MODEL_SUFFIXES = (".keras", ".h5", ".hdf5")
@@ -65,7 +65,7 @@ class ModelCheckpoint(MonitorCallback):
         self._current_epoch = epoch
 
     def on_train_batch_end(self, batch, logs=None):
-        if self._should_save_on_batch(batch):
+        if save_due(self, batch):
             self._save_model(epoch=self._current_epoch, batch=batch, logs=logs)
 
     def on_epoch_end(self, epoch, logs=None):
@@ -73,20 +73,6 @@ class ModelCheckpoint(MonitorCallback):
             self._set_monitor_op()
         if self.save_freq == "epoch":
             self._save_model(epoch=epoch, batch=None, logs=logs)
-
-    def _should_save_on_batch(self, batch):
-        if self.save_freq == "epoch":
-            return False
-        if self._last_batch_seen is None or batch <= self._last_batch_seen:
-            added = batch + 1  # a new epoch began
-        else:
-            added = batch - self._last_batch_seen
-        self._batches_seen_since_last_saving += added
-        self._last_batch_seen = batch
-        if self._batches_seen_since_last_saving >= self.save_freq:
-            self._batches_seen_since_last_saving = 0
-            return True
-        return False
 
     def _should_save_model(self, epoch, batch, logs, filepath):
         logs = logs or {}

@@ -5,13 +5,9 @@ Example:
     >>> layer = nbkeras.layers.Dense(4, kernel_constraint=nbkeras.constraints.MaxNorm(2.0))
 """
 
-import inspect
-import types
-
 from nbkeras.constraints.constraints import Constraint, MaxNorm, MinMaxNorm, NonNeg, UnitNorm
 from nbkeras.utils import registry
-from nbkeras.utils.function_config import find_function, serialize_function
-from nbkeras.utils.registry import lookup, to_snake_case
+from nbkeras.utils.registry import to_snake_case
 
 max_norm, non_neg, unit_norm, min_max_norm = MaxNorm, NonNeg, UnitNorm, MinMaxNorm
 
@@ -27,12 +23,7 @@ def serialize(constraint):
         >>> nbkeras.constraints.serialize(nbkeras.constraints.UnitNorm())["config"]
         {'axis': 0}
     """
-    if isinstance(constraint, types.FunctionType):
-        return serialize_function(constraint)
-    out = registry.serialize(constraint)
-    if out is not None and type(constraint) in _CLASSES:
-        out["module"] = "keras.constraints"
-    return out
+    return registry.serialize_member(constraint, _CLASSES, "keras.constraints")
 
 
 def deserialize(config, custom_objects=None):
@@ -42,11 +33,7 @@ def deserialize(config, custom_objects=None):
         config: a dict with `class_name` and `config`, or a name.
         custom_objects: optional {name: class or function} for custom constraints.
     """
-    objects = {**ALL_OBJECTS, **(custom_objects or {})}
-    if isinstance(config, dict) and config.get("class_name") == "function":
-        found = find_function(config.get("config"), custom_objects)
-        return found if found is not None else lookup(config.get("config"), objects, "constraint")
-    return registry.deserialize(config, objects, "constraint")
+    return registry.deserialize_member(config, ALL_OBJECTS, "constraint", custom_objects)
 
 
 def get(identifier):
@@ -59,20 +46,7 @@ def get(identifier):
         >>> nbkeras.constraints.get("unit_norm").get_config()
         {'axis': 0}
     """
-    if identifier is None:
-        return None
-    if isinstance(identifier, dict):
-        return deserialize(identifier)
-    if isinstance(identifier, str):
-        if identifier not in ALL_OBJECTS and find_function(identifier) is not None:
-            return find_function(identifier)
-        return lookup(identifier, ALL_OBJECTS, "constraint")()
-    if callable(identifier):
-        return identifier() if inspect.isclass(identifier) else identifier
-    raise ValueError(
-        "Could not interpret constraint identifier. Expected a string, a dict or a callable. "
-        f"Received: identifier={identifier!r}"
-    )
+    return registry.get_member(identifier, ALL_OBJECTS, "constraint", deserialize)
 
 
 __all__ = list(ALL_OBJECTS) + ["get", "serialize", "deserialize"]

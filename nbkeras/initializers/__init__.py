@@ -6,8 +6,6 @@ Example:
     (2, 3)
 """
 
-import types
-
 from nbkeras.initializers.constant_initializers import Constant, Identity, Ones, Zeros
 from nbkeras.initializers.initializer import Initializer
 from nbkeras.initializers.random_initializers import (
@@ -18,8 +16,7 @@ from nbkeras.initializers.variance_scaling import (
     compute_fans,
 )
 from nbkeras.utils import registry
-from nbkeras.utils.function_config import find_function, serialize_function
-from nbkeras.utils.registry import lookup, to_snake_case
+from nbkeras.utils.registry import to_snake_case
 
 OrthogonalInitializer = Orthogonal
 IdentityInitializer = Identity
@@ -46,12 +43,7 @@ def serialize(initializer):
         >>> nbkeras.initializers.serialize(nbkeras.initializers.Zeros())["class_name"]
         'Zeros'
     """
-    if isinstance(initializer, types.FunctionType):
-        return serialize_function(initializer)
-    out = registry.serialize(initializer)
-    if out is not None and type(initializer) in _CLASSES:
-        out["module"] = "keras.initializers"
-    return out
+    return registry.serialize_member(initializer, _CLASSES, "keras.initializers")
 
 
 def deserialize(config, custom_objects=None):
@@ -61,11 +53,7 @@ def deserialize(config, custom_objects=None):
         config: a dict with `class_name` and `config`, or a name.
         custom_objects: optional {name: class} for custom initializers.
     """
-    objects = {**ALL_OBJECTS, **(custom_objects or {})}
-    if isinstance(config, dict) and config.get("class_name") == "function":
-        found = find_function(config.get("config"), custom_objects)
-        return found if found is not None else lookup(config.get("config"), objects, "initializer")
-    return registry.deserialize(config, objects, "initializer")
+    return registry.deserialize_member(config, ALL_OBJECTS, "initializer", custom_objects)
 
 
 def get(identifier):
@@ -78,18 +66,7 @@ def get(identifier):
         >>> nbkeras.initializers.get("zeros")((2,))
         array([0., 0.], dtype=float32)
     """
-    if identifier is None:
-        return None
-    if isinstance(identifier, dict):
-        return deserialize(identifier)
-    if isinstance(identifier, str):
-        return lookup(identifier, ALL_OBJECTS, "initializer")()
-    if callable(identifier):
-        return identifier() if isinstance(identifier, type) else identifier
-    raise ValueError(
-        "Could not interpret initializer identifier. Expected a string, a dict or a callable. "
-        f"Received: identifier={identifier!r}"
-    )
+    return registry.get_member(identifier, ALL_OBJECTS, "initializer", deserialize, functions=False)
 
 
 __all__ = list(ALL_OBJECTS) + ["get", "serialize", "deserialize", "Initializer",

@@ -2,7 +2,7 @@
 
 from nbkeras.layers.core.input_layer import InputLayer
 from nbkeras.layers.input_spec import adjust_input_rank, adjusted_shape, assert_input_compatibility
-from nbkeras.layers.layer import Layer
+from nbkeras.layers.layer import Layer, _shape_of
 from nbkeras.layers.node import KerasTensor
 from nbkeras.models.model import Model
 from nbkeras.utils import naming
@@ -193,9 +193,3 @@ class Sequential(Model):
         if not model.built and isinstance(shape, (list, tuple)) and model._layers:
             model.build(tuple(shape))
         return model
-
-
-def _shape_of(x):
-    if isinstance(x, (list, tuple)):
-        return [tuple(t.shape) for t in x]
-    return tuple(x.shape)

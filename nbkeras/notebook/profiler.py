@@ -1,7 +1,7 @@
 """`profile_fit`: one epoch of training, timed per layer (forward, backward), optimizer and the
 rest, with FLOP estimates for layers that hold a kernel (Dense, convolutions); then one epoch
 as `fit` runs it (a replayed step plan where the model allows it), timed whole, with the path
-each step took and why a model stays on the tape."""
+each step took and why a model stays on the tape; and the path predict's forward pass takes."""
 
 import time
 
@@ -115,7 +115,26 @@ def profile_fit(model, x, y, batch_size=32, **fit_kwargs):
     rows = [(s.name, s.kind, s.forward, s.backward, s.flops) for s in stats.values()]
     return {"rows": rows, "optimizer_s": opt_time[0], "total_s": total,
             "steps": steps, "path": step_path(model, paths), "fit_s": fit_total,
-            "step_paths": paths}
+            "step_paths": paths, "predict_path": predict_path(model, data_utils.take(x, warm))}
+
+
+def predict_path(model, x):
+    """Which path `model.predict(x)` takes once warm: `'replay'` (its forward pass replays
+    a traced plan) or `'direct: <why not>'`.
+
+    Args:
+        model: a model.
+        x: a batch of its inputs.
+
+    Example:
+        >>> predict_path(model, x[:32])
+        'replay'
+    """
+    from nbkeras.trainers import forward_plan
+
+    for _ in range(forward_plan._TRACES + 1):  # the traced calls, then the path it stays on
+        model.predict(x, verbose=0)
+    return model._predict_path
 
 
 class _counting_paths:
@@ -129,8 +148,8 @@ class _counting_paths:
 
         self.module, self.original = step_plan, step_plan.train_step
 
-        def counted(model, *args, __orig=self.original):
-            out = __orig(model, *args)
+        def counted(model, *args, __orig=self.original, **kwargs):
+            out = __orig(model, *args, **kwargs)
             path = model._step_path
             self.counts[path] = self.counts.get(path, 0) + 1
             return out
@@ -216,6 +235,8 @@ def format_profile(report):
                      f"{1e3 * report['fit_s']:.1f} ms")
     if report.get("path"):
         lines.append(f"path: {report['path']}")
+    if report.get("predict_path"):
+        lines.append(f"predict path: {report['predict_path']}")
     lines.append(f"{report['steps']} steps after one untimed warm-up step; FLOPs = 3x forward (forward + two backward GEMMs) "
                  "for layers with a kernel")
     return "\n".join(lines)

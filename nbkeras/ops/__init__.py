@@ -51,6 +51,7 @@ from nbkeras.ops.control import *  # noqa: F401,F403
 from nbkeras.ops.control import map  # noqa: F401
 from nbkeras.ops.nan_reductions import *  # noqa: F401,F403
 from nbkeras.ops.numpy_extra import *  # noqa: F401,F403
+from nbkeras.ops.bitwise import *  # noqa: F401,F403
 from nbkeras.ops.scatter import *  # noqa: F401,F403
 from nbkeras.ops.adaptive_pool import (  # noqa: F401
     adaptive_average_pool, adaptive_max_pool, fold, unfold)

@@ -20,7 +20,7 @@ from nbkeras import config
 from nbkeras.backend import active as _device
 from nbkeras.ops.core import composite, op, unwrap
 from nbkeras.ops import numpy as knp
-from nbkeras.ops.numpy import _shape, convert_to_tensor, getitem, unbroadcast
+from nbkeras.ops.numpy import convert_to_tensor, getitem, unbroadcast
 
 __all__ = ["array", "broadcast_to", "copy", "diag", "diagonal", "flip", "full_like", "hstack",
            "identity", "linspace", "meshgrid", "moveaxis", "nonzero", "outer", "pad", "ravel",
@@ -94,7 +94,7 @@ def broadcast_to(x, shape):
     """
     shape = tuple(shape)
     return op("broadcast_to", lambda xp, a: xp.broadcast_to(a, shape).copy(), (x,),
-              lambda xp, g, needs, arrays, out: (unbroadcast(g, _shape(arrays[0])),),
+              lambda xp, g, needs, arrays, out: (unbroadcast(g, np.shape(arrays[0])),),
               {"shape": shape})
 
 
@@ -143,11 +143,11 @@ def slice_update(inputs, start_indices, updates):
 
     def forward(xp, a, u):
         out = xp.array(a, dtype=np.result_type(xp.asarray(a).dtype, xp.asarray(u).dtype))
-        out[_region(starts, _shape(u))] = u
+        out[_region(starts, np.shape(u))] = u
         return out
 
     def backward(xp, g, needs, arrays, out):
-        key = _region(starts, _shape(arrays[1]))
+        key = _region(starts, np.shape(arrays[1]))
         gx = None
         if needs[0]:
             gx = g.copy()
@@ -170,7 +170,7 @@ def split(x, indices_or_sections, axis=0):
         >>> [p.shape for p in ops.split(np.zeros((4, 2)), [1], axis=0)]
         [(1, 2), (3, 2)]
     """
-    n = _shape(unwrap(x))[axis]
+    n = knp.shape(x)[axis]
     if isinstance(indices_or_sections, (int, np.integer)):
         if n % int(indices_or_sections):
             raise ValueError(f"An axis of size {n} cannot be split into {indices_or_sections} "
@@ -182,7 +182,7 @@ def split(x, indices_or_sections, axis=0):
         bounds = [0] + [int(i) for i in indices_or_sections] + [n]
 
     def run(x):
-        lead = (builtins.slice(None),) * (axis % len(_shape(unwrap(x))))
+        lead = (builtins.slice(None),) * (axis % len(knp.shape(x)))
         return [getitem(x, lead + (builtins.slice(a, b),)) for a, b in zip(bounds, bounds[1:])]
 
     return composite("split", run, (x,), {"indices_or_sections": indices_or_sections,
@@ -253,7 +253,7 @@ def pad(x, pad_width, mode="constant", constant_values=None):
         return xp.pad(a, width, mode=mode)
 
     def backward(xp, g, needs, arrays, out):
-        shape = _shape(arrays[0])
+        shape = np.shape(arrays[0])
         size = int(np.prod(shape))
         index = xp.arange(size).reshape(shape)
         if mode == "constant":
@@ -291,7 +291,7 @@ def repeat(x, repeats, axis=None):
     reps = np.asarray(unwrap(repeats)).tolist()
 
     def backward(xp, g, needs, arrays, out):
-        shape = _shape(arrays[0])
+        shape = np.shape(arrays[0])
         ax, src = (0, (int(np.prod(shape)),)) if axis is None else (axis, shape)
         index = xp.repeat(xp.arange(src[ax]), reps)
         return (_scatter_along(xp, g, index, src, ax).reshape(shape),)
@@ -381,7 +381,7 @@ def take_along_axis(x, indices, axis=None):
         a, ax, index = prepare(xp, arrays[0])
         gx = xp.zeros(a.shape, dtype=g.dtype)
         xp.add.at(gx, _along_key(xp, index, ax), g)
-        return (gx.reshape(_shape(arrays[0])),)
+        return (gx.reshape(np.shape(arrays[0])),)
 
     return op("take_along_axis", forward, (x,), backward,
               {"indices": idx.tolist(), "axis": axis})
@@ -400,7 +400,7 @@ def diag(x, k=0):
                [0., 2.]])
     """
     def backward(xp, g, needs, arrays, out):
-        shape = _shape(arrays[0])
+        shape = np.shape(arrays[0])
         if len(shape) == 1:
             return (xp.diag(g, k),)
         gx = xp.zeros(shape, dtype=g.dtype)
@@ -410,7 +410,7 @@ def diag(x, k=0):
 
     if np.ndim(unwrap(x)) not in (1, 2) and not getattr(x, "_keras_symbolic", False):
         raise ValueError(f"`diag` expects a vector or a matrix. Received: x with shape "
-                         f"{_shape(unwrap(x))}")
+                         f"{knp.shape(x)}")
     return op("diag", lambda xp, a: xp.diag(a, k), (x,), backward, {"k": k})
 
 
@@ -513,7 +513,7 @@ def diagonal(x, offset=0, axis1=0, axis2=1):
         array([0., 3.])
     """
     def backward(xp, g, needs, arrays, out):
-        gx = xp.zeros(_shape(arrays[0]), dtype=g.dtype)
+        gx = xp.zeros(np.shape(arrays[0]), dtype=g.dtype)
         nd = gx.ndim
         a1, a2 = axis1 % nd, axis2 % nd
         moved = xp.moveaxis(gx, (a1, a2), (-2, -1))

@@ -14,17 +14,14 @@ import numpy as np
 
 from nbkeras import config as _config
 from nbkeras.backend import kernels as K
+from nbkeras.ops import numpy as knp
 from nbkeras.ops.core import op, unwrap
 
 _EMPTY_SHAPE = (0, 0, 0, 0)
 
 
-def _shape(x):
-    return tuple(x.shape) if hasattr(x, "shape") else np.shape(x)
-
-
 def _check_shapes(q, k, v):
-    qs, ks, vs = _shape(q), _shape(k), _shape(v)
+    qs, ks, vs = knp.shape(q), knp.shape(k), knp.shape(v)
     if len(qs) != 4 or len(ks) != 4 or len(vs) != 4:
         raise ValueError(
             "`dot_product_attention` only supports 4D inputs. "
@@ -157,7 +154,7 @@ def dot_product_attention(query, key, value, bias=None, mask=None, scale=None,
                 d = xp.ascontiguousarray(d)
             res.append(d)
         if want_bias:
-            bshape = _shape(arrays[3])
+            bshape = knp.shape(arrays[3])
             full = dbias.shape
             lead = ((1,) * 4 + tuple(bshape))[-4:]
             axes = tuple(i for i in range(4) if lead[i] == 1 and full[i] != 1)

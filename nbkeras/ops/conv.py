@@ -6,8 +6,14 @@ inside (NDHWC for 3D); 1D inputs run as images of height 1, and every rank runs 
 the 3-D kernels (2-D inputs with a unit depth axis). A `Workspace` lets a layer reuse
 its im2col buffer from one step to the next: a buffer is handed out again only
 once the backward pass that needed it is gone.
+
+Each op here is one call of `ops.core.op`: its array code runs in a forward function of
+the arrays alone, and what the backward pass reads from the forward lives in a closure
+cell that every forward call resets (which also lets go of the last step's buffer), so
+a replayed training step (nbkeras/trainers/step_plan.py) reruns them as they are.
 """
 
+import collections
 import weakref
 
 import numpy as np
@@ -16,7 +22,7 @@ from nbkeras import config
 from nbkeras.backend import kernels as K
 from nbkeras.backend.activation_codes import CODES as _CODES
 from nbkeras.backend.activation_codes import NEEDS_INPUT as _NEEDS_INPUT
-from nbkeras.ops.core import composite, record, unwrap
+from nbkeras.ops.core import composite, op, unwrap
 from nbkeras.ops.numpy import getitem
 
 
@@ -133,13 +139,33 @@ def _depthwise_input_grad(d3, w3, dc3):
             dc3[:, k] += K.xp.multiply(d3[:, :, j], w3[k, :, j], out=tmp)
 
 
-def _to_3d(xa, kernel_shape, *pairs):
-    """Views of a 4-D (NHWC) input and its kernel shape as 5-D (N, 1, H, W, C) ones, and the
-    geometry pairs as triples (1 on the unit depth axis); 5-D inputs pass through."""
-    if xa.ndim == 5:
-        return (xa, kernel_shape) + pairs
+def _to_3d(shape, kernel_shape, *pairs):
+    """A 4-D (NHWC) input shape and its kernel shape as 5-D (N, 1, H, W, C) ones, and the
+    geometry pairs as triples (1 on the unit depth axis); 5-D shapes pass through."""
+    if len(shape) == 5:
+        return (tuple(shape), tuple(kernel_shape)) + pairs
     fill = tuple((1,) + tuple(p) if p is not None else None for p in pairs)
-    return (xa[:, None], (1,) + tuple(kernel_shape)) + fill
+    return (tuple(shape[:1]) + (1,) + tuple(shape[1:]), (1,) + tuple(kernel_shape)) + fill
+
+
+def _as_5d(xa):
+    """A view of a 4-D (NHWC) array as a 5-D one with a unit depth axis (5-D passes)."""
+    return xa if xa.ndim == 5 else xa[:, None]
+
+
+def _conv_input(x, w):
+    """The input as a contiguous float array of the kernel's dtype."""
+    xa = _as_float(x)
+    if xa.dtype != w.dtype:
+        xa = xa.astype(w.dtype)
+    return K.xp.ascontiguousarray(xa)
+
+
+# What a convolution op binds when it is made (shapes and settings only, so that a
+# replayed step refreshes nothing): the im2col geometry, the chunking and the kernel path.
+_ConvPlan = collections.namedtuple("_ConvPlan", (
+    "in_shape", "out_shape", "n", "per", "o", "c", "kk", "cg", "groups", "chunk", "geometry",
+    "pointwise", "depthwise", "code", "alpha"))
 
 
 def conv_channels_last(x, kernel, bias=None, strides=(1, 1), padding="valid",
@@ -150,7 +176,9 @@ def conv_channels_last(x, kernel, bias=None, strides=(1, 1), padding="valid",
     Every rank runs as a 3-D convolution (2-D inputs with a unit depth axis). The im2col
     matrix covers as many samples as fit in `WORKSPACE_BYTES` at once; when the whole batch
     fits, it is kept for the backward pass, otherwise the backward pass rebuilds it chunk by
-    chunk, so memory stays bounded for any batch size.
+    chunk, so memory stays bounded for any batch size. One call of `ops.core.op`: what its
+    backward pass reads from the forward (the im2col matrix, the pre-activation) lives in a
+    closure cell that each forward call resets, so a replayed training step can rerun it.
 
     Args:
         x: (N, H, W, C) or (N, D, H, W, C) input.
@@ -171,60 +199,83 @@ def conv_channels_last(x, kernel, bias=None, strides=(1, 1), padding="valid",
         (1, 2, 2, 5)
     """
     code = _CODES[activation]
-    xa = _as_float(x)
     w = unwrap(kernel)
-    if xa.dtype != w.dtype:
-        xa = xa.astype(w.dtype)
-    xa = K.xp.ascontiguousarray(xa)
-    out_rank = xa.ndim
-    x5, wshape, (sd, sh, sw), (dd, dh, dw) = _to_3d(xa, w.shape, strides, dilation_rate)
-    n, dep, h, wd, c = x5.shape
+    xs = np.shape(unwrap(x))
+    x5s, wshape, (sd, sh, sw), (dd, dh, dw) = _to_3d(xs, w.shape, strides, dilation_rate)
+    n, dep, h, wd, c = x5s
     kd, kh, kw, cg, o = wshape
     pad_hd = "valid" if padding == "causal" else padding
     od, pf, _ = conv_output_padding(dep, kd, sd, dd, pad_hd)
     oh, pt, _ = conv_output_padding(h, kh, sh, dh, pad_hd)
     ow, pl, _ = conv_output_padding(wd, kw, sw, dw, padding)
-    geometry = (kd, kh, kw, sd, sh, sw, dd, dh, dw, pf, pt, pl, od, oh, ow)
     kk = kd * kh * kw
     per = od * oh * ow  # im2col rows per sample
-    chunk = max(1, min(n, WORKSPACE_BYTES // max(1, per * kk * c * xa.itemsize)))
-    g_ = groups
-    og = o // g_
+    plan = _ConvPlan(
+        in_shape=tuple(xs), out_shape=(n, od, oh, ow, o) if len(xs) == 5 else (n, oh, ow, o),
+        n=n, per=per, o=o, c=c, kk=kk, cg=cg, groups=groups,
+        chunk=max(1, min(n, WORKSPACE_BYTES // max(1, per * kk * c * w.dtype.itemsize))),
+        geometry=(kd, kh, kw, sd, sh, sw, dd, dh, dw, pf, pt, pl, od, oh, ow),
+        # A 1x1 kernel at stride 1 without padding: im2col would be a plain copy of x.
+        pointwise=kk == 1 and (od, oh, ow, pf, pt, pl) == (dep, h, wd, 0, 0, 0) and groups == 1,
+        # One input channel per group (DepthwiseConv): kk broadcast multiply-adds on the
+        # im2col rows beat regrouping them for many tiny matrix products.
+        depthwise=groups > 1 and cg == 1, code=code, alpha=alpha)
+    state = None  # what the backward pass reads from the last forward
+
+    def forward(xp, x, w, b):
+        nonlocal state
+        state = None  # let go of the last step's buffers before this one takes them
+        out, state = _conv_forward(plan, workspace, x, w, b)
+        return out
+
+    def backward(xp, g, needs, arrays, out):
+        return _conv_backward(plan, workspace, state, arrays[1], g, needs)
+
+    return op("conv_channels_last", forward, (x, kernel, bias), backward)
+
+
+def _conv_weights(p, w):
+    """(the kernel as im2col's (kk * c, o) matrix or (groups, kk * cg, og) stack, and the
+    depthwise path's (kk, c, m) view)."""
+    g_, og = p.groups, p.o // p.groups
     if g_ == 1:
-        w2 = w.reshape(kk * c, o)
+        w2 = w.reshape(p.kk * p.c, p.o)
     else:
-        w2 = w.reshape(kk, cg, g_, og).transpose(2, 0, 1, 3).reshape(g_, kk * cg, og)
+        w2 = w.reshape(p.kk, p.cg, g_, og).transpose(2, 0, 1, 3).reshape(g_, p.kk * p.cg, og)
+    return w2, (w.reshape(p.kk, p.c, og) if p.depthwise else None)
 
-    # A 1x1 kernel at stride 1 without padding: im2col would be a plain copy of x.
-    pointwise = kk == 1 and (od, oh, ow, pf, pt, pl) == (dep, h, wd, 0, 0, 0) and g_ == 1
-    # One input channel per group (DepthwiseConv): kk broadcast multiply-adds on the im2col
-    # rows beat regrouping them for many tiny matrix products.
-    depthwise = g_ > 1 and cg == 1
-    if depthwise:
-        w3 = w.reshape(kk, c, og)
 
-    def gather(lo, hi, role):
-        if pointwise:
-            cols = x5[lo:hi].reshape((hi - lo) * per, c)
-            return cols, cols, None
-        buf, tok = _take(workspace, role, (chunk * per, kk * c), xa.dtype)
-        cols = buf[:(hi - lo) * per]  # the last chunk may be shorter: leading rows
-        K.im2col(x5[lo:hi], cols, *geometry)
-        if g_ == 1 or depthwise:
-            return cols, cols, tok
-        mc = (hi - lo) * per
-        return cols, cols.reshape(mc, kk, g_, cg).transpose(2, 0, 1, 3).reshape(
-            g_, mc, kk * cg), tok
+def _gather(p, ws, x5, lo, hi, role):
+    """(im2col rows of samples lo:hi, the same regrouped per channel group, buffer token)."""
+    per, kk, c, g_ = p.per, p.kk, p.c, p.groups
+    if p.pointwise:
+        cols = x5[lo:hi].reshape((hi - lo) * per, c)
+        return cols, cols, None
+    buf, tok = _take(ws, role, (p.chunk * per, kk * c), x5.dtype)
+    cols = buf[:(hi - lo) * per]  # the last chunk may be shorter: leading rows
+    K.im2col(x5[lo:hi], cols, *p.geometry)
+    if g_ == 1 or p.depthwise:
+        return cols, cols, tok
+    mc = (hi - lo) * per
+    return cols, cols.reshape(mc, kk, g_, p.cg).transpose(2, 0, 1, 3).reshape(
+        g_, mc, kk * p.cg), tok
 
+
+def _conv_forward(p, ws, x, w, bias):
+    """(the convolution's output, what its backward pass needs)."""
+    xa = _conv_input(x, w)
+    x5 = _as_5d(xa)
+    n, per, o, kk, c, chunk = p.n, p.per, p.o, p.kk, p.c, p.chunk
+    w2, w3 = _conv_weights(p, w)
     y = K.xp.empty((n * per, o), xa.dtype)
     kept = None
     for lo in range(0, n, chunk):
         hi = min(n, lo + chunk)
-        cols, colsg, tok = gather(lo, hi, "cols")
+        cols, colsg, tok = _gather(p, ws, x5, lo, hi, "cols")
         rows = slice(lo * per, hi * per)
-        if g_ == 1:
+        if p.groups == 1:
             K.matmul(cols, w2, out=y[rows])
-        elif depthwise:
+        elif p.depthwise:
             y[rows] = _depthwise_forward(cols.reshape(-1, kk, c), w3).reshape(-1, o)
         else:
             y[rows] = K.matmul(colsg, w2).transpose(1, 0, 2).reshape(-1, o)
@@ -232,69 +283,72 @@ def conv_channels_last(x, kernel, bias=None, strides=(1, 1), padding="valid",
             kept = (cols, colsg, tok)  # the whole batch: keep it for the backward pass
         tok = None  # release the buffer before the next chunk takes it
     z = y  # the pre-activation, kept apart only when the derivative needs it
-    if code != 0 or bias is not None:
-        b = K.xp.zeros(0, y.dtype) if bias is None else unwrap(bias)
-        if code in _NEEDS_INPUT:
+    if p.code != 0 or bias is not None:
+        b = K.xp.zeros(0, y.dtype) if bias is None else bias
+        if p.code in _NEEDS_INPUT:
             y = K.xp.empty_like(z)
-        K.bias_act_forward(z, b, y, code, alpha)
-    out = y.reshape((n, od, oh, ow, o) if out_rank == 5 else (n, oh, ow, o))
+        K.bias_act_forward(z, b, y, p.code, p.alpha)
+    return y.reshape(p.out_shape), (x5, w2, w3, kept, z, y)
 
-    def backward(gy, needs):
-        dy = K.xp.ascontiguousarray(gy, dtype=y.dtype).reshape(n * per, o)
-        if code != 0:
-            dz = K.xp.empty_like(y)
-            K.act_backward(dy.reshape(-1), z.reshape(-1), y.reshape(-1), dz.reshape(-1), code,
-                           alpha)
-            dy = dz
-        gx = K.xp.empty(x5.shape, y.dtype) if needs[0] else None
-        gw = K.xp.zeros(w.shape, y.dtype) if needs[1] else None
-        gb = None
-        for lo in range(0, n, chunk):
-            hi = min(n, lo + chunk)
-            mc = (hi - lo) * per
-            d = dy[lo * per:hi * per]
-            if needs[1]:
-                cols, colsg, tok = kept if kept is not None else gather(lo, hi, "cols")
-                if g_ == 1:
-                    gw += K.matmul(cols.T, d).reshape(w.shape)
-                elif depthwise:
-                    c3, d3 = cols.reshape(mc, kk, c), d.reshape(mc, c, og)
-                    gw += K.xp.stack([K.xp.einsum("pg,pgj->gj", c3[:, k], d3)
-                                    for k in range(kk)]).reshape(w.shape)
-                else:
-                    dg = d.reshape(mc, g_, og).transpose(1, 0, 2)
-                    part = K.matmul(colsg.transpose(0, 2, 1), dg)
-                    gw += part.reshape(g_, kk, cg, og).transpose(1, 2, 0, 3).reshape(w.shape)
-                tok = None
-            if needs[0] and pointwise:
-                K.matmul(d, w2.T, out=gx[lo:hi].reshape(mc, c))
-            elif needs[0] and g_ == 1:
-                sub = max(1, min(hi - lo, DCOLS_BYTES.get(K.name, WORKSPACE_BYTES)
-                                 // max(1, per * kk * c * y.itemsize)))
-                buf, tk = _take(workspace, "dcols", (sub * per, kk * c), y.dtype)
-                for a in range(lo, hi, sub):
-                    b_ = min(hi, a + sub)
-                    dcols = buf[:(b_ - a) * per]
-                    K.matmul(dy[a * per:b_ * per], w2.T, out=dcols)
-                    K.col2im(dcols, gx[a:b_], *geometry)
-                tk = buf = dcols = None
-            elif needs[0]:
-                if depthwise:
-                    buf, tk = _take(workspace, "dcols", (chunk * per, kk * c), y.dtype)
-                    dcols = buf[:mc]
-                    _depthwise_input_grad(d.reshape(mc, c, og), w3, dcols.reshape(mc, kk, c))
-                else:
-                    dg = d.reshape(mc, g_, og).transpose(1, 0, 2)
-                    dcols = K.xp.ascontiguousarray(K.matmul(dg, w2.transpose(0, 2, 1)).reshape(
-                        g_, mc, kk, cg).transpose(1, 2, 0, 3).reshape(mc, kk * c))
-                K.col2im(dcols, gx[lo:hi], *geometry)
-                tk = buf = dcols = None
-        if bias is not None and needs[2]:
-            gb = K.xp.empty(o, dy.dtype)
-            K.col_sum(dy, gb)
-        return (None if gx is None else gx.reshape(xa.shape)), gw, gb
 
-    return record(out, (x, kernel, bias), backward)
+def _conv_backward(p, ws, state, w, gy, needs):
+    """The gradients (input, kernel, bias) of `_conv_forward`'s output."""
+    x5, w2, w3, kept, z, y = state
+    n, per, o, kk, c, chunk, g_ = p.n, p.per, p.o, p.kk, p.c, p.chunk, p.groups
+    og = o // g_
+    dy = K.xp.ascontiguousarray(gy, dtype=y.dtype).reshape(n * per, o)
+    if p.code != 0:
+        dz = K.xp.empty_like(y)
+        K.act_backward(dy.reshape(-1), z.reshape(-1), y.reshape(-1), dz.reshape(-1), p.code,
+                       p.alpha)
+        dy = dz
+    gx = K.xp.empty(x5.shape, y.dtype) if needs[0] else None
+    gw = K.xp.zeros(w.shape, y.dtype) if needs[1] else None
+    gb = None
+    for lo in range(0, n, chunk):
+        hi = min(n, lo + chunk)
+        mc = (hi - lo) * per
+        d = dy[lo * per:hi * per]
+        if needs[1]:
+            cols, colsg, tok = kept if kept is not None else _gather(p, ws, x5, lo, hi, "cols")
+            if g_ == 1:
+                gw += K.matmul(cols.T, d).reshape(w.shape)
+            elif p.depthwise:
+                c3, d3 = cols.reshape(mc, kk, c), d.reshape(mc, c, og)
+                gw += K.xp.stack([K.xp.einsum("pg,pgj->gj", c3[:, k], d3)
+                                for k in range(kk)]).reshape(w.shape)
+            else:
+                dg = d.reshape(mc, g_, og).transpose(1, 0, 2)
+                part = K.matmul(colsg.transpose(0, 2, 1), dg)
+                gw += part.reshape(g_, kk, p.cg, og).transpose(1, 2, 0, 3).reshape(w.shape)
+            tok = None
+        if needs[0] and p.pointwise:
+            K.matmul(d, w2.T, out=gx[lo:hi].reshape(mc, c))
+        elif needs[0] and g_ == 1:
+            sub = max(1, min(hi - lo, DCOLS_BYTES.get(K.name, WORKSPACE_BYTES)
+                             // max(1, per * kk * c * y.itemsize)))
+            buf, tk = _take(ws, "dcols", (sub * per, kk * c), y.dtype)
+            for a in range(lo, hi, sub):
+                b_ = min(hi, a + sub)
+                dcols = buf[:(b_ - a) * per]
+                K.matmul(dy[a * per:b_ * per], w2.T, out=dcols)
+                K.col2im(dcols, gx[a:b_], *p.geometry)
+            tk = buf = dcols = None
+        elif needs[0]:
+            if p.depthwise:
+                buf, tk = _take(ws, "dcols", (chunk * per, kk * c), y.dtype)
+                dcols = buf[:mc]
+                _depthwise_input_grad(d.reshape(mc, c, og), w3, dcols.reshape(mc, kk, c))
+            else:
+                dg = d.reshape(mc, g_, og).transpose(1, 0, 2)
+                dcols = K.xp.ascontiguousarray(K.matmul(dg, w2.transpose(0, 2, 1)).reshape(
+                    g_, mc, kk, p.cg).transpose(1, 2, 0, 3).reshape(mc, kk * c))
+            K.col2im(dcols, gx[lo:hi], *p.geometry)
+            tk = buf = dcols = None
+    if needs[2]:
+        gb = K.xp.empty(o, dy.dtype)
+        K.col_sum(dy, gb)
+    return (None if gx is None else gx.reshape(p.in_shape)), gw, gb
 
 
 def conv_transpose_geometry(size, k, s, d, padding, output_padding=None):
@@ -313,7 +367,9 @@ def conv_transpose_geometry(size, k, s, d, padding, output_padding=None):
 
 def conv_transpose_channels_last(x, kernel, bias=None, strides=(1, 1), padding="valid",
                                  output_padding=None, dilation_rate=(1, 1), workspace=None):
-    """Transposed convolution (the adjoint of `conv_channels_last`) of NHWC or NDHWC `x`.
+    """Transposed convolution (the adjoint of `conv_channels_last`) of NHWC or NDHWC `x`:
+    one call of `ops.core.op`, whose forward and backward depend on nothing but their
+    arguments and the geometry bound here.
 
     Args:
         x: (N, H, W, C) or (N, D, H, W, C) input.
@@ -321,122 +377,187 @@ def conv_transpose_channels_last(x, kernel, bias=None, strides=(1, 1), padding="
         bias: (O,) or None.
         strides / dilation_rate: one int per spatial axis.
         output_padding: None or one int (or None) per spatial axis.
+        workspace: an optional `Workspace` whose column buffers are reused.
 
     Example:
         >>> conv_transpose_channels_last(np.ones((1, 2, 2, 3), "float32"),
         ...                              np.ones((3, 3, 4, 3), "float32"), strides=(2, 2)).shape
         (1, 5, 5, 4)
     """
-    xa = _as_float(x)
     w = unwrap(kernel)
-    if xa.dtype != w.dtype:
-        xa = xa.astype(w.dtype)
-    xa = K.xp.ascontiguousarray(xa)
-    ops_ = (None,) * (xa.ndim - 2) if output_padding is None else tuple(output_padding)
-    if xa.ndim == 4:
+    xs = tuple(np.shape(unwrap(x)))
+    ops_ = (None,) * (len(xs) - 2) if output_padding is None else tuple(output_padding)
+    if len(xs) == 4:
         ops_ = (None,) + ops_
-    x5, wshape, s3, d3 = _to_3d(xa, w.shape, strides, dilation_rate)
-    n, dep, h, wd, c = x5.shape
+    x5s, wshape, s3, d3 = _to_3d(xs, w.shape, strides, dilation_rate)
+    n, dep, h, wd, c = x5s
     kd, kh, kw, o, _ = wshape
     outs, pads = zip(*[conv_transpose_geometry(size, k, s, d, padding, p) for size, k, s, d, p
                        in zip((dep, h, wd), (kd, kh, kw), s3, d3, ops_)])
-    if xa.ndim == 4:
+    if len(xs) == 4:
         outs, pads = (1,) + outs[1:], (0,) + pads[1:]
     geometry = (kd, kh, kw) + tuple(s3) + tuple(d3) + tuple(pads) + (dep, h, wd)
     kk = kd * kh * kw
     m = n * dep * h * wd
+    y5_shape = (n,) + tuple(outs) + (o,)
+    plan = (xs, y5_shape, geometry, kk, m, o, c)
+
+    def forward(xp, x, w, b):
+        return _conv_transpose_forward(plan, workspace, x, w, b)
+
+    def backward(xp, g, needs, arrays, out):
+        return _conv_transpose_backward(plan, workspace, arrays, g, needs)
+
+    return op("conv_transpose_channels_last", forward, (x, kernel, bias), backward)
+
+
+def _conv_transpose_forward(plan, ws, x, w, bias):
+    xs, y5_shape, geometry, kk, m, o, c = plan
+    xa = _conv_input(x, w)
     w2 = w.reshape(kk * o, c)
     x2 = xa.reshape(m, c)
-    cols, tk = _take(workspace, "cols", (m, kk * o), xa.dtype)
+    cols, tk = _take(ws, "cols", (m, kk * o), xa.dtype)
     K.matmul(x2, w2.T, out=cols)
-    y5 = K.xp.empty((n,) + tuple(outs) + (o,), xa.dtype)
+    y5 = K.xp.empty(y5_shape, xa.dtype)
     K.col2im(cols, y5, *geometry)
     del tk
     if bias is not None:
-        y5 += unwrap(bias)
-    y = y5 if xa.ndim == 5 else y5[:, 0]
+        y5 += bias
+    return y5 if len(xs) == 5 else y5[:, 0]
 
-    def backward(gy, needs):
-        g = K.xp.ascontiguousarray(gy, dtype=y.dtype).reshape(y5.shape)
-        gx = gw = gb = None
-        if needs[0] or needs[1]:
-            gcols, tk2 = _take(workspace, "dcols", (m, kk * o), y.dtype)
-            K.im2col(g, gcols, *geometry)
-            if needs[0]:
-                gx = K.matmul(gcols, w2).reshape(xa.shape)
-            if needs[1]:
-                gw = K.matmul(gcols.T, x2).reshape(w.shape)
-        if bias is not None and needs[2]:
-            gb = K.xp.empty(o, g.dtype)
-            K.col_sum(g.reshape(-1, o), gb)
-        return gx, gw, gb
 
-    return record(y, (x, kernel, bias), backward)
+def _conv_transpose_backward(plan, ws, arrays, gy, needs):
+    xs, y5_shape, geometry, kk, m, o, c = plan
+    x, w = arrays[0], arrays[1]
+    dtype = w.dtype
+    g = K.xp.ascontiguousarray(gy, dtype=dtype).reshape(y5_shape)
+    gx = gw = gb = None
+    if needs[0] or needs[1]:
+        gcols, tk2 = _take(ws, "dcols", (m, kk * o), dtype)
+        K.im2col(g, gcols, *geometry)
+        if needs[0]:
+            gx = K.matmul(gcols, w.reshape(kk * o, c)).reshape(xs)
+        if needs[1]:
+            gw = K.matmul(gcols.T, _conv_input(x, w).reshape(m, c)).reshape(w.shape)
+    if needs[2]:
+        gb = K.xp.empty(o, g.dtype)
+        K.col_sum(g.reshape(-1, o), gb)
+    return gx, gw, gb
 
 
 def _pool(x, pool_size, strides, padding, kind):
-    xa = K.xp.ascontiguousarray(_as_float(x))
-    x5, _, (kd, kh, kw), (sd, sh, sw) = _to_3d(xa, (), pool_size, strides)
-    n, dep, h, wd, c = x5.shape
+    xs = tuple(np.shape(unwrap(x)))
+    x5s, _, (kd, kh, kw), (sd, sh, sw) = _to_3d(xs, (), pool_size, strides)
+    n, dep, h, wd, c = x5s
     od, pf, _ = conv_output_padding(dep, kd, sd, 1, padding, "the pool")
     oh, pt, _ = conv_output_padding(h, kh, sh, 1, padding, "the pool")
     ow, pl, _ = conv_output_padding(wd, kw, sw, 1, padding, "the pool")
     geometry = (kd, kh, kw, sd, sh, sw, pf, pt, pl)
-    y5 = K.xp.empty((n, od, oh, ow, c), xa.dtype)
-    y = y5 if xa.ndim == 5 else y5[:, 0]
-    if kind == "max":
-        arg = K.xp.empty(y5.shape, np.int64)
-        K.max_pool_forward(x5, y5, arg, *geometry)
+    y5_shape = (n, od, oh, ow, c)
+    arg = None  # the max pool's argmax, from the last forward
 
-        def backward(g, needs):
-            gx = K.xp.empty(x5.shape, y.dtype)
-            K.max_pool_backward(K.xp.ascontiguousarray(g, dtype=y.dtype).reshape(y5.shape), arg, gx)
-            return (gx.reshape(xa.shape),)
-    else:
-        K.avg_pool_forward(x5, y5, *geometry)
+    def forward(xp, x):
+        nonlocal arg
+        arg = None
+        x5 = _as_5d(K.xp.ascontiguousarray(_as_float(x)))
+        y5 = K.xp.empty(y5_shape, x5.dtype)
+        if kind == "max":
+            arg = K.xp.empty(y5_shape, np.int64)
+            K.max_pool_forward(x5, y5, arg, *geometry)
+        else:
+            K.avg_pool_forward(x5, y5, *geometry)
+        return y5 if len(xs) == 5 else y5[:, 0]
 
-        def backward(g, needs):
-            gx = K.xp.empty(x5.shape, y.dtype)
-            K.avg_pool_backward(K.xp.ascontiguousarray(g, dtype=y.dtype).reshape(y5.shape), gx,
-                                *geometry)
-            return (gx.reshape(xa.shape),)
+    def backward(xp, g, needs, arrays, out):
+        gx = K.xp.empty(x5s, out.dtype)
+        g5 = K.xp.ascontiguousarray(g, dtype=out.dtype).reshape(y5_shape)
+        if kind == "max":
+            K.max_pool_backward(g5, arg, gx)
+        else:
+            K.avg_pool_backward(g5, gx, *geometry)
+        return (gx.reshape(xs),)
 
-    return record(y, (x,), backward)
+    return op(f"{kind}_pool_channels_last", forward, (x,), backward)
 
 
 def max_pool_channels_last(x, pool_size, strides, padding="valid"):
-    """Max pooling of NHWC or NDHWC `x` over `pool_size` windows (differentiable)."""
+    """Max pooling of NHWC or NDHWC `x` over `pool_size` windows (differentiable).
+
+    Args:
+        x: (N, H, W, C) or (N, D, H, W, C) input.
+        pool_size / strides: one int per spatial axis.
+        padding: `'valid'` or `'same'`.
+
+    Example:
+        >>> max_pool_channels_last(np.ones((1, 4, 4, 2)), (2, 2), (2, 2)).shape
+        (1, 2, 2, 2)
+    """
     return _pool(x, pool_size, strides, padding, "max")
 
 
 def average_pool_channels_last(x, pool_size, strides, padding="valid"):
-    """Average pooling of NHWC or NDHWC `x`; padded positions are left out of each mean."""
+    """Average pooling of NHWC or NDHWC `x`; padded positions are left out of each mean.
+
+    Args:
+        x, pool_size, strides, padding: as in `max_pool_channels_last`.
+
+    Example:
+        >>> average_pool_channels_last(np.ones((1, 4, 4, 2)), (2, 2), (2, 2)).shape
+        (1, 2, 2, 2)
+    """
     return _pool(x, pool_size, strides, padding, "avg")
 
 
 def pad_spatial(x, pads):
-    """Zero-pad `x` by `pads` ((before, after) per axis), differentiable."""
-    xa = K.xp.asarray(unwrap(x))
-    out = K.xp.pad(xa, pads)
-    idx = tuple(slice(b, b + s) for (b, _), s in zip(pads, xa.shape))
-    return record(out, (x,), lambda g, needs: (K.xp.ascontiguousarray(g[idx]),))
+    """Zero-pad `x` by `pads` ((before, after) per axis), differentiable.
+
+    Args:
+        x: an array.
+        pads: one (before, after) pair of ints per axis of `x`.
+
+    Example:
+        >>> pad_spatial(np.ones((1, 2, 1)), ((0, 0), (1, 1), (0, 0))).shape
+        (1, 4, 1)
+    """
+    pads = tuple(tuple(int(a) for a in p) for p in pads)
+    idx = tuple(slice(b, b + s) for (b, _), s in zip(pads, np.shape(unwrap(x))))
+    return op("pad_spatial", lambda xp, a: K.xp.pad(K.xp.asarray(a), pads), (x,),
+              lambda xp, g, needs, arrays, out: (K.xp.ascontiguousarray(g[idx]),))
 
 
 def crop_spatial(x, crops):
-    """Crop `x` by `crops` ((before, after) per axis), differentiable (a `getitem`)."""
+    """Crop `x` by `crops` ((before, after) per axis), differentiable (a `getitem`).
+
+    Args:
+        x, crops: as `pad_spatial`'s `x` and `pads`, the entries to remove.
+
+    Example:
+        >>> crop_spatial(np.ones((1, 4, 1)), ((0, 0), (1, 2), (0, 0))).shape
+        (1, 1, 1)
+    """
     return getitem(x, tuple(slice(b, s - a) for (b, a), s in zip(crops, np.shape(unwrap(x)))))
 
 
 def repeat_axis(x, repeats, axis):
-    """Repeat each entry of `x` `repeats` times along `axis` (np.repeat), differentiable."""
-    xa = K.xp.asarray(unwrap(x))
-    out = K.xp.repeat(xa, repeats, axis=axis)
+    """Repeat each entry of `x` `repeats` times along `axis` (np.repeat), differentiable.
 
-    def backward(g, needs):
-        shape = xa.shape[:axis] + (xa.shape[axis], repeats) + xa.shape[axis + 1:]
+    Args:
+        x: an array.
+        repeats: an int.
+        axis: the axis to repeat along.
+
+    Example:
+        >>> repeat_axis(np.ones((2, 3)), 2, 1).shape
+        (2, 6)
+    """
+    xs = tuple(np.shape(unwrap(x)))
+    shape = xs[:axis] + (xs[axis], repeats) + xs[axis + 1:]
+
+    def backward(xp, g, needs, arrays, out):
         return (K.xp.asarray(g).reshape(shape).sum(axis=axis + 1),)
 
-    return record(out, (x,), backward)
+    return op("repeat_axis", lambda xp, a: K.xp.repeat(K.xp.asarray(a), repeats, axis=axis),
+              (x,), backward)
 
 
 # ------------------------------------------------------------ Keras-named ops

@@ -17,7 +17,8 @@ import numpy as np
 from nbkeras.backend import active as _device
 
 _tapes = []
-# While `nbkeras.trainers.step_plan` traces a training step, it sees every op call here.
+# While `nbkeras.trainers.step_plan` traces a training step, it sees every op call here
+# inside the tape (a forward trace of `forward_plan`, with `untaped` set, sees every call).
 _tracer = None
 
 
@@ -237,7 +238,7 @@ def op(name, forward, inputs, backward=None, config=None):
             return _symbolic_op(name, forward, inputs, config)
         arrays.append(x)
     out = forward(xp, *arrays)
-    if _tracer is not None and _tapes:
+    if _tracer is not None and (_tapes or _tracer.untaped):
         return _tracer.op(name, forward, backward, inputs, arrays, out, xp)
     if backward is None or not _tapes:
         return out
@@ -258,7 +259,7 @@ def untracked_op(name, fn, inputs):
         array([1, 2])
     """
     out = fn(*inputs)
-    if _tracer is not None and _tapes:
+    if _tracer is not None and (_tapes or _tracer.untaped):
         _tracer.op(name, lambda xp, *arrays: fn(*arrays), None, inputs, list(inputs), out, np)
     return out
 

@@ -167,10 +167,10 @@ def vectorize(pyfunc, *, excluded=None, signature=None):
         idx = [i for i in range(len(args)) if i not in excluded]
         arrays = [knp.convert_to_tensor(args[i]) for i in idx]
         core = cores or [0] * len(arrays)
-        loops = [np.shape(unwrap(a))[:np.ndim(unwrap(a)) - c] for a, c in zip(arrays, core)]
+        loops = [knp.shape(a)[:knp.ndim(a) - c] for a, c in zip(arrays, core)]
         loop = np.broadcast_shapes(*loops)
-        arrays = [a if np.shape(unwrap(a))[:len(l)] == loop else
-                  broadcast_to(a, loop + np.shape(unwrap(a))[len(l):])
+        arrays = [a if knp.shape(a)[:len(l)] == loop else
+                  broadcast_to(a, loop + knp.shape(a)[len(l):])
                   for a, l in zip(arrays, loops)]
         results = []
         for pos in np.ndindex(*loop):

@@ -10,6 +10,7 @@ Example:
 import numpy as np
 
 from nbkeras.backend import active as _device
+from nbkeras.ops import numpy as knp
 from nbkeras.ops.core import composite, op, unwrap
 from nbkeras.ops.nn import log_softmax
 
@@ -109,7 +110,7 @@ def ctc_loss(target, output, target_length, output_length, mask_index=0):
         ...                    np.array([1]), np.array([2]))[0])
         0.2876820...
     """
-    so, st = np.shape(unwrap(output)), np.shape(unwrap(target))
+    so, st = knp.shape(output), knp.shape(target)
     if not getattr(output, "_keras_symbolic", False):
         if len(so) != 3 or len(st) != 2 or so[0] != st[0]:
             raise ValueError("`ctc_loss` expects `output` of shape (batch, max_length, "

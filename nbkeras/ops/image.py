@@ -108,7 +108,7 @@ def _resize(images, size, interpolation="bilinear", antialias=False, data_format
     if data_format not in ("channels_last", "channels_first"):
         raise ValueError("The `data_format` argument must be one of 'channels_first', "
                          f"'channels_last'. Received: data_format={data_format!r}")
-    shape = np.shape(unwrap(images))
+    shape = knp.shape(images)
     if len(shape) not in (3, 4):
         raise ValueError("Invalid images rank: expected rank 3 (single image) or rank 4 "
                          f"(batch of images). Received: images.shape={shape}")

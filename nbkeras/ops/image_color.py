@@ -18,12 +18,8 @@ __all__ = ["crop_images", "gaussian_blur", "hsv_to_rgb", "pad_images", "rgb_to_g
            "rgb_to_hsv"]
 
 
-def _shape(x):
-    return tuple(x.shape) if getattr(x, "_keras_symbolic", False) else np.shape(unwrap(x))
-
-
 def _check_rank(images):
-    shape = _shape(images)
+    shape = knp.shape(images)
     if len(shape) not in (3, 4):
         raise ValueError("Invalid images rank: expected rank 3 (single image) or rank 4 "
                          f"(batch of images). Received: images.shape={shape}")

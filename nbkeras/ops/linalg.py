@@ -21,7 +21,7 @@ from nbkeras.ops.core import composite, op, unwrap
 from nbkeras.ops.math import norm  # noqa: F401 (keras.ops.linalg.norm)
 from nbkeras.ops import numpy as knp
 from nbkeras.ops.array import swapaxes
-from nbkeras.ops.numpy import _shape, unbroadcast
+from nbkeras.ops.numpy import unbroadcast
 
 __all__ = ["cholesky", "cholesky_inverse", "det", "eig", "eigh", "inv", "logdet", "lstsq",
            "lu_factor", "matrix_rank", "pinv", "qr", "slogdet", "solve", "solve_triangular",
@@ -39,10 +39,7 @@ def _float(xp, a):
 
 def _check(name, x, square=True, arg="x"):
     """Keras's rank and squareness checks, before any LAPACK call."""
-    if getattr(x, "_keras_symbolic", False):
-        shape = tuple(x.shape)
-    else:
-        shape = _shape(unwrap(x))
+    shape = knp.shape(x)
     if len(shape) < 2:
         raise ValueError(f"`{name}` expects an input of rank >= 2 (a batch of matrices). "
                          f"Received: {arg}.shape={shape}")
@@ -53,8 +50,7 @@ def _check(name, x, square=True, arg="x"):
 
 
 def _check_rhs(name, a, b):
-    sa, sb = _check(name, a, arg="a"), _shape(unwrap(b)) if not getattr(
-        b, "_keras_symbolic", False) else tuple(b.shape)
+    sa, sb = _check(name, a, arg="a"), knp.shape(b)
     if len(sb) < 1:
         raise ValueError(f"`{name}` expects `b` of rank >= 1. Received: b.shape={sb}")
     if len(sb) == len(sa) and sb[-2] != sa[-2] or len(sb) == len(sa) - 1 and sb[-1] != sa[-1]:
@@ -257,7 +253,7 @@ def cholesky(x, upper=False):
             low = xp.linalg.cholesky(_float(xp, a))
         except np.linalg.LinAlgError:
             raise ValueError("Cholesky decomposition failed: the input is not a positive "
-                             f"definite matrix. Received: x.shape={tuple(_shape(a))}") from None
+                             f"definite matrix. Received: x.shape={np.shape(a)}") from None
         return _T(xp, low) if upper else low
 
     def backward(xp, g, needs, arrays, out):
@@ -533,8 +529,8 @@ def lstsq(a, b, rcond=None):
         >>> ops.lstsq(np.array([[1.0, 0.0], [0.0, 1.0], [0.0, 0.0]]), np.array([1.0, 2.0, 5.0]))
         array([1., 2.])
     """
-    sa = _shape(unwrap(a)) if not getattr(a, "_keras_symbolic", False) else tuple(a.shape)
-    sb = _shape(unwrap(b)) if not getattr(b, "_keras_symbolic", False) else tuple(b.shape)
+    sa = knp.shape(a)
+    sb = knp.shape(b)
     if len(sa) != 2:
         raise ValueError(f"Expected a to have rank 2. Received: a.shape={sa}")
     if len(sb) not in (1, 2):

@@ -12,10 +12,9 @@ Example:
 
 import numpy as np
 
-from nbkeras.ops.array import _along_key, take_along_axis
+from nbkeras.ops.array import take_along_axis
 from nbkeras.ops.core import composite, op, unwrap
 from nbkeras.ops import numpy as knp
-from nbkeras.ops.numpy import _shape
 
 __all__ = ["all", "any", "argsort", "ceil", "count_nonzero", "cumprod", "cumsum", "erf", "fft",
            "fft2", "floor", "ifft2", "irfft", "isclose", "isfinite", "isinf", "isnan",
@@ -85,7 +84,7 @@ def cumsum(x, axis=None, dtype=None):
 
     def backward(xp, g, needs, arrays, out):
         ax = 0 if axis is None else axis
-        return (_reverse_cumsum(xp, g, ax).reshape(_shape(arrays[0])),)
+        return (_reverse_cumsum(xp, g, ax).reshape(np.shape(arrays[0])),)
 
     return op("cumsum", forward, (x,), backward, {"axis": axis, "dtype": dtype})
 
@@ -110,7 +109,7 @@ def cumprod(x, axis=None, dtype=None):
 
     def backward(xp, g, needs, arrays, out):
         a, ax = _flat(xp, arrays[0], axis)
-        return ((_reverse_cumsum(xp, g * out, ax) / a).reshape(_shape(arrays[0])),)
+        return ((_reverse_cumsum(xp, g * out, ax) / a).reshape(np.shape(arrays[0])),)
 
     return op("cumprod", forward, (x,), backward, {"axis": axis, "dtype": dtype})
 
@@ -159,7 +158,7 @@ def top_k(x, k, sorted=True):
         (array([3., 2.]), array([1, 2]))
     """
     k = int(k)
-    n = _shape(unwrap(x))[-1] if not getattr(x, "_keras_symbolic", False) else None
+    n = knp.shape(x)[-1] if not getattr(x, "_keras_symbolic", False) else None
     if n is not None and not 0 <= k <= n:
         raise ValueError(f"`k` must be between 0 and the last axis's size {n}. Received: k={k}")
 
@@ -209,11 +208,31 @@ def erf(x):
 def _segments(data, segment_ids, num_segments):
     ids = np.asarray(unwrap(segment_ids)).astype(np.int64).reshape(-1)
     n = int(ids.max()) + 1 if num_segments is None else int(num_segments)
-    if ids.shape[0] != _shape(unwrap(data))[0]:
+    if ids.shape[0] != knp.shape(data)[0]:
         raise ValueError("`segment_ids` must have one id per row of `data`. Received: "
                          f"segment_ids with {ids.shape[0]} entries for data of shape "
-                         f"{_shape(unwrap(data))}")
+                         f"{knp.shape(data)}")
     return ids, n, (ids >= 0) & (ids < n)
+
+
+def _segment_reduce(name, combine, fill, grad, data, segment_ids, num_segments, sorted):
+    """The op `name` that combines the rows of `data` sharing a segment id with the ufunc
+    `xp.<combine>` from `fill`; grad(xp, g, a, out, rows, keep) -> the gradient of `data`
+    (the rows kept, `keep`, go to segments `rows`; ids out of range drop)."""
+    ids, n, valid = _segments(data, segment_ids, num_segments)
+    rows, keep = ids[valid], np.flatnonzero(valid)
+
+    def forward(xp, a):
+        a = xp.asarray(a)
+        out = xp.full((n,) + a.shape[1:], fill, dtype=a.dtype)
+        getattr(xp, combine).at(out, xp.asarray(rows), a[xp.asarray(keep)])
+        return out
+
+    def backward(xp, g, needs, arrays, out):
+        return (grad(xp, g, xp.asarray(arrays[0]), out, xp.asarray(rows), xp.asarray(keep)),)
+
+    return op(name, forward, (data,), backward,
+              {"segment_ids": ids.tolist(), "num_segments": num_segments, "sorted": sorted})
 
 
 def segment_sum(data, segment_ids, num_segments=None, sorted=False):
@@ -229,22 +248,13 @@ def segment_sum(data, segment_ids, num_segments=None, sorted=False):
         >>> ops.segment_sum(np.array([1.0, 2.0, 3.0]), np.array([0, 0, 1]))
         array([3., 3.])
     """
-    ids, n, valid = _segments(data, segment_ids, num_segments)
-    rows, keep = ids[valid], np.flatnonzero(valid)
+    def grad(xp, g, a, out, r, k):
+        gx = xp.zeros(a.shape, dtype=g.dtype)
+        gx[k] = g[r]
+        return gx
 
-    def forward(xp, a):
-        a = xp.asarray(a)
-        out = xp.zeros((n,) + a.shape[1:], dtype=a.dtype)
-        xp.add.at(out, xp.asarray(rows), a[xp.asarray(keep)])
-        return out
-
-    def backward(xp, g, needs, arrays, out):
-        gx = xp.zeros(_shape(arrays[0]), dtype=g.dtype)
-        gx[xp.asarray(keep)] = g[xp.asarray(rows)]
-        return (gx,)
-
-    return op("segment_sum", forward, (data,), backward,
-              {"segment_ids": ids.tolist(), "num_segments": num_segments, "sorted": sorted})
+    return _segment_reduce("segment_sum", "add", 0, grad, data, segment_ids, num_segments,
+                           sorted)
 
 
 def segment_max(data, segment_ids, num_segments=None, sorted=False):
@@ -261,28 +271,17 @@ def segment_max(data, segment_ids, num_segments=None, sorted=False):
         >>> ops.segment_max(np.array([1.0, 2.0, 3.0]), np.array([0, 0, 1]))
         array([2., 3.])
     """
-    ids, n, valid = _segments(data, segment_ids, num_segments)
-    rows, keep = ids[valid], np.flatnonzero(valid)
-
-    def forward(xp, a):
-        a = xp.asarray(a)
-        out = xp.full((n,) + a.shape[1:], -np.inf, dtype=a.dtype)
-        xp.maximum.at(out, xp.asarray(rows), a[xp.asarray(keep)])
-        return out
-
-    def backward(xp, g, needs, arrays, out):
-        a = xp.asarray(arrays[0])
-        r, k = xp.asarray(rows), xp.asarray(keep)
+    def grad(xp, g, a, out, r, k):
         hit = xp.zeros(a.shape, dtype=g.dtype)
         hit[k] = (a[k] == out[r])
         count = xp.zeros(out.shape, dtype=g.dtype)
         xp.add.at(count, r, hit[k])
         gx = xp.zeros(a.shape, dtype=g.dtype)
         gx[k] = hit[k] * g[r] / xp.maximum(count[r], 1)
-        return (gx,)
+        return gx
 
-    return op("segment_max", forward, (data,), backward,
-              {"segment_ids": ids.tolist(), "num_segments": num_segments, "sorted": sorted})
+    return _segment_reduce("segment_max", "maximum", -np.inf, grad, data, segment_ids,
+                           num_segments, sorted)
 
 
 def norm(x, ord=None, axis=None, keepdims=False):
@@ -361,9 +360,9 @@ def _complex_pair(x, name):
         raise ValueError(f"`{name}` expects a tuple (real, imag) of two tensors. "
                          f"Received: x={x!r}")
     real, imag = x
-    if _shape(unwrap(real)) != _shape(unwrap(imag)):
+    if knp.shape(real) != knp.shape(imag):
         raise ValueError(f"The real and imaginary parts must have the same shape. Received: "
-                         f"real.shape={_shape(unwrap(real))}, imag.shape={_shape(unwrap(imag))}")
+                         f"real.shape={knp.shape(real)}, imag.shape={knp.shape(imag)}")
     return real, imag
 
 
@@ -503,7 +502,7 @@ def irfft(x, fft_length=None):
 
     def backward(xp, g, needs, arrays, out):
         n = g.shape[-1]
-        m = _shape(arrays[0])[-1]
+        m = np.shape(arrays[0])[-1]
         spec = xp.fft.rfft(g, axis=-1)  # n // 2 + 1 bins
         scale = xp.full(spec.shape[-1], 2.0 / n)
         scale[0] = 1.0 / n

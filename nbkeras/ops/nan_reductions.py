@@ -243,6 +243,17 @@ def _float(a):
     return a if a.dtype.kind == "f" else a.astype(np.float32)
 
 
+def _nan_order(name, fn, x, q, axis, method, keepdims):
+    """The op `name`: NumPy's `fn` (nanquantile or nanpercentile) of x at q, on the host."""
+    def forward(xp, a):
+        a = _float(a)
+        return xp.asarray(_quiet(fn, a, np.asarray(q), axis=_axis_arg(axis), method=method,
+                                 keepdims=keepdims)).astype(a.dtype)
+
+    return op(name, forward, (x,),
+              config={"q": q, "axis": _axis_arg(axis), "method": method, "keepdims": keepdims})
+
+
 def nanmedian(x, axis=None, keepdims=False):
     """Median along `axis` ignoring NaNs (no gradient).
 
@@ -269,13 +280,7 @@ def nanquantile(x, q, axis=None, method="linear", keepdims=False):
         >>> ops.nanquantile(np.array([1.0, np.nan, 3.0]), 0.5)
         array(2.)
     """
-    def forward(xp, a):
-        a = _float(a)
-        return xp.asarray(_quiet(np.nanquantile, a, np.asarray(q), axis=_axis_arg(axis),
-                                 method=method, keepdims=keepdims)).astype(a.dtype)
-
-    return op("nanquantile", forward, (x,),
-              config={"q": q, "axis": _axis_arg(axis), "method": method, "keepdims": keepdims})
+    return _nan_order("nanquantile", np.nanquantile, x, q, axis, method, keepdims)
 
 
 def nanpercentile(x, q, axis=None, method="linear", keepdims=False):
@@ -292,10 +297,4 @@ def nanpercentile(x, q, axis=None, method="linear", keepdims=False):
         >>> ops.nanpercentile(np.array([1.0, np.nan, 3.0]), 50.0)
         array(2.)
     """
-    def forward(xp, a):
-        a = _float(a)
-        return xp.asarray(_quiet(np.nanpercentile, a, np.asarray(q), axis=_axis_arg(axis),
-                                 method=method, keepdims=keepdims)).astype(a.dtype)
-
-    return op("nanpercentile", forward, (x,),
-              config={"q": q, "axis": _axis_arg(axis), "method": method, "keepdims": keepdims})
+    return _nan_order("nanpercentile", np.nanpercentile, x, q, axis, method, keepdims)

@@ -9,6 +9,7 @@ from nbkeras.backend import kernels as K
 from nbkeras.backend.activation_codes import CODES as _CODES
 from nbkeras.backend.activation_codes import NEEDS_INPUT as _NEEDS_INPUT
 from nbkeras.ops.attention import dot_product_attention  # noqa: F401 (keras.ops.nn's name)
+from nbkeras.ops import numpy as knp
 from nbkeras.ops.core import Tensor, composite, op, untracked_op, unwrap
 from nbkeras.ops.normalization import layer_normalization  # noqa: F401 (keras.ops.nn's name)
 
@@ -376,7 +377,7 @@ def _per_row_loss(name, target, output, fwd, bwd, extra, sparse=False, target_gr
 
 
 def _check_same_shape(target, output):
-    ts, ps = np.shape(unwrap(target)), np.shape(unwrap(output))
+    ts, ps = knp.shape(target), knp.shape(output)
     if ts != ps:
         raise ValueError(
             "Arguments `target` and `output` must have the same shape. "
@@ -479,7 +480,7 @@ def sparse_categorical_crossentropy(target, output, from_logits=False, axis=-1):
 
 def _sparse_categorical_crossentropy(target, output, from_logits=False, axis=-1, checked=False):
     # checked: `target` already went through `sparse_labels` (the loss class checks it)
-    ps = np.shape(unwrap(output))
+    ps = knp.shape(output)
 
     def sparse_categorical_crossentropy_labels(t):  # (a traceback shows this name)
         if t.ndim == len(ps) and t.ndim and t.shape[-1] == 1:
@@ -500,7 +501,7 @@ def _sparse_categorical_crossentropy(target, output, from_logits=False, axis=-1,
 
 def mean_squared_error(target, output):
     """Squared error averaged over the last axis; differentiable in both arguments."""
-    ts, ps = np.shape(unwrap(target)), np.shape(unwrap(output))
+    ts, ps = knp.shape(target), knp.shape(output)
     if ts != ps:
         try:
             if isinstance(target, Tensor):

@@ -17,7 +17,7 @@ from nbkeras.ops.array import split
 from nbkeras.ops.core import composite, unwrap
 from nbkeras.ops.math import cumsum, norm, sort
 from nbkeras.ops.nn import sigmoid
-from nbkeras.ops.numpy import _shape, _unary
+from nbkeras.ops.numpy import _unary
 
 __all__ = ["celu", "glu", "hard_shrink", "hard_tanh", "log_sigmoid",
            "normalize", "psnr", "rms_normalization", "soft_shrink", "sparse_plus",
@@ -66,10 +66,10 @@ def glu(x, axis=-1):
         array([0.5, 1. ])
     """
     if not getattr(x, "_keras_symbolic", False):
-        n = _shape(unwrap(x))[axis]
+        n = knp.shape(x)[axis]
         if n % 2:
             raise ValueError("axis size must be divisible by 2. "
-                             f"Received: x.shape={_shape(unwrap(x))} with axis={axis}")
+                             f"Received: x.shape={knp.shape(x)} with axis={axis}")
 
     def run(x):
         a, b = split(x, 2, axis=axis)
@@ -264,8 +264,8 @@ def psnr(x1, x2, max_val):
         >>> float(ops.psnr(np.zeros(4), np.full(4, 0.1), 1.0))
         20.0
     """
-    s1 = tuple(x1.shape) if getattr(x1, "_keras_symbolic", False) else _shape(unwrap(x1))
-    s2 = tuple(x2.shape) if getattr(x2, "_keras_symbolic", False) else _shape(unwrap(x2))
+    s1 = knp.shape(x1)
+    s2 = knp.shape(x2)
     if s1 != s2:
         raise ValueError(f"Input shapes {s1} and {s2} must match for PSNR calculation. "
                          f"Received: x1.shape={s1}, x2.shape={s2}")

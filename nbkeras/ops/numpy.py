@@ -12,10 +12,6 @@ from nbkeras.backend import active as _device
 from nbkeras.ops.core import Tensor, composite, op, unwrap
 
 
-def _shape(a):
-    return np.shape(a)
-
-
 def unbroadcast(g, shape):
     """Sum `g` down to `shape`, undoing NumPy broadcasting."""
     if g.shape == shape:
@@ -61,8 +57,8 @@ def _binary(name, x1, x2, value, grad1, grad2, config=None):
     def backward(xp, g, needs, arrays, out):
         a, b = arrays
         return (
-            unbroadcast(grad1(xp, g, a, b, out), _shape(a)) if needs[0] else None,
-            unbroadcast(grad2(xp, g, a, b, out), _shape(b)) if needs[1] else None,
+            unbroadcast(grad1(xp, g, a, b, out), np.shape(a)) if needs[0] else None,
+            unbroadcast(grad2(xp, g, a, b, out), np.shape(b)) if needs[1] else None,
         )
 
     return op(name, value, (x1, x2), backward, config)
@@ -288,9 +284,22 @@ def mean(x, axis=None, keepdims=False):
         count = a.size // y.size if y.size else 1
         return _spread(xp, g, ax, a.shape, a.ndim, kd, count)
 
-    return _reduction(
-        "mean", x, axis, keepdims, lambda xp, a, ax, kd: xp.mean(a, axis=ax, keepdims=kd),
-        backward)
+    return _reduction("mean", x, axis, keepdims, _mean_value, backward)
+
+
+def _mean_value(xp, a, axis, keepdims):
+    """`xp.mean(a, axis, keepdims)`; a loss's mean of a float32/float64 NumPy array over
+    every axis takes the steps of NumPy's own `_mean` without its wrappers: the sum, the
+    division by the count in float64 (NumPy promotes the sum and its intp count to
+    float64; Python's float divided by an int is that same division), the cast back."""
+    if (xp is np and axis is None and not keepdims and type(a) is np.ndarray and a.size
+            and a.dtype in _MEAN_DTYPES):
+        total = np.add.reduce(a, None)
+        return total.dtype.type(float(total) / a.size)
+    return xp.mean(a, axis=axis, keepdims=keepdims)
+
+
+_MEAN_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 
 
 def _chooser_backward(xp, g, a, y, axis, keepdims):
@@ -441,7 +450,7 @@ def _tensordot(x1, x2, axes=2):
 def reshape(x, newshape):
     """Return x with a new shape (one dimension may be -1)."""
     return op("reshape", lambda xp, a: xp.asarray(a).reshape(newshape), (x,),
-              lambda xp, g, needs, arrays, out: (g.reshape(_shape(arrays[0])),),
+              lambda xp, g, needs, arrays, out: (g.reshape(np.shape(arrays[0])),),
               {"newshape": newshape})
 
 
@@ -497,7 +506,7 @@ def concatenate(xs, axis=0):
         return xp.concatenate([xp.asarray(a) for a in arrays], axis=axis)
 
     def backward(xp, g, needs, arrays, out):
-        bounds = np.cumsum([_shape(a)[axis] for a in arrays])[:-1]
+        bounds = np.cumsum([np.shape(a)[axis] for a in arrays])[:-1]
         return tuple(xp.split(g, bounds, axis=axis))
 
     return op("concatenate", forward, tuple(xs), backward, {"axis": axis})
@@ -521,8 +530,8 @@ def where(condition, x1=None, x2=None):
         c = xp.asarray(arrays[0]).astype(bool)
         g1 = xp.where(c, g, 0).astype(g.dtype) if needs[1] else None
         g2 = xp.where(c, 0, g).astype(g.dtype) if needs[2] else None
-        return (None, unbroadcast(g1, _shape(arrays[1])) if needs[1] else None,
-                unbroadcast(g2, _shape(arrays[2])) if needs[2] else None)
+        return (None, unbroadcast(g1, np.shape(arrays[1])) if needs[1] else None,
+                unbroadcast(g2, np.shape(arrays[2])) if needs[2] else None)
 
     return op("where", lambda xp, c, a, b: xp.where(xp.asarray(c).astype(bool), a, b),
               (condition, x1, x2), backward)
@@ -545,7 +554,7 @@ def getitem(x, key):
     basic = _basic_index(key)
 
     def backward(xp, g, needs, arrays, out):
-        gx = xp.zeros(_shape(arrays[0]), dtype=g.dtype)
+        gx = xp.zeros(np.shape(arrays[0]), dtype=g.dtype)
         if basic:
             gx[key] = g
         else:
@@ -577,7 +586,7 @@ def tile(x, repeats):
     reps = tuple(np.atleast_1d(repeats))
 
     def backward(xp, g, needs, arrays, out):
-        a_shape = _shape(arrays[0])
+        a_shape = np.shape(arrays[0])
         nd = out.ndim
         shape_a = (1,) * (nd - len(a_shape)) + tuple(a_shape)
         reps_full = (1,) * (nd - len(reps)) + reps
@@ -591,7 +600,16 @@ def tile(x, repeats):
 
 # Non-differentiable helpers with Keras names.
 def shape(x):
-    """Return the shape as a tuple."""
+    """The shape of x as a tuple: of a tensor, an array, a nested list or a symbolic input
+    (whose unknown dimensions are None); the one shape helper the ops use.
+
+    Args:
+        x: a tensor, array, scalar, nested list or `keras.Input`.
+
+    Example:
+        >>> ops.shape(np.zeros((2, 3)))
+        (2, 3)
+    """
     x = unwrap(x)
     s = getattr(x, "shape", None)
     return tuple(np.shape(x) if s is None else s)

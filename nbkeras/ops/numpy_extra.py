@@ -5,7 +5,7 @@
 from other ops); and, with no gradient, `logspace`/`geomspace`, `searchsorted`,
 `digitize`, `bincount`, `histogram`, `unique` (eager only: its shape depends on the
 values), `isin`, `argpartition`, `allclose`, `isneginf`/`isposinf`, `signbit`, `fmod`,
-`gcd`/`lcm`, `unravel_index`, `empty`/`empty_like` and the bitwise ops.
+`gcd`/`lcm`, `unravel_index` and `empty`/`empty_like` (the bitwise ops: ops/bitwise.py).
 
 Example:
     >>> ops.diff(np.array([1.0, 4.0, 9.0]))
@@ -20,25 +20,19 @@ from nbkeras.ops import numpy as knp
 from nbkeras.ops.array import flip, moveaxis, split
 from nbkeras.ops.core import composite, op, unwrap
 from nbkeras.ops.elementwise import logaddexp
-from nbkeras.ops.numpy import _binary, _shape, _unary
+from nbkeras.ops.numpy import _binary, _unary
 
 __all__ = ["allclose", "append", "argpartition", "array_split", "average", "bincount",
-           "bitwise_and", "bitwise_invert", "bitwise_left_shift", "bitwise_not", "bitwise_or",
-           "bitwise_right_shift", "bitwise_xor", "corrcoef", "cross", "deg2rad", "diagflat",
-           "diff", "digitize", "dsplit", "dstack", "empty", "empty_like", "fliplr", "flipud",
-           "fmax", "fmin", "fmod", "gcd", "geomspace", "heaviside", "histogram", "hsplit",
-           "inner", "isin", "isneginf", "isposinf", "kron", "lcm", "left_shift", "logaddexp2",
-           "logspace", "ptp", "rad2deg", "right_shift", "rot90", "searchsorted", "select",
-           "signbit", "sinc", "trapezoid", "unique", "unravel_index", "vander", "vdot",
-           "vsplit"]
+           "corrcoef", "cross", "deg2rad", "diagflat", "diff", "digitize", "dsplit",
+           "dstack", "empty", "empty_like", "fliplr", "flipud", "fmax", "fmin", "fmod",
+           "gcd", "geomspace", "heaviside", "histogram", "hsplit", "inner", "isin",
+           "isneginf", "isposinf", "kron", "lcm", "logaddexp2", "logspace", "ptp",
+           "rad2deg", "rot90", "searchsorted", "select", "signbit", "sinc", "trapezoid",
+           "unique", "unravel_index", "vander", "vdot", "vsplit"]
 
 
 def _sym(x):
     return getattr(x, "_keras_symbolic", False)
-
-
-def _shape_of(x):
-    return tuple(x.shape) if _sym(x) else _shape(unwrap(x))
 
 
 # -- differentiable, from other ops ---------------------------------------------------
@@ -484,8 +478,8 @@ def fliplr(x):
         >>> ops.fliplr(np.array([[1.0, 2.0]]))
         array([[2., 1.]])
     """
-    if len(_shape_of(x)) < 2:
-        raise ValueError(f"`fliplr` needs a tensor of rank >= 2. Received: x.shape={_shape_of(x)}")
+    if len(knp.shape(x)) < 2:
+        raise ValueError(f"`fliplr` needs a tensor of rank >= 2. Received: x.shape={knp.shape(x)}")
     return composite("fliplr", lambda x: flip(x, 1), (x,))
 
 
@@ -496,8 +490,8 @@ def flipud(x):
         >>> ops.flipud(np.array([1.0, 2.0]))
         array([2., 1.])
     """
-    if len(_shape_of(x)) < 1:
-        raise ValueError(f"`flipud` needs a tensor of rank >= 1. Received: x.shape={_shape_of(x)}")
+    if len(knp.shape(x)) < 1:
+        raise ValueError(f"`flipud` needs a tensor of rank >= 1. Received: x.shape={knp.shape(x)}")
     return composite("flipud", lambda x: flip(x, 0), (x,))
 
 
@@ -531,7 +525,7 @@ def hsplit(x, indices_or_sections):
         >>> [p.shape for p in ops.hsplit(np.zeros((2, 4)), 2)]
         [(2, 2), (2, 2)]
     """
-    ax = 0 if len(_shape_of(x)) == 1 else 1
+    ax = 0 if len(knp.shape(x)) == 1 else 1
     return composite("hsplit", lambda x: split(x, indices_or_sections, axis=ax), (x,),
                      {"indices_or_sections": indices_or_sections})
 
@@ -599,7 +593,7 @@ def empty_like(x, dtype=None):
         >>> ops.empty_like(np.ones(2, "int32")).dtype
         dtype('int32')
     """
-    return op("empty_like", lambda xp, a: xp.zeros(_shape(a), dtype=dtype or
+    return op("empty_like", lambda xp, a: xp.zeros(np.shape(a), dtype=dtype or
                                                    xp.asarray(a).dtype), (x,),
               config={"dtype": dtype})
 
@@ -616,9 +610,9 @@ def searchsorted(sorted_sequence, values, side="left"):
         >>> ops.searchsorted(np.array([1.0, 2.0, 3.0]), np.array([2.0, 2.5]))
         array([1, 2])
     """
-    if len(_shape_of(sorted_sequence)) != 1:
+    if len(knp.shape(sorted_sequence)) != 1:
         raise ValueError("`searchsorted` only supports 1-D sorted sequences. "
-                         f"Received: sorted_sequence.shape={_shape_of(sorted_sequence)}")
+                         f"Received: sorted_sequence.shape={knp.shape(sorted_sequence)}")
     if side not in ("left", "right"):
         raise ValueError(f"`side` must be 'left' or 'right'. Received: side={side!r}")
     return op("searchsorted", lambda xp, s, v: xp.searchsorted(s, v, side=side).astype(
@@ -658,7 +652,7 @@ def bincount(x, weights=None, minlength=0, sparse=False):
                          f"Received: x.dtype={a.dtype}, x.shape={a.shape}")
     if a.size and a.min() < 0:
         raise ValueError(f"`bincount` counts non-negative integers. Received: x.min()={a.min()}")
-    n = builtins_max(int(a.max()) + 1 if a.size else 0, int(minlength))
+    n = max(int(a.max()) + 1 if a.size else 0, int(minlength))
 
     def forward(xp, a, *w):
         a = xp.asarray(a)
@@ -676,11 +670,6 @@ def bincount(x, weights=None, minlength=0, sparse=False):
     inputs = (x,) if weights is None else (x, weights)
     return op("bincount", forward, inputs, backward if weights is not None else None,
               {"minlength": minlength, "sparse": sparse})
-
-
-def builtins_max(*a):
-    import builtins
-    return builtins.max(*a)
 
 
 def histogram(x, bins=10, range=None):
@@ -862,55 +851,3 @@ def unravel_index(indices, shape):
     """
     idx = _device.to_numpy(unwrap(indices))
     return tuple(_device.xp.asarray(i) for i in np.unravel_index(idx, tuple(shape)))
-
-
-def _integer(name, x):
-    if _sym(x):
-        return
-    dt = np.dtype(getattr(unwrap(x), "dtype", None) or np.asarray(x).dtype)
-    if dt.kind not in "iub":
-        raise TypeError(f"`{name}` takes integer or boolean tensors. Received: x.dtype={dt}")
-
-
-def _bitwise(name, fn):
-    def f(x, y):
-        _integer(name, x)
-        _integer(name, y)
-        return op(name, lambda xp, a, b: fn(xp, a, b), (x, y))
-
-    f.__name__ = name
-    f.__doc__ = (f"Elementwise `{name}` of two integer (or boolean) tensors.\n\n    Args:\n"
-                 "        x: the first tensor.\n        y: the second tensor.\n\n"
-                 f"    Example:\n        >>> ops.{name}(np.array([12]), np.array([2]))\n")
-    return f
-
-
-bitwise_and = _bitwise("bitwise_and", lambda xp, a, b: xp.bitwise_and(a, b))
-bitwise_or = _bitwise("bitwise_or", lambda xp, a, b: xp.bitwise_or(a, b))
-bitwise_xor = _bitwise("bitwise_xor", lambda xp, a, b: xp.bitwise_xor(a, b))
-bitwise_left_shift = _bitwise("bitwise_left_shift", lambda xp, a, b: xp.left_shift(a, b))
-left_shift = _bitwise("left_shift", lambda xp, a, b: xp.left_shift(a, b))
-bitwise_right_shift = _bitwise("bitwise_right_shift", lambda xp, a, b: xp.right_shift(a, b))
-right_shift = _bitwise("right_shift", lambda xp, a, b: xp.right_shift(a, b))
-
-
-def bitwise_invert(x):
-    """Elementwise bitwise NOT of an integer (or boolean) tensor.
-
-    Example:
-        >>> ops.bitwise_invert(np.array([0]))
-        array([-1])
-    """
-    _integer("bitwise_invert", x)
-    return op("bitwise_invert", lambda xp, a: xp.invert(a), (x,))
-
-
-def bitwise_not(x):
-    """Elementwise bitwise NOT (as `bitwise_invert`).
-
-    Example:
-        >>> ops.bitwise_not(np.array([0]))
-        array([-1])
-    """
-    _integer("bitwise_not", x)
-    return op("bitwise_not", lambda xp, a: xp.invert(a), (x,))

@@ -15,8 +15,7 @@ import numpy as np
 from nbkeras.backend import active as _device
 from nbkeras.ops import numpy as knp
 from nbkeras.ops.core import composite, op, unwrap
-from nbkeras.ops.math import _segments, erf, segment_max
-from nbkeras.ops.numpy import _shape
+from nbkeras.ops.math import _segment_reduce, erf, segment_max
 
 __all__ = ["cdist", "erfc", "in_top_k", "scatter", "scatter_update", "segment_min",
            "segment_prod"]
@@ -48,7 +47,7 @@ def scatter(indices, values, shape):
     shape = tuple(int(s) for s in shape)
     if k > len(shape):
         raise ValueError(f"`indices` address {k} axes of a {len(shape)}-D shape. "
-                         f"Received: indices.shape={np.shape(unwrap(indices))}, shape={shape}")
+                         f"Received: indices.shape={knp.shape(indices)}, shape={shape}")
 
     def forward(xp, v):
         v = xp.asarray(v)
@@ -140,24 +139,13 @@ def segment_prod(data, segment_ids, num_segments=None, sorted=False):
         >>> ops.segment_prod(np.array([2.0, 3.0, 4.0]), np.array([0, 0, 1]))
         array([6., 4.])
     """
-    ids, n, valid = _segments(data, segment_ids, num_segments)
-    rows, keep = ids[valid], np.flatnonzero(valid)
-
-    def forward(xp, a):
-        a = xp.asarray(a)
-        out = xp.ones((n,) + a.shape[1:], dtype=a.dtype)
-        xp.multiply.at(out, xp.asarray(rows), a[xp.asarray(keep)])
-        return out
-
-    def backward(xp, g, needs, arrays, out):
-        a = xp.asarray(arrays[0])
+    def grad(xp, g, a, out, r, k):
         gx = xp.zeros(a.shape, dtype=g.dtype)
-        k, r = xp.asarray(keep), xp.asarray(rows)
         gx[k] = g[r] * out[r] / a[k]
-        return (gx,)
+        return gx
 
-    return op("segment_prod", forward, (data,), backward,
-              {"segment_ids": ids.tolist(), "num_segments": num_segments, "sorted": sorted})
+    return _segment_reduce("segment_prod", "multiply", 1, grad, data, segment_ids,
+                           num_segments, sorted)
 
 
 def erfc(x):
@@ -200,8 +188,8 @@ def cdist(x, y):
         >>> ops.cdist(np.array([[0.0, 0.0]]), np.array([[3.0, 4.0]]))
         array([[5.]])
     """
-    sx = tuple(x.shape) if getattr(x, "_keras_symbolic", False) else _shape(unwrap(x))
-    sy = tuple(y.shape) if getattr(y, "_keras_symbolic", False) else _shape(unwrap(y))
+    sx = knp.shape(x)
+    sy = knp.shape(y)
     if len(sx) < 2 or len(sy) < 2 or sx[-1] != sy[-1]:
         raise ValueError("`cdist` takes inputs of rank >= 2 with the same last dimension. "
                          f"Received: x.shape={sx}, y.shape={sy}")

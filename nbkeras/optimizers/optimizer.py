@@ -255,6 +255,35 @@ class Optimizer:
                 self._update([flat.gather(grads)], [flat], lr)
             else:
                 self._update(grads, variables, lr)
+        self._end_step(variables)
+
+    def _apply_flat(self, grads, variables):
+        """`apply` for a replayed training step (`nbkeras.trainers.step_plan`): when the
+        update is the flat-buffer one and nothing transforms the gradients (no loss scale,
+        accumulation or clipping), run it and return True; else return False (the caller
+        calls `apply`). The gradients are only read, by their one copy into the flat buffer,
+        so they may share buffers. The caller proved that `grads` are NumPy arrays shaped
+        and typed like `variables` (none None), the variables this optimizer is built for.
+
+        Example:
+            >>> if not opt._apply_flat(grads, variables):
+            ...     opt.apply(grads, variables)
+        """
+        if (self.loss_scale_factor is not None or self.gradient_accumulation_steps
+                or self.clipnorm is not None or self.clipvalue is not None
+                or self.global_clipnorm is not None or type(self).apply is not Optimizer.apply):
+            return False
+        flat = self._flat_for(variables)
+        if flat is None:
+            return False
+        lr = self._current_lr()
+        self._apply_weight_decay(variables, lr, flat)
+        self._update([flat.gather(grads)], [flat], lr)
+        self._end_step(variables)
+        return True
+
+    def _end_step(self, variables):
+        """The end of every update: the EMA, the constraints, then `iterations` + 1."""
         if self.use_ema:
             averaging.update_moving_average(self)
         for v in variables:

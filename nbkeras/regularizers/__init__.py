@@ -7,15 +7,11 @@ Example:
     >>> layer = nbkeras.layers.Dense(4, kernel_regularizer=nbkeras.regularizers.l2(0.01))
 """
 
-import inspect
-import types
-
 from nbkeras.regularizers.regularizers import (
     L1, L1L2, L2, OrthogonalRegularizer, Regularizer, validate_float_arg,
 )
 from nbkeras.utils import registry
-from nbkeras.utils.function_config import find_function, serialize_function
-from nbkeras.utils.registry import lookup, to_snake_case
+from nbkeras.utils.registry import to_snake_case
 
 l1, l2, l1_l2, orthogonal_regularizer = L1, L2, L1L2, OrthogonalRegularizer
 
@@ -34,12 +30,7 @@ def serialize(regularizer):
         >>> nbkeras.regularizers.serialize(nbkeras.regularizers.L2(0.5))["config"]
         {'l2': 0.5}
     """
-    if isinstance(regularizer, types.FunctionType):
-        return serialize_function(regularizer)
-    out = registry.serialize(regularizer)
-    if out is not None and type(regularizer) in _CLASSES:
-        out["module"] = "keras.regularizers"
-    return out
+    return registry.serialize_member(regularizer, _CLASSES, "keras.regularizers")
 
 
 def deserialize(config, custom_objects=None):
@@ -49,11 +40,7 @@ def deserialize(config, custom_objects=None):
         config: a dict with `class_name` and `config`, or a name.
         custom_objects: optional {name: class or function} for custom regularizers.
     """
-    objects = {**ALL_OBJECTS, **(custom_objects or {})}
-    if isinstance(config, dict) and config.get("class_name") == "function":
-        found = find_function(config.get("config"), custom_objects)
-        return found if found is not None else lookup(config.get("config"), objects, "regularizer")
-    return registry.deserialize(config, objects, "regularizer")
+    return registry.deserialize_member(config, ALL_OBJECTS, "regularizer", custom_objects)
 
 
 def get(identifier):
@@ -66,20 +53,7 @@ def get(identifier):
         >>> nbkeras.regularizers.get("l1").get_config()
         {'l1': 0.009999999776482582}
     """
-    if identifier is None:
-        return None
-    if isinstance(identifier, dict):
-        return deserialize(identifier)
-    if isinstance(identifier, str):
-        if identifier not in ALL_OBJECTS and find_function(identifier) is not None:
-            return find_function(identifier)
-        return lookup(identifier, ALL_OBJECTS, "regularizer")()
-    if callable(identifier):
-        return identifier() if inspect.isclass(identifier) else identifier
-    raise ValueError(
-        "Could not interpret regularizer identifier. Expected a string, a dict or a callable. "
-        f"Received: identifier={identifier!r}"
-    )
+    return registry.get_member(identifier, ALL_OBJECTS, "regularizer", deserialize)
 
 
 __all__ = ["L1", "L2", "L1L2", "OrthogonalRegularizer", "Regularizer", "l1", "l2", "l1_l2",

@@ -11,7 +11,6 @@ pass over the labels and the embedded inputs.
 """
 
 import warnings
-import weakref
 
 import numpy as np
 
@@ -19,7 +18,6 @@ from nbkeras.layers.input_spec import InputSpec, adjusted_shape, assert_input_co
 from nbkeras.trainers import data as data_utils
 
 _X, _Y, _SW = 0, 1, 2
-_CACHES = weakref.WeakKeyDictionary()  # model -> {key: what `_cached` made}
 
 
 def check_data(model, x, y=None, sample_weight=None, names=("x", "y", "sample_weight"),
@@ -28,7 +26,7 @@ def check_data(model, x, y=None, sample_weight=None, names=("x", "y", "sample_we
 
     Builds an unbuilt model from x's shape (as the first batch would), but changes no
     weight. What depends only on the data's structure and shapes (not on its values) is
-    checked once per model state and data signature (see `_known_checks`); the checks of
+    checked once per model state and data signature (see `_state_cache`); the checks of
     values (label ranges, embedding indices) run every call.
 
     Args:
@@ -48,20 +46,16 @@ def check_data(model, x, y=None, sample_weight=None, names=("x", "y", "sample_we
                  else f"{names[_X]}={x!r}")
         raise ValueError(f"Expected `{names[_X]}` to hold at least one sample; it is "
                          f"empty. Received: {shown}")
-    known = _known_checks(model)
-    key = (_data_key(x), _data_key(y), _data_key(sample_weight),
+    key = ("checked", _data_key(x), _data_key(y), _data_key(sample_weight),
            None if sample_weight is None else (n, np.shape(sample_weight)), names)
-    value_checks = known.get(key)
+    value_checks = _state_cache(model).get(key)
     if value_checks is not None:
         for check in value_checks:
             check(x, y, offset)
         return
     value_checks = _check_structure(model, x, y, sample_weight, names, n, offset)
     if value_checks is not None:  # None: checked, but not remembered
-        known = _known_checks(model)  # the model may have been built by the check
-        if len(known) > 64:
-            known.clear()
-        known[key] = value_checks
+        _remember(_state_cache(model), key, value_checks)  # (the check may have built it)
 
 
 def _check_structure(model, x, y, sample_weight, names, n, offset):
@@ -105,8 +99,20 @@ def _data_key(a):
     return (type(a),) + _signature(a)
 
 
-def _known_checks(model):
-    """The data signatures already checked for `model` in its current state: a dict, emptied
+class _StateCache:
+    """What the checks remember of one model in one state. An object, not a tuple or dict:
+    the weight-file walk, which visits a model's containers, passes it over."""
+
+    __slots__ = ("token", "refs", "table")
+
+    def __init__(self, token, refs):
+        # It holds `refs`, so their ids cannot be reused by new objects meanwhile.
+        self.token, self.refs, self.table = token, refs, {}
+
+
+def _state_cache(model):
+    """What the checks remember of `model` in its current state (the data signatures
+    already checked, with their checks of values; what `_cached` made): a dict, emptied
     when the model's state changes (compiled again, rebuilt, layers added or removed)."""
     d = model.__dict__
     layers = d.get("_layers") or ()
@@ -115,10 +121,16 @@ def _known_checks(model):
     token = tuple(map(id, refs)) + (len(layers), d.get("built"),
                                     None if first is None else getattr(first, "batch_shape", None))
     entry = d.get("_data_checks")
-    if entry is None or entry[0] != token:
-        # The entry holds `refs`, so their ids cannot be reused by new objects meanwhile.
-        entry = d["_data_checks"] = (token, refs, {})
-    return entry[2]
+    if entry is None or entry.token != token:
+        entry = d["_data_checks"] = _StateCache(token, refs)
+    return entry.table
+
+
+def _remember(cache, key, value):
+    if len(cache) > 128:
+        cache.clear()
+    cache[key] = value
+    return value
 
 
 def _has_embedded_checks(model):
@@ -170,18 +182,10 @@ def _signature(x):
 
 
 def _cached(model, key, make):
-    """`make()`, remembered on the model per `key` (per compile and data shapes), so that
+    """`make()`, remembered for the model's state per `key` (see `_state_cache`), so that
     checking each batch of a dataset does not re-trace the model."""
-    cache = _CACHES.get(model)
-    if cache is None:
-        cache = _CACHES[model] = {}
-    key = (id(getattr(model, "_compiled_state", None)),
-           id(getattr(model, "_symbolic_output", None)), id(getattr(model, "_nodes", None))) + key
-    if key not in cache:
-        if len(cache) > 64:
-            cache.clear()
-        cache[key] = make()
-    return cache[key]
+    cache = _state_cache(model)
+    return cache[key] if key in cache else _remember(cache, key, make())
 
 
 def _outputs(model, x):

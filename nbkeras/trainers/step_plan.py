@@ -17,24 +17,30 @@ which path the last step took and why (`"replay"`, `"trace"`, or `"tape: <reason
 `nbkeras.config.set_step_replay(False)` (or `NBKERAS_STEP_REPLAY=0`) forces the tape path.
 """
 
+import operator
+
 import numpy as np
 
 from nbkeras import config
 from nbkeras.backend import active as _device
 from nbkeras.ops import core
+from nbkeras.trainers import data as data_utils
 from nbkeras.trainers import step_static, step_trace
 
 _MAX_PLANS = 8  # signatures kept per model (a partial last batch is one more)
 _TRACES = 2  # traced steps that must agree before a plan replays
 
 
-def train_step(model, x, y, sample_weight):
+def train_step(model, x, y, sample_weight, logs=True):
     """One training step of `model` (the default `train_step`): replayed when a plan for
     this batch's signature is ready, else the tape step (traced while a plan is made).
 
     Args:
         model: a compiled model whose `train_step` is the default one.
         x, y, sample_weight: the batch, unpacked.
+        logs: False when the caller does not read the logs (`fit` with no callback
+            reading a batch's logs): a replayed step then returns None, without
+            evaluating the metrics' results (their state is updated all the same).
 
     Returns:
         The logs of `compute_metrics`, as the tape step returns them.
@@ -44,10 +50,15 @@ def train_step(model, x, y, sample_weight):
         >>> model._step_path
         'trace'
     """
-    owner = _owner(model)
-    reason = _static_model_reason(model, owner)
-    if reason is not None:
-        return _tape(model, x, y, sample_weight, reason)
+    plans = model.__dict__.get("_step_plans")
+    if plans is None or not plans.serves(model) or not config._STEP_REPLAY or \
+            _device.xp is not np:  # (plans are made only where the model's reason was None)
+        owner = _owner(model)
+        reason = _static_model_reason(model, owner)
+        if reason is not None:
+            return _tape(model, x, y, sample_weight, reason)
+        if plans is None or not _same(plans.owner, owner):
+            plans = model._step_plans = _Plans(owner)
     x = model._convert_inputs(x)  # what the model's __call__ does first: the same arrays
     if type(x) is np.ndarray and type(y) is np.ndarray and sample_weight is None:
         leaves = [x, y]
@@ -56,9 +67,6 @@ def train_step(model, x, y, sample_weight):
         leaves, key = _batch_key(x, y, sample_weight)
         if key is None:
             return _tape(model, x, y, sample_weight, "a batch that is not arrays")
-    plans = model.__dict__.get("_step_plans")
-    if plans is None or not _same(plans.owner, owner):
-        plans = model._step_plans = _Plans(owner)
     entry = plans.get(key)
     if entry is None:
         if len(plans) >= _MAX_PLANS:
@@ -67,31 +75,21 @@ def train_step(model, x, y, sample_weight):
     if entry.plan is not None:
         reason = entry.plan.stale_reason(model)
         if reason is None:
-            model._last_step_path = "replay"
-            return entry.plan.run(model, x, y, sample_weight, leaves)
+            model.__dict__["_last_step_path"] = "replay"  # (a str: no layer to track)
+            return entry.plan.run(model, x, y, sample_weight, leaves, logs)
         entry.reset()  # weights or trainability changed: trace again
     if entry.failed is not None:
         return _tape(model, x, y, sample_weight, entry.failed)
     logs, trace = _traced_step(model, x, y, sample_weight, leaves)
+    trace.release()
     if trace.reason is not None:
         entry.failed = trace.reason
         model._last_step_path = "tape: " + trace.reason
         return logs
-    entry.traces.append(trace)
     model._last_step_path = "trace"
-    if len(entry.traces) >= _TRACES:
-        first, last = entry.traces[0], entry.traces[-1]
-        try:
-            same = first.fingerprint() == last.fingerprint()
-        except step_trace.Unstatic as error:
-            entry.failed = str(error)
-        else:
-            if same:
-                entry.plan = _Plan(last, model)
-            else:
-                entry.failed = ("the step's ops differ between batches (data-dependent control "
-                                "flow, or a value drawn per step such as a seeded Dropout's)")
-        entry.traces = []
+    entry.add(trace, lambda last: _Plan(last, model),
+              "the step's ops differ between batches (data-dependent control flow, or a "
+              "value drawn per step such as a seeded Dropout's)")
     return logs
 
 
@@ -115,8 +113,9 @@ def step_path(model):
 
 
 def forget(model):
-    """Drop the plans of `model` and what was proved about its classes (its next steps
-    check and trace again): call it after patching a layer's methods.
+    """Drop the plans of `model` (its training steps' and its forward passes', see
+    `forward_plan`) and what was proved about its classes (its next steps check and trace
+    again): call it after patching a layer's methods or settings.
 
     Args:
         model: a model.
@@ -124,8 +123,8 @@ def forget(model):
     Example:
         >>> step_plan.forget(model)
     """
-    model.__dict__.pop("_step_plans", None)
-    model.__dict__.pop("_step_static", None)
+    for name in ("_step_plans", "_step_static", "_forward_plans"):
+        model.__dict__.pop(name, None)
 
 
 # ----------------------------------------------------------------- the tape step
@@ -169,9 +168,9 @@ def _owner(model):
 
 
 def _same(a, b):
-    return len(a) == len(b) and all(
-        len(p) == len(q) and all(u is v for u, v in zip(p, q)) if isinstance(p, tuple) else p is q
-        for p, q in zip(a, b))
+    """Whether two `_owner`s hold the same objects (by identity)."""
+    return (a[0] is b[0] and a[1] is b[1] and len(a[2]) == len(b[2])
+            and all(map(operator.is_, a[2], b[2])))
 
 
 def _batch_key(x, y, sample_weight):
@@ -229,6 +228,17 @@ class _Plans(dict):
         super().__init__()
         self.owner = owner
 
+    def serves(self, model):
+        """Whether `model` still has the compiled state, optimizer and layers of `owner`
+        (`_owner`'s tuple, compared by identity without building a new one)."""
+        state, optimizer, layers = self.owner
+        if model._compiled_state is not state or model.optimizer is not optimizer:
+            return False
+        now = model.__dict__.get("_layers")
+        if now is None:
+            now = getattr(model, "layers", ())
+        return len(now) == len(layers) and all(map(operator.is_, now, layers))
+
 
 class _Entry:
     """One signature's state: traces so far, the plan once they agree, or why not."""
@@ -241,6 +251,24 @@ class _Entry:
     def reset(self):
         self.traces = []
         self.plan = None
+
+    def add(self, trace, make_plan, differ):
+        """Keep `trace`; once `_TRACES` are kept, make the plan (`make_plan(trace)`) if the
+        first and last agree, else note why not (`differ`: what their difference means)."""
+        self.traces.append(trace)
+        if len(self.traces) < _TRACES:
+            return
+        first, last = self.traces[0], self.traces[-1]
+        self.traces = []
+        try:
+            same = first.fingerprint() == last.fingerprint()
+        except step_trace.Unstatic as error:
+            self.failed = str(error)
+            return
+        if same:
+            self.plan = make_plan(last)
+        else:
+            self.failed = differ
 
 
 class _Plan:
@@ -260,6 +288,7 @@ class _Plan:
         self.pred_slots = _slots_of(trace.y_pred)
         self.n_preds = len(self.pred_slots)
         self.step = _compile(self, trace)
+        self.short = None  # whether the short bookkeeping applies (`_proves_short`)
 
     def stale_reason(self, model):
         """Why the plan no longer fits the model (None when it does)."""
@@ -276,22 +305,70 @@ class _Plan:
                 return "a weight's trainable flag changed"
         return None
 
-    def run(self, model, x, y, sample_weight, leaves):
-        """One replayed step on the batch `leaves` (x, y and sample_weight's arrays)."""
+    def run(self, model, x, y, sample_weight, leaves, logs=True):
+        """One replayed step on the batch `leaves` (x, y and sample_weight's arrays); the
+        logs of `compute_metrics`, or None when `logs` is False."""
         # No state update waits for the step's end: the trace proved there is none.
         out = self.step(np, leaves, [v.data for v in self.variables])
-        loss, tracked, preds, grads = out[0], out[1:self.n_trackers + 1], \
-            out[self.n_trackers + 1:self.n_trackers + 1 + self.n_preds], \
-            out[self.n_trackers + 1 + self.n_preds:]
-        for (tracker, _, batch), value in zip(self.trackers, tracked):
-            tracker.add_weighted(float(value), batch)
-        model._track_loss(loss, x)
-        variables = self.train_vars
-        grads = core.hand_out(grads, variables)
+        n, p = self.n_trackers, self.n_preds
+        if n:
+            for (tracker, _, batch), value in zip(self.trackers, out[1:n + 1]):
+                tracker.add_weighted(float(value), batch)
+        loss, grads, variables = out[0], out[n + p + 1:], self.train_vars
+        if self.short is None:
+            self.short = self._proves_short(model, x, loss, grads)
+        # Like Keras, weights the loss does not reach get zero gradients.
         grads = [np.zeros_like(v.data) if g is None else g for g, v in zip(grads, variables)]
-        model.optimizer.apply(grads, variables)
-        y_pred = _rebuild(self.y_pred, dict(zip(self.pred_slots, preds)))
-        return model.compute_metrics(x, y, y_pred, sample_weight=sample_weight)
+        if self.short:  # what `model._track_loss` and `optimizer.apply` do, checks proved
+            self.loss_tracker.add_weighted(loss, self.batch)
+            if not model.optimizer._apply_flat(grads, variables):
+                model.optimizer.apply(core.hand_out(grads, variables), variables)
+        else:
+            model._track_loss(loss, x)
+            model.optimizer.apply(core.hand_out(grads, variables), variables)
+        state = model._compiled_state
+        if not logs and state.compile_metrics is None:
+            return None
+        y_pred = _rebuild(self.y_pred, dict(zip(self.pred_slots, out[n + 1:n + p + 1])))
+        if logs:
+            return model.compute_metrics(x, y, y_pred, sample_weight=sample_weight)
+        model._update_compiled_metrics(y, y_pred, sample_weight)
+        return None
+
+    def _proves_short(self, model, x, loss, grads):
+        """Whether every replay of this plan may skip the checks of `model._track_loss` and
+        `optimizer.apply` (decided on the first replay: the plan's arrays keep their types,
+        shapes and dtypes): the loss is a 0-d array, and each gradient None or an array
+        shaped and typed like its weight. Keeps the batch size and the loss tracker."""
+        self.batch = len(data_utils.flat(x)[0])
+        self.loss_tracker = model._compiled_state.loss_tracker
+        return type(loss) is np.ndarray and loss.ndim == 0 and all(
+            g is None or (type(g) is np.ndarray and g.dtype == v.dtype and g.shape == v.shape)
+            for g, v in zip(grads, self.train_vars))
+
+
+def bind_sources(trace, env, put):
+    """The lines of a compiled plan that bind each slot a trace did not compute: `v<slot>`
+    from the batch's arrays `L` or the variables' arrays `V`, constants put in `env`.
+
+    Args:
+        trace: a `step_trace.Trace`.
+        env: the globals of the plan's function, where constants go.
+        put: appends one line of the function's source.
+
+    Example:
+        >>> lines, env = ["def step(xp, L, V):"], {}
+        >>> bind_sources(trace, env, lines.append)
+        >>> lines[1]
+        '    v0 = L[0]'
+    """
+    for s, src in enumerate(trace.source):
+        if src[0] == "batch":
+            put(f"    v{s} = L[{src[1]}]")
+        elif src[0] == "var":
+            put(f"    v{s} = V[{src[1]}]")
+        elif src[0] == "const":
+            env[f"v{s}"] = src[1]
 
 
 def _compile(plan, trace):
@@ -300,13 +377,7 @@ def _compile(plan, trace):
     `ops.core.backward`'s walk unrolled, with its sums in the same order."""
     env, lines = {}, ["def step(xp, L, V):"]
     put = lines.append
-    for s, src in enumerate(trace.source):
-        if src[0] == "batch":
-            put(f"    v{s} = L[{src[1]}]")
-        elif src[0] == "var":
-            put(f"    v{s} = V[{src[1]}]")
-        elif src[0] == "const":
-            env[f"v{s}"] = src[1]
+    bind_sources(trace, env, put)
     needed = {i for i, _ in trace.nodes}
     for i, (_, f, _, ins, s, wrapped, _, _) in enumerate(trace.ops):
         env[f"f{i}"] = f
@@ -325,7 +396,8 @@ def _compile(plan, trace):
         trace.ops[i][4] for i, _ in trace.nodes}  # (an output the loss never reads too)
     for k in sorted(targets):
         put(f"    g{k} = None")
-    put(f"    g{trace.scaled} = xp.ones_like(v{trace.scaled})")
+    put(f"    g{trace.scaled} = _ones_like(xp, v{trace.scaled})")
+    env["_ones_like"] = _ones_like
     for i, needs in reversed(trace.nodes):
         _, _, b, ins, s, _, _, _ = trace.ops[i]
         env[f"b{i}"], env[f"n{i}"] = b, needs
@@ -344,3 +416,11 @@ def _compile(plan, trace):
     put(f"    return ({', '.join(outs)},)")
     exec(compile("\n".join(lines), f"<step plan of {len(trace.ops)} ops>", "exec"), env)
     return env["step"]
+
+
+def _ones_like(xp, v):
+    """`xp.ones_like(v)`, the seed of the backward walk; for the usual 0-d loss, NumPy's
+    `ones_like` result built without that function's wrappers."""
+    if xp is np and type(v) is np.ndarray and v.ndim == 0:
+        return np.array(1, v.dtype)
+    return xp.ones_like(v)

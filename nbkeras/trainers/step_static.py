@@ -21,10 +21,34 @@ def static_reason(model):
     return _model_reason(model)
 
 
-def _model_reason(model):
+def forward_reason(model):
+    """Why the classes of `model` keep its inference forward pass (`model(x,
+    training=False)` in predict and evaluate) off a replayed plan (None when they don't):
+    the training step's proof without its loss, with the layers that are static at
+    inference only (`forward_whitelist`).
+
+    Args:
+        model: a model.
+
+    Example:
+        >>> forward_reason(nbkeras.Sequential([nbkeras.layers.BatchNormalization()]))
+        >>> forward_reason(MyModel())
+        'a subclassed model (MyModel defines its own `call`)'
+    """
+    reason = _class_reason(model)
+    if reason is not None:
+        return reason
+    allowed = forward_whitelist()
+    for layer in all_layers(model):
+        reason = _layer_reason(layer, allowed)
+        if reason is not None:
+            return reason
+    return None
+
+
+def _class_reason(model):
     from nbkeras.models.functional import Functional
     from nbkeras.models.sequential import Sequential
-    from nbkeras.trainers.trainer import Trainer
 
     cls = type(model)
     if not isinstance(model, (Sequential, Functional)):
@@ -32,8 +56,30 @@ def _model_reason(model):
     base = Sequential if isinstance(model, Sequential) else Functional
     if cls.call is not base.call or cls.__call__ is not base.__call__:
         return f"{cls.__name__} overrides `call`"
-    for name in ("train_step", "compute_loss", "_compute_loss", "compute_metrics", "_track_loss",
-                 "_compiled_loss_value", "_step_losses"):
+    return None
+
+
+def loss_reason(model):
+    """Why evaluate's loss of `model` cannot join its replayed forward pass (None when it
+    can): a loss method of the model overridden, no compiled loss, or a custom loss.
+
+    Args:
+        model: a model whose forward pass `forward_reason` lets replay.
+
+    Example:
+        >>> model.compile(optimizer="sgd", loss=lambda y, p: (y - p) ** 2)
+        >>> loss_reason(model)  # once built by evaluate
+        'a custom loss (LossFunctionWrapper)'
+    """
+    return _loss_reason(model, ("compute_loss", "_compute_loss", "_compiled_loss_value",
+                                "_step_losses"))
+
+
+def _loss_reason(model, methods):
+    from nbkeras.trainers.trainer import Trainer
+
+    cls = type(model)
+    for name in methods:
         if getattr(cls, name) is not getattr(Trainer, name):
             return f"{cls.__name__} overrides `{name}`"
     state = model._compiled_state
@@ -42,6 +88,15 @@ def _model_reason(model):
     for loss in state.losses:
         if loss is not None and not _builtin_loss(loss):
             return f"a custom loss ({type(loss).__name__})"
+    return None
+
+
+def _model_reason(model):
+    reason = _class_reason(model) or _loss_reason(
+        model, ("train_step", "compute_loss", "_compute_loss", "compute_metrics", "_track_loss",
+                "_compiled_loss_value", "_step_losses"))
+    if reason is not None:
+        return reason
     layers = all_layers(model)
     for layer in layers:
         reason = _layer_reason(layer)
@@ -99,9 +154,37 @@ def whitelist():
                  "LeakyReLU", "ELU", "Softmax", "PReLU", "Identity", "LayerNormalization",
                  "Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum", "Concatenate",
                  "Dot", "Permute", "RepeatVector", "EinsumDense", "UnitNormalization",
-                 "Embedding", "GlobalAveragePooling1D", "GlobalMaxPooling1D")
+                 "Embedding", "GlobalAveragePooling1D", "GlobalMaxPooling1D",
+                 "Conv1D", "Conv2D", "Conv3D", "Conv1DTranspose", "Conv2DTranspose",
+                 "Conv3DTranspose", "DepthwiseConv1D", "DepthwiseConv2D", "SeparableConv1D",
+                 "SeparableConv2D", "MaxPooling1D", "MaxPooling2D", "MaxPooling3D",
+                 "AveragePooling1D", "AveragePooling2D", "AveragePooling3D",
+                 "GlobalMaxPooling2D", "GlobalMaxPooling3D", "GlobalAveragePooling2D",
+                 "GlobalAveragePooling3D", "ZeroPadding1D", "ZeroPadding2D", "ZeroPadding3D",
+                 "UpSampling1D", "UpSampling2D", "UpSampling3D", "Cropping1D", "Cropping2D",
+                 "Cropping3D")
         _WHITELIST = {getattr(L, n) for n in names if hasattr(L, n)}
     return _WHITELIST
+
+
+_FORWARD_WHITELIST = None
+
+
+def forward_whitelist():
+    """`whitelist()` and the layers whose `call` is static at inference only (training=False:
+    BatchNormalization reads its moving statistics, the noise layers are the identity).
+
+    Example:
+        >>> nbkeras.layers.BatchNormalization in forward_whitelist() - whitelist()
+        True
+    """
+    global _FORWARD_WHITELIST
+    if _FORWARD_WHITELIST is None:
+        from nbkeras import layers as L
+
+        names = ("BatchNormalization", "GaussianNoise", "GaussianDropout")
+        _FORWARD_WHITELIST = whitelist() | {getattr(L, n) for n in names if hasattr(L, n)}
+    return _FORWARD_WHITELIST
 
 
 _CALLABLE_ATTRS = ("activation", "kernel_regularizer", "bias_regularizer",
@@ -109,7 +192,7 @@ _CALLABLE_ATTRS = ("activation", "kernel_regularizer", "bias_regularizer",
                    "gamma_regularizer", "beta_regularizer", "alpha_regularizer")
 
 
-def _layer_reason(layer):
+def _layer_reason(layer, allowed=None):
     from nbkeras.layers.layer import Layer
     from nbkeras.models.functional import Functional
     from nbkeras.models.sequential import Sequential
@@ -119,9 +202,12 @@ def _layer_reason(layer):
         return f"layer '{layer.name}' has its own `call` attribute"
     if isinstance(layer, (Sequential, Functional)):
         return _nested_model_reason(layer)
-    base = next((c for c in cls.__mro__ if c in whitelist()), None)
+    base = next((c for c in cls.__mro__ if c in (allowed or whitelist())), None)
     if base is None or cls.call is not base.call or cls.__call__ is not Layer.__call__:
         return f"layer '{layer.name}' ({cls.__name__}) is not on the replay whitelist"
+    hook = _overridden_hook(layer, cls, base)
+    if hook is not None:
+        return f"layer '{layer.name}' ({cls.__name__}) overrides `{hook}`"
     if getattr(layer, "supports_masking", False) and layer_module._MASKS:
         return "Keras masks in the step"
     for attr in _CALLABLE_ATTRS:
@@ -132,6 +218,34 @@ def _layer_reason(layer):
         if not _builtin(getattr(v, "regularizer", None)):
             return f"a custom regularizer on '{v.path}'"
     return None
+
+
+_METHODS = (types.FunctionType, staticmethod, classmethod, property)
+
+
+def _overridden_hook(layer, cls, base):
+    """The name of an internal method of the whitelisted `base` (`_convolve`, `_kernel_2d`,
+    `_geometry`, `_pads`, `_spatial_crops`...: what its `call` relies on) that a subclass
+    from outside nbkeras or the instance replaces, or None (nbkeras's own subclasses, such
+    as SpatialDropout's `_noise_shape`, are known to keep `call` static)."""
+    for klass in cls.__mro__[:cls.__mro__.index(base)]:
+        if _builtin(klass):
+            continue
+        for name, v in vars(klass).items():
+            if _hook_name(name) and isinstance(v, _METHODS) and hasattr(base, name):
+                return name
+    for name, v in layer.__dict__.items():
+        if _hook_name(name) and callable(v) and isinstance(_class_attr(base, name), _METHODS):
+            return name
+    return None
+
+
+def _class_attr(cls, name):
+    return next((k.__dict__[name] for k in cls.__mro__ if name in k.__dict__), None)
+
+
+def _hook_name(name):
+    return name.startswith("_") and not name.startswith("__")
 
 
 def _nested_model_reason(model):

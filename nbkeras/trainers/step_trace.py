@@ -15,6 +15,8 @@ class Trace:
     """What one tape step did: every op in order, where its inputs came from, and what the
     rest of the step (loss tracker, backward, metrics) read from it."""
 
+    untaped = False  # whether `ops.core.op` reports the calls made with no tape recording
+
     def __init__(self, leaves, variables):
         self.reason = None
         self.slot_of = {}  # id(object) -> slot
@@ -118,7 +120,7 @@ class Trace:
             i = self.op_of_tensor.get(id(t))
             if i is None:
                 self.fail("an op that records on the tape outside the ops' entry point "
-                          "(convolutions, pooling, RNNs)")
+                          "(RNNs, custom gradients)")
                 return
             nodes.append((i, needs))
         self.nodes = nodes
@@ -133,8 +135,25 @@ class Trace:
         s = self.slot_of.get(id(y))
         return None if s is None else ("slot", s)
 
+    def release(self):
+        """After the traced step (its backward has run): let go of what each op's forward
+        kept for its backward (an im2col matrix, an argmax), which a replay's forward sets
+        afresh; the scratch is not compared between traces, so the first trace need not
+        hold a second step's buffers while the next one runs."""
+        for _, f, *_ in self.ops:
+            for cell in _scratch(f):
+                cell.cell_contents = None
+
     def fingerprint(self):
         """What must be the same in two traces for the step to be static."""
+        src, ops = self.ops_key()
+        trackers = tuple((id(t), s, b) for t, s, b in self.trackers)
+        return (src, ops, tuple(self.nodes), self.loss, self.scaled, repr(self.y_pred),
+                trackers, tuple(id(v) for v in self.variables))
+
+    def ops_key(self):
+        """(the slots' sources, the ops with the values their functions bind): what two
+        traces of a static computation share."""
         src = tuple(_value_key(s, self.slot_of) if s[0] == "const" else s for s in self.source)
         ops = []
         for name, f, b, ins, s, w, _, _ in self.ops:
@@ -144,10 +163,7 @@ class Trace:
                             _fn_key(b, self.slot_of, scratch), ins, s, w))
             except Unstatic as error:
                 raise Unstatic(f"op '{name}': {error}") from None
-        ops = tuple(ops)
-        trackers = tuple((id(t), s, b) for t, s, b in self.trackers)
-        return (src, ops, tuple(self.nodes), self.loss, self.scaled, repr(self.y_pred),
-                trackers, tuple(id(v) for v in self.variables))
+        return src, tuple(ops)
 
 
 class Unstatic(Exception):
@@ -216,10 +232,15 @@ _WRITTEN = {}
 
 
 def _scratch_cells(forward):
+    """The ids of the closure cells that `forward` assigns: see `_scratch`."""
+    return frozenset(id(c) for c in _scratch(forward))
+
+
+def _scratch(forward):
     """The closure cells that `forward` assigns (`nonlocal a; a = ...`): the op's scratch,
     refreshed by every call, which its backward reads."""
     if not isinstance(forward, types.FunctionType) or not forward.__closure__:
-        return frozenset()
+        return ()
     code = forward.__code__
     names = _WRITTEN.get(code)
     if names is None:
@@ -227,7 +248,7 @@ def _scratch_cells(forward):
 
         names = _WRITTEN[code] = frozenset(
             i.argval for i in dis.get_instructions(code) if i.opname == "STORE_DEREF")
-    return frozenset(id(c) for c, n in zip(forward.__closure__, code.co_freevars) if n in names)
+    return tuple(c for c, n in zip(forward.__closure__, code.co_freevars) if n in names)
 
 
 def _cell(c):

@@ -18,7 +18,7 @@ from nbkeras.ops import core
 from nbkeras.backend import active as _device
 from nbkeras.ops.core import GradientTape, unwrap
 from nbkeras.trainers import data as data_utils
-from nbkeras.trainers import step_plan
+from nbkeras.trainers import forward_plan, step_plan
 from nbkeras.trainers import data_validation
 from nbkeras.trainers.compile_utils import CompileMetrics, CompiledState, as_list
 from nbkeras.trainers.data import (pack_x_y_sample_weight, pythonify_logs,
@@ -176,6 +176,13 @@ class Trainer:
         `nbkeras.trainers.step_plan`)."""
         return step_plan.step_path(self)
 
+    @property
+    def _predict_path(self):
+        """Which path the last inference forward pass (predict, evaluate, their batch
+        methods, fit's validation) took: `'replay'`, `'trace'`, `'direct: <why not>'`, or
+        None before any (see `nbkeras.trainers.forward_plan`)."""
+        return forward_plan.predict_path(self)
+
     # ----------------------------------------------------------- one step
     def _prepare_state(self, x, y):
         state = self._compiled_state
@@ -311,12 +318,16 @@ class Trainer:
         Example:
             >>> logs = model.compute_metrics(x, y, model(x), sample_weight=None)
         """
+        self._update_compiled_metrics(y, y_pred, sample_weight)
+        return self.get_metrics_result()
+
+    def _update_compiled_metrics(self, y, y_pred, sample_weight):
+        """The update half of `compute_metrics`: the compiled metrics see the batch."""
         state = self._compiled_state
         if state is not None and state.compile_metrics is not None and state.built:
             # Device metrics (accuracy, mean, MAE/MSE) take y_pred as it is; the
             # others get one host copy per batch (`CompiledState.update_metrics`).
             state.compile_metrics.update_state(y, y_pred, sample_weight)
-        return self.get_metrics_result()
 
     def _step_losses(self):
         """`self.losses` for the forward pass just run, without walking every layer each step."""
@@ -412,9 +423,8 @@ class Trainer:
             ...         return {"loss": self.loss_tracker.result()}
         """
         x, y, sample_weight = unpack_x_y_sample_weight(data)
-        y_pred = self(x, training=False)
-        loss = self._compute_loss(x=x, y=y, y_pred=y_pred, sample_weight=sample_weight,
-                                  training=False)
+        # self(x, training=False) and its loss, maybe replayed
+        y_pred, loss = forward_plan.forward_loss(self, x, y, sample_weight)
         self._track_loss(loss, x)
         return self.compute_metrics(x, y, y_pred, sample_weight=sample_weight)
 
@@ -430,7 +440,7 @@ class Trainer:
             ...         return ops.round(super().predict_step(data))
         """
         x, _, _ = unpack_x_y_sample_weight(data)
-        return self(x, training=False)
+        return forward_plan.forward(self, x)  # self(x, training=False), maybe replayed
 
     # ----------------------------------------------------------------- fit
     @filter_traceback
@@ -542,14 +552,23 @@ class Trainer:
             for epoch in range(initial_epoch, epochs):
                 self.reset_metrics()
                 cb.on_epoch_begin(epoch)
+                default = self._default_train_logs()
+                quiet = default and "on_train_batch_end" not in cb.active
                 step = -1
                 for step, (xb, yb, swb) in enumerate(_device.prefetch(source.epoch())):
                     resize_threads()  # GEMM lanes for the cores free now (throttled)
                     cb.on_train_batch_begin(step)
-                    logs = pythonify_logs(self.train_step(pack_x_y_sample_weight(xb, yb, swb)))
-                    cb.on_train_batch_end(step, logs)
+                    if quiet:  # nobody reads this batch's logs: no metric results per batch
+                        step_plan.train_step(self, xb, yb, swb, logs=False)
+                    else:
+                        logs = self.train_step(pack_x_y_sample_weight(xb, yb, swb))
+                        logs = logs if default else pythonify_logs(logs)
+                        cb.on_train_batch_end(step, logs)
                     if self.stop_training or guard.requested:
                         break
+                settled = quiet and step >= 0  # the metrics' results, as the last step's logs
+                if settled:
+                    logs = self.get_metrics_result()
                 if step < 0 and source.exhausted:
                     break  # a generator ran out of data (Keras warns and stops too)
                 source.on_epoch_end()
@@ -558,7 +577,8 @@ class Trainer:
                     history.interrupted = True
                     _report_interrupt(epoch, epochs, step, steps, logs)
                     break
-                logs = self._get_metrics_result_or_logs(logs)
+                if not settled:
+                    logs = self._get_metrics_result_or_logs(logs)
                 epoch_logs = dict(logs)
                 if val is not None and (epoch + 1) % validation_freq == 0:
                     cb.on_test_begin()
@@ -652,6 +672,15 @@ class Trainer:
         if cb is None and step >= 0 and self._default_test_logs():
             return logs  # the metrics' results already, and nothing ran since
         return pythonify_logs(self._get_metrics_result_or_logs(logs))
+
+    def _default_train_logs(self):
+        """Whether `train_step` is Trainer's own, and so are `compute_metrics` and
+        `get_metrics_result`: a step's logs are then `get_metrics_result()` (Python floats
+        already), which `fit` may evaluate only when a callback reads them."""
+        cls, own = type(self), self.__dict__  # (a method set on the instance counts too)
+        return (cls.train_step is Trainer.train_step and cls.compute_metrics is
+                Trainer.compute_metrics and cls.get_metrics_result is Trainer.get_metrics_result
+                and not {"train_step", "compute_metrics", "get_metrics_result"} & own.keys())
 
     def _default_test_logs(self):
         """Whether `test_step` returns `get_metrics_result()` (Trainer's own `test_step`

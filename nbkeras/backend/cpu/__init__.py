@@ -21,7 +21,7 @@ import os as _os
 _os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 from nbkeras.backend.cpu._cache_stamp import ensure_fresh as _ensure_fresh  # noqa: E402
-from nbkeras.backend.cpu.kernel_table import MODULES as _KERNEL_MODULES  # noqa: E402
+from nbkeras.backend.kernel_table import MODULES as _KERNEL_MODULES  # noqa: E402
 from nbkeras.backend.cpu.arrays import (  # noqa: E402,F401
     asarray, empty, empty_like, matmul, prefetch, to_numpy, xp, zeros,
 )

@@ -22,9 +22,14 @@ def dropout_forward(x, mask, out, rate, seed_value):
     """
     if seed_value >= 0:
         np.random.seed(seed_value)
-    scale = 1.0 / (1.0 - rate)
-    for i in range(mask.size):
-        mask[i] = scale if np.random.random() >= rate else 0.0
+    if rate < 1.0:
+        scale = 1.0 / (1.0 - rate)
+        for i in range(mask.size):  # scale * (kept): no branch to mispredict per element
+            mask[i] = scale * (np.random.random() >= rate)
+    else:  # (scale would be inf, and inf * 0 NaN): every entry dropped, the draws made
+        for i in range(mask.size):
+            np.random.random()
+            mask[i] = 0.0
     k = mask.size
     if k == x.size:  # the usual full mask: no index arithmetic per element
         for i in range(k):

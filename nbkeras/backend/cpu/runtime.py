@@ -81,9 +81,9 @@ def preload():
     Example:
         >>> preload()
     """
-    import importlib
+    from nbkeras.backend.kernel_table import load
 
-    importlib.import_module("nbkeras.backend.cpu.kernels")  # every kernel module, and Numba
+    load("nbkeras.backend.cpu")  # every kernel module, and Numba
     from numba.core.compiler_lock import global_compiler_lock
     from numba.core.registry import cpu_target
 

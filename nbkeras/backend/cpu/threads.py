@@ -227,7 +227,10 @@ def threads_for_load(interval=0.1, window=5):
     `interval` seconds after the last sample reads the load once more (about 20 us);
     the lane count follows the median of the last `window` samples, so a process that
     runs for an instant does not flip it, and one that keeps a core busy takes its core
-    back within `interval * window` seconds. Other calls only read the clock. The count
+    back within `interval * window` seconds. Other calls only read the clock. The first
+    call fills the window with fresh samples (about 0.8 ms), unless the last fit took
+    its last sample under `interval * window` seconds ago: its samples count then, and
+    one fresh sample joins them (a fit per epoch in a loop pays one read, not five). The count
     in force before is restored at exit. OpenBLAS is set to one thread on entry (and
     stays so). Lanes decide only which thread computes which GEMM block: the numbers
     are the same whatever `resize()` chooses.
@@ -254,6 +257,9 @@ def threads_for_load(interval=0.1, window=5):
     cores = _usable_cores()
     samples = collections.deque(maxlen=max(1, window))
     last = {"at": None, "n": pinned or start}
+    recent = _last_fit["at"]
+    if not pinned and recent is not None and time.monotonic() - recent < interval * window:
+        samples.extend(_last_fit["samples"])
 
     def resize():
         if pinned:
@@ -261,7 +267,7 @@ def threads_for_load(interval=0.1, window=5):
         now = time.monotonic()
         if last["at"] is not None and now - last["at"] < interval:
             return last["n"]
-        if last["at"] is None:  # the first call fills the window at once
+        if last["at"] is None and not samples:  # the first call fills the window at once
             samples.extend(measure_others_running(1) for _ in range(samples.maxlen))
         else:
             samples.append(measure_others_running(1))
@@ -278,11 +284,18 @@ def threads_for_load(interval=0.1, window=5):
     try:
         yield resize
     finally:
+        if last["at"] is not None:
+            _last_fit["at"] = last["at"]
+            _last_fit["samples"].clear()  # (in place: no frozen object of gc.freeze dies)
+            _last_fit["samples"].extend(samples)
         _inference["fits"] -= 1
         gemm.set_lanes(start)
         _parallel.set_kernel_threads(None)
         blas.__exit__(None, None, None)
 
+
+# The samples of the last `threads_for_load` that read the load, and when it last did.
+_last_fit = {"at": None, "samples": collections.deque()}
 
 # What `threads_for_inference` last decided, shared by every call of the process.
 _inference = {"at": None, "start": None, "n": None,

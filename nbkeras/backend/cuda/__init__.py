@@ -23,6 +23,7 @@ from nbkeras.backend.cuda.runtime import (  # noqa: F401
     threads_for_load,
 )
 from nbkeras.backend.interface import NAMES as _NAMES
+from nbkeras.backend.kernel_table import load as _load_kernels
 
 if not _simulated():
     # Drop kernels cached from older sources before numba-cuda can load any of them.
@@ -33,9 +34,9 @@ if not _simulated():
 from nbkeras.backend.cuda.arrays import (  # noqa: E402,F401
     asarray, empty, empty_like, matmul, to_numpy, xp, zeros,
 )
-from nbkeras.backend.cuda.kernels import *  # noqa: E402,F401,F403
 from nbkeras.backend.cuda.transfer import prefetch  # noqa: E402,F401
 
+globals().update(_load_kernels(__name__))  # the kernels, each from the module the table names
 name = "cuda"
 __all__ = sorted(_NAMES)
 

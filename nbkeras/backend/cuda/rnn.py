@@ -15,8 +15,7 @@ from nbkeras.backend.cuda.activations import dact as _dact_code
 
 __all__ = ["simple_step_forward", "simple_step_backward", "lstm_step_forward",
            "lstm_step_backward", "gru_step_forward", "gru_step_backward", "gru_zr_forward",
-           "gru_h_forward", "gru_h_backward", "gru_zr_backward", "rnn_sequence_forward",
-           "rnn_sequence_backward"]
+           "gru_h_forward", "gru_h_backward", "gru_zr_backward"]
 
 
 @device
@@ -251,13 +250,3 @@ def gru_zr_backward(drh, gates, hin, ract, dxp, dhin):
     """reset-before GRU: from d(r * hin), the r gate's gradient and d(hin)."""
     launch(_gru_zr_backward, hin.size, drh, gates, hin, ract, dxp, dhin)
 
-
-def rnn_sequence_forward(kind, xp, bi, u, b, h, c, m, act, ract, gates, r):
-    """The GPU leaves the time loop to the op, which launches the step kernels above for
-    each step (a loop inside one launch would be a persistent kernel); returns False."""
-    return False
-
-
-def rnn_sequence_backward(kind, dh, dc, dout, ut, gates, r, h, c, m, act, ract, dxp, dr):
-    """As `rnn_sequence_forward`: the op runs the backward steps; returns False."""
-    return False

@@ -1,14 +1,18 @@
-"""Which module of the CPU device defines each kernel (no Numba here).
+"""Which module of a device defines each kernel (no Numba here): the CPU and CUDA devices
+name their kernel modules alike (`nbkeras.backend.cpu.optimizers`,
+`nbkeras.backend.cuda.optimizers`, ...).
 
-The device imports a kernel's module on the first lookup of that kernel, so a first fit
-of a Dense model never imports (nor sets up the caches of) the convolution, pooling,
-normalization or recurrent kernels. tests/test_backend_runtime.py checks this table
-against `kernels.__all__`.
+The CPU device imports a kernel's module on the first lookup of that kernel, so a first
+fit of a Dense model never imports (nor sets up the caches of) the convolution, pooling,
+normalization or recurrent kernels. tests/test_device_contract.py checks this table
+against `interface.KERNELS`.
 
 Example:
     >>> MODULES["adam_update"]
     'optimizers'
 """
+
+import importlib
 
 MODULES = {
     "attention_softmax_backward": "attention",
@@ -68,3 +72,20 @@ MODULES = {
     "softmax_backward": "softmax",
     "softmax_forward": "softmax",
 }
+
+
+def load(package):
+    """Every kernel of the device package `package`, imported from the module this table names.
+
+    Args:
+        package: the device's package, such as `'nbkeras.backend.cuda'`.
+
+    Returns:
+        A dict: kernel name -> kernel.
+
+    Example:
+        >>> load("nbkeras.backend.cpu")["adam_update"].__name__
+        'adam_update'
+    """
+    return {name: getattr(importlib.import_module(f"{package}.{module}"), name)
+            for name, module in MODULES.items()}
