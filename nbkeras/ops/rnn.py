@@ -20,7 +20,8 @@ product itself.
 
 from nbkeras.backend import kernels as K
 from nbkeras.backend.activation_codes import RNN_ACTIVATIONS as ACTIVATIONS
-from nbkeras.ops.core import record, unwrap
+from nbkeras.ops.core import op
+from nbkeras.ops.numpy import getitem
 
 
 class _Steps:
@@ -53,10 +54,10 @@ class _Cell:
         self.gate_buf = xp.empty((T, n, self.gates * u), dt) if self.gates > 1 else None
 
     def init_states(self, initial_states):
+        """H[0] (and C[0]) from the initial states; a None state starts at zeros."""
         xp, dt = self.st.xp, self.st.dt
-        self.H[0] = xp.asarray(unwrap(initial_states[0]), dt)
-        if self.C is not None:
-            self.C[0] = xp.asarray(unwrap(initial_states[1]), dt)
+        for buf, h in zip((self.H, self.C), initial_states):
+            buf[0] = 0 if h is None else xp.asarray(h, dt)
 
     def begin_backward(self, dc):
         """Allocate the backward buffers; `dc` is the gradient of the final cell state."""
@@ -229,22 +230,58 @@ def rnn(kind, x, kernel, recurrent_kernel, bias, initial_states, mask=None, go_b
     Returns:
         (output, [final states]).
 
+    One call of `ops.core.op` (inputs: x, the weights, the mask and the initial states, of
+    which a None state starts at zeros): what its backward pass reads from the forward (the
+    states of every step, the gate buffers) lives in a closure cell that each forward call
+    resets, so a replayed training step or forward plan can rerun it. The dropout masks are
+    bound in the closure (drawn once per call, so a step that draws them is not static).
+
     Example:
         >>> out, (h,) = rnn("simple", np.ones((2, 3, 4), "float32"), W, U, b,
         ...                 [np.zeros((2, 5), "float32")])
     """
+    cfg = (kind, go_backwards, activation, recurrent_activation, reset_after,
+           zero_output_for_mask, return_sequences)
+    dropout = (input_masks, recurrent_masks)
+    run = None  # the last forward's backward pass (with its buffers)
+
+    def forward(xp, x, kernel, recurrent_kernel, bias, mask, *states):
+        nonlocal run
+        run = None  # let go of the last call's buffers before this one takes them
+        out, run = _sequence(cfg, dropout, x, kernel, recurrent_kernel, bias, mask, states)
+        return out
+
+    def backward(xp, g, needs, arrays, out):
+        return run(g, needs)
+
+    inputs = (x, kernel, recurrent_kernel, bias, mask) + tuple(initial_states)
+    out = op("rnn", forward, inputs, backward)
+    T = x.shape[1]
+    To = T if return_sequences else 1
+    output = getitem(out, (slice(None), slice(None, T)) if return_sequences
+                     else (slice(None), 0))
+    S = _cell_class(kind, reset_after).states
+    states = [getitem(out, (slice(None), To + k)) for k in range(S)]
+    return output, states
+
+
+def _sequence(cfg, dropout, xa, W, U, b, mask, initial_states):
+    """The forward pass of `rnn` on arrays: (the packed outputs and final states, its
+    `backward(g, needs)`, which returns the gradients of `rnn`'s op inputs)."""
+    kind, go_backwards, activation, recurrent_activation, reset_after, \
+        zero_output_for_mask, return_sequences = cfg
+    input_masks, recurrent_masks = dropout
+
+
     xp = K.xp
-    W = unwrap(kernel)
-    U = unwrap(recurrent_kernel)
     dt = W.dtype
-    xa = xp.asarray(unwrap(x))
+    xa = xp.asarray(xa)
     if xa.dtype != dt:
         xa = xa.astype(dt)
     n, T, D = xa.shape
     u = U.shape[0]
     Cell = _cell_class(kind, reset_after)
     G, Gr, S = Cell.gates, Cell.rec_gates, Cell.states
-    b = None if bias is None else unwrap(bias)
     b_in = b_rec = None
     if b is not None:
         if kind == "gru" and reset_after:
@@ -256,7 +293,7 @@ def rnn(kind, x, kernel, recurrent_kernel, bias, initial_states, mask=None, go_b
     if mask is None:
         Mt = xp.ones((T, n), dt)
     else:
-        m = xp.asarray(unwrap(mask)).astype(dt).T
+        m = xp.asarray(mask).astype(dt).T
         Mt = xp.ascontiguousarray(m[::-1] if go_backwards else m)
     imasks = input_masks
     single_im = imasks is not None and not isinstance(imasks, (list, tuple))
@@ -398,13 +435,9 @@ def rnn(kind, x, kernel, recurrent_kernel, bias, initial_states, mask=None, go_b
                 gb = xp.stack([gin, grec])
             else:
                 gb = gin
-        grads = [gx, gw, gu, gb, xp.array(dh)]
+        grads = [gx, gw, gu, gb, None, xp.array(dh)]
         if C is not None:
             grads.append(cell.dc)
         return tuple(grads)
 
-    inputs = (x, kernel, recurrent_kernel, bias) + tuple(initial_states)
-    out = record(packed, inputs, backward)
-    output = out[:, :T] if return_sequences else out[:, 0]
-    states = [out[:, To + k] for k in range(S)]
-    return output, states
+    return packed, backward

@@ -162,7 +162,8 @@ def whitelist():
                  "GlobalMaxPooling2D", "GlobalMaxPooling3D", "GlobalAveragePooling2D",
                  "GlobalAveragePooling3D", "ZeroPadding1D", "ZeroPadding2D", "ZeroPadding3D",
                  "UpSampling1D", "UpSampling2D", "UpSampling3D", "Cropping1D", "Cropping2D",
-                 "Cropping3D")
+                 "Cropping3D", "SimpleRNN", "LSTM", "GRU", "RNN", "Bidirectional",
+                 "SimpleRNNCell", "LSTMCell", "GRUCell")
         _WHITELIST = {getattr(L, n) for n in names if hasattr(L, n)}
     return _WHITELIST
 
@@ -210,6 +211,9 @@ def _layer_reason(layer, allowed=None):
         return f"layer '{layer.name}' ({cls.__name__}) overrides `{hook}`"
     if getattr(layer, "supports_masking", False) and layer_module._MASKS:
         return "Keras masks in the step"
+    reason = _recurrent_reason(layer, training=allowed is None)
+    if reason is not None:
+        return reason
     for attr in _CALLABLE_ATTRS:
         fn = layer.__dict__.get(attr)
         if fn is not None and not _builtin(fn):
@@ -217,6 +221,27 @@ def _layer_reason(layer, allowed=None):
     for v in layer.weights:
         if not _builtin(getattr(v, "regularizer", None)):
             return f"a custom regularizer on '{v.path}'"
+    return None
+
+
+def _recurrent_reason(layer, training):
+    """Why a recurrent layer or cell is not static (None when it is): an RNN runs as one
+    fused op only over a built-in cell with activations the kernels have, when not stateful
+    (its states carry over in Python) and, in training, without dropout (its masks are
+    drawn in Python once per call)."""
+    from nbkeras.layers.rnn.cell_base import RNNCellBase
+    from nbkeras.layers.rnn.rnn import RNN
+
+    name = f"layer '{layer.name}' ({type(layer).__name__})"
+    if isinstance(layer, RNN):
+        if layer._fused() is None:
+            return f"{name} runs its cell step by step (a custom cell or activation)"
+        if layer.stateful:
+            return f"{name} is stateful"
+        layer = layer.cell
+    if training and isinstance(layer, RNNCellBase) and (
+            getattr(layer, "dropout", 0) or getattr(layer, "recurrent_dropout", 0)):
+        return f"{name} draws its dropout masks in Python"
     return None
 
 

@@ -81,16 +81,17 @@ class Bidirectional(Wrapper):
         if self.return_state:
             states = list(y[1:]) + list(y_rev[1:])
             y, y_rev = y[0], y_rev[0]
+        # Ops, not array operators, also on plain arrays: a forward plan replays them.
         if self.return_sequences:
-            y_rev = y_rev[:, ::-1]
+            y_rev = ops.getitem(y_rev, (slice(None), slice(None, None, -1)))
         if self.merge_mode == "concat":
             out = ops.concatenate([y, y_rev], axis=-1)
         elif self.merge_mode == "sum":
-            out = y + y_rev
+            out = ops.add(y, y_rev)
         elif self.merge_mode == "ave":
-            out = (y + y_rev) * 0.5
+            out = ops.multiply(ops.add(y, y_rev), 0.5)
         elif self.merge_mode == "mul":
-            out = y * y_rev
+            out = ops.multiply(y, y_rev)
         else:
             out = [y, y_rev]
         if self.return_state:

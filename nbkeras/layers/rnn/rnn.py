@@ -11,6 +11,7 @@ import numpy as np
 from nbkeras import ops
 from nbkeras.layers.input_spec import InputSpec
 from nbkeras.layers.layer import Layer, _takes
+from nbkeras.layers.rnn.cell_base import RNNCellBase
 from nbkeras.layers.rnn.gru_cell import GRUCell
 from nbkeras.layers.rnn.lstm_cell import LSTMCell
 from nbkeras.layers.rnn.simple_rnn_cell import SimpleRNNCell
@@ -141,7 +142,11 @@ class RNN(Layer):
 
     def call(self, sequences, initial_state=None, mask=None, training=False):
         n = sequences.shape[0]
-        states = self._initial_state(n, initial_state)
+        fused = self._fused()
+        if fused is not None and initial_state is None and self._zero_start():
+            states = [None] * len(self.state_size)  # the fused op starts them at zeros
+        else:
+            states = self._initial_state(n, initial_state)
         if mask is not None:
             mask = np.asarray(unwrap(mask)).astype(bool)
             if mask.ndim == 3:
@@ -150,7 +155,6 @@ class RNN(Layer):
             for reset in ("reset_dropout_mask", "reset_recurrent_dropout_mask"):
                 if hasattr(cell, reset):
                     getattr(cell, reset)()
-        fused = self._fused()
         if fused is not None:
             output, states = self._run_fused(fused, sequences, states, mask, training)
         else:
@@ -161,6 +165,12 @@ class RNN(Layer):
         if self.return_state:
             return [output, *states]
         return output
+
+    def _zero_start(self):
+        """Whether a call without initial states starts at zeros made in the fused op (not
+        stateful, and neither the layer nor its cell makes its own initial states)."""
+        return (not self.stateful and type(self).get_initial_state is RNN.get_initial_state
+                and type(self.cell).get_initial_state is RNNCellBase.get_initial_state)
 
     def _fused(self):
         kind = _FUSED.get(type(self.cell))
