@@ -16,6 +16,10 @@ its GEMM and its kernel counts: the recurrent products write into buffers alloca
 once per call (not one array per step), and without a time mask the SimpleRNN and LSTM
 kernels leave no direct part in dh_prev, so the step's state gradient is the recurrent
 product itself.
+
+`rnn` is one call of `ops.core.op`: the forward pass (`_sequence`) runs on the arrays
+alone and hands back its backward pass, kept in a closure cell that each forward call
+resets, so a replayed training step or forward plan reruns it as it is.
 """
 
 from nbkeras.backend import kernels as K

@@ -120,7 +120,7 @@ class Trace:
             i = self.op_of_tensor.get(id(t))
             if i is None:
                 self.fail("an op that records on the tape outside the ops' entry point "
-                          "(RNNs, custom gradients)")
+                          "(custom gradients)")
                 return
             nodes.append((i, needs))
         self.nodes = nodes
