@@ -163,3 +163,18 @@ def test_rnn_training_goldens_bit_identical(case, build, batch, key, replays):
     assert_identical(fast[:2], tape[:2])
     if key == "losses":  # the fused LSTM (the cell models run their cells step by step)
         assert n > 0 and fast[2] == "replay", fast[2]
+
+
+def test_dropout_turned_on_between_fits_takes_the_tape_numbers(replays):
+    """The masks drawn in Python are bound in the op's closure: two traces differ, so the
+    step goes back to the tape (with its numbers)."""
+    def run():
+        model = MODELS["lstm"]()
+        x, y = _sequences()
+        model.fit(x, y, batch_size=8, epochs=1, verbose=0)
+        model.layers[0].cell.dropout = 0.3
+        model.fit(x, y, batch_size=8, epochs=1, verbose=0)
+        return model.get_weights(), model._step_path.startswith("tape: ")
+    fast, tape, n = _twice(run, replays)
+    assert_identical(fast, tape)
+    assert n == 2 and fast[1]

@@ -185,7 +185,7 @@ def _constant(x):
 
 def _value_key(v, slot_of, depth=0):
     """A comparable key of a value bound in a closure (or an op's constant input)."""
-    if isinstance(v, tuple) and len(v) == 2 and v[0] == "const":
+    if isinstance(v, tuple) and len(v) == 2 and type(v[0]) is str and v[0] == "const":
         c = v[1]
         if type(c) is np.ndarray:
             return ("const", c.dtype.str, c.shape, c.tobytes())
