@@ -275,8 +275,6 @@ def _sequence(cfg, dropout, xa, W, U, b, mask, initial_states):
     kind, go_backwards, activation, recurrent_activation, reset_after, \
         zero_output_for_mask, return_sequences = cfg
     input_masks, recurrent_masks = dropout
-
-
     xp = K.xp
     dt = W.dtype
     xa = xp.asarray(xa)
