@@ -178,3 +178,33 @@ def test_dropout_turned_on_between_fits_takes_the_tape_numbers(replays):
     fast, tape, n = _twice(run, replays)
     assert_identical(fast, tape)
     assert n == 2 and fast[1]
+
+
+def test_only_a_taped_call_keeps_its_buffers_for_a_backward_pass(monkeypatch):
+    """A replayed training step keeps the last forward's buffers (H, the gates) for its
+    backward pass; predict's forward plan, which no backward pass follows, keeps none."""
+    import gc
+    import weakref
+
+    from nbkeras.ops import rnn as rnn_ops
+
+    kept = []
+    sequence = rnn_ops._sequence
+
+    def watched(*args):
+        out, back = sequence(*args)
+        kept.append(weakref.ref(back))
+        return out, back
+
+    monkeypatch.setattr(rnn_ops, "_sequence", watched)
+    model = MODELS["lstm"]()
+    x, y = _sequences()
+    model.fit(x, y, batch_size=8, epochs=1, verbose=0)
+    assert model._step_path == "replay"
+    fitted = len(kept)
+    for _ in range(3):
+        model.predict(x, batch_size=8, verbose=0)
+    assert model._predict_path == "replay" and len(kept) == fitted + 12
+    gc.collect()
+    alive = [r() is not None for r in kept]
+    assert alive == [False] * (fitted - 1) + [True] + [False] * 12

@@ -24,7 +24,7 @@ resets, so a replayed training step or forward plan reruns it as it is.
 
 from nbkeras.backend import kernels as K
 from nbkeras.backend.activation_codes import RNN_ACTIVATIONS as ACTIVATIONS
-from nbkeras.ops.core import op
+from nbkeras.ops.core import op, recording
 from nbkeras.ops.numpy import getitem
 
 
@@ -247,12 +247,16 @@ def rnn(kind, x, kernel, recurrent_kernel, bias, initial_states, mask=None, go_b
     cfg = (kind, go_backwards, activation, recurrent_activation, reset_after,
            zero_output_for_mask, return_sequences)
     dropout = (input_masks, recurrent_masks)
+    # Without a tape no backward pass can follow (a forward plan of predict replays this
+    # call as it is): the forward then keeps nothing of its buffers.
+    keep = recording()
     run = None  # the last forward's backward pass (with its buffers)
 
     def forward(xp, x, kernel, recurrent_kernel, bias, mask, *states):
         nonlocal run
         run = None  # let go of the last call's buffers before this one takes them
-        out, run = _sequence(cfg, dropout, x, kernel, recurrent_kernel, bias, mask, states)
+        out, back = _sequence(cfg, dropout, x, kernel, recurrent_kernel, bias, mask, states)
+        run = back if keep else None
         return out
 
     def backward(xp, g, needs, arrays, out):
