@@ -63,10 +63,13 @@ class Workspace:
 
 # The most bytes an im2col matrix may take; larger batches are processed in chunks.
 WORKSPACE_BYTES = 64 * 2 ** 20
-# On the CPU, the input gradient's column matrix is made and scattered back a few samples
-# at a time, so that it stays in the L2 cache between its GEMM and col2im (the whole
-# batch's went out to memory and back: 15-20 % slower on the benchmark CNN's second layer).
-DCOLS_BYTES = {"cpu": 768 * 2 ** 10}
+# On the CPU, the input gradient's column matrix is made and scattered back in chunks of
+# samples, so that it stays in the cache between its GEMM and col2im (the whole batch's
+# went out to memory and back). 4 MiB (30 of the benchmark CNN's second-layer samples):
+# 768 KiB chunks (5 samples) made 26 GEMMs of 605 rows, each split in two blocks whose
+# hand-off to the second lane cost more than the cache saved: the training step was
+# 10-15 % slower in alternating A/B epochs (bench/cnn.py's model, load ~2 on 2 cores).
+DCOLS_BYTES = {"cpu": 4 * 2 ** 20}
 
 
 def _take(ws, role, shape, dtype):
