@@ -358,6 +358,15 @@ def framework_skip_reason(framework):
     return None
 
 
+def skipped_worker(framework):
+    """In a worker: reply `{"skipped": why}` and return True when `framework` does not
+    import in this interpreter (see `framework_skip_reason`)."""
+    skip = framework_skip_reason(framework)
+    if skip:
+        worker_reply({"skipped": skip})
+    return bool(skip)
+
+
 def import_framework(framework):
     if framework == "nbkeras":
         import nbkeras

@@ -95,9 +95,7 @@ def gemm_model_shapes(batch, tries=7):
 
 # -------------------------------------------------------------------- worker
 def worker(framework, cfg):
-    skip = C.framework_skip_reason(framework)
-    if skip:
-        C.worker_reply({"skipped": skip})
+    if C.skipped_worker(framework):
         return
     import numpy as np
 

@@ -57,9 +57,7 @@ def build(keras):
 
 
 def worker(framework, cfg):
-    skip = C.framework_skip_reason(framework)
-    if skip:
-        C.worker_reply({"skipped": skip})
+    if C.skipped_worker(framework):
         return
     keras = C.import_framework(framework)
     x, y = make_data(cfg["n"])

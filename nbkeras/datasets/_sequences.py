@@ -1,6 +1,10 @@
-"""The word-index remapping that IMDB and Reuters share."""
+"""The word-index remapping and word-index file that IMDB and Reuters share."""
+
+import json
 
 import numpy as np
+
+from nbkeras.datasets._download import get_file
 
 
 def shift_indices(seqs, start_char, index_from):
@@ -29,3 +33,10 @@ def as_object_array(seqs):
     out = np.empty(len(seqs), dtype=object)
     out[:] = seqs
     return out
+
+
+def load_word_index(path, origin, file_hash):
+    """The dict word -> frequency rank in the JSON file `path` of Keras's cache (downloaded
+    from `origin` the first time)."""
+    with open(get_file(fname=path, origin=origin, file_hash=file_hash), encoding="utf-8") as f:
+        return json.load(f)

@@ -5,7 +5,6 @@ Each review is a list of word indices, words ranked by frequency. Read from
 `imdb_word_index.json`.
 """
 
-import json
 import warnings
 
 import numpy as np
@@ -13,7 +12,7 @@ import numpy as np
 from nbkeras.datasets._download import get_file
 from nbkeras.datasets._safe_pickle import load_npz
 from nbkeras.datasets._sequences import (as_object_array, drop_long, limit_vocabulary,
-                                         shift_indices)
+                                         load_word_index, shift_indices)
 
 _ORIGIN = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/"
 _HASH = "69664113be75683a8fe16e3ed0ab59fda8886cb3cd7ada244f7d9544e4676b9f"
@@ -80,7 +79,4 @@ def get_word_index(path="imdb_word_index.json"):
         >>> index = nbkeras.datasets.imdb.get_word_index()
         >>> words = {i + 3: w for w, i in index.items()}
     """
-    path = get_file(fname=path, origin=_ORIGIN + "imdb_word_index.json",
-                    file_hash=_WORD_INDEX_HASH)
-    with open(path, encoding="utf-8") as f:
-        return json.load(f)
+    return load_word_index(path, _ORIGIN + "imdb_word_index.json", _WORD_INDEX_HASH)

@@ -5,14 +5,12 @@ Each newswire is a list of word indices, words ranked by frequency. Read from
 `reuters_word_index.json`.
 """
 
-import json
-
 import numpy as np
 
 from nbkeras.datasets._download import get_file
 from nbkeras.datasets._safe_pickle import load_npz
 from nbkeras.datasets._sequences import (as_object_array, drop_long, limit_vocabulary,
-                                         shift_indices)
+                                         load_word_index, shift_indices)
 
 _ORIGIN = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/"
 _HASH = "d6586e694ee56d7a4e65172e12b3e987c03096cb01eab99753921ef915959916"
@@ -75,10 +73,7 @@ def get_word_index(path="reuters_word_index.json"):
     Example:
         >>> index = nbkeras.datasets.reuters.get_word_index()
     """
-    path = get_file(fname=path, origin=_ORIGIN + "reuters_word_index.json",
-                    file_hash=_WORD_INDEX_HASH)
-    with open(path, encoding="utf-8") as f:
-        return json.load(f)
+    return load_word_index(path, _ORIGIN + "reuters_word_index.json", _WORD_INDEX_HASH)
 
 
 def get_label_names():

@@ -20,7 +20,7 @@ def as_prediction(y_pred):
 
 def check_broadcastable(y_true, y_pred):
     """Raise a ValueError naming both shapes when y_true and y_pred do not broadcast."""
-    ts, ps = np.shape(unwrap(y_true)), np.shape(unwrap(y_pred))
+    ts, ps = ops.shape(y_true), ops.shape(y_pred)
     try:
         np.broadcast_shapes(ts, ps)
     except ValueError:

@@ -15,13 +15,13 @@ REDUCTIONS = ("sum", "sum_over_batch_size", "mean", "mean_with_sample_weight", "
 
 def squeeze_or_expand_to_same_rank(x1, x2, expand_rank_1=True):
     """Squeeze or expand the last axis of one input when the ranks differ by one."""
-    r1, r2 = len(np.shape(unwrap(x1))), len(np.shape(unwrap(x2)))
-    if r1 == r2 + 1 and np.shape(unwrap(x1))[-1] == 1:
+    r1, r2 = len(ops.shape(x1)), len(ops.shape(x2))
+    if r1 == r2 + 1 and ops.shape(x1)[-1] == 1:
         if r2 == 1 and expand_rank_1:
             x2 = ops.expand_dims(x2, -1)
         else:
             x1 = ops.squeeze(x1, -1)
-    elif r2 == r1 + 1 and np.shape(unwrap(x2))[-1] == 1:
+    elif r2 == r1 + 1 and ops.shape(x2)[-1] == 1:
         if r1 == 1 and expand_rank_1:
             x1 = ops.expand_dims(x1, -1)
         else:
@@ -37,7 +37,7 @@ def reduce_weighted_values(values, sample_weight=None, reduction="sum_over_batch
         values = ops.multiply(values, sw)
     else:
         sw = None
-    shape = np.shape(unwrap(values))
+    shape = ops.shape(values)
     if reduction in (None, "none") or shape in ((), (0,)):
         return values
     if reduction == "sum":

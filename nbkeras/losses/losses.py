@@ -52,7 +52,7 @@ def categorical_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=
     """
     y_true = _as_target(y_true, y_pred)
     if label_smoothing:
-        n = np.shape(unwrap(y_pred))[axis]
+        n = ops.shape(y_pred)[axis]
         y_true = y_true * (1.0 - label_smoothing) + label_smoothing / n
     return nn.categorical_crossentropy(y_true, y_pred, from_logits=from_logits, axis=axis)
 
@@ -73,7 +73,7 @@ def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, ignore_cl
         >>> nbkeras.losses.sparse_categorical_crossentropy([1], [[0.2, 0.8]])
         array([0.22314353], dtype=float32)
     """
-    n = np.shape(unwrap(y_pred))[-1]
+    n = ops.shape(y_pred)[-1]
     labels = untracked_op("sparse_labels",
                           lambda y: nn.sparse_labels(y, n, ignore_class, name="y_true"),
                           (unwrap(y_true),))
@@ -82,7 +82,7 @@ def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, ignore_cl
         keep = labels != ignore_class
         labels = np.where(keep, labels, 0)
     if label_smoothing:
-        p_shape = np.shape(unwrap(y_pred))
+        p_shape = ops.shape(y_pred)
         if labels.ndim == len(p_shape):
             labels = labels.reshape(labels.shape[:-1])
         onehot = nn.one_hot(labels, p_shape[-1], dtype=unwrap(y_pred).dtype)
@@ -92,7 +92,7 @@ def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, ignore_cl
     else:  # the labels were checked above: not a second time on the training hot path
         out = nn._sparse_categorical_crossentropy(labels, y_pred, from_logits, axis, checked=True)
     if keep is not None:
-        keep = keep.reshape(np.shape(unwrap(out)))
+        keep = keep.reshape(ops.shape(out))
         out = ops.multiply(out, keep.astype(unwrap(out).dtype))
     return out
 

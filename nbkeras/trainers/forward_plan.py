@@ -11,7 +11,9 @@ later calls replay the plan: the forward functions in order, compiled to one str
 Python function that reads each variable's current `.data` (so `set_weights`,
 `load_weights` and training between calls are seen). No Layer.__call__, no input checks of
 every layer: the same kernels on the same arrays, so the numbers are bit-identical to the
-direct call. evaluate's loss and metrics then run as they do after a direct call.
+direct call. evaluate's step (`forward_loss`) traces and replays its loss in the same plan
+where the loss is a built-in one the tracer can follow (else only its forward pass
+replays); its metrics run as they do after a direct call.
 
 Anything not proved static runs the direct call; `model._predict_path` says which path the
 last forward pass took and why (`"replay"`, `"trace"`, or `"direct: <reason>"`).
@@ -84,7 +86,8 @@ def forward_loss(model, x, y, sample_weight):
         reason = plans.loss_reason
         if reason is _UNKNOWN:
             reason = step_static.loss_reason(model)
-            if model._compiled_state.built:  # (its losses are known once it is built)
+            state = model._compiled_state
+            if state is not None and state.built:  # (its losses are known once it is built)
                 plans.loss_reason = reason
     if reason is None:
         if type(cx) is np.ndarray and type(y) is np.ndarray and sample_weight is None:

@@ -40,3 +40,8 @@ def test_the_cuda_device_exports_exactly_the_interface(cuda_kernels):
     # test_training.py runs the CPU ones against the GPU's step kernels.
     assert {c[1] for c in CASES} == set(interface.KERNELS) - {
         "dropout_forward", "rnn_sequence_forward", "rnn_sequence_backward"}
+
+
+def test_the_gpu_leaves_the_recurrent_time_loop_to_the_op(cuda_kernels):
+    assert cuda_kernels.rnn_sequence_forward("lstm", *[None] * 11) is False
+    assert cuda_kernels.rnn_sequence_backward("lstm", *[None] * 13) is False

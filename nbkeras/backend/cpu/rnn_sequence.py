@@ -7,14 +7,15 @@ step calls NumPy's own BLAS (`blas.gemm`, the very call `np.matmul` makes) and t
 cell kernels of `rnn.py` on the same arrays, so the results are bit-identical to the
 per-step path (except where that path's `gemm.matmul` cut a large recurrent product
 into column blocks, whose sums round differently: from 4M multiply-adds per step at
-batches under 96, e.g. LSTM(128) at batch 64). Rows of a batch never mix in a recurrence, so the batch is cut into
-blocks of rows that run the whole sequence each, on the GEMM lanes (`gemm.run_blocks`):
-the two cores share the recurrent work with no synchronization per step. Block
-boundaries fall on multiples of `ROW_ALIGN` rows and depend on the shape alone, so the
-numbers never follow the load. There a row block of a GEMM equals the same rows of the
-whole product (OpenBLAS's Haswell kernel; checked once per shape, `_blocks_reproduce`),
-and then one lane (a busy machine) runs the batch as one block, which gives the same
-bits with one GEMM call per step instead of one per block.
+batches under 96, e.g. LSTM(128) at batch 64). Rows of a batch never mix in a
+recurrence, so the batch is cut into blocks of rows that run the whole sequence each,
+on the GEMM lanes (`gemm.run_blocks`): the two cores share the recurrent work with no
+synchronization per step. Block boundaries fall on multiples of `ROW_ALIGN` rows and
+depend on the shape alone, so the numbers never follow the load. There a row block of
+a GEMM equals the same rows of the whole product (OpenBLAS's Haswell kernel; checked
+once per shape, `_blocks_reproduce`), and then one lane (a busy machine) runs the batch
+as one block, which gives the same bits with one GEMM call per step instead of one per
+block.
 
 The kernels cover SimpleRNN, LSTM and GRU with reset_after=True (the op runs recurrent
 dropout and reset_after=False step by step); they return False (and write nothing) for
@@ -23,7 +24,7 @@ a dtype other than float32 / float64, or when NumPy's BLAS is not an ILP64 OpenB
 op then runs its steps one by one. `NBKERAS_RNN_SEQUENCE=0` turns them off.
 
 Example:
-    >>> rnn_sequence_forward("lstm", xp, u, b, h, c, m, 3, 2, gates, r)
+    >>> rnn_sequence_forward("lstm", xp, bi, u, b, h, c, m, 3, 2, gates, r)
     True
 """
 
@@ -49,10 +50,10 @@ _GATES = {"simple": 1, "lstm": 4, "gru": 3}
 _state = {"enabled": os.environ.get("NBKERAS_RNN_SEQUENCE", "1").strip() != "0"}
 
 
-def _row_blocks(n, parts=None):
-    """(lo, hi) row blocks: `parts` (default `gemm.blocks_per_gemm()`) of them at most,
-    `ROW_ALIGN` rows at least, inner edges at multiples of `ROW_ALIGN`."""
-    parts = min(_gemm.blocks_per_gemm() if parts is None else parts, n // ROW_ALIGN)
+def _row_blocks(n):
+    """(lo, hi) row blocks: `gemm.blocks_per_gemm()` of them at most, `ROW_ALIGN` rows
+    at least, inner edges at multiples of `ROW_ALIGN`."""
+    parts = min(_gemm.blocks_per_gemm(), n // ROW_ALIGN)
     edges = _gemm._edges(n, max(1, parts), ROW_ALIGN)
     return list(zip(edges, edges[1:]))
 
