@@ -54,7 +54,9 @@ def cnn_parts(repeats):
                  (f"{name} relu backward", best_ms(lambda: A.act_backward(
                      g.reshape(-1), y.reshape(-1), y.reshape(-1), dz.reshape(-1), 1, 0.0),
                      repeats)),
-                 (f"{name} GEMM kernel gradient", best_ms(lambda: cols.T @ dz, repeats)),
+                 # the op's orientation: the transposed product when the kernel is thin
+                 (f"{name} GEMM kernel gradient", best_ms(
+                     (lambda: (dz.T @ cols).T) if 9 * c < o else (lambda: cols.T @ dz), repeats)),
                  (f"{name} bias gradient", best_ms(lambda: A.col_sum(dz, gb), repeats))]
         if need_dx:
             dx = np.empty_like(x)

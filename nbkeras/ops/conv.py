@@ -63,10 +63,20 @@ class Workspace:
 
 # The most bytes an im2col matrix may take; larger batches are processed in chunks.
 WORKSPACE_BYTES = 64 * 2 ** 20
-# On the CPU, the input gradient's column matrix is made and scattered back a few samples
-# at a time, so that it stays in the L2 cache between its GEMM and col2im (the whole
-# batch's went out to memory and back: 15-20 % slower on the benchmark CNN's second layer).
-DCOLS_BYTES = {"cpu": 768 * 2 ** 10}
+# On the CPU the forward im2col matrix is made a chunk of samples at a time too, so that
+# it is still in the cache when its GEMM reads it (the backward pass gathers each chunk
+# again for the kernel gradient: one more im2col, 0.4 ms, instead of a 17.8 MB matrix
+# written out and read back twice on the benchmark CNN's second layer). 4 MiB took
+# 6-7 % less CPU time per training epoch than the whole batch (alternating A/B epochs,
+# bench/cnn.py's model, load 1.1-1.5 on 2 cores; wall time within the noise).
+COLS_BYTES = {"cpu": 4 * 2 ** 20}
+# On the CPU, the input gradient's column matrix is made and scattered back in chunks of
+# samples, so that it stays in the cache between its GEMM and col2im (the whole batch's
+# went out to memory and back). 4 MiB (30 of the benchmark CNN's second-layer samples):
+# 768 KiB chunks (5 samples) made 26 GEMMs of 605 rows, each split in two blocks whose
+# hand-off to the second lane cost more than the cache saved: the training step was
+# 10-15 % slower in alternating A/B epochs (bench/cnn.py's model, load ~2 on 2 cores).
+DCOLS_BYTES = {"cpu": 4 * 2 ** 20}
 
 
 def _take(ws, role, shape, dtype):
@@ -174,11 +184,12 @@ def conv_channels_last(x, kernel, bias=None, strides=(1, 1), padding="valid",
     """activation(convolution of NHWC or NDHWC `x` with a (*K, C/groups, O) kernel + bias).
 
     Every rank runs as a 3-D convolution (2-D inputs with a unit depth axis). The im2col
-    matrix covers as many samples as fit in `WORKSPACE_BYTES` at once; when the whole batch
-    fits, it is kept for the backward pass, otherwise the backward pass rebuilds it chunk by
-    chunk, so memory stays bounded for any batch size. One call of `ops.core.op`: what its
-    backward pass reads from the forward (the im2col matrix, the pre-activation) lives in a
-    closure cell that each forward call resets, so a replayed training step can rerun it.
+    matrix covers as many samples as fit in `WORKSPACE_BYTES` (on the CPU `COLS_BYTES`) at
+    once; when the whole batch fits, it is kept for the backward pass, otherwise the
+    backward pass rebuilds it chunk by chunk, so memory stays bounded for any batch size.
+    One call of `ops.core.op`: what its backward pass reads from the forward (the im2col
+    matrix, the pre-activation) lives in a closure cell that each forward call resets, so
+    a replayed training step can rerun it.
 
     Args:
         x: (N, H, W, C) or (N, D, H, W, C) input.
@@ -213,7 +224,8 @@ def conv_channels_last(x, kernel, bias=None, strides=(1, 1), padding="valid",
     plan = _ConvPlan(
         in_shape=tuple(xs), out_shape=(n, od, oh, ow, o) if len(xs) == 5 else (n, oh, ow, o),
         n=n, per=per, o=o, c=c, kk=kk, cg=cg, groups=groups,
-        chunk=max(1, min(n, WORKSPACE_BYTES // max(1, per * kk * c * w.dtype.itemsize))),
+        chunk=max(1, min(n, min(WORKSPACE_BYTES, COLS_BYTES.get(K.name, WORKSPACE_BYTES))
+                         // max(1, per * kk * c * w.dtype.itemsize))),
         geometry=(kd, kh, kw, sd, sh, sw, dd, dh, dw, pf, pt, pl, od, oh, ow),
         # A 1x1 kernel at stride 1 without padding: im2col would be a plain copy of x.
         pointwise=kk == 1 and (od, oh, ow, pf, pt, pl) == (dep, h, wd, 0, 0, 0) and groups == 1,
@@ -311,7 +323,11 @@ def _conv_backward(p, ws, state, w, gy, needs):
         d = dy[lo * per:hi * per]
         if needs[1]:
             cols, colsg, tok = kept if kept is not None else _gather(p, ws, x5, lo, hi, "cols")
-            if g_ == 1:
+            if g_ == 1 and kk * c < o:
+                # a thin (kk*c, rows) @ (rows, o) product (a first layer's 9 x 86528 @
+                # 86528 x 32): BLAS runs the transposed one 20 % faster
+                gw += K.matmul(d.T, cols).T.reshape(w.shape)
+            elif g_ == 1:
                 gw += K.matmul(cols.T, d).reshape(w.shape)
             elif p.depthwise:
                 c3, d3 = cols.reshape(mc, kk, c), d.reshape(mc, c, og)

@@ -746,11 +746,16 @@ class Trainer:
             source = DatasetBatches(x, steps, check=data_validation.batch_check(self))
         else:
             x = data_utils.to_array(x, "x", strings=self._takes_text)
-            if len(data_utils.flat(x)[0]) == 0:  # no samples: no outputs, of the right shape
+            n = len(data_utils.flat(x)[0])
+            if n == 0:  # no samples: no outputs, of the right shape
                 data_validation.check_inputs(self, x)
                 self._maybe_build_from_data(x)
                 return _empty_outputs(self._output_specs(x))
             data_validation.check_data(self, x)
+            if n <= batch_size and (steps is None or steps == 1) and not _given(callbacks):
+                self._maybe_build_from_data(x)
+                if not _resolve_verbose(verbose):  # one silent batch: no loop around it
+                    return self._predict_batch(x)
             source = ArrayBatches(x, None, None, batch_size, steps=steps)
         self._maybe_build_from_data(source.peek()[0])
         verbose = _resolve_verbose(verbose)
@@ -817,8 +822,16 @@ class Trainer:
         """Return the model's outputs for one batch."""
         x = data_utils.to_array(x, "x", strings=self._takes_text)
         self._maybe_build_from_data(x)
+        return self._predict_batch(x)
+
+    def _predict_batch(self, x):
+        """`predict_step` on the one batch `x` (checked already), as `predict` returns it:
+        what `predict_on_batch` does, and `predict` when all of its data is one batch and
+        nobody watches (no callbacks, `verbose=0`). One batch has no boundary to stop at,
+        so no Ctrl-C guard is installed."""
         with _device.threads_for_inference():
-            out = self.predict_step(pack_x_y_sample_weight(x))
+            xb = next(iter(_device.prefetch(((x, None, None),))))[0]  # (on a GPU: copied)
+            out = self.predict_step(pack_x_y_sample_weight(xb))
         return _concatenate_outputs([out])
 
     def _batch_result(self, logs, return_dict):
@@ -1007,6 +1020,11 @@ def _report_interrupt(epoch, epochs, step, steps, logs):
 def _raise_interrupted(what):
     """evaluate/predict stopped at a batch boundary after a first Ctrl-C: no partial result."""
     raise KeyboardInterrupt(f"{what}() interrupted at a batch boundary; the model is unchanged.")
+
+
+def _given(callbacks):
+    """Whether `callbacks` holds any callback (None and an empty list hold none)."""
+    return callbacks is not None and not (isinstance(callbacks, (list, tuple)) and not callbacks)
 
 
 def _check_batch_size(batch_size):

@@ -9,7 +9,11 @@ The column matrix is walked as a (rows, taps, C) view, so the innermost loop of 
 copy runs over channels with a bare loop index: Numba needs no negative-index
 wraparound there and the copy vectorizes (indexing `cols[row, base + k]` instead made
 every element a scalar copy, 4x slower). Bounds are checked once per tap, not per
-element.
+element. A window that lies wholly inside the input (unit width dilation) is copied
+as one run of KW*C elements per (depth, height) offset, between row views: 2x faster
+than tap by tap for one input channel (a first layer's 3-element taps), ~10-20 %
+for 32 (measured on the benchmark CNN's shapes). col2im keeps the per-tap loop: the
+runs gained nothing there at 32 channels.
 
 Both kernels work one sample at a time (`_im2col_sample`, `_col2im_sample`): a sample's
 column rows and its input (gradient) belong to it alone, so the serial loop and the
@@ -23,26 +27,35 @@ from nbkeras.backend.cpu import _parallel
 from nbkeras.backend.cpu._jit import jit
 
 
+@jit(inline="always")
+def _inside(d0, h0, w0, d, h, w, kd, kh, kw, dd, dh, dw):
+    """Whether a window lies inside the input with unit width dilation: its kw taps of
+    each (depth, height) offset are then one contiguous run of kw * C elements."""
+    return (dw == 1 and d0 >= 0 and d0 + (kd - 1) * dd < d and h0 >= 0
+            and h0 + (kh - 1) * dh < h and w0 >= 0 and w0 + kw - 1 < w)
+
+
 @jit
-def _im2col_sample(x, c3, n, kd, kh, kw, sd, sh, sw, dd, dh, dw, pf, pt, pl, od, oh, ow):
+def _im2col_sample(x, c3, c4, n, kd, kh, kw, sd, sh, sw, dd, dh, dw, pf, pt, pl, od, oh, ow):
     _, d, h, w, c = x.shape
+    xr = x.reshape((x.shape[0], d, h, w * c))
+    run = kw * c
     zero = x.dtype.type(0)
     for t in range(od):
         for i in range(oh):
             for j in range(ow):
                 row = ((n * od + t) * oh + i) * ow + j
                 d0, h0, w0 = t * sd - pf, i * sh - pt, j * sw - pl
-                if (d0 >= 0 and d0 + (kd - 1) * dd < d and h0 >= 0
-                        and h0 + (kh - 1) * dh < h and w0 >= 0 and w0 + (kw - 1) * dw < w):
-                    # the whole window lies inside the input: no bounds checks
-                    tap = 0
+                if _inside(d0, h0, w0, d, h, w, kd, kh, kw, dd, dh, dw):
+                    # no bounds checks; one run of kw * C per (depth, height) offset
+                    ea = 0
                     for e in range(kd):
                         for a in range(kh):
-                            for b in range(kw):
-                                for k in range(c):
-                                    c3[row, tap, k] = x[n, d0 + e * dd, h0 + a * dh,
-                                                        w0 + b * dw, k]
-                                tap += 1
+                            src = xr[n, d0 + e * dd, h0 + a * dh, w0 * c:w0 * c + run]
+                            dst = c4[row, ea]
+                            for k in range(run):
+                                dst[k] = src[k]
+                            ea += 1
                     continue
                 for e in range(kd):
                     idp = d0 + e * dd
@@ -63,15 +76,17 @@ def _im2col_sample(x, c3, n, kd, kh, kw, sd, sh, sw, dd, dh, dw, pf, pt, pl, od,
 @jit
 def _im2col_serial(x, cols, kd, kh, kw, sd, sh, sw, dd, dh, dw, pf, pt, pl, od, oh, ow):
     c3 = cols.reshape((cols.shape[0], kd * kh * kw, x.shape[4]))
+    c4 = cols.reshape((cols.shape[0], kd * kh, kw * x.shape[4]))
     for n in range(x.shape[0]):
-        _im2col_sample(x, c3, n, kd, kh, kw, sd, sh, sw, dd, dh, dw, pf, pt, pl, od, oh, ow)
+        _im2col_sample(x, c3, c4, n, kd, kh, kw, sd, sh, sw, dd, dh, dw, pf, pt, pl, od, oh, ow)
 
 
 @jit(parallel=True)
 def _im2col_parallel(x, cols, kd, kh, kw, sd, sh, sw, dd, dh, dw, pf, pt, pl, od, oh, ow):
     c3 = cols.reshape((cols.shape[0], kd * kh * kw, x.shape[4]))
+    c4 = cols.reshape((cols.shape[0], kd * kh, kw * x.shape[4]))
     for n in prange(x.shape[0]):
-        _im2col_sample(x, c3, n, kd, kh, kw, sd, sh, sw, dd, dh, dw, pf, pt, pl, od, oh, ow)
+        _im2col_sample(x, c3, c4, n, kd, kh, kw, sd, sh, sw, dd, dh, dw, pf, pt, pl, od, oh, ow)
 
 
 def im2col(x, cols, kd, kh, kw, sd, sh, sw, dd, dh, dw, pf, pt, pl, od, oh, ow):

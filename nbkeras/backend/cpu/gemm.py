@@ -123,24 +123,31 @@ class single_threaded_blas:
         self.held = held
 
     def __enter__(self):
+        # OpenBLAS's own setter and getter, called directly (as `threads.set_blas_threads`
+        # does, without its checks): a one-sample predict enters this once per call.
+        blas = _threads._openblas()
+        state = _state
         with _scope_lock:
-            _state["held"] += self.held
-            if _state["blas_depth"] == 0:
-                n = _threads.blas_threads()
-                _state["blas_saved"] = n
+            state["held"] += self.held
+            if state["blas_depth"] == 0:
+                n = int(blas[1]()) if blas else None
+                state["blas_saved"] = n
                 if n not in (None, 1):
-                    _threads.set_blas_threads(1)
-            _state["blas_depth"] += 1
+                    blas[0](1)
+            state["blas_depth"] += 1
         return self
 
     def __exit__(self, *exc):
+        state = _state
         with _scope_lock:
-            _state["held"] -= self.held
-            _state["blas_depth"] -= 1
-            if _state["blas_depth"] == 0:
-                n = _state["blas_saved"]
+            state["held"] -= self.held
+            state["blas_depth"] -= 1
+            if state["blas_depth"] == 0:
+                n = state["blas_saved"]
                 if n not in (None, 1):
-                    _threads.set_blas_threads(n)
+                    blas = _threads._openblas()
+                    if int(blas[1]()) != n:
+                        blas[0](n)
         return False
 
 

@@ -343,8 +343,7 @@ class threads_for_inference:
         if state["depth"] or state["fits"]:
             state["depth"] += 1
             return None
-        from nbkeras.backend.cpu import gemm
-
+        gemm = _gemm()
         self.blas = gemm.single_threaded_blas(held=True)
         self.blas.__enter__()
         start = gemm.lanes()
@@ -364,13 +363,21 @@ class threads_for_inference:
     def __exit__(self, *exc):
         _inference["depth"] -= 1
         if self.n != self.start:
-            from nbkeras.backend.cpu import gemm
-
-            gemm.set_lanes(self.start)
+            _gemm().set_lanes(self.start)
             _parallel.set_kernel_threads(None)
         if self.blas is not None:
             self.blas.__exit__(None, None, None)
         return False
+
+
+def _gemm():
+    """The gemm module (it imports this one: imported on first use, then kept)."""
+    mod = _state.get("gemm")
+    if mod is None:
+        from nbkeras.backend.cpu import gemm as mod
+
+        _state["gemm"] = mod
+    return mod
 
 
 def _inference_count(start, interval, stale):
