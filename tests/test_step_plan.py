@@ -316,18 +316,6 @@ def test_seeded_dropout_takes_the_tape_path(replays):
     assert n == 0 and model._step_path.startswith("tape: the step's ops differ")
 
 
-def test_batch_normalization_takes_the_tape_path(replays):
-    def make():
-        keras.utils.set_random_seed(0)
-        model = keras.Sequential([layers.Input((5,)), layers.Dense(8),
-                                  layers.BatchNormalization(), layers.Dense(1)])
-        model.compile(optimizer="sgd", loss="mse")
-        return model
-
-    model, n = _fit_both(make, replays)
-    assert n == 0 and model._step_path.startswith("tape: layer")
-
-
 class _SetWeights(keras.callbacks.Callback):
     """Puts the initial weights back in the middle of epoch 3."""
 

@@ -71,12 +71,29 @@ def set_mask(x, mask):
         pass
 
 
-def update_state(fn):
-    """Run the state update `fn` now, or after the training step in progress succeeds."""
+def update_state(fn, in_op=False):
+    """Run the state update `fn` now, or after the training step in progress succeeds.
+
+    Args:
+        fn: the update, a function of no arguments.
+        in_op: whether an op's forward (`ops.core.op`) makes the update with the arrays it
+            was given: a replayed training step calls that forward again, so the step's
+            tracer (nbkeras/trainers/step_trace.py) accepts it.
+
+    Example:
+        >>> update_state(lambda: counter.append(1))  # no step in progress: runs now
+    """
     if _deferred_updates is None:
         fn()
     else:
-        _deferred_updates.append(fn)
+        _deferred_updates.append((fn, in_op))
+
+
+def deferred_updates_in_ops():
+    """(how many state updates wait for the training step in progress, whether ops made
+    them all); (0, True) outside a step."""
+    updates = _deferred_updates or ()
+    return len(updates), all(in_op for _, in_op in updates)
 
 
 class deferred_state_updates:
@@ -92,7 +109,7 @@ class deferred_state_updates:
         global _deferred_updates
         updates, _deferred_updates = _deferred_updates, self._outer
         if exc_type is None:
-            for fn in updates:
+            for fn, _ in updates:
                 fn()
         return False
 

@@ -277,15 +277,32 @@ def _moments(x, axes, keepdims=False):
     return (m if keepdims else reshape(m, v.shape)), v
 
 
-def batch_norm_train(x, gamma, beta, epsilon):
+def batch_norm_train(x, gamma, beta, epsilon, moving_mean=None, moving_variance=None,
+                     momentum=None):
     """Normalize over every axis but the last with the batch's own moments.
+
+    Args:
+        x: the input, features on the last axis.
+        gamma, beta: the scale and offset (one per feature).
+        epsilon: added to the variance.
+        moving_mean, moving_variance: optional Variables that the op updates in place,
+            `moving = moving * momentum + batch * (1 - momentum)`, once the training step
+            in progress succeeds (`layers.layer.update_state`); the update belongs to the
+            op, so a replayed training step makes it too.
+        momentum: the momentum of that update.
 
     Returns:
         (output, batch mean, batch variance); only the output is differentiable.
+
+    Example:
+        >>> out, mean, var = batch_norm_train(np.ones((4, 2), "float32"),
+        ...                                   np.ones(2, "float32"), np.zeros(2, "float32"), 1e-3)
+        >>> mean
+        array([1., 1.], dtype=float32)
     """
     st = {}
 
-    def forward(xp, x, gd, bd):
+    def forward(xp, x, gd, bd, mm=None, mv=None):
         a = _float_array(x, xp)
         c = a.shape[-1]
         x2 = a.reshape(-1, c)
@@ -296,6 +313,8 @@ def batch_norm_train(x, gamma, beta, epsilon):
         gd, bd = xp.asarray(gd), xp.asarray(bd)
         K.batch_norm_train_forward(x2, gd, bd, float(epsilon), y, mean, var, inv_std)
         st.update(a=a, x2=x2, gd=gd, mean=mean, var=var, inv_std=inv_std)
+        if mm is not None:
+            _update_state(lambda: _update_moving(mm, mv, mean, var, momentum), in_op=True)
         return y.reshape(a.shape)
 
     def backward(xp, g, needs, arrays, out):
@@ -307,8 +326,22 @@ def batch_norm_train(x, gamma, beta, epsilon):
         K.batch_norm_train_backward(g2, x2, st["gd"], st["mean"], st["inv_std"], dx, dgamma, dbeta)
         return dx.reshape(a.shape), dgamma, dbeta
 
-    out = op("batch_norm_train", forward, (x, gamma, beta), backward, {"epsilon": epsilon})
+    inputs = (x, gamma, beta) if moving_mean is None else (
+        x, gamma, beta, moving_mean, moving_variance)
+    out = op("batch_norm_train", forward, inputs, backward, {"epsilon": epsilon})
     return out, st["mean"], st["var"]
+
+
+def _update_state(fn, in_op):
+    from nbkeras.layers.layer import update_state
+
+    update_state(fn, in_op=in_op)
+
+
+def _update_moving(mm, mv, mean, var, m):
+    """The moving statistics' update, in place: `moving * m + batch * (1 - m)`."""
+    mm[...] = mm * m + mean * (1.0 - m)
+    mv[...] = mv * m + var * (1.0 - m)
 
 
 def batch_normalization(x, mean, variance, offset=None, scale=None, epsilon=1e-3):

@@ -23,6 +23,7 @@ import numpy as np
 
 from nbkeras import config
 from nbkeras.backend import active as _device
+from nbkeras.layers import layer as layer_module
 from nbkeras.ops import core
 from nbkeras.trainers import data as data_utils
 from nbkeras.trainers import step_static, step_trace
@@ -288,6 +289,7 @@ class _Plan:
         self.pred_slots = _slots_of(trace.y_pred)
         self.n_preds = len(self.pred_slots)
         self.step = _compile(self, trace)
+        self.updates = trace.updates
         self.short = None  # whether the short bookkeeping applies (`_proves_short`)
 
     def stale_reason(self, model):
@@ -308,7 +310,24 @@ class _Plan:
     def run(self, model, x, y, sample_weight, leaves, logs=True):
         """One replayed step on the batch `leaves` (x, y and sample_weight's arrays); the
         logs of `compute_metrics`, or None when `logs` is False."""
-        # No state update waits for the step's end: the trace proved there is none.
+        if self.updates:  # the ops' state updates (BatchNormalization's moving statistics)
+            with layer_module.deferred_state_updates():  # wait for the step's end, as on the tape
+                out = self._train(model, x, leaves)
+        else:  # the trace proved that no state update waits for the step's end
+            out = self._train(model, x, leaves)
+        state = model._compiled_state
+        if not logs and state.compile_metrics is None:
+            return None
+        n, p = self.n_trackers, self.n_preds
+        y_pred = _rebuild(self.y_pred, dict(zip(self.pred_slots, out[n + 1:n + p + 1])))
+        if logs:
+            return model.compute_metrics(x, y, y_pred, sample_weight=sample_weight)
+        model._update_compiled_metrics(y, y_pred, sample_weight)
+        return None
+
+    def _train(self, model, x, leaves):
+        """The replayed forward and backward passes, the loss trackers and the optimizer;
+        what the plan's function returned."""
         out = self.step(np, leaves, [v.data for v in self.variables])
         n, p = self.n_trackers, self.n_preds
         if n:
@@ -326,14 +345,7 @@ class _Plan:
         else:
             model._track_loss(loss, x)
             model.optimizer.apply(core.hand_out(grads, variables), variables)
-        state = model._compiled_state
-        if not logs and state.compile_metrics is None:
-            return None
-        y_pred = _rebuild(self.y_pred, dict(zip(self.pred_slots, out[n + 1:n + p + 1])))
-        if logs:
-            return model.compute_metrics(x, y, y_pred, sample_weight=sample_weight)
-        model._update_compiled_metrics(y, y_pred, sample_weight)
-        return None
+        return out
 
     def _proves_short(self, model, x, loss, grads):
         """Whether every replay of this plan may skip the checks of `model._track_loss` and

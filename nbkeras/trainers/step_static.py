@@ -163,7 +163,7 @@ def whitelist():
                  "GlobalAveragePooling3D", "ZeroPadding1D", "ZeroPadding2D", "ZeroPadding3D",
                  "UpSampling1D", "UpSampling2D", "UpSampling3D", "Cropping1D", "Cropping2D",
                  "Cropping3D", "SimpleRNN", "LSTM", "GRU", "RNN", "Bidirectional",
-                 "SimpleRNNCell", "LSTMCell", "GRUCell")
+                 "SimpleRNNCell", "LSTMCell", "GRUCell", "BatchNormalization")
         _WHITELIST = {getattr(L, n) for n in names if hasattr(L, n)}
     return _WHITELIST
 
@@ -173,24 +173,25 @@ _FORWARD_WHITELIST = None
 
 def forward_whitelist():
     """`whitelist()` and the layers whose `call` is static at inference only (training=False:
-    BatchNormalization reads its moving statistics, the noise layers are the identity).
+    the noise layers are the identity).
 
     Example:
-        >>> nbkeras.layers.BatchNormalization in forward_whitelist() - whitelist()
+        >>> nbkeras.layers.GaussianNoise in forward_whitelist() - whitelist()
         True
     """
     global _FORWARD_WHITELIST
     if _FORWARD_WHITELIST is None:
         from nbkeras import layers as L
 
-        names = ("BatchNormalization", "GaussianNoise", "GaussianDropout")
+        names = ("GaussianNoise", "GaussianDropout")
         _FORWARD_WHITELIST = whitelist() | {getattr(L, n) for n in names if hasattr(L, n)}
     return _FORWARD_WHITELIST
 
 
 _CALLABLE_ATTRS = ("activation", "kernel_regularizer", "bias_regularizer",
                    "activity_regularizer", "kernel_constraint", "bias_constraint",
-                   "gamma_regularizer", "beta_regularizer", "alpha_regularizer")
+                   "gamma_regularizer", "beta_regularizer", "alpha_regularizer",
+                   "gamma_constraint", "beta_constraint")
 
 
 def _layer_reason(layer, allowed=None):
@@ -211,7 +212,9 @@ def _layer_reason(layer, allowed=None):
         return f"layer '{layer.name}' ({cls.__name__}) overrides `{hook}`"
     if getattr(layer, "supports_masking", False) and layer_module._MASKS:
         return "Keras masks in the step"
-    reason = _recurrent_reason(layer, training=allowed is None)
+    training = allowed is None
+    reason = _recurrent_reason(layer, training) or (
+        _batch_norm_reason(layer) if training else None)
     if reason is not None:
         return reason
     for attr in _CALLABLE_ATTRS:
@@ -242,6 +245,16 @@ def _recurrent_reason(layer, training):
     if training and isinstance(layer, RNNCellBase) and (
             getattr(layer, "dropout", 0) or getattr(layer, "recurrent_dropout", 0)):
         return f"{name} draws its dropout masks in Python"
+    return None
+
+
+def _batch_norm_reason(layer):
+    """Why a BatchNormalization is not static in training (None when it is): `synchronized`
+    (Keras's cross-replica statistics) stays on the tape."""
+    from nbkeras.layers.normalization.batch_normalization import BatchNormalization
+
+    if isinstance(layer, BatchNormalization) and layer.synchronized:
+        return f"layer '{layer.name}' (BatchNormalization) is synchronized"
     return None
 
 

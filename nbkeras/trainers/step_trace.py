@@ -19,6 +19,7 @@ class Trace:
 
     def __init__(self, leaves, variables):
         self.reason = None
+        self.updates = 0  # state updates that ops made (BatchNormalization's moving stats)
         self.slot_of = {}  # id(object) -> slot
         self.alive = []  # keeps every traced object (so ids stay unique)
         self.source = []  # per slot: ("batch", i) | ("var", j) | ("op", i) | ("const", value)
@@ -103,8 +104,9 @@ class Trace:
         """Called at the end of the traced tape block: what the rest of the step reads."""
         if self.reason is not None:
             return
-        if layer_module._deferred_updates:
-            self.fail("state updates in the step (BatchNormalization's moving statistics)")
+        self.updates, in_ops = layer_module.deferred_updates_in_ops()
+        if not in_ops:
+            self.fail("state updates in the step made outside an op")
             return
         self.y_pred = self._template(y_pred)
         self.loss = self.slot_of.get(id(loss))
@@ -149,7 +151,7 @@ class Trace:
         src, ops = self.ops_key()
         trackers = tuple((id(t), s, b) for t, s, b in self.trackers)
         return (src, ops, tuple(self.nodes), self.loss, self.scaled, repr(self.y_pred),
-                trackers, tuple(id(v) for v in self.variables))
+                trackers, tuple(id(v) for v in self.variables), self.updates)
 
     def ops_key(self):
         """(the slots' sources, the ops with the values their functions bind): what two

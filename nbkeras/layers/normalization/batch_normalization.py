@@ -4,8 +4,7 @@ import numpy as np
 
 from nbkeras import constraints, initializers, ops, regularizers
 from nbkeras.layers.input_spec import InputSpec
-from nbkeras.layers.layer import Layer, update_state
-from nbkeras.ops.core import unwrap
+from nbkeras.layers.layer import Layer
 from nbkeras.ops.nn import batch_norm_train
 
 
@@ -92,24 +91,18 @@ class BatchNormalization(Layer):
         if moved:
             perm = [i for i in range(ndim) if i != self.axis % ndim] + [self.axis % ndim]
             x = ops.transpose(x, perm)
-        ones = ops.ones(self.moving_mean.shape, dtype=self.dtype)
-        gamma = self.gamma if self.gamma is not None else ones
-        beta = self.beta if self.beta is not None else ops.zeros(self.moving_mean.shape, self.dtype)
+        # Without scale or center: ones and zeros made by ops (a replayed step remakes them).
+        gamma = self.gamma if self.gamma is not None else ops.ones_like(self.moving_mean)
+        beta = self.beta if self.beta is not None else ops.zeros_like(self.moving_mean)
         if training and self.trainable:
-            out, mean, var = batch_norm_train(x, gamma, beta, self.epsilon)
-            update_state(lambda: self._update_moving(mean, var))
+            out, _, _ = batch_norm_train(x, gamma, beta, self.epsilon, self.moving_mean,
+                                         self.moving_variance, self.momentum)
         else:
             out = ops.batch_normalization(x, self.moving_mean, self.moving_variance,
                                           beta, gamma, self.epsilon)
         if moved:
             out = ops.transpose(out, [int(i) for i in np.argsort(perm)])
         return out
-
-    def _update_moving(self, mean, var):
-        m = self.momentum
-        mm, mv = unwrap(self.moving_mean), unwrap(self.moving_variance)
-        mm[...] = mm * m + mean * (1.0 - m)
-        mv[...] = mv * m + var * (1.0 - m)
 
     def compute_output_shape(self, input_shape):
         return input_shape
