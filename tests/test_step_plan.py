@@ -392,13 +392,13 @@ def test_profile_says_which_path_ran():
 
     def bn():
         model = keras.Sequential([layers.Input((5,)), layers.Dense(4),
-                                  layers.BatchNormalization(), layers.Dense(1)])
+                                  layers.BatchNormalization(synchronized=True), layers.Dense(1)])
         model.compile(optimizer="sgd", loss="mse")
         return model
 
     text = format_profile(profile_fit(bn(), x, y, batch_size=16))
-    assert "path: tape: layer 'batch_normalization' (BatchNormalization) is not on the " \
-           "replay whitelist (4 steps)" in text
+    assert "path: tape: layer 'batch_normalization' (BatchNormalization) is synchronized " \
+           "(4 steps)" in text
 
 
 def test_a_layer_setting_changed_between_fits_retraces(replays):
