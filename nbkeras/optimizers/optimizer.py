@@ -248,13 +248,7 @@ class Optimizer:
             grads = averaging.accumulate(self, grads, variables)
         if grads is not None:
             grads = clip_gradients(grads, self.clipnorm, self.clipvalue, self.global_clipnorm)
-            lr = self._current_lr()
-            flat = self._flat_for(variables)
-            self._apply_weight_decay(variables, lr, flat)
-            if flat is not None:  # one kernel call over the flat buffers
-                self._update([flat.gather(grads)], [flat], lr)
-            else:
-                self._update(grads, variables, lr)
+            self._decay_and_update(grads, variables, self._flat_for(variables))
         self._end_step(variables)
 
     def _apply_flat(self, grads, variables):
@@ -276,11 +270,19 @@ class Optimizer:
         flat = self._flat_for(variables)
         if flat is None:
             return False
-        lr = self._current_lr()
-        self._apply_weight_decay(variables, lr, flat)
-        self._update([flat.gather(grads)], [flat], lr)
+        self._decay_and_update(grads, variables, flat)
         self._end_step(variables)
         return True
+
+    def _decay_and_update(self, grads, variables, flat):
+        """The weight decay and the update rule at the current learning rate: one kernel call
+        over the flat buffers `flat`, or one per variable where `flat` is None."""
+        lr = self._current_lr()
+        self._apply_weight_decay(variables, lr, flat)
+        if flat is not None:
+            self._update([flat.gather(grads)], [flat], lr)
+        else:
+            self._update(grads, variables, lr)
 
     def _end_step(self, variables):
         """The end of every update: the EMA, the constraints, then `iterations` + 1."""

@@ -54,10 +54,7 @@ def forward(model, x):
     """
     plans, x, reason = _prepare(model, x)
     if reason is None:
-        if type(x) is np.ndarray:
-            leaves, key = [x], (x.shape, x.dtype.str)
-        else:
-            leaves, key = step_plan._batch_key(x, None, None)
+        leaves, key = step_plan.batch_key(x, None, None)
         reason = _batch_reason(leaves, key)
     if reason is not None:
         return _direct(model, x, reason)
@@ -90,12 +87,8 @@ def forward_loss(model, x, y, sample_weight):
             if state is not None and state.built:  # (its losses are known once it is built)
                 plans.loss_reason = reason
     if reason is None:
-        if type(cx) is np.ndarray and type(y) is np.ndarray and sample_weight is None:
-            leaves, key = [cx, y], ("loss", cx.shape, cx.dtype.str, y.shape, y.dtype.str,
-                                    cx is y)
-        else:
-            leaves, key = step_plan._batch_key(cx, y, sample_weight)
-            key = None if key is None else ("loss", key)
+        leaves, key = step_plan.batch_key(cx, y, sample_weight)
+        key = None if key is None else ("loss", key)
         reason = _batch_reason(leaves, key)
     if reason is not None:
         return _forward_then_loss(model, x, y, sample_weight)

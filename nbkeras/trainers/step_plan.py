@@ -61,13 +61,9 @@ def train_step(model, x, y, sample_weight, logs=True):
         if plans is None or not _same(plans.owner, owner):
             plans = model._step_plans = _Plans(owner)
     x = model._convert_inputs(x)  # what the model's __call__ does first: the same arrays
-    if type(x) is np.ndarray and type(y) is np.ndarray and sample_weight is None:
-        leaves = [x, y]
-        key = (x.shape, x.dtype.str, y.shape, y.dtype.str, x is y)
-    else:
-        leaves, key = _batch_key(x, y, sample_weight)
-        if key is None:
-            return _tape(model, x, y, sample_weight, "a batch that is not arrays")
+    leaves, key = batch_key(x, y, sample_weight)
+    if key is None:
+        return _tape(model, x, y, sample_weight, "a batch that is not arrays")
     entry = plans.get(key)
     if entry is None:
         if len(plans) >= _MAX_PLANS:
@@ -174,8 +170,22 @@ def _same(a, b):
             and all(map(operator.is_, a[2], b[2])))
 
 
-def _batch_key(x, y, sample_weight):
-    """(the batch's arrays, a key of their structure, shapes, dtypes and aliasing)."""
+def batch_key(x, y, sample_weight):
+    """(the batch's arrays, a key of their structure, shapes, dtypes and aliasing), or
+    (arrays, None) when a part is not arrays; y and sample_weight may be None.
+
+    Args:
+        x, y, sample_weight: the batch, unpacked.
+
+    Example:
+        >>> batch_key(np.zeros((4, 3), "float32"), None, None)[1]
+        ((4, 3), '<f4')
+    """
+    if type(x) is np.ndarray and sample_weight is None:  # the usual batches, keyed quickly
+        if y is None:
+            return [x], (x.shape, x.dtype.str)
+        if type(y) is np.ndarray:
+            return [x, y], (x.shape, x.dtype.str, y.shape, y.dtype.str, x is y)
     leaves, shape = [], []
     for part in (x, y, sample_weight):
         if not _flatten(part, leaves, shape):
