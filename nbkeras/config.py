@@ -174,13 +174,14 @@ def is_traceback_filtering_enabled():
     return traceback_utils.is_enabled()
 
 
-def _env_step_replay():
+def _env_step_replay(name="NBKERAS_STEP_REPLAY"):
     import os
 
-    return os.environ.get("NBKERAS_STEP_REPLAY", "1").strip().lower() not in ("0", "false", "off", "no")
+    return os.environ.get(name, "1").strip().lower() not in ("0", "false", "off", "no")
 
 
 _STEP_REPLAY = _env_step_replay()
+_STEP_FUSED = _env_step_replay("NBKERAS_STEP_FUSED")
 
 
 def step_replay():
@@ -212,3 +213,32 @@ def set_step_replay(value=True):
     """
     global _STEP_REPLAY
     _STEP_REPLAY = bool(value)
+
+
+def step_fused():
+    """Whether a replayed training step may run fused: forward, loss, backward and the
+    optimizer's update in one kernel call (True unless turned off).
+
+    The fused step computes the same numbers as the Python replay; `model._step_path`
+    says `'replay (fused)'` when it ran. `NBKERAS_STEP_FUSED=0` turns it off at start-up.
+
+    Example:
+        >>> nbkeras.config.step_fused()
+        True
+    """
+    return _STEP_FUSED
+
+
+def set_step_fused(value=True):
+    """Allow (True) or forbid (False) the fused training step (see `step_fused`); False
+    keeps the replayed step in Python.
+
+    Args:
+        value: True to let a replayed step run as one kernel call, False to keep the
+            Python replay.
+
+    Example:
+        >>> nbkeras.config.set_step_fused(False)
+    """
+    global _STEP_FUSED
+    _STEP_FUSED = bool(value)

@@ -239,7 +239,7 @@ def op(name, forward, inputs, backward=None, config=None):
         arrays.append(x)
     out = forward(xp, *arrays)
     if _tracer is not None and (_tapes or _tracer.untaped):
-        return _tracer.op(name, forward, backward, inputs, arrays, out, xp)
+        return _tracer.op(name, forward, backward, inputs, arrays, out, xp, config)
     if backward is None or not _tapes:
         return out
     return record(out, inputs, lambda g, needs: backward(xp, g, needs, arrays, out))

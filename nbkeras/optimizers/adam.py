@@ -42,14 +42,23 @@ class Adam(Optimizer):
                                if self.amsgrad else [])
 
     def _update(self, grads, variables, lr):
-        t = float(self._step() + 1)
-        alpha = lr * math.sqrt(1.0 - self.beta_2 ** t) / (1.0 - self.beta_1 ** t)
+        scalars = None
         for g, v in zip(grads, variables):
             var, m, vel, vhat = self._views(v, self._momentums, self._velocities,
                                             self._velocity_hats)
-            dt = var.dtype.type
-            K.adam_update(var, g.reshape(-1), m, vel, vhat, dt(alpha), dt(1.0 - self.beta_1),
-                          dt(1.0 - self.beta_2), dt(self.epsilon), self.amsgrad)
+            if scalars is None:
+                scalars = self._rule_scalars(var.dtype.type, lr)
+            K.adam_update(var, g.reshape(-1), m, vel, vhat, *scalars, self.amsgrad)
+
+    def _rule_scalars(self, dt, lr):
+        """The update kernel's scalars at this step, in the variables' dtype `dt`."""
+        t = float(self._step() + 1)
+        alpha = lr * math.sqrt(1.0 - self.beta_2 ** t) / (1.0 - self.beta_1 ** t)
+        return dt(alpha), dt(1.0 - self.beta_1), dt(1.0 - self.beta_2), dt(self.epsilon)
+
+    def _fused_rule(self):
+        """(the update rule's name, its flag, its slot lists) for the fused training step."""
+        return "adam", self.amsgrad, (self._momentums, self._velocities, self._velocity_hats)
 
     def get_config(self):
         cfg = super().get_config()

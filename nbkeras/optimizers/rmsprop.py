@@ -38,10 +38,18 @@ class RMSprop(Optimizer):
     def update_step(self, gradient, variable, learning_rate):
         var, vel, mom, avg = self._views(variable, self._velocities, self._momentums,
                                          self._average_gradients)
-        dt = var.dtype.type
-        K.rmsprop_update(var, gradient.reshape(-1), vel, mom, avg, dt(learning_rate),
-                         dt(self.rho), dt(1.0 - self.rho), dt(self.momentum), dt(self.epsilon),
-                         self.centered)
+        K.rmsprop_update(var, gradient.reshape(-1), vel, mom, avg,
+                         *self._rule_scalars(var.dtype.type, learning_rate), self.centered)
+
+    def _rule_scalars(self, dt, learning_rate):
+        """The update kernel's scalars, in the variables' dtype `dt`."""
+        return (dt(learning_rate), dt(self.rho), dt(1.0 - self.rho), dt(self.momentum),
+                dt(self.epsilon))
+
+    def _fused_rule(self):
+        """(the update rule's name, its flag, its slot lists) for the fused training step."""
+        return "rmsprop", self.centered, (self._velocities, self._momentums,
+                                          self._average_gradients)
 
     def get_config(self):
         cfg = super().get_config()

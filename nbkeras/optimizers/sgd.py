@@ -35,13 +35,23 @@ class SGD(Optimizer):
 
     def update_step(self, gradient, variable, learning_rate):
         flat_v, m = self._views(variable, self.momentums)
-        dt = flat_v.dtype.type
-        learning_rate = dt(learning_rate)
+        scalars = self._rule_scalars(flat_v.dtype.type, learning_rate)
         if self.momentum:
-            K.sgd_momentum_update(flat_v, gradient.reshape(-1), m, learning_rate, dt(self.momentum),
-                                  self.nesterov)
+            K.sgd_momentum_update(flat_v, gradient.reshape(-1), m, *scalars, self.nesterov)
         else:
-            K.sgd_update(flat_v, gradient.reshape(-1), learning_rate)
+            K.sgd_update(flat_v, gradient.reshape(-1), *scalars)
+
+    def _rule_scalars(self, dt, learning_rate):
+        """The update kernel's scalars, in the variables' dtype `dt`."""
+        if self.momentum:
+            return dt(learning_rate), dt(self.momentum)
+        return (dt(learning_rate),)
+
+    def _fused_rule(self):
+        """(the update rule's name, its flag, its slot lists) for the fused training step."""
+        if self.momentum:
+            return "sgd_momentum", self.nesterov, (self.momentums,)
+        return "sgd", False, ()
 
     def get_config(self):
         cfg = super().get_config()

@@ -26,7 +26,7 @@ from nbkeras.backend import active as _device
 from nbkeras.layers import layer as layer_module
 from nbkeras.ops import core
 from nbkeras.trainers import data as data_utils
-from nbkeras.trainers import step_static, step_trace
+from nbkeras.trainers import step_fused, step_static, step_trace
 
 _MAX_PLANS = 8  # signatures kept per model (a partial last batch is one more)
 _TRACES = 2  # traced steps that must agree before a plan replays
@@ -301,6 +301,9 @@ class _Plan:
         self.step = _compile(self, trace)
         self.updates = trace.updates
         self.short = None  # whether the short bookkeeping applies (`_proves_short`)
+        self.fused = None  # the fused program (`step_fused`), or why there is none
+        if config._STEP_FUSED and not self.updates and not self.n_trackers:
+            self.fused = step_fused.compile_program(self, trace, model)
 
     def stale_reason(self, model):
         """Why the plan no longer fits the model (None when it does)."""
@@ -338,6 +341,14 @@ class _Plan:
     def _train(self, model, x, leaves):
         """The replayed forward and backward passes, the loss trackers and the optimizer;
         what the plan's function returned."""
+        fused = self.fused
+        if self.short and fused is not None and type(fused) is not str and config._STEP_FUSED:
+            out = fused.run(leaves)  # the whole step in one kernel call, the update included
+            if out is not None:
+                model.__dict__["_last_step_path"] = "replay (fused)"
+                self.loss_tracker.add_weighted(out[0], self.batch)
+                model.optimizer._end_step(self.train_vars)
+                return out
         out = self.step(np, leaves, [v.data for v in self.variables])
         n, p = self.n_trackers, self.n_preds
         if n:

@@ -25,6 +25,7 @@ class Trace:
         self.source = []  # per slot: ("batch", i) | ("var", j) | ("op", i) | ("const", value)
         self.variables = []  # Variable per "var" slot, in order
         self.ops = []  # (name, forward, backward, in_slots, out_slot, wrapped, arrays, out)
+        self.configs = []  # per op: the config `ops.core.op` got (step_fused reads it)
         self.op_of_tensor = {}  # id(recorded Tensor) -> op index
         self.trackers = []  # (tracker, slot, batch) of per-output loss trackers
         for i, a in enumerate(leaves):
@@ -51,7 +52,7 @@ class Trace:
         if self.reason is None:
             self.reason = reason
 
-    def op(self, name, forward, backward, inputs, arrays, out, xp):
+    def op(self, name, forward, backward, inputs, arrays, out, xp, config=None):
         """Called by `ops.core.op` for every op inside the traced tape."""
         from nbkeras.variables import Variable
 
@@ -90,6 +91,7 @@ class Trace:
             self.op_of_tensor[id(res)] = i
         self.slot_of[id(out)] = s
         self.ops.append((name, forward, backward, tuple(in_slots), s, wrapped, arrays, out))
+        self.configs.append(config)
         return res
 
     def note_tracker(self, tracker, value, batch):

@@ -27,30 +27,31 @@ from numba.extending import intrinsic
 from nbkeras.backend.cpu import threads
 from nbkeras.backend.cpu._jit import jit
 
-_SYMBOLS = {np.dtype(np.float32): ("scipy_cblas_sgemm64_", "cblas_sgemm64_"),
-            np.dtype(np.float64): ("scipy_cblas_dgemm64_", "cblas_dgemm64_")}
+_PREFIX = {np.dtype(np.float32): "s", np.dtype(np.float64): "d"}
 _ROW_MAJOR, _NO_TRANS = 101, 111
 _addresses = {}
 
 
-def gemm_address(dtype):
+def gemm_address(dtype, routine="gemm"):
     """The address of NumPy's OpenBLAS `cblas_?gemm` (ILP64) for `dtype`, or 0 (another
-    BLAS, or not float32 / float64).
+    BLAS, or not float32 / float64); `routine="gemv"` gives `cblas_?gemv`'s.
 
     Example:
         >>> gemm_address(np.int32)
         0
     """
-    dtype = np.dtype(dtype)
-    if dtype not in _addresses:
-        _addresses[dtype] = 0
+    key = (np.dtype(dtype), routine)
+    if key not in _addresses:
+        _addresses[key] = 0
         lib = threads.openblas_library()
-        for name in _SYMBOLS.get(dtype, ()) if lib is not None else ():
+        prefix = _PREFIX.get(key[0])
+        names = (f"scipy_cblas_{prefix}{routine}64_", f"cblas_{prefix}{routine}64_")
+        for name in names if lib is not None and prefix else ():
             fn = getattr(lib, name, None)
             if fn is not None:
-                _addresses[dtype] = ctypes.cast(fn, ctypes.c_void_p).value or 0
+                _addresses[key] = ctypes.cast(fn, ctypes.c_void_p).value or 0
                 break
-    return _addresses[dtype]
+    return _addresses[key]
 
 
 @intrinsic
@@ -95,3 +96,63 @@ def gemm(fn, a, b, c):
     ldb = b.strides[0] // size if k > 1 else n
     ldc = c.strides[0] // size if m > 1 else n
     _cblas_gemm(fn, m, n, k, a, lda, b, ldb, c, ldc)
+
+
+def _data_at(context, builder, aryty, ary, offset):
+    """The pointer to element `offset` of a 1-D array argument."""
+    data = context.make_array(aryty)(context, builder, ary).data
+    return builder.gep(data, [offset])
+
+
+@intrinsic
+def cblas_gemm(typingctx, fn, order, ta, tb, m, n, k, a, ia, lda, b, ib, ldb, c, ic, ldc):
+    """cblas_?gemm(order, ta, tb, m, n, k, 1, a + ia, lda, b + ib, ldb, 0, c + ic, ldc) on
+    1-D arrays `a`, `b`, `c` (element offsets `ia`, `ib`, `ic`): any call NumPy's matmul
+    makes, transposes included."""
+    sig = types.void(fn, order, ta, tb, m, n, k, a, ia, lda, b, ib, ldb, c, ic, ldc)
+
+    def codegen(context, builder, signature, args):
+        flt = context.get_value_type(signature.args[7].dtype)
+        i32, i64 = ir.IntType(32), ir.IntType(64)
+        fnty = ir.FunctionType(ir.VoidType(), [i32, i32, i32, i64, i64, i64, flt,
+                                               flt.as_pointer(), i64, flt.as_pointer(), i64,
+                                               flt, flt.as_pointer(), i64])
+        ptr = [_data_at(context, builder, signature.args[i], args[i], _i64(builder, args[i + 1]))
+               for i in (7, 10, 13)]
+        flags = [builder.trunc(_i64(builder, args[i]), i32) for i in (1, 2, 3)]
+        ints = [_i64(builder, args[i]) for i in (4, 5, 6, 9, 12, 15)]
+        builder.call(builder.inttoptr(args[0], fnty.as_pointer()),
+                     flags + ints[:3] + [ir.Constant(flt, 1.0), ptr[0], ints[3], ptr[1],
+                                         ints[4], ir.Constant(flt, 0.0), ptr[2], ints[5]])
+        return context.get_dummy_value()
+
+    return sig, codegen
+
+
+@intrinsic
+def cblas_gemv(typingctx, fn, order, trans, m, n, a, ia, lda, x, ix, incx, y, iy, incy):
+    """cblas_?gemv(order, trans, m, n, 1, a + ia, lda, x + ix, incx, 0, y + iy, incy) on 1-D
+    arrays (element offsets `ia`, `ix`, `iy`): NumPy's matmul with a vector operand."""
+    sig = types.void(fn, order, trans, m, n, a, ia, lda, x, ix, incx, y, iy, incy)
+
+    def codegen(context, builder, signature, args):
+        flt = context.get_value_type(signature.args[5].dtype)
+        i32, i64 = ir.IntType(32), ir.IntType(64)
+        fnty = ir.FunctionType(ir.VoidType(), [i32, i32, i64, i64, flt, flt.as_pointer(), i64,
+                                               flt.as_pointer(), i64, flt, flt.as_pointer(),
+                                               i64])
+        ptr = [_data_at(context, builder, signature.args[i], args[i], _i64(builder, args[i + 1]))
+               for i in (5, 8, 11)]
+        flags = [builder.trunc(_i64(builder, args[i]), i32) for i in (1, 2)]
+        ints = [_i64(builder, args[i]) for i in (3, 4, 7, 10, 13)]
+        builder.call(builder.inttoptr(args[0], fnty.as_pointer()),
+                     flags + ints[:2] + [ir.Constant(flt, 1.0), ptr[0], ints[2], ptr[1],
+                                         ints[3], ir.Constant(flt, 0.0), ptr[2], ints[4]])
+        return context.get_dummy_value()
+
+    return sig, codegen
+
+
+def _i64(builder, v):
+    i64 = ir.IntType(64)
+    return builder.sext(v, i64) if v.type.width < 64 else v
