@@ -18,9 +18,10 @@ Example:
     'fused'
 """
 
+import threading
+
 import numpy as np
 
-from nbkeras.backend import active as _device
 from nbkeras.backend.activation_codes import NEEDS_INPUT
 from nbkeras.optimizers.adam import Adam
 from nbkeras.optimizers.rmsprop import RMSprop
@@ -31,6 +32,46 @@ _OPTIMIZERS = (SGD, RMSprop, Adam)
 _LOSSES = {"bce_forward": 0, "mse_forward": 1, "sparse_cce_forward": 2}
 _NO_TRANS, _TRANS, _ROW_MAJOR, _COL_MAJOR = 111, 112, 101, 102
 _WIDTH = 16
+_KERNELS = {}  # dtype -> "loading" while a thread compiles or loads it, then True
+
+
+def kernel_ready(dtype, wait=False):
+    """Whether the step interpreter for `dtype` is compiled (or loaded from the kernel
+    cache). The first call starts that in a background thread and returns False: a cold
+    cache compiles for a while, and the Python replay (the same numbers) runs meanwhile.
+
+    Args:
+        dtype: the weights' float dtype.
+        wait: block until it is ready (tests).
+
+    Example:
+        >>> kernel_ready(np.float32, wait=True)
+        True
+    """
+    state = _KERNELS.get(dtype)
+    if state is True or state is False:  # (False: it failed to compile)
+        return state
+    if state is None:
+        done = threading.Event()
+        _KERNELS[dtype] = done
+        threading.Thread(target=_load, args=(dtype, done), name="nbkeras-fused-step",
+                         daemon=True).start()
+        state = done
+    if wait:
+        state.wait()
+        return _KERNELS[dtype] is True
+    return False
+
+
+def _load(dtype, done):
+    from nbkeras.backend.cpu import step_program
+
+    try:
+        step_program.warm(dtype)
+        _KERNELS[dtype] = True
+    except Exception:  # noqa: BLE001 - no fused step then: the Python replay stays
+        _KERNELS[dtype] = False
+    done.set()
 
 
 class Unfused(Exception):
@@ -471,6 +512,8 @@ class Program:
         as views of the arena (valid until the next step), or None when the optimizer's
         buffers or settings changed (the caller replays in Python)."""
         opt, flat = self.optimizer, self.flat
+        if _KERNELS.get(self.dtype) is not True and not kernel_ready(self.dtype):
+            return None
         if optimizer_reason(opt) is not None or opt._flat_for(flat._variables) is not flat:
             return None
         vals = {}
@@ -479,13 +522,20 @@ class Program:
                     for j, k in enumerate(ins)]
             vals[s] = f(np, *args)
         ins = [leaves[self.batch[k]] if k in self.batch else vals[k] for k in self.inputs]
-        ins = [np.ascontiguousarray(a).reshape(-1) for a in ins] + [self.dummy] * (3 - len(ins))
-        labels = vals[self.labels] if self.labels is not None else self.fp.view(np.int64)
+        ins = [_flat(a) for a in ins] + [self.dummy] * (3 - len(ins))
+        labels = _flat(vals[self.labels]) if self.labels is not None else self.fns
         self.fs[:self.n_scalars] = opt._rule_scalars(self.dtype.type, opt._current_lr())
         s0, s1, s2 = self.slot_args
         self.kernel(self.ip, self.fp, self.fs, self.arena, flat.params, flat.grads, s0, s1, s2,
                     self.scratch, labels, ins[0], ins[1], ins[2], self.fns)
         return [self.views[s] for s in self.out_slots]
+
+
+def _flat(a):
+    """`a` as the writable C-contiguous 1-D array the compiled kernel takes."""
+    if not a.flags.writeable:
+        a = a.copy()
+    return np.ascontiguousarray(a).reshape(-1)
 
 
 def _op():

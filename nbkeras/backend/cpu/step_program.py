@@ -223,3 +223,16 @@ def run_program(ip, fp, fs, A, P, G, S0, S1, S2, D, I, F0, F1, F2, fns):
                 A[q[2] + i] = fs[q[1] + i]
         elif op == UPDATE:  # q: kind, flag, scalars' offset
             _update(q[0], q[1], P, G, S0, S1, S2, A, q[2])
+
+
+def warm(dtype):
+    """Compile `run_program` for float `dtype` (or load it from the kernel cache): an empty
+    program over 1-element buffers of the types a fused step passes.
+
+    Example:
+        >>> warm(np.float32)
+    """
+    import numpy as np
+
+    i, d, t = np.zeros(2, np.int64), np.zeros(1, np.float64), np.zeros(1, dtype)
+    run_program(i[:0], d, d, t, t, t, t, t, t, d, i, t, t, t, i)
