@@ -1,0 +1,227 @@
+"""The fused training step (trainers/step_fused.py) against the tape, bit for bit: every
+golden training case that takes it, the tutorial and bench/mlp.py's models; the models it
+does not cover stay on the Python replay."""
+
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import nbkeras as keras
+from nbkeras import config, layers
+from nbkeras.backend.cpu import step_program
+from nbkeras.trainers import step_fused, step_plan
+
+import test_parity_optimizers as optimizers_golden
+import test_parity_training as training
+from test_step_plan import _fresh, assert_identical
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
+
+
+@pytest.fixture
+def fused(monkeypatch):
+    """Counts the fused steps; the interpreter is compiled (or loaded) before the test."""
+    monkeypatch.setenv("NBKERAS_BLAS_THREADS", "1")
+    for dtype in (np.float32, np.float64):
+        assert step_fused.kernel_ready(np.dtype(dtype), wait=True)
+    count = [0]
+    run = step_fused.Program.run
+
+    def counted(self, *args):
+        out = run(self, *args)
+        count[0] += out is not None
+        return out
+
+    monkeypatch.setattr(step_fused.Program, "run", counted)
+    yield count
+    config.set_step_replay(True)
+    config.set_step_fused(True)
+
+
+def _three(fresh, count):
+    """`fresh()` fused, on the Python replay, and on the tape: (results, fused steps)."""
+    out = []
+    for replay, fuse in ((True, True), (True, False), (False, False)):
+        config.set_step_replay(replay)
+        config.set_step_fused(fuse)
+        keras.utils.set_random_seed(1234)
+        before = count[0]
+        out.append(fresh())
+        if not fuse:
+            assert count[0] == before, "the switch did not turn the fused step off"
+    config.set_step_replay(True)
+    config.set_step_fused(True)
+    return out, count[0]
+
+
+FUSED = {}
+
+
+@pytest.mark.parametrize("case", training.CASES, ids=training.IDS)
+def test_training_goldens_fused_bit_identical(case, fused):
+    (a, b, c), n = _three(_fresh(training, case["id"], lambda: training.train(case)), fused)
+    assert_identical(a, c)
+    assert_identical(a, b)
+    FUSED["training/" + case["id"]] = n
+
+
+@pytest.mark.parametrize("case", optimizers_golden.FIT, ids=[c["id"] for c in optimizers_golden.FIT])
+def test_optimizer_goldens_fused_bit_identical(case, fused):
+    run = lambda: optimizers_golden.train(case)  # noqa: E731
+    (a, b, c), n = _three(_fresh(optimizers_golden, case["id"], run), fused)
+    assert_identical(a, c)
+    assert_identical(a, b)
+    FUSED["optimizers/" + case["id"]] = n
+
+
+def test_golden_cases_do_fuse():
+    """The comparisons above are not replay against replay: the tutorial's golden cases
+    take the fused step (run after them, in file order)."""
+    if not FUSED:
+        pytest.skip("run with the golden comparisons above")
+    for cid in ("training/tutorial_rmsprop", "training/opt_adam_default"):
+        if cid in FUSED:
+            assert FUSED[cid], cid
+
+
+# --------------------------------------------------------------- small models
+def _state(model):
+    return {"weights": model.get_weights(),
+            "slots": [np.asarray(v) for v in model.optimizer.variables]}
+
+
+def _tutorial(optimizer="rmsprop", loss="binary_crossentropy", last=None, dtype=None):
+    import tutorial
+
+    x, y = tutorial.make_data()
+    if dtype:
+        x = x.astype(dtype)
+        keras.config.set_floatx(dtype)
+    try:
+        model = keras.Sequential([layers.Dense(16, input_dim=20), layers.Activation("relu"),
+                                  layers.Dropout(0.5), layers.Dense(1, activation=last)])
+        model.compile(optimizer=optimizer, loss=loss)
+    finally:
+        keras.config.set_floatx("float32")
+    return model, x, y
+
+
+def _fit(make, epochs=6, **kw):
+    def go():
+        model, x, y = make()
+        hist = model.fit(x, y, epochs=epochs, batch_size=32, verbose=0, **kw).history
+        return {"history": hist, **_state(model), "path": step_plan.step_path(model)}
+    return go
+
+
+@pytest.mark.parametrize("optimizer, loss, last", [
+    ("rmsprop", "binary_crossentropy", None),
+    ("adam", "binary_crossentropy", "sigmoid"),
+    ("sgd", "mse", "tanh"),
+    (keras.optimizers.SGD(0.01, momentum=0.9, nesterov=True), "mse", None),
+    (keras.optimizers.RMSprop(momentum=0.5, centered=True), "binary_crossentropy", "gelu"),
+])
+def test_tutorial_variants_fused_bit_identical(optimizer, loss, last, fused):
+    import copy
+
+    make = lambda: _tutorial(copy.deepcopy(optimizer) if not isinstance(optimizer, str)  # noqa: E731
+                             else optimizer, loss, last)
+    (a, b, c), n = _three(_fit(make), fused)
+    assert n > 0
+    assert a.pop("path") == "replay (fused)"
+    b.pop("path"), c.pop("path")
+    assert_identical(a, c)
+    assert_identical(a, b)
+
+
+def test_float64_model_fused_bit_identical(fused):
+    (a, b, c), n = _three(_fit(lambda: _tutorial(dtype="float64")), fused)
+    assert n > 0
+    for r in (a, b, c):
+        r.pop("path")
+    assert_identical(a, c)
+
+
+def test_mlp_bench_model_bit_identical(fused):
+    """bench/mlp.py's model (its sparse labels and softmax), on a slice of its data."""
+    import mlp
+
+    x, y = mlp.make_data(n=320)
+
+    def make():
+        model = keras.Sequential([layers.Input((784,)), layers.Dense(256, activation="relu"),
+                                  layers.Dense(256, activation="relu"),
+                                  layers.Dense(10, activation="softmax")])
+        model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+        return model, x, y
+
+    (a, b, c), n = _three(_fit(make, epochs=2), fused)
+    for r in (a, b, c):
+        r.pop("path")
+    assert_identical(a, c)
+    assert_identical(a, b)
+
+
+def test_an_op_not_covered_stays_on_the_python_replay(fused):
+    def make():
+        model, x, y = _tutorial()
+        model = keras.Sequential([layers.Dense(8, input_dim=20), layers.LayerNormalization(),
+                                  layers.Dense(1)])
+        model.compile(optimizer="rmsprop", loss="mse")
+        return model, x, y
+
+    (a, b, c), n = _three(_fit(make), fused)
+    assert n == 0 and a.pop("path") == "replay"
+    b.pop("path"), c.pop("path")
+    assert_identical(a, c)
+
+
+def test_set_weights_between_fits_is_seen(fused):
+    def go():
+        model, x, y = _tutorial()
+        model.fit(x, y, epochs=3, batch_size=32, verbose=0)
+        model.set_weights([np.full_like(w, 0.1) for w in model.get_weights()])
+        model.fit(x, y, epochs=3, batch_size=32, verbose=0)
+        return _state(model)
+
+    (a, b, c), n = _three(go, fused)
+    assert n > 0
+    assert_identical(a, c)
+
+
+def test_interrupted_fit_keeps_the_fused_steps_weights(fused):
+    class Stop(keras.callbacks.Callback):
+        def on_train_batch_end(self, batch, logs=None):
+            if self.model.optimizer.iterations.numpy() == 30:
+                raise KeyboardInterrupt
+
+    def go():
+        model, x, y = _tutorial()
+        try:
+            model.fit(x, y, epochs=20, batch_size=32, verbose=0, callbacks=[Stop()])
+        except KeyboardInterrupt:
+            pass
+        return _state(model)
+
+    (a, b, c), _ = _three(go, fused)
+    assert_identical(a, c)
+    assert int(a["slots"][0]) == 30
+
+
+def test_switch_turns_the_fused_step_off(fused):
+    config.set_step_fused(False)
+    model, x, y = _tutorial()
+    model.fit(x, y, epochs=4, batch_size=32, verbose=0)
+    assert step_plan.step_path(model) == "replay" and fused[0] == 0
+
+
+def test_pairwise_sum_is_numpys():
+    rng = np.random.default_rng(0)
+    for dtype in (np.float32, np.float64):
+        for n in list(range(1, 300)) + [1000, 4097, 8192, 8193, 20000]:
+            a = (rng.standard_normal(n) * 10 ** rng.uniform(-3, 3, n)).astype(dtype)
+            zero = dtype(0)
+            got = zero + step_program.pairwise_sum(a, 0, n, zero)
+            assert got == np.add.reduce(a, None), (dtype, n)
