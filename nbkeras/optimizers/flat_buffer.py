@@ -105,11 +105,12 @@ def _own_update_rule(optimizer):
     return True
 
 
-def build(optimizer):
+def build(optimizer, max_params=-1):
     """The flat buffers for a built optimizer, or None where the layout cannot apply.
 
     Args:
         optimizer: an `Optimizer` whose `build` has run.
+        max_params: the most parameters it takes (-1: `max_size()`, None: any number).
 
     Example:
         >>> opt._flat = build(opt)
@@ -124,7 +125,8 @@ def build(optimizer):
             return None
     if len({id(v) for v in variables}) != len(variables):
         return None
-    if sum(v.size for v in variables) > max_size():
+    limit = max_size() if max_params == -1 else max_params
+    if limit is not None and sum(v.size for v in variables) > limit:
         return None
     if any(len(lst) != len(variables) for lst in slot_lists):
         return None

@@ -29,7 +29,8 @@ from nbkeras.optimizers.sgd import SGD
 
 _RULES = {"sgd": 0, "sgd_momentum": 1, "rmsprop": 2, "adam": 3}
 _OPTIMIZERS = (SGD, RMSprop, Adam)
-_LOSSES = {"bce_forward": 0, "mse_forward": 1, "sparse_cce_forward": 2}
+_LOSSES = {"bce_forward": 0, "mse_forward": 1, "sparse_cce_forward": 2, "cce_forward": 3}
+_ROWWISE = {"softmax_forward": 0, "log_softmax_forward": 1}
 _NO_TRANS, _TRANS, _ROW_MAJOR, _COL_MAJOR = 111, 112, 101, 102
 _WIDTH = 16
 _KERNELS = {}  # dtype -> "loading" while a thread compiles or loads it, then True
@@ -111,6 +112,29 @@ def optimizer_reason(opt):
     return None
 
 
+def flat_of(opt, variables):
+    """The flat buffers of `opt` that a fused step updates: the optimizer's own
+    (`Optimizer._flat_for`), or, where the optimizer keeps per-variable updates because
+    copying the gradients into one buffer would not pay (the fused step writes them there
+    directly), buffers made for the fused step, shared by its plans. None when neither
+    holds `variables`.
+
+    Example:
+        >>> flat_of(model.optimizer, model.trainable_variables).params.size
+        269322
+    """
+    from nbkeras.optimizers import flat_buffer
+
+    flat = opt._flat_for(variables)
+    if flat is None and opt.__dict__.get("_flat") is False:
+        flat = opt.__dict__.get("_fused_flat")
+        if flat is None:
+            flat = opt._fused_flat = flat_buffer.build(opt, max_params=None) or False
+        if not flat or not flat.covers(variables):
+            return None
+    return flat
+
+
 class _Loc:
     """Where a value lives: buffer (0 arena, 1 parameters, 2 gradients), offset, shape."""
 
@@ -134,9 +158,9 @@ class Program:
         why = optimizer_reason(opt)
         if why:
             raise Unfused(why)
-        flat = opt._flat_for(plan.train_vars)
+        flat = flat_of(opt, plan.train_vars)
         if flat is None:
-            raise Unfused("the optimizer does not update one flat buffer")
+            raise Unfused("the optimizer's weights do not fit one flat buffer")
         self.dtype = np.dtype(flat.dtype)
         if self.dtype not in (np.dtype(np.float32), np.dtype(np.float64)):
             raise Unfused(f"weights of dtype {self.dtype}")
@@ -312,6 +336,18 @@ class Program:
         self.loc[s] = y
         self.state[i] = (kind, rows, cols, t, p, y, consts)
 
+    def _fwd_rowwise(self, i, trace, f, ins, s, arrays, out, config):
+        kind, a = _ROWWISE.get(_cell(f, "forward_kernel")), np.asarray(arrays[0])
+        if kind is None or a.dtype != self.dtype or a.ndim == 0 or \
+                _cell(f, "axis") not in (-1, a.ndim - 1):
+            raise Unfused(f"op '{trace.ops[i][0]}' over an axis that is not the last")
+        x = self._arg(trace, ins[0], a)
+        rows, cols = a.size // a.shape[-1], a.shape[-1]
+        y = self._alloc(out.shape)
+        self._emit(_op().ROWWISE_FWD, kind, rows, cols, x.bid, x.off, 0, 0, 0, 0, y.bid, y.off)
+        self.loc[s] = y
+        self.state[i] = (kind, rows, cols, y)
+
     def _fwd_mean(self, i, trace, f, ins, s, arrays, out, config):
         a = np.asarray(arrays[0])
         if config["axis"] is not None or config["keepdims"] or not a.size or a.dtype != self.dtype:
@@ -415,6 +451,15 @@ class Program:
             raise Unfused("a loss differentiated in its target")
         return [(t.shape, None), (p.shape, gp)]
 
+    def _bwd_rowwise(self, i, trace, g, needs, ins, arrays, out):
+        kind, rows, cols, y = self.state[i]
+
+        def gx(dest):
+            self._emit(_op().ROWWISE_BWD, kind, rows, cols, 0, 0, g.bid, g.off, y.bid, y.off,
+                       dest.bid, dest.off)
+
+        return [(y.shape, gx)]
+
     def _bwd_mean(self, i, trace, g, needs, ins, arrays, out):
         (x,) = self.state[i]
 
@@ -514,7 +559,7 @@ class Program:
         opt, flat = self.optimizer, self.flat
         if _KERNELS.get(self.dtype) is not True and not kernel_ready(self.dtype):
             return None
-        if optimizer_reason(opt) is not None or opt._flat_for(flat._variables) is not flat:
+        if optimizer_reason(opt) is not None or flat_of(opt, flat._variables) is not flat:
             return None
         vals = {}
         for i, f, ins, s in self.pre:
@@ -559,6 +604,7 @@ _KINDS = {
     "activation.<locals>.forward": "act",
     "dropout.<locals>.forward": "dropout",
     "_per_row_loss.<locals>.forward": "loss",
+    "_rowwise.<locals>.forward": "rowwise",
 }
 
 

@@ -17,13 +17,15 @@ from nbkeras.backend.cpu import activations as _act
 from nbkeras.backend.cpu import losses as _loss
 from nbkeras.backend.cpu import optimizers as _opt
 from nbkeras.backend.cpu import random as _random
+from nbkeras.backend.cpu import softmax as _softmax
 from nbkeras.backend.cpu._jit import jit
 from nbkeras.backend.cpu.blas import cblas_gemm, cblas_gemv
 
 WIDTH = 16  # int64 words per instruction
 (COPY_IN, GEMM, GEMV, OUTER, BIAS_ACT, ACT_FWD, ACT_BWD, COL_SUM, DROPOUT, MUL, ADD,
- LOSS_FWD, LOSS_BWD, MEAN, FILL_DIV, FILL, SCALAR, UPDATE) = range(1, 19)
-BCE, MSE, SPARSE_CCE = range(3)  # LOSS_FWD / LOSS_BWD kinds
+ LOSS_FWD, LOSS_BWD, MEAN, FILL_DIV, FILL, SCALAR, UPDATE, ROWWISE_FWD,
+ ROWWISE_BWD) = range(1, 21)
+BCE, MSE, SPARSE_CCE, CCE = range(4)  # LOSS_FWD / LOSS_BWD kinds
 SGD, SGD_MOMENTUM, RMSPROP, ADAM = range(4)  # UPDATE kinds
 
 
@@ -95,8 +97,10 @@ def _loss_forward(kind, t, p, labels, out, lo, hi, logits):
         _loss.bce_forward(t, p, out, lo, hi, logits)
     elif kind == 1:
         _loss.mse_forward(t, p, out)
-    else:
+    elif kind == 2:
         _loss.sparse_cce_forward(labels, p, out, lo, hi, logits)
+    else:
+        _loss.cce_forward(t, p, out, lo, hi, logits)
 
 
 @jit(fastmath=False)
@@ -105,8 +109,25 @@ def _loss_backward(kind, g, t, p, labels, out, lo, hi, logits):
         _loss.bce_backward(g, t, p, out, lo, hi, logits)
     elif kind == 1:
         _loss.mse_backward(g, t, p, out)
-    else:
+    elif kind == 2:
         _loss.sparse_cce_backward(g, labels, p, out, lo, hi, logits)
+    else:
+        _loss.cce_backward(g, t, p, out, lo, hi, logits)
+
+
+@jit(fastmath=False)
+def _rowwise(op, kind, x, g, y, out):
+    """softmax (kind 0) or log_softmax (1) over rows: forward x -> out, or backward
+    (g, y) -> out."""
+    if op == ROWWISE_FWD:
+        if kind == 0:
+            _softmax.softmax_forward(x, out)
+        else:
+            _softmax.log_softmax_forward(x, out)
+    elif kind == 0:
+        _softmax.softmax_backward(g, y, out)
+    else:
+        _softmax.log_softmax_backward(g, y, out)
 
 
 @jit(fastmath=False)
@@ -221,6 +242,12 @@ def run_program(ip, fp, fs, A, P, G, S0, S1, S2, D, I, F0, F1, F2, fns):
         elif op == SCALAR:  # q: n, fs index, arena offset: this step's scalars, cast
             for i in range(q[0]):
                 A[q[2] + i] = fs[q[1] + i]
+        elif op == ROWWISE_FWD or op == ROWWISE_BWD:
+            # q: kind, rows, cols, x bid/off, g bid/off, y bid/off, out bid/off
+            rows, cols = q[1], q[2]
+            _rowwise(op, q[0], _mat(q[3], q[4], rows, cols, A, P, G),
+                     _mat(q[5], q[6], rows, cols, A, P, G), _mat(q[7], q[8], rows, cols, A, P, G),
+                     _mat(q[9], q[10], rows, cols, A, P, G))
         elif op == UPDATE:  # q: kind, flag, scalars' offset
             _update(q[0], q[1], P, G, S0, S1, S2, A, q[2])
 
