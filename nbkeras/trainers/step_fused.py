@@ -172,6 +172,7 @@ class Program:
         self.ip, self.fp, self.size = [], [], 0
         self.zero = self._alloc(())
         self.pre = []  # (op index, forward, input slots, out slot): run in Python
+        self.pre_arrays = {}  # their outputs in the trace, by slot
         self.inputs = []  # per float input: the slot whose array is passed
         self.labels = None  # the int64 input's slot
         self.loc = {}
@@ -231,7 +232,7 @@ class Program:
         loc = self.loc.get(slot)
         if loc is not None:
             return loc
-        if slot in self.batch:
+        if slot in self.batch or slot in self.pre_arrays:
             if type(array) is not np.ndarray:
                 raise Unfused("a batch that is not arrays")
             return self._input(slot, array)
@@ -253,17 +254,15 @@ class Program:
 
     @property
     def pre_out(self):
-        return {p[3] for p in self.pre}
+        return self.pre_arrays
 
     def _pre(self, i, f, ins, s, out):
-        """An op of the batch alone (a label cast): run in Python, its output passed in."""
+        """An op of the batch alone (a label cast or check): run in Python each step; its
+        output is passed in where a fused op reads it."""
         if type(out) is not np.ndarray:
             raise Unfused("an op of the batch that returns no array")
         self.pre.append((i, f, ins, s))
-        if out.dtype == np.int64 and out.ndim == 1 and self.labels is None:
-            self.labels = s
-        else:
-            self._input(s, out)
+        self.pre_arrays[s] = out
 
     def _fwd_dense(self, i, trace, f, ins, s, arrays, out, config):
         code, alpha = _cell(f, "code"), float(config["alpha"])
@@ -321,8 +320,11 @@ class Program:
         cols = p_arr.shape[-1]
         rows = p.size // cols
         if kind == 2:
-            if ins[0] != self.labels:
+            labels = self.pre_arrays.get(ins[0])
+            if self.labels not in (None, ins[0]) or labels is None or \
+                    labels.dtype != np.int64 or labels.ndim != 1:
                 raise Unfused("sparse labels that are not the step's one int64 input")
+            self.labels = ins[0]
             t = _Loc(0, 0, (rows,))
         else:
             t = self._arg(trace, ins[0], t_arr)
