@@ -80,6 +80,17 @@ class Sum(Metric):
         return as_result(self.total.data, self.dtype)
 
 
+def _dtype_of(name):
+    """`np.dtype(name)`, remembered (a metric's result checks it at every call)."""
+    dtype = _DTYPES.get(name)
+    if dtype is None:
+        dtype = _DTYPES[name] = np.dtype(name)
+    return dtype
+
+
+_DTYPES = {}
+
+
 class Mean(Metric):
     """The (weighted) mean of the values it is given.
 
@@ -139,6 +150,9 @@ class Mean(Metric):
     def result(self):
         if _device.xp is np:
             total, count = self._total.data, self._count.data
+            if type(total) is np.ndarray and type(count) is np.ndarray and not total.ndim and \
+                    not count.ndim and total.dtype is count.dtype is _dtype_of(self._dtype):
+                return float(total / count) if count else 0.0  # divide_no_nan's, as a float
         else:  # one copy from the device for both (`stack` keeps their common dtype)
             total, count = to_host(_device.xp.stack([self._total.data, self._count.data]))
         return as_result(divide_no_nan(total, count), self.dtype)

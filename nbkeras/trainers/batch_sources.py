@@ -33,6 +33,7 @@ class ArrayBatches:
         self.batch_size = batch_size
         self.shuffle = shuffle
         self.steps = max(1, math.ceil(self.n / batch_size)) if steps is None else int(steps)
+        self._range = None  # np.arange(n), made at the first shuffled epoch
 
     def peek(self):
         return self.x, self.y
@@ -41,15 +42,37 @@ class ArrayBatches:
         if self.steps == 1 and not self.shuffle and self.n <= self.batch_size:
             yield self.x, self.y, self.sample_weight  # all of it: one batch, nothing to slice
             return
-        order = np.random.permutation(self.n) if self.shuffle else None
+        x, y, sw, size, n = self.x, self.y, self.sample_weight, self.batch_size, max(self.n, 1)
+        if self.shuffle:
+            # `np.random.permutation(n)` is `shuffle(arange(n))`: the same draws, without
+            # building the range each epoch.
+            if self._range is None:
+                self._range = np.arange(self.n)
+            order = self._range.copy()
+            np.random.shuffle(order)
+            gather = _gatherers(x, y, sw)
+            for step in range(self.steps):
+                lo = (step * size) % n
+                idx = order[lo:lo + size]
+                yield gather[0](x, idx), gather[1](y, idx), gather[2](sw, idx)
+            return
         for step in range(self.steps):
-            lo = (step * self.batch_size) % max(self.n, 1)
-            idx = order[lo:lo + self.batch_size] if order is not None else slice(lo, lo + self.batch_size)
-            yield (data_utils.take(self.x, idx), data_utils.take(self.y, idx),
-                   data_utils.take(self.sample_weight, idx))
+            lo = (step * size) % n
+            idx = slice(lo, lo + size)
+            yield data_utils.take(x, idx), data_utils.take(y, idx), data_utils.take(sw, idx)
 
     def on_epoch_end(self):
         pass
+
+
+def _gatherers(*parts):
+    """For each part (an array, arrays, or None), a function taking its rows `idx` (an index
+    array), as `data_utils.take` does: `ndarray.take` straight on a plain array."""
+    return [_take_rows if type(p) is np.ndarray and p.ndim else data_utils.take for p in parts]
+
+
+def _take_rows(a, idx):
+    return a.take(idx, axis=0)
 
 
 class DatasetBatches:
