@@ -252,6 +252,8 @@ def _matmul(a, b, out):
         out = np.empty(shape, a.dtype)
     elif out.shape != shape:
         return np.matmul(a, b, out=out)  # NumPy's own error
+    if kind != "batch" and _spin_blocks(a, b, out, kind == "rows", edges):
+        return out
     tasks = []
     for lo, hi in zip(edges, edges[1:]):
         if kind == "rows":
@@ -262,6 +264,41 @@ def _matmul(a, b, out):
             tasks.append((np.matmul, a[lo:hi], b[lo:hi] if b.ndim > 2 else b, out[lo:hi]))
     run_blocks(tasks)
     return out
+
+
+def _spin_blocks(a, b, out, rows, edges):
+    """The blocks through `spin_lane` (the caller and spinning workers, no Python between
+    them); False where it cannot take them (the caller runs `np.matmul` blocks then)."""
+    lane = _state.get("spin")
+    if lane is None:
+        from nbkeras.backend.cpu import spin_lane as lane
+
+        _state["spin"] = lane = lane if lane.available() else False
+    if not lane:
+        return False
+    key = tuple(edges)
+    arr = _EDGE_ARRAYS.get(key)
+    if arr is None:
+        arr = _EDGE_ARRAYS[key] = np.array(edges, np.int64)
+    n_lanes = min(lanes(), len(edges) - 1)
+    busy = _state["busy"]
+    if n_lanes < 2 or not busy.acquire(blocking=False):  # alone: all blocks here, in order
+        return lane.run(a, b, out, rows, arr, 1)
+    try:
+        return lane.run(a, b, out, rows, arr, n_lanes, lambda: _wake_workers(n_lanes - 1))
+    finally:
+        busy.release()
+
+
+_EDGE_ARRAYS = {}
+
+
+def _wake_workers(n):
+    workers = _state["workers"]
+    while len(workers) < n:
+        workers.append(_Worker())
+    for w in workers[:n]:
+        w.give(None)
 
 
 # ------------------------------------------------------------------ the lanes
@@ -310,9 +347,14 @@ class _Worker:
             job, self.job = self.job, None
             if job is not None:
                 job.work()
+            else:  # woken by a GEMM of `spin_lane`: serve its blocks until idle
+                _state["spin"].serve()
 
     def give(self, job):
+        """Wake the worker for `job` (a `_Job`), or with None for `spin_lane`'s blocks."""
         self.job = job
+        if job is not None and _state.get("spin"):
+            _state["spin"].kick()  # a spinning worker returns to take it
         if self.wake.locked():  # else a wake-up is pending: it will read the newest job
             self.wake.release()
 
@@ -357,6 +399,8 @@ def run_blocks(tasks):
 def _after_fork():  # a forked child has none of the parent's threads
     _state["workers"] = []
     _state["busy"] = threading.Lock()
+    if _state.get("spin"):
+        _state["spin"].after_fork()
 
 
 if hasattr(os, "register_at_fork"):
