@@ -11,10 +11,13 @@ large GEMM is cut into a fixed number of blocks that depends on its shape alone:
 
 - row blocks `a[r0:r1] @ b -> out[r0:r1]`, boundaries at multiples of `ROW_ALIGN`
   rows, when `a` has at least `2 * ROW_ALIGN` rows. With OpenBLAS's Haswell sgemm
-  kernel (the core type of this project's machines) every such row block equals the
-  same rows of one whole single-threaded call exactly (measured: a split at any
-  multiple of 12 rows does, others do not; 48 also keeps 16-row tiles aligned):
-  tests/test_gemm.py checks it;
+  kernel every such row block equals the same rows of one whole single-threaded call
+  exactly (measured: a split at any multiple of 12 rows does, others do not; 48 also
+  keeps 16-row tiles aligned): tests/test_gemm.py checks it there. Its SkylakeX kernel
+  (AVX-512 cores, Zen 4 included) does not promise it: measured with 0.3.31, row cuts at
+  multiples of 48, 64, 96 or 192 all differ from the whole call for some shapes (n = 10
+  or 129 columns, 130 or 300 rows), so there row blocks, like column blocks, are only
+  the same calls every run;
 - column blocks `a @ b[:, c0:c1] -> out[:, c0:c1]` otherwise (few rows, many columns:
   a Dense layer at batch 32). These do not reproduce the whole call's bits (measured:
   no column split does), but they are the same calls every run;
@@ -24,7 +27,11 @@ large GEMM is cut into a fixed number of blocks that depends on its shape alone:
 
 The blocks run on `lanes()` threads: the caller and persistent workers, each taking
 the next block not yet taken (a late worker takes none, so the caller never waits for
-a worker that has not started). The thread governor (`threads.threads_for_load`)
+a worker that has not started). Row and column blocks go through `spin_lane`: the
+workers spin between GEMMs (yielding the core to any runnable thread) and call NumPy's
+cblas themselves, so a hand-off costs neither a thread wake-up (40-50 us on the KVM
+cores here, as much as half of a Dense layer's GEMM at batch 32) nor Python; each block
+is the cblas call `np.matmul` makes for it, so the bits are those of `np.matmul` blocks. The thread governor (`threads.threads_for_load`)
 sets the lanes from the cores other processes leave free. Which thread runs a block
 never changes what is computed, so results are bit-identical whatever the load.
 
