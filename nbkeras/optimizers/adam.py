@@ -44,12 +44,16 @@ class Adam(Optimizer):
     def _update(self, grads, variables, lr):
         t = float(self._step() + 1)
         alpha = lr * math.sqrt(1.0 - self.beta_2 ** t) / (1.0 - self.beta_1 ** t)
+        scalars = {}  # the step's scalars in each variable dtype, converted once
         for g, v in zip(grads, variables):
             var, m, vel, vhat = self._views(v, self._momentums, self._velocities,
                                             self._velocity_hats)
             dt = var.dtype.type
-            K.adam_update(var, g.reshape(-1), m, vel, vhat, dt(alpha), dt(1.0 - self.beta_1),
-                          dt(1.0 - self.beta_2), dt(self.epsilon), self.amsgrad)
+            s = scalars.get(dt)
+            if s is None:
+                s = scalars[dt] = (dt(alpha), dt(1.0 - self.beta_1), dt(1.0 - self.beta_2),
+                                   dt(self.epsilon))
+            K.adam_update(var, g.reshape(-1), m, vel, vhat, *s, self.amsgrad)
 
     def get_config(self):
         cfg = super().get_config()

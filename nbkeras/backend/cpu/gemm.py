@@ -247,7 +247,12 @@ def _matmul(a, b, out):
     if (type(a) is not np.ndarray or type(b) is not np.ndarray or a.dtype != b.dtype
             or a.dtype not in _FLOATS or (out is not None and out.dtype != a.dtype)):
         return np.matmul(a, b, out=out)
-    how = plan(a.shape, b.shape)
+    key = (a.shape, b.shape)
+    how = _PLANS.get(key, False)
+    if how is False:
+        how = plan(*key)
+        if len(_PLANS) < 4096:  # (a function of the shapes alone: cached)
+            _PLANS[key] = how
     if how is None:
         return np.matmul(a, b, out=out)
     kind, edges = how
@@ -298,6 +303,7 @@ def _spin_blocks(a, b, out, rows, edges):
 
 
 _EDGE_ARRAYS = {}
+_PLANS = {}
 
 
 def _wake_workers(n):
