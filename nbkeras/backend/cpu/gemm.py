@@ -49,9 +49,10 @@ import numpy as np
 
 from nbkeras.backend.cpu import threads as _threads
 
-# Work (m * n * k multiply-adds) below which a GEMM is one call: a block handed to a
-# worker costs a thread wake-up (tens of microseconds), this is ~100 us of one core.
-SPLIT_MIN_WORK = 1 << 22
+# Work (m * n * k multiply-adds) below which a GEMM is one call, ~50 us of one core:
+# a block handed to a spinning worker (`spin_lane`) costs a few microseconds (measured on
+# Zen 4 at batch 32: 32x256 @ 256x256 takes 50 us whole, 31 us on two lanes, 53 on one).
+SPLIT_MIN_WORK = 1 << 21
 ROW_ALIGN = 48  # row block boundaries: multiples of this
 COL_ALIGN = 16  # column block boundaries: multiples of this
 MAX_BLOCKS = 4  # blocks per GEMM at most (and the most lanes)
