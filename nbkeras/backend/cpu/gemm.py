@@ -9,7 +9,7 @@ GEMM outside them; the process's own count is restored after, so the user's NumP
 code keeps its threads), and a
 large GEMM is cut into a fixed number of blocks that depends on its shape alone:
 
-- row blocks `a[r0:r1] @ b -> out[r0:r1]`, boundaries at multiples of `ROW_ALIGN`
+- row blocks `a[r0:r1] @ b -> out[r0:r1]`, boundaries at multiples of `row_align()`
   rows, when `a` has at least `2 * ROW_ALIGN` rows. With OpenBLAS's Haswell sgemm
   kernel every such row block equals the same rows of one whole single-threaded call
   exactly (measured: a split at any multiple of 12 rows does, others do not; 48 also
@@ -17,7 +17,8 @@ large GEMM is cut into a fixed number of blocks that depends on its shape alone:
   (AVX-512 cores, Zen 4 included) does not promise it: measured with 0.3.31, row cuts at
   multiples of 48, 64, 96 or 192 all differ from the whole call for some shapes (n = 10
   or 129 columns, 130 or 300 rows), so there row blocks, like column blocks, are only
-  the same calls every run;
+  the same calls every run, and their boundaries are free to balance the blocks
+  (multiples of 16 rows: 256 rows split 128 + 128);
 - column blocks `a @ b[:, c0:c1] -> out[:, c0:c1]` otherwise (few rows, many columns:
   a Dense layer at batch 32). These do not reproduce the whole call's bits (measured:
   no column split does), but they are the same calls every run;
@@ -42,6 +43,7 @@ Example:
     (2, 4)
 """
 
+import atexit
 import os
 import threading
 
@@ -53,7 +55,9 @@ from nbkeras.backend.cpu import threads as _threads
 # a block handed to a spinning worker (`spin_lane`) costs a few microseconds (measured on
 # Zen 4 at batch 32: 32x256 @ 256x256 takes 50 us whole, 31 us on two lanes, 53 on one).
 SPLIT_MIN_WORK = 1 << 21
-ROW_ALIGN = 48  # row block boundaries: multiples of this
+ROW_ALIGN = 48  # row blocks: at least 2 * this many rows; boundaries at row_align()
+EXACT_ROW_CORES = ("Haswell", "Zen")  # OpenBLAS kernels whose row blocks are exact at 48
+FREE_ROW_ALIGN = 16  # the boundaries' alignment for other kernels (a 16-row tile)
 COL_ALIGN = 16  # column block boundaries: multiples of this
 MAX_BLOCKS = 4  # blocks per GEMM at most (and the most lanes)
 
@@ -170,6 +174,25 @@ def _edges(size, parts, align):
     return [0] + [e for e in inner if 0 < e < size] + [size]
 
 
+def row_align():
+    """The multiple of rows that row-block boundaries fall on: `ROW_ALIGN` (48) with
+    OpenBLAS's Haswell/Zen kernels, whose row blocks then equal the whole call exactly;
+    `FREE_ROW_ALIGN` (16) with any other BLAS kernel (SkylakeX's blocks are exact at no
+    alignment tried), which splits 256 rows 128 + 128 instead of 144 + 112.
+
+    Fixed for the process, so the plan still depends on the shapes alone.
+
+    Example:
+        >>> row_align() in (ROW_ALIGN, FREE_ROW_ALIGN)
+        True
+    """
+    align = _state.get("row_align")
+    if align is None:
+        exact = _threads.blas_corename() in EXACT_ROW_CORES
+        align = _state["row_align"] = ROW_ALIGN if exact else FREE_ROW_ALIGN
+    return align
+
+
 def plan(a_shape, b_shape):
     """How `matmul` cuts a product: ('rows'|'cols'|'batch', boundaries) or None (one call).
 
@@ -200,7 +223,7 @@ def plan(a_shape, b_shape):
     if len(b_shape) > 2:
         return None
     if m >= 2 * ROW_ALIGN:
-        return "rows", _edges(m, min(parts, m // ROW_ALIGN), ROW_ALIGN)
+        return "rows", _edges(m, min(parts, m // ROW_ALIGN), row_align())
     if n >= 2 * COL_ALIGN:
         return "cols", _edges(n, min(parts, n // COL_ALIGN), COL_ALIGN)
     return None
@@ -287,6 +310,8 @@ def _spin_blocks(a, b, out, rows, edges):
         from nbkeras.backend.cpu import spin_lane as lane
 
         _state["spin"] = lane = lane if lane.available() else False
+        if lane:
+            atexit.register(lane.stop)
     if not lane:
         return False
     key = tuple(edges)

@@ -371,6 +371,24 @@ def kick():
         ctrl[KICK] += 1
 
 
+def stop(timeout=0.2):
+    """Send the spinning workers back to Python and wait (at most `timeout` seconds) until
+    none spins: at exit, before the interpreter frees the control block they read.
+
+    Example:
+        >>> stop()
+    """
+    import time
+
+    ctrl = _state["ctrl"]
+    if ctrl is None:
+        return
+    ctrl[KICK] += 1
+    end = time.monotonic() + timeout
+    while ctrl[STATE] > 0 and time.monotonic() < end:
+        time.sleep(0.001)
+
+
 def after_fork():
     """A forked child has no worker: a fresh control block."""
     if _state["ctrl"] is not None:
