@@ -240,8 +240,12 @@ def _run_job(ctrl, tasks, fns, a, b, out, rows, edges, kind, share):
     _store(ctrl, LEFT, nb)
     _store(ctrl, WORD, (seq << 16) | (nb << 8))
     _claim_all(ctrl, tasks, fns)
-    while _load(ctrl, LEFT) != 0:
-        _pause()
+    spins = 0
+    while _load(ctrl, LEFT) != 0:  # a worker's block: wait, yielding the core now and
+        _pause()                   # then (that worker may be queued on this very core)
+        spins += 1
+        if spins % 64 == 0:
+            _call0(fns[2])  # sched_yield
     return nb
 
 
