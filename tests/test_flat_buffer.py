@@ -187,6 +187,32 @@ def test_large_models_stay_per_variable(monkeypatch):
     assert model.optimizer._flat is False
 
 
+@pytest.mark.parametrize("name", ["adam", "sgd_nesterov", "adam_amsgrad_clip"])
+def test_large_models_replay_the_short_update(name, monkeypatch):
+    # Too large for the buffer: the replayed step still skips `apply` (its own kernels,
+    # one call per variable), with the tape path's bits.
+    monkeypatch.setattr(flat_buffer, "MAX_SIZE", 10)
+    x, y = _data()
+    make = OPTIMIZERS.get(name, lambda: optimizers.Adam())
+    tape = _model(make())
+    keras.config.set_step_replay(False)
+    try:
+        tape.fit(x, y, batch_size=8, epochs=2, verbose=0)
+    finally:
+        keras.config.set_step_replay(True)
+    replay = _model(make())
+    calls = []
+    apply = optimizers.Optimizer.apply
+    monkeypatch.setattr(optimizers.Optimizer, "apply",
+                        lambda self, *a, **k: calls.append(1) or apply(self, *a, **k))
+    replay.fit(x, y, batch_size=8, epochs=2, verbose=0)
+    assert replay._step_path == "replay" and replay.optimizer._flat is False
+    clipped = replay.optimizer.global_clipnorm is not None
+    assert len(calls) == (10 if clipped else 2)  # the two traced steps only, unless clipped
+    for a, b in zip(tape.get_weights(), replay.get_weights(), strict=True):
+        assert a.tobytes() == b.tobytes()
+
+
 def test_mixed_dtypes_fall_back():
     a = keras.Variable(np.ones(2, "float32"), name="a")
     b = keras.Variable(np.ones(2, "float64"), dtype="float64", name="b")

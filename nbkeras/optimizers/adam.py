@@ -42,13 +42,15 @@ class Adam(Optimizer):
                                if self.amsgrad else [])
 
     def _update(self, grads, variables, lr):
-        scalars = None
+        scalars = {}  # the step's scalars in each variable dtype, converted once
         for g, v in zip(grads, variables):
             var, m, vel, vhat = self._views(v, self._momentums, self._velocities,
                                             self._velocity_hats)
-            if scalars is None:
-                scalars = self._rule_scalars(var.dtype.type, lr)
-            K.adam_update(var, g.reshape(-1), m, vel, vhat, *scalars, self.amsgrad)
+            dt = var.dtype.type
+            s = scalars.get(dt)
+            if s is None:
+                s = scalars[dt] = self._rule_scalars(dt, lr)
+            K.adam_update(var, g.reshape(-1), m, vel, vhat, *s, self.amsgrad)
 
     def _rule_scalars(self, dt, lr):
         """The update kernel's scalars at this step, in the variables' dtype `dt`."""

@@ -253,11 +253,13 @@ class Optimizer:
 
     def _apply_flat(self, grads, variables):
         """`apply` for a replayed training step (`nbkeras.trainers.step_plan`): when the
-        update is the flat-buffer one and nothing transforms the gradients (no loss scale,
-        accumulation or clipping), run it and return True; else return False (the caller
-        calls `apply`). The gradients are only read, by their one copy into the flat buffer,
-        so they may share buffers. The caller proved that `grads` are NumPy arrays shaped
-        and typed like `variables` (none None), the variables this optimizer is built for.
+        update rule is nbkeras's own (elementwise kernels: the flat-buffer update, or one
+        kernel call per variable for a model too large for the buffer) and nothing
+        transforms the gradients (no loss scale, accumulation or clipping), run it and
+        return True; else return False (the caller calls `apply`). Those kernels only read
+        the gradients, so they may share buffers (`apply`'s checks and copies are skipped).
+        The caller proved that `grads` are NumPy arrays shaped and typed like `variables`
+        (none None), the variables this optimizer is built for.
 
         Example:
             >>> if not opt._apply_flat(grads, variables):
@@ -269,7 +271,11 @@ class Optimizer:
             return False
         flat = self._flat_for(variables)
         if flat is None:
-            return False
+            own = self.__dict__.get("_own_rule")
+            if own is None:
+                own = self._own_rule = flat_buffer._own_update_rule(self)
+            if not own:
+                return False
         self._decay_and_update(grads, variables, flat)
         self._end_step(variables)
         return True

@@ -9,12 +9,16 @@ GEMM outside them; the process's own count is restored after, so the user's NumP
 code keeps its threads), and a
 large GEMM is cut into a fixed number of blocks that depends on its shape alone:
 
-- row blocks `a[r0:r1] @ b -> out[r0:r1]`, boundaries at multiples of `ROW_ALIGN`
+- row blocks `a[r0:r1] @ b -> out[r0:r1]`, boundaries at multiples of `row_align()`
   rows, when `a` has at least `2 * ROW_ALIGN` rows. With OpenBLAS's Haswell sgemm
-  kernel (the core type of this project's machines) every such row block equals the
-  same rows of one whole single-threaded call exactly (measured: a split at any
-  multiple of 12 rows does, others do not; 48 also keeps 16-row tiles aligned):
-  tests/test_gemm.py checks it;
+  kernel every such row block equals the same rows of one whole single-threaded call
+  exactly (measured: a split at any multiple of 12 rows does, others do not; 48 also
+  keeps 16-row tiles aligned): tests/test_gemm.py checks it there. Its SkylakeX kernel
+  (AVX-512 cores, Zen 4 included) does not promise it: measured with 0.3.31, row cuts at
+  multiples of 48, 64, 96 or 192 all differ from the whole call for some shapes (n = 10
+  or 129 columns, 130 or 300 rows), so there row blocks, like column blocks, are only
+  the same calls every run, and their boundaries are free to balance the blocks
+  (multiples of 16 rows: 256 rows split 128 + 128);
 - column blocks `a @ b[:, c0:c1] -> out[:, c0:c1]` otherwise (few rows, many columns:
   a Dense layer at batch 32). These do not reproduce the whole call's bits (measured:
   no column split does), but they are the same calls every run;
@@ -24,7 +28,11 @@ large GEMM is cut into a fixed number of blocks that depends on its shape alone:
 
 The blocks run on `lanes()` threads: the caller and persistent workers, each taking
 the next block not yet taken (a late worker takes none, so the caller never waits for
-a worker that has not started). The thread governor (`threads.threads_for_load`)
+a worker that has not started). Row and column blocks go through `spin_lane`: the
+workers spin between GEMMs (yielding the core to any runnable thread) and call NumPy's
+cblas themselves, so a hand-off costs neither a thread wake-up (40-50 us on the KVM
+cores here, as much as half of a Dense layer's GEMM at batch 32) nor Python; each block
+is the cblas call `np.matmul` makes for it, so the bits are those of `np.matmul` blocks. The thread governor (`threads.threads_for_load`)
 sets the lanes from the cores other processes leave free. Which thread runs a block
 never changes what is computed, so results are bit-identical whatever the load.
 
@@ -35,6 +43,7 @@ Example:
     (2, 4)
 """
 
+import atexit
 import os
 import threading
 
@@ -42,10 +51,13 @@ import numpy as np
 
 from nbkeras.backend.cpu import threads as _threads
 
-# Work (m * n * k multiply-adds) below which a GEMM is one call: a block handed to a
-# worker costs a thread wake-up (tens of microseconds), this is ~100 us of one core.
-SPLIT_MIN_WORK = 1 << 22
-ROW_ALIGN = 48  # row block boundaries: multiples of this
+# Work (m * n * k multiply-adds) below which a GEMM is one call, ~50 us of one core:
+# a block handed to a spinning worker (`spin_lane`) costs a few microseconds (measured on
+# Zen 4 at batch 32: 32x256 @ 256x256 takes 50 us whole, 31 us on two lanes, 53 on one).
+SPLIT_MIN_WORK = 1 << 21
+ROW_ALIGN = 48  # row blocks: at least 2 * this many rows; boundaries at row_align()
+EXACT_ROW_CORES = ("Haswell", "Zen")  # OpenBLAS kernels whose row blocks are exact at 48
+FREE_ROW_ALIGN = 16  # the boundaries' alignment for other kernels (a 16-row tile)
 COL_ALIGN = 16  # column block boundaries: multiples of this
 MAX_BLOCKS = 4  # blocks per GEMM at most (and the most lanes)
 
@@ -162,6 +174,25 @@ def _edges(size, parts, align):
     return [0] + [e for e in inner if 0 < e < size] + [size]
 
 
+def row_align():
+    """The multiple of rows that row-block boundaries fall on: `ROW_ALIGN` (48) with
+    OpenBLAS's Haswell/Zen kernels, whose row blocks then equal the whole call exactly;
+    `FREE_ROW_ALIGN` (16) with any other BLAS kernel (SkylakeX's blocks are exact at no
+    alignment tried), which splits 256 rows 128 + 128 instead of 144 + 112.
+
+    Fixed for the process, so the plan still depends on the shapes alone.
+
+    Example:
+        >>> row_align() in (ROW_ALIGN, FREE_ROW_ALIGN)
+        True
+    """
+    align = _state.get("row_align")
+    if align is None:
+        exact = _threads.blas_corename() in EXACT_ROW_CORES
+        align = _state["row_align"] = ROW_ALIGN if exact else FREE_ROW_ALIGN
+    return align
+
+
 def plan(a_shape, b_shape):
     """How `matmul` cuts a product: ('rows'|'cols'|'batch', boundaries) or None (one call).
 
@@ -192,7 +223,7 @@ def plan(a_shape, b_shape):
     if len(b_shape) > 2:
         return None
     if m >= 2 * ROW_ALIGN:
-        return "rows", _edges(m, min(parts, m // ROW_ALIGN), ROW_ALIGN)
+        return "rows", _edges(m, min(parts, m // ROW_ALIGN), row_align())
     if n >= 2 * COL_ALIGN:
         return "cols", _edges(n, min(parts, n // COL_ALIGN), COL_ALIGN)
     return None
@@ -240,7 +271,12 @@ def _matmul(a, b, out):
     if (type(a) is not np.ndarray or type(b) is not np.ndarray or a.dtype != b.dtype
             or a.dtype not in _FLOATS or (out is not None and out.dtype != a.dtype)):
         return np.matmul(a, b, out=out)
-    how = plan(a.shape, b.shape)
+    key = (a.shape, b.shape)
+    how = _PLANS.get(key, False)
+    if how is False:
+        how = plan(*key)
+        if len(_PLANS) < 4096:  # (a function of the shapes alone: cached)
+            _PLANS[key] = how
     if how is None:
         return np.matmul(a, b, out=out)
     kind, edges = how
@@ -252,6 +288,8 @@ def _matmul(a, b, out):
         out = np.empty(shape, a.dtype)
     elif out.shape != shape:
         return np.matmul(a, b, out=out)  # NumPy's own error
+    if kind != "batch" and _spin_blocks(a, b, out, kind == "rows", edges):
+        return out
     tasks = []
     for lo, hi in zip(edges, edges[1:]):
         if kind == "rows":
@@ -262,6 +300,44 @@ def _matmul(a, b, out):
             tasks.append((np.matmul, a[lo:hi], b[lo:hi] if b.ndim > 2 else b, out[lo:hi]))
     run_blocks(tasks)
     return out
+
+
+def _spin_blocks(a, b, out, rows, edges):
+    """The blocks through `spin_lane` (the caller and spinning workers, no Python between
+    them); False where it cannot take them (the caller runs `np.matmul` blocks then)."""
+    lane = _state.get("spin")
+    if lane is None:
+        from nbkeras.backend.cpu import spin_lane as lane
+
+        _state["spin"] = lane = lane if lane.available() else False
+        if lane:
+            atexit.register(lane.stop)
+    if not lane:
+        return False
+    key = tuple(edges)
+    arr = _EDGE_ARRAYS.get(key)
+    if arr is None:
+        arr = _EDGE_ARRAYS[key] = np.array(edges, np.int64)
+    n_lanes = min(lanes(), len(edges) - 1)
+    busy = _state["busy"]
+    if n_lanes < 2 or not busy.acquire(blocking=False):  # alone: all blocks here, in order
+        return lane.run(a, b, out, rows, arr, 1)
+    try:
+        return lane.run(a, b, out, rows, arr, n_lanes, lambda: _wake_workers(n_lanes - 1))
+    finally:
+        busy.release()
+
+
+_EDGE_ARRAYS = {}
+_PLANS = {}
+
+
+def _wake_workers(n):
+    workers = _state["workers"]
+    while len(workers) < n:
+        workers.append(_Worker())
+    for w in workers[:n]:
+        w.give(None)
 
 
 # ------------------------------------------------------------------ the lanes
@@ -310,9 +386,14 @@ class _Worker:
             job, self.job = self.job, None
             if job is not None:
                 job.work()
+            else:  # woken by a GEMM of `spin_lane`: serve its blocks until idle
+                _state["spin"].serve()
 
     def give(self, job):
+        """Wake the worker for `job` (a `_Job`), or with None for `spin_lane`'s blocks."""
         self.job = job
+        if job is not None and _state.get("spin"):
+            _state["spin"].kick()  # a spinning worker returns to take it
         if self.wake.locked():  # else a wake-up is pending: it will read the newest job
             self.wake.release()
 
@@ -357,6 +438,8 @@ def run_blocks(tasks):
 def _after_fork():  # a forked child has none of the parent's threads
     _state["workers"] = []
     _state["busy"] = threading.Lock()
+    if _state.get("spin"):
+        _state["spin"].after_fork()
 
 
 if hasattr(os, "register_at_fork"):
