@@ -66,6 +66,15 @@ def _bias_act_backward(code):
     return build
 
 
+def _bias_act_weight_backward(code, write):
+    def build():
+        g, z, y, dz, gb, code_, alpha = _bias_act_backward(code)()
+        z, y = np.nan_to_num(z), np.nan_to_num(y)  # finite: every weight gradient compared
+        return [g, z, y, _x((6, 3), seed=2), dz if write else np.zeros((0, 8), F32),
+                np.zeros((3, 8), F32), gb, code_, alpha]
+    return build
+
+
 def _softmax_backward(kind):
     def build():
         from nbkeras.backend import cpu
@@ -295,6 +304,9 @@ def all_cases():
     add("col_sum", "col_sum", lambda: [_x((10, 7)), np.zeros(7, F32)])
     for act in ("linear", "relu", "gelu"):
         add(f"bias_act_backward-{act}", "bias_act_backward", _bias_act_backward(CODES[act]))
+        for write in (False, True):
+            add(f"bias_act_weight_backward-{act}-{'dz' if write else 'nodz'}",
+                "bias_act_weight_backward", _bias_act_weight_backward(CODES[act], write))
     for kind in ("softmax", "log_softmax"):
         add(f"{kind}_forward", f"{kind}_forward", lambda: [_x((6, 5)), np.zeros((6, 5), F32)])
         add(f"{kind}_backward", f"{kind}_backward", _softmax_backward(kind))
