@@ -109,23 +109,15 @@ def test_interpolating_upsampling_gives_the_tape_numbers(replays):
         2, interpolation="bilinear")]), replays, data=_images(shape), batch_size=8, epochs=2)
 
 
-@pytest.mark.parametrize("keep", [False, True], ids=["gathered-again", "kept"])
-def test_chunked_im2col_replays_bit_identical(replays, monkeypatch, keep):
+def test_chunked_im2col_replays_bit_identical(replays, monkeypatch):
     """A batch larger than the im2col workspace: the backward pass rebuilds the matrix chunk
-    by chunk (or reads the chunks gathered into one kept matrix), replayed as on the tape."""
-    mod = sys.modules["nbkeras.ops.conv"]
-    monkeypatch.setattr(mod, "WORKSPACE_BYTES", 3 * 36 * 9 * 2 * 4)
-    if not keep:
-        monkeypatch.setattr(mod, "KEEP_BYTES", {})
+    by chunk, replayed as on the tape."""
+    monkeypatch.setattr(sys.modules["nbkeras.ops.conv"], "WORKSPACE_BYTES", 3 * 36 * 9 * 2 * 4)
     shape = (6, 6, 2)
     model, n = _fit_both(_cnn(shape, lambda: [layers.Conv2D(3, 3, padding="same")]), replays,
                          data=_images(shape), batch_size=8, epochs=2)
     assert n > 0
-    bufs = model.layers[0]._workspace._bufs
-    if keep:
-        assert bufs["kept"][0].shape[0] == 8 * 36 and "cols" not in bufs
-    else:
-        assert bufs["cols"][0].shape[0] == 3 * 36
+    assert model.layers[0]._workspace._bufs["cols"][0].shape[0] == 3 * 36
 
 
 def test_replayed_steps_reuse_the_im2col_buffer(replays):

@@ -77,11 +77,6 @@ COLS_BYTES = {"cpu": 4 * 2 ** 20}
 # hand-off to the second lane cost more than the cache saved: the training step was
 # 10-15 % slower in alternating A/B epochs (bench/cnn.py's model, load ~2 on 2 cores).
 DCOLS_BYTES = {"cpu": 4 * 2 ** 20}
-# On the CPU, a batch's column matrix up to this size is still made chunk by chunk (each
-# GEMM reads a cache-warm chunk) but into one matrix that the backward pass keeps, so the
-# kernel gradient reads it instead of gathering every chunk again (the benchmark CNN's
-# second layer: 17.8 MB, four im2col calls fewer per step).
-KEEP_BYTES = {"cpu": 24 * 2 ** 20}
 
 
 def _take(ws, role, shape, dtype):
@@ -180,7 +175,7 @@ def _conv_input(x, w):
 # replayed step refreshes nothing): the im2col geometry, the chunking and the kernel path.
 _ConvPlan = collections.namedtuple("_ConvPlan", (
     "in_shape", "out_shape", "n", "per", "o", "c", "kk", "cg", "groups", "chunk", "geometry",
-    "pointwise", "depthwise", "code", "alpha", "keep"))
+    "pointwise", "depthwise", "code", "alpha"))
 
 
 def conv_channels_last(x, kernel, bias=None, strides=(1, 1), padding="valid",
@@ -226,21 +221,17 @@ def conv_channels_last(x, kernel, bias=None, strides=(1, 1), padding="valid",
     ow, pl, _ = conv_output_padding(wd, kw, sw, dw, padding)
     kk = kd * kh * kw
     per = od * oh * ow  # im2col rows per sample
-    chunk = max(1, min(n, min(WORKSPACE_BYTES, COLS_BYTES.get(K.name, WORKSPACE_BYTES))
-                       // max(1, per * kk * c * w.dtype.itemsize)))
-    # A 1x1 kernel at stride 1 without padding: im2col would be a plain copy of x.
-    pointwise = kk == 1 and (od, oh, ow, pf, pt, pl) == (dep, h, wd, 0, 0, 0) and groups == 1
     plan = _ConvPlan(
         in_shape=tuple(xs), out_shape=(n, od, oh, ow, o) if len(xs) == 5 else (n, oh, ow, o),
-        n=n, per=per, o=o, c=c, kk=kk, cg=cg, groups=groups, chunk=chunk,
+        n=n, per=per, o=o, c=c, kk=kk, cg=cg, groups=groups,
+        chunk=max(1, min(n, min(WORKSPACE_BYTES, COLS_BYTES.get(K.name, WORKSPACE_BYTES))
+                         // max(1, per * kk * c * w.dtype.itemsize))),
         geometry=(kd, kh, kw, sd, sh, sw, dd, dh, dw, pf, pt, pl, od, oh, ow),
-        pointwise=pointwise,
+        # A 1x1 kernel at stride 1 without padding: im2col would be a plain copy of x.
+        pointwise=kk == 1 and (od, oh, ow, pf, pt, pl) == (dep, h, wd, 0, 0, 0) and groups == 1,
         # One input channel per group (DepthwiseConv): kk broadcast multiply-adds on the
         # im2col rows beat regrouping them for many tiny matrix products.
-        depthwise=groups > 1 and cg == 1, code=code, alpha=alpha,
-        # chunks gathered into one kept matrix (see KEEP_BYTES)
-        keep=groups == 1 and chunk < n and not pointwise and n * per * kk * c * w.dtype.itemsize
-        <= KEEP_BYTES.get(K.name, 0))
+        depthwise=groups > 1 and cg == 1, code=code, alpha=alpha)
     state = None  # what the backward pass reads from the last forward
 
     def forward(xp, x, w, b):
@@ -290,17 +281,9 @@ def _conv_forward(p, ws, x, w, bias):
     w2, w3 = _conv_weights(p, w)
     y = K.xp.empty((n * per, o), xa.dtype)
     kept = None
-    if p.keep:
-        whole, wtok = _take(ws, "kept", (n * per, kk * c), xa.dtype)
-        kept = (whole, whole, wtok)
     for lo in range(0, n, chunk):
         hi = min(n, lo + chunk)
-        if p.keep:
-            cols = colsg = whole[lo * per:hi * per]
-            K.im2col(x5[lo:hi], cols, *p.geometry)
-            tok = None
-        else:
-            cols, colsg, tok = _gather(p, ws, x5, lo, hi, "cols")
+        cols, colsg, tok = _gather(p, ws, x5, lo, hi, "cols")
         rows = slice(lo * per, hi * per)
         if p.groups == 1:
             K.matmul(cols, w2, out=y[rows])
@@ -358,8 +341,6 @@ def _conv_backward(p, ws, state, w, gy, needs):
         d = dy[lo * per:hi * per]
         if needs[1] and not thin:
             cols, colsg, tok = kept if kept is not None else _gather(p, ws, x5, lo, hi, "cols")
-            if p.keep:  # the whole batch's matrix: this chunk's rows
-                cols = colsg = cols[lo * per:hi * per]
             if g_ == 1 and kk * c < o:
                 # a thin (kk*c, rows) @ (rows, o) product (a first layer's 9 x 86528 @
                 # 86528 x 32): BLAS runs the transposed one 20 % faster
