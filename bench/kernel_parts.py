@@ -33,7 +33,7 @@ def best_ms(fn, repeats):
 def cnn_parts(repeats):
     import numpy as np
 
-    from nbkeras.backend.cpu import activations as A, conv as K, pooling as P
+    from nbkeras.backend.cpu import activations as A, conv as K, fused_backward as F, pooling as P
     from nbkeras.ops.conv import DCOLS_BYTES
 
     rng, n, rows = np.random.default_rng(0), 128, []
@@ -50,14 +50,16 @@ def cnn_parts(repeats):
         rows += [(f"{name} im2col", best_ms(lambda: K.im2col(x, cols, *geo), repeats)),
                  (f"{name} GEMM forward", best_ms(lambda: np.matmul(cols, w, out=y), repeats)),
                  (f"{name} bias + relu", best_ms(lambda: A.bias_act_forward(y, b, y, 1, 0.0),
-                                                 repeats)),
-                 (f"{name} relu backward", best_ms(lambda: A.act_backward(
-                     g.reshape(-1), y.reshape(-1), y.reshape(-1), dz.reshape(-1), 1, 0.0),
-                     repeats)),
-                 # the op's orientation: the transposed product when the kernel is thin
-                 (f"{name} GEMM kernel gradient", best_ms(
-                     (lambda: (dz.T @ cols).T) if 9 * c < o else (lambda: cols.T @ dz), repeats)),
-                 (f"{name} bias gradient", best_ms(lambda: A.col_sum(dz, gb), repeats))]
+                                                 repeats))]
+        if 9 * c < o:  # a thin kernel: the op's one pass (relu, bias and kernel gradients)
+            gw, no_dz = np.empty((9 * c, o), np.float32), np.empty((0, o), np.float32)
+            rows.append((f"{name} relu + bias + kernel gradient (one pass)", best_ms(
+                lambda: F.bias_act_weight_backward(g, y, y, cols, no_dz, gw, gb, 1, 0.0),
+                repeats)))
+        else:
+            rows += [(f"{name} relu + bias gradient (one pass)", best_ms(
+                         lambda: F.bias_act_backward(g, y, y, dz, gb, 1, 0.0), repeats)),
+                     (f"{name} GEMM kernel gradient", best_ms(lambda: cols.T @ dz, repeats))]
         if need_dx:
             dx = np.empty_like(x)
             sub = max(1, DCOLS_BYTES["cpu"] // (per * 9 * c * 4))

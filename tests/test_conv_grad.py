@@ -49,6 +49,12 @@ CASES = [
      (2, 4, 5, 2)),
     ("conv1d_fused_leaky_nobias", lambda: layers.Conv1D(2, 3, activation="leaky_relu",
                                                         use_bias=False), (2, 6, 3)),
+    # thin kernels (taps x channels < filters): one fused pass for the kernel gradient
+    ("conv2d_thin_relu", lambda: layers.Conv2D(8, 2, activation="relu"), (2, 5, 5, 1)),
+    ("conv2d_thin_gelu_same_nobias", lambda: layers.Conv2D(
+        6, 2, padding="same", activation="gelu", use_bias=False), (2, 4, 5, 1)),
+    ("conv2d_thin_linear_s2", lambda: layers.Conv2D(5, 2, strides=2), (2, 5, 5, 1)),
+    ("conv1d_thin_1x1_elu", lambda: layers.Conv1D(4, 1, activation="elu"), (2, 5, 3)),
     ("conv2d_1x1_pointwise", lambda: layers.Conv2D(3, 1, padding="same"), (2, 3, 4, 2)),
     ("conv2d_1x1_stride2", lambda: layers.Conv2D(3, 1, strides=2), (2, 3, 4, 2)),
     ("conv2d_same_s2", lambda: layers.Conv2D(2, (3, 2), strides=(2, 1), padding="same"),

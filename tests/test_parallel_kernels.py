@@ -7,7 +7,7 @@ import numba
 import numpy as np
 import pytest
 
-from nbkeras.backend.cpu import _parallel, activations, conv, pooling
+from nbkeras.backend.cpu import _parallel, activations, conv, fused_backward, pooling
 
 TWO = numba.config.NUMBA_NUM_THREADS >= 2
 needs_two = pytest.mark.skipif(not TWO, reason="Numba's pool has one thread")
@@ -156,6 +156,45 @@ def test_activation_bits(code):
         return (z, b, y2, *bias[2]), (z, y2)
 
     _threads_agree(bias[0], bias[1], bias_args)
+
+
+@needs_two
+@pytest.mark.parametrize("code", [0, 1, activations.CODES["gelu"]])
+@pytest.mark.parametrize("write", [False, True])
+def test_fused_backward_bits(code, write):
+    """The fused bias (and thin weight) gradients: the same bits serially and on 1 and 2
+    threads, and the values of act_backward, col_sum and a float64 a.T @ dz."""
+    rng = np.random.default_rng(code)
+    rows, m, k = 3 * (activations.BLOCK // 32) + 7, 32, 9  # several blocks, a short last one
+    z = rng.standard_normal((rows, m)).astype(np.float32)
+    y = np.empty_like(z)
+    activations.act_forward(z.reshape(-1), y.reshape(-1), code, 0.0)
+    g = rng.standard_normal((rows, m)).astype(np.float32)
+    a = rng.standard_normal((rows, k)).astype(np.float32)
+    rb = fused_backward._rows(g)
+    blocks = -(-rows // rb)
+
+    def bias_args():
+        dz, gb = np.full_like(g, np.nan), np.full(m, np.nan, np.float32)
+        return (g, z, y, dz, gb, np.empty((blocks, m)), code, 0.0, rb), (dz, gb)
+
+    dz, gb = _threads_agree(fused_backward._bias_serial, fused_backward._bias_parallel, bias_args)
+
+    def weight_args():
+        dz2 = np.full_like(g, np.nan) if write else np.empty((0, m), np.float32)
+        gw, gb2 = np.full((k, m), np.nan, np.float32), np.full(m, np.nan, np.float32)
+        return ((g, z, y, a, dz2, gw, gb2, np.empty((blocks, k, m), np.float32),
+                 np.empty((blocks, m)), code, 0.0, rb), (dz2, gw, gb2))
+
+    dz2, gw, gb2 = _threads_agree(fused_backward._weight_serial, fused_backward._weight_parallel,
+                                  weight_args)
+    want = np.empty_like(g)
+    activations.act_backward(g.reshape(-1), z.reshape(-1), y.reshape(-1), want.reshape(-1), code,
+                             0.0)
+    assert dz.tobytes() == want.tobytes() and (not write or dz2.tobytes() == want.tobytes())
+    assert gb.tobytes() == gb2.tobytes()
+    np.testing.assert_allclose(gb, want.astype(np.float64).sum(0), rtol=1e-6, atol=1e-5)
+    np.testing.assert_allclose(gw, a.astype(np.float64).T @ want, rtol=1e-5, atol=1e-4)
 
 
 def test_run_picks_serial_for_small_work_and_one_thread(monkeypatch):

@@ -72,6 +72,12 @@ KERNELS = {
     "bias_act_forward": "bias_act_forward(z, b, y, code, alpha): z += b per row (b may be "
                         "empty), y = act(z); y may be z.",
     "col_sum": "col_sum(x, out): out[j] = sum over rows of x[:, j].",
+    "bias_act_backward": "bias_act_backward(g, z, y, dz, gb, code, alpha): dz = g * act'(z) "
+                         "(y = act(z); z may be y, dz may be g), gb[j] = sum over rows of "
+                         "dz[:, j], in one pass.",
+    "bias_act_weight_backward": "bias_act_weight_backward(g, z, y, a, dz, gw, gb, code, alpha): "
+                                "as bias_act_backward, and gw = a.T @ dz for a thin a "
+                                "(rows, k); dz is written only when it has rows.",
     # softmax over the last axis of 2-D arrays
     "softmax_forward": "softmax_forward(x, out).",
     "softmax_backward": "softmax_backward(g, y, out): out = y * (g - sum(g * y)).",

@@ -22,6 +22,8 @@ MODULES = {
     "layer_norm_forward": "normalization",
     "act_backward": "activations",
     "act_forward": "activations",
+    "bias_act_backward": "fused_backward",
+    "bias_act_weight_backward": "fused_backward",
     "bias_act_forward": "activations",
     "col_sum": "activations",
     "col2im": "conv",

@@ -309,19 +309,37 @@ def _conv_backward(p, ws, state, w, gy, needs):
     n, per, o, kk, c, chunk, g_ = p.n, p.per, p.o, p.kk, p.c, p.chunk, p.groups
     og = o // g_
     dy = K.xp.ascontiguousarray(gy, dtype=y.dtype).reshape(n * per, o)
-    if p.code != 0:
+    gb = K.xp.empty(o, dy.dtype) if needs[2] else None
+    gx = K.xp.empty(x5.shape, y.dtype) if needs[0] else None
+    gw = None
+    # A thin kernel (kk * c < o: a first layer's 9 x 32) whose column matrix was kept:
+    # the activation's derivative, the bias and the kernel gradient in one pass over dy.
+    thin = needs[1] and kept is not None and g_ == 1 and kk * c < o
+    if thin:
+        dz = K.xp.empty((n * per if needs[0] else 0, o), y.dtype)
+        gw = K.xp.empty(w.shape, y.dtype)
+        K.bias_act_weight_backward(dy, z, y, kept[0], dz, gw.reshape(kk * c, o),
+                                   K.xp.empty(o, y.dtype) if gb is None else gb, p.code,
+                                   p.alpha)
+        dy = dz
+    elif needs[2] and p.code == 0:
+        K.col_sum(dy, gb)
+    elif needs[2]:  # the bias gradient with the activation's derivative: one pass over dy
+        dz = K.xp.empty_like(y)
+        K.bias_act_backward(dy, z, y, dz, gb, p.code, p.alpha)
+        dy = dz
+    elif p.code != 0:
         dz = K.xp.empty_like(y)
         K.act_backward(dy.reshape(-1), z.reshape(-1), y.reshape(-1), dz.reshape(-1), p.code,
                        p.alpha)
         dy = dz
-    gx = K.xp.empty(x5.shape, y.dtype) if needs[0] else None
-    gw = K.xp.zeros(w.shape, y.dtype) if needs[1] else None
-    gb = None
+    if needs[1] and not thin:
+        gw = K.xp.zeros(w.shape, y.dtype)
     for lo in range(0, n, chunk):
         hi = min(n, lo + chunk)
         mc = (hi - lo) * per
         d = dy[lo * per:hi * per]
-        if needs[1]:
+        if needs[1] and not thin:
             cols, colsg, tok = kept if kept is not None else _gather(p, ws, x5, lo, hi, "cols")
             if g_ == 1 and kk * c < o:
                 # a thin (kk*c, rows) @ (rows, o) product (a first layer's 9 x 86528 @
@@ -361,9 +379,6 @@ def _conv_backward(p, ws, state, w, gy, needs):
                     g_, mc, kk, p.cg).transpose(1, 2, 0, 3).reshape(mc, kk * c))
             K.col2im(dcols, gx[lo:hi], *p.geometry)
             tk = buf = dcols = None
-    if needs[2]:
-        gb = K.xp.empty(o, dy.dtype)
-        K.col_sum(dy, gb)
     return (None if gx is None else gx.reshape(p.in_shape)), gw, gb
 
 

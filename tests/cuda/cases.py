@@ -55,6 +55,26 @@ def _bias_act(code, bias=True, alias=False):
     return build
 
 
+def _bias_act_backward(code):
+    def build():
+        from nbkeras.backend import cpu
+
+        z = _special(_x((6, 8)).reshape(-1)).reshape(6, 8)
+        y = np.zeros_like(z)
+        cpu.act_forward(z.reshape(-1), y.reshape(-1), code, 0.3)
+        return [_x((6, 8), seed=1), z, y, np.zeros_like(z), np.zeros(8, F32), code, 0.3]
+    return build
+
+
+def _bias_act_weight_backward(code, write):
+    def build():
+        g, z, y, dz, gb, code_, alpha = _bias_act_backward(code)()
+        z, y = np.nan_to_num(z), np.nan_to_num(y)  # finite: every weight gradient compared
+        return [g, z, y, _x((6, 3), seed=2), dz if write else np.zeros((0, 8), F32),
+                np.zeros((3, 8), F32), gb, code_, alpha]
+    return build
+
+
 def _softmax_backward(kind):
     def build():
         from nbkeras.backend import cpu
@@ -282,6 +302,11 @@ def all_cases():
         add(f"bias_act_forward-{act}", "bias_act_forward", _bias_act(CODES[act], alias=alias))
     add("bias_act_forward-tanh-nobias", "bias_act_forward", _bias_act(CODES["tanh"], bias=False, alias=True))
     add("col_sum", "col_sum", lambda: [_x((10, 7)), np.zeros(7, F32)])
+    for act in ("linear", "relu", "gelu"):
+        add(f"bias_act_backward-{act}", "bias_act_backward", _bias_act_backward(CODES[act]))
+        for write in (False, True):
+            add(f"bias_act_weight_backward-{act}-{'dz' if write else 'nodz'}",
+                "bias_act_weight_backward", _bias_act_weight_backward(CODES[act], write))
     for kind in ("softmax", "log_softmax"):
         add(f"{kind}_forward", f"{kind}_forward", lambda: [_x((6, 5)), np.zeros((6, 5), F32)])
         add(f"{kind}_backward", f"{kind}_backward", _softmax_backward(kind))
