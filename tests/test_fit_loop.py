@@ -115,7 +115,8 @@ def test_a_quiet_tutorial_fit_matches_one_with_every_callback(batch_size):
     quiet_model, quiet = _tutorial(batch_size=batch_size)
     spy = _Everything()
     loud_model, loud = _tutorial([spy], batch_size=batch_size)
-    assert quiet_model._step_path == loud_model._step_path == "replay"
+    assert quiet_model._step_path == loud_model._step_path  # the same replayed path
+    assert quiet_model._step_path.startswith("replay")
     assert quiet.history == loud.history and quiet.epoch == loud.epoch == [0, 1, 2, 3]
     for a, b in zip(quiet_model.get_weights(), loud_model.get_weights()):
         assert a.dtype == b.dtype and np.array_equal(a, b)
