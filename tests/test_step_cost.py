@@ -54,7 +54,7 @@ def test_the_first_replay_proves_the_short_bookkeeping(replays):
     model, _ = _fit(_model)
     plans = [e.plan for e in model._step_plans.values() if e.plan is not None]
     assert plans and all(p.short for p in plans)
-    assert model._step_path == "replay"
+    assert model._step_path.startswith("replay")
 
 
 def test_quiet_batches_give_the_logs_a_listening_callback_sees(replays):
@@ -84,7 +84,7 @@ def test_quiet_batches_take_the_metric_results_once_per_epoch(replays, monkeypat
     monkeypatch.setattr(Trainer, "get_metrics_result", counted)
     x, y = _data()
     model.fit(x, y, batch_size=16, epochs=4, verbose=0)
-    assert calls[0] == 4 and model._step_path == "replay"
+    assert calls[0] == 4 and model._step_path.startswith("replay")
 
 
 def test_a_batch_callback_that_stops_training_gets_the_stopping_batch_logged(replays):
@@ -117,7 +117,7 @@ def test_train_step_without_logs_returns_none_once_replayed():
     model, _ = _fit(_model)
     x, y = _data()
     assert step_plan.train_step(model, x[:16], y[:16], None, logs=False) is None
-    assert model._step_path == "replay"
+    assert model._step_path.startswith("replay")
     assert set(step_plan.train_step(model, x[:16], y[:16], None)) == {"loss"}
 
 

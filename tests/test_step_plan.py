@@ -170,8 +170,8 @@ def _fit_both(make, replays, **fit_kw):
 
 def test_mlp_with_dropout_replays_bit_identical(replays):
     model, n = _fit_both(lambda: _mlp(0.5), replays)
-    assert n > 0 and model._step_path == "replay"
-    assert step_plan.step_path(model) == "replay"
+    assert n > 0 and model._step_path.startswith("replay")
+    assert step_plan.step_path(model).startswith("replay")
 
 
 def test_partial_last_batch_gets_its_own_plan(replays):
@@ -375,7 +375,7 @@ def test_recompile_drops_the_plans(replays):
     x, y = _data()
     model = _mlp()
     model.fit(x, y, epochs=3, batch_size=20, verbose=0)
-    assert model._step_path == "replay"
+    assert model._step_path.startswith("replay")
     model.compile(optimizer="sgd", loss="mae")
     model.fit(x, y, epochs=1, batch_size=20, verbose=0)
     assert model._step_path == "trace"
@@ -426,13 +426,13 @@ def test_a_bad_label_in_a_replayed_step_raises_before_any_weight_changes(replays
     model = keras.Sequential([layers.Input((5,)), layers.Dense(3, activation="softmax")])
     model.compile(optimizer="sgd", loss="sparse_categorical_crossentropy")
     model.fit(x, y, epochs=2, batch_size=16, shuffle=False, verbose=0)
-    assert model._step_path == "replay"
+    assert model._step_path.startswith("replay")
     before = model.get_weights()
     bad = y[16:32].copy()
     bad[4] = 7
     with pytest.raises(ValueError, match=r"Labels in `y_true` must be integers in \[0, 3\)"):
         model.train_step((x[16:32], bad))
-    assert model._step_path == "replay"
+    assert model._step_path.startswith("replay")
     for a, b in zip(before, model.get_weights()):
         np.testing.assert_array_equal(a, b)
 
@@ -469,7 +469,7 @@ def test_layer_normalization_and_merges_replay_bit_identical(replays):
         return model
 
     model, n = _fit_both(make, replays, data=(x, y), batch_size=8)
-    assert n > 0 and model._step_path == "replay"
+    assert n > 0 and model._step_path.startswith("replay")
 
 
 def test_embedding_and_global_pooling_replay_bit_identical(replays):
@@ -487,7 +487,7 @@ def test_embedding_and_global_pooling_replay_bit_identical(replays):
         return model
 
     model, n = _fit_both(make, replays, data=(x, y), batch_size=16)
-    assert n > 0 and model._step_path == "replay"
+    assert n > 0 and model._step_path.startswith("replay")
 
 
 def test_embedding_index_error_inside_a_replayed_step_leaves_weights(replays):
@@ -499,7 +499,7 @@ def test_embedding_index_error_inside_a_replayed_step_leaves_weights(replays):
                               layers.Dense(1)])
     model.compile(optimizer="sgd", loss="mse")
     model.fit(x, y, batch_size=8, epochs=2, verbose=0)
-    assert model._step_path == "replay"
+    assert model._step_path.startswith("replay")
     before = model.get_weights()
     bad = x[:8].copy()
     bad[3, 2] = 20
