@@ -190,8 +190,10 @@ def test_large_models_stay_per_variable(monkeypatch):
 @pytest.mark.parametrize("name", ["adam", "sgd_nesterov", "adam_amsgrad_clip"])
 def test_large_models_replay_the_short_update(name, monkeypatch):
     # Too large for the buffer: the replayed step still skips `apply` (its own kernels,
-    # one call per variable), with the tape path's bits.
+    # one call per variable), with the tape path's bits. (The Python replay's update: the
+    # fused step, which runs the same kernels inside one call, is tested in test_step_fused.)
     monkeypatch.setattr(flat_buffer, "MAX_SIZE", 10)
+    monkeypatch.setattr(keras.config, "_STEP_FUSED", False)
     x, y = _data()
     make = OPTIMIZERS.get(name, lambda: optimizers.Adam())
     tape = _model(make())
