@@ -24,6 +24,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
 def fused(monkeypatch):
     """Counts the fused steps; the interpreter is compiled (or loaded) before the test."""
     monkeypatch.setenv("NBKERAS_BLAS_THREADS", "1")
+    # Fuse the plans whose GEMMs are split into blocks too (by default those stay on the
+    # Python replay, which runs the blocks on both lanes), so their serial blocks are tested.
+    monkeypatch.setattr(step_fused, "_SERIAL_BLOCKS", [True])
     for dtype in (np.float32, np.float64):
         assert step_fused.kernel_ready(np.dtype(dtype), wait=True)
     count = [0]
@@ -226,3 +229,23 @@ def test_pairwise_sum_is_numpys():
             zero = dtype(0)
             got = zero + step_program.pairwise_sum(a, 0, n, zero)
             assert got == np.add.reduce(a, None), (dtype, n)
+
+
+def test_a_gemm_split_over_the_lanes_keeps_the_python_replay():
+    """By default, bench/mlp.py's model (its first GEMM is split into blocks that the replay
+    runs on two lanes) is not fused; one whose GEMMs are all small is."""
+    from nbkeras.backend.cpu import gemm
+
+    if gemm.blocks_per_gemm() < 2:
+        pytest.skip("one core: GEMMs are never split")
+    assert step_fused.kernel_ready(np.dtype(np.float32), wait=True)
+    x = np.random.default_rng(0).random((64, 784), dtype=np.float32)
+    y = np.arange(64) % 10
+    model = keras.Sequential([layers.Input((784,)), layers.Dense(256, activation="relu"),
+                              layers.Dense(10, activation="softmax")])
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    model.fit(x, y, batch_size=32, epochs=3, verbose=0)
+    assert model._step_path == "replay"
+    small, sx, sy = _tutorial()
+    small.fit(sx, sy, batch_size=32, epochs=6, verbose=0)
+    assert small._step_path == "replay (fused)"

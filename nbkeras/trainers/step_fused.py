@@ -33,6 +33,7 @@ _LOSSES = {"bce_forward": 0, "mse_forward": 1, "sparse_cce_forward": 2, "cce_for
 _ROWWISE = {"softmax_forward": 0, "log_softmax_forward": 1}
 _NO_TRANS, _TRANS, _ROW_MAJOR, _COL_MAJOR = 111, 112, 101, 102
 _WIDTH = 16
+_SERIAL_BLOCKS = [False]  # whether a split GEMM's blocks may run serially in the step (tests)
 _KERNELS = {}  # dtype -> "loading" while a thread compiles or loads it, then True
 
 
@@ -484,6 +485,11 @@ class Program:
         how = gemm.plan(a.shape, b.shape) if m * k * n >= gemm.SPLIT_MIN_WORK else None
         if how is None:
             return self._np_matmul(a, sa, b, sb, c, (n, 1), m, k, n)
+        if not _SERIAL_BLOCKS[0]:
+            # The replay runs this GEMM's blocks on the lanes (both cores); inside one
+            # kernel call they would run one after the other: measured on bench/mlp.py
+            # (2 cores), 710-730 against 590 us/step at batch 32, 4,030 against 2,650 at 256.
+            raise Unfused("a GEMM large enough to be split over the lanes")
         kind, edges = how
         for lo, hi in zip(edges, edges[1:]):
             if kind == "rows":
