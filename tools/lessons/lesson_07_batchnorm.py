@@ -113,7 +113,9 @@ CELLS = [
         ax.set_ylabel("val_accuracy")
         ax.legend()
         plt.show()
-    """),
+    """, tags=["nbval-ignore-output"]),  # an unsteady run by design: its figures follow
+    # the BLAS kernel's last bits (OpenBLAS's Haswell and SkylakeX kernels differ), so nbval
+    # runs the cell but does not compare its output
     md(zh="""
         ## 3. 训练时和推理时
 
