@@ -26,7 +26,7 @@ from nbkeras.backend import active as _device
 from nbkeras.layers import layer as layer_module
 from nbkeras.ops import core
 from nbkeras.trainers import data as data_utils
-from nbkeras.trainers import step_fused, step_static, step_trace
+from nbkeras.trainers import step_static, step_trace
 
 _MAX_PLANS = 8  # signatures kept per model (a partial last batch is one more)
 _TRACES = 2  # traced steps that must agree before a plan replays
@@ -303,6 +303,8 @@ class _Plan:
         self.short = None  # whether the short bookkeeping applies (`_proves_short`)
         self.fused = None  # the fused program (`step_fused`), or why there is none
         if config._STEP_FUSED and not self.updates and not self.n_trackers:
+            from nbkeras.trainers import step_fused  # (when a plan is made, not at import)
+
             self.fused = step_fused.compile_program(self, trace, model)
 
     def stale_reason(self, model):

@@ -54,32 +54,6 @@ def gemm_address(dtype, routine="gemm"):
     return _addresses[key]
 
 
-@intrinsic
-def _cblas_gemm(typingctx, fn, m, n, k, a, lda, b, ldb, c, ldc):
-    """cblas_?gemm(RowMajor, NoTrans, NoTrans, m, n, k, 1, a, lda, b, ldb, 0, c, ldc)."""
-    sig = types.void(fn, m, n, k, a, lda, b, ldb, c, ldc)
-
-    def codegen(context, builder, signature, args):
-        fnv, mv, nv, kv, av, ldav, bv, ldbv, cv, ldcv = args
-        flt = context.get_value_type(signature.args[4].dtype)
-        i32, i64 = ir.IntType(32), ir.IntType(64)
-        fnty = ir.FunctionType(ir.VoidType(), [i32, i32, i32, i64, i64, i64, flt,
-                                               flt.as_pointer(), i64, flt.as_pointer(), i64,
-                                               flt, flt.as_pointer(), i64])
-        data = [context.make_array(signature.args[i])(context, builder, args[i]).data
-                for i in (4, 6, 8)]
-        ints = [builder.sext(v, i64) if v.type.width < 64 else v
-                for v in (mv, nv, kv, ldav, ldbv, ldcv)]
-        builder.call(builder.inttoptr(fnv, fnty.as_pointer()),
-                     [ir.Constant(i32, _ROW_MAJOR), ir.Constant(i32, _NO_TRANS),
-                      ir.Constant(i32, _NO_TRANS), ints[0], ints[1], ints[2],
-                      ir.Constant(flt, 1.0), data[0], ints[3], data[1], ints[4],
-                      ir.Constant(flt, 0.0), data[2], ints[5]])
-        return context.get_dummy_value()
-
-    return sig, codegen
-
-
 @jit
 def gemm(fn, a, b, c):
     """c = a @ b through the BLAS at address `fn`; 2-D arrays of one dtype whose rows are
@@ -95,7 +69,8 @@ def gemm(fn, a, b, c):
     lda = a.strides[0] // size if m > 1 else k
     ldb = b.strides[0] // size if k > 1 else n
     ldc = c.strides[0] // size if m > 1 else n
-    _cblas_gemm(fn, m, n, k, a, lda, b, ldb, c, ldc)
+    cblas_gemm(fn, _ROW_MAJOR, _NO_TRANS, _NO_TRANS, m, n, k, a, 0, lda, b, 0, ldb,
+               c, 0, ldc)
 
 
 def _data_at(context, builder, aryty, ary, offset):
@@ -106,9 +81,9 @@ def _data_at(context, builder, aryty, ary, offset):
 
 @intrinsic
 def cblas_gemm(typingctx, fn, order, ta, tb, m, n, k, a, ia, lda, b, ib, ldb, c, ic, ldc):
-    """cblas_?gemm(order, ta, tb, m, n, k, 1, a + ia, lda, b + ib, ldb, 0, c + ic, ldc) on
-    1-D arrays `a`, `b`, `c` (element offsets `ia`, `ib`, `ic`): any call NumPy's matmul
-    makes, transposes included."""
+    """cblas_?gemm(order, ta, tb, m, n, k, 1, a + ia, lda, b + ib, ldb, 0, c + ic, ldc), with
+    `a + ia` the element `ia` of `a`'s data (any array rank: the step interpreter passes 1-D
+    arenas, `gemm` 2-D blocks): any call NumPy's matmul makes, transposes included."""
     sig = types.void(fn, order, ta, tb, m, n, k, a, ia, lda, b, ib, ldb, c, ic, ldc)
 
     def codegen(context, builder, signature, args):

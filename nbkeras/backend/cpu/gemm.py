@@ -275,11 +275,13 @@ def _matmul(a, b, out):
     how = _PLANS.get(key, False)
     if how is False:
         how = plan(*key)
+        if how is not None:  # (with the boundaries as the int64 array `spin_lane` reads)
+            how = (*how, np.array(how[1], np.int64))
         if len(_PLANS) < 4096:  # (a function of the shapes alone: cached)
             _PLANS[key] = how
     if how is None:
         return np.matmul(a, b, out=out)
-    kind, edges = how
+    kind, edges, edge_array = how
     if kind == "batch":
         shape = a.shape[:-1] + b.shape[-1:]
     else:
@@ -288,7 +290,7 @@ def _matmul(a, b, out):
         out = np.empty(shape, a.dtype)
     elif out.shape != shape:
         return np.matmul(a, b, out=out)  # NumPy's own error
-    if kind != "batch" and _spin_blocks(a, b, out, kind == "rows", edges):
+    if kind != "batch" and _spin_blocks(a, b, out, kind == "rows", edge_array):
         return out
     tasks = []
     for lo, hi in zip(edges, edges[1:]):
@@ -304,7 +306,8 @@ def _matmul(a, b, out):
 
 def _spin_blocks(a, b, out, rows, edges):
     """The blocks through `spin_lane` (the caller and spinning workers, no Python between
-    them); False where it cannot take them (the caller runs `np.matmul` blocks then)."""
+    them), `edges` the boundaries as an int64 array; False where it cannot take them (the
+    caller runs `np.matmul` blocks then)."""
     lane = _state.get("spin")
     if lane is None:
         from nbkeras.backend.cpu import spin_lane as lane
@@ -314,22 +317,17 @@ def _spin_blocks(a, b, out, rows, edges):
             atexit.register(lane.stop)
     if not lane:
         return False
-    key = tuple(edges)
-    arr = _EDGE_ARRAYS.get(key)
-    if arr is None:
-        arr = _EDGE_ARRAYS[key] = np.array(edges, np.int64)
     n_lanes = min(lanes(), len(edges) - 1)
     busy = _state["busy"]
     if n_lanes < 2 or not busy.acquire(blocking=False):  # alone: all blocks here, in order
-        return lane.run(a, b, out, rows, arr, 1)
+        return lane.run(a, b, out, rows, edges, 1)
     try:
-        return lane.run(a, b, out, rows, arr, n_lanes, lambda: _wake_workers(n_lanes - 1))
+        return lane.run(a, b, out, rows, edges, n_lanes, lambda: _wake_workers(n_lanes - 1))
     finally:
         busy.release()
 
 
-_EDGE_ARRAYS = {}
-_PLANS = {}
+_PLANS = {}  # (a.shape, b.shape) -> None or (kind, boundaries, boundaries as int64)
 
 
 def _wake_workers(n):
