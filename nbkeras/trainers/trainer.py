@@ -7,6 +7,7 @@ import time
 
 import numpy as np
 
+from nbkeras import config
 from nbkeras import optimizers as optimizers_module
 from nbkeras.callbacks.callback import Callback
 from nbkeras.callbacks.callback_list import CallbackList
@@ -751,6 +752,13 @@ class Trainer:
         """
         batch_size = 32 if batch_size is None else batch_size
         _check_batch_size(batch_size)
+        if (type(x) is np.ndarray and callbacks is None and verbose in (0, False)
+                and steps in (None, 1) and x.ndim and 0 < len(x) <= batch_size
+                and x.dtype == config.floatx()):
+            # one silent batch of floats (what to_array keeps as it is): checked, then run
+            data_validation.check_data(self, x)
+            self._maybe_build_from_data(x)
+            return self._predict_batch(x)
         if is_dataset(x):
             source = DatasetBatches(x, steps, check=data_validation.batch_check(self))
         else:
@@ -838,6 +846,11 @@ class Trainer:
         what `predict_on_batch` does, and `predict` when all of its data is one batch and
         nobody watches (no callbacks, `verbose=0`). One batch has no boundary to stop at,
         so no Ctrl-C guard is installed."""
+        if (type(x) is np.ndarray and _device.xp is np and type(self).predict_step
+                is Trainer.predict_step and "predict_step" not in self.__dict__):
+            # Trainer's own step on a host array: the forward pass alone (a replayed plan,
+            # or model(x, training=False), sizes the threads as this scope would)
+            return _concatenate_outputs([forward_plan.forward(self, x)])
         with _device.threads_for_inference():
             xb = next(iter(_device.prefetch(((x, None, None),))))[0]  # (on a GPU: copied)
             out = self.predict_step(pack_x_y_sample_weight(xb))
