@@ -12,7 +12,10 @@ every element a scalar copy, 4x slower). Bounds are checked once per tap, not pe
 element. A window that lies wholly inside the input (unit width dilation) is copied
 as one run of KW*C elements per (depth, height) offset, between row views: 2x faster
 than tap by tap for one input channel (a first layer's 3-element taps), ~10-20 %
-for 32 (measured on the benchmark CNN's shapes). col2im keeps the per-tap loop: the
+for 32 (measured on the benchmark CNN's shapes). A run under 16 elements is copied
+between flat offsets instead: building the row views cost more than copying a first
+layer's 3-element runs (conv1 of bench/cnn.py: 1.98 -> 1.73 ms on one core), while for
+longer runs the views keep the copy vectorized (flat offsets made conv2's 3x slower). col2im keeps the per-tap loop: the
 runs gained nothing there at 32 channels.
 
 Both kernels work one sample at a time (`_im2col_sample`, `_col2im_sample`): a sample's
@@ -39,22 +42,34 @@ def _inside(d0, h0, w0, d, h, w, kd, kh, kw, dd, dh, dw):
 def _im2col_sample(x, c3, c4, n, kd, kh, kw, sd, sh, sw, dd, dh, dw, pf, pt, pl, od, oh, ow):
     _, d, h, w, c = x.shape
     xr = x.reshape((x.shape[0], d, h, w * c))
+    xf, cf = x.reshape(x.size), c4.reshape(c4.size)
     run = kw * c
+    width = c4.shape[1] * run  # one column-matrix row
     zero = x.dtype.type(0)
     for t in range(od):
         for i in range(oh):
             for j in range(ow):
                 row = ((n * od + t) * oh + i) * ow + j
                 d0, h0, w0 = t * sd - pf, i * sh - pt, j * sw - pl
+                if run < 16 and _inside(d0, h0, w0, d, h, w, kd, kh, kw, dd, dh, dw):
+                    # no bounds checks; one short run of kw * C per (depth, height)
+                    # offset, between flat offsets (row views cost more than the copy)
+                    dst = row * width
+                    for e in range(kd):
+                        for a in range(kh):
+                            src = (((n * d + d0 + e * dd) * h + h0 + a * dh) * w + w0) * c
+                            for k in range(run):
+                                cf[dst + k] = xf[src + k]
+                            dst += run
+                    continue
                 if _inside(d0, h0, w0, d, h, w, kd, kh, kw, dd, dh, dw):
-                    # no bounds checks; one run of kw * C per (depth, height) offset
-                    ea = 0
+                    ea = 0  # longer runs between row views: the copy vectorizes
                     for e in range(kd):
                         for a in range(kh):
                             src = xr[n, d0 + e * dd, h0 + a * dh, w0 * c:w0 * c + run]
-                            dst = c4[row, ea]
+                            drow = c4[row, ea]
                             for k in range(run):
-                                dst[k] = src[k]
+                                drow[k] = src[k]
                             ea += 1
                     continue
                 for e in range(kd):
