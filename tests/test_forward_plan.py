@@ -501,6 +501,35 @@ def test_masks_stay_direct(pooled):
     assert path.startswith("direct: " if pooled else "direct: Keras masks"), path
 
 
+def test_model_call_replays_bit_identical():
+    """`model(x)` (and `model(x, training=False)`) of one array replays the plan predict
+    uses: the direct call's numbers, a fresh array each call; `training=True`, a tape or a
+    subclassed model take Layer.__call__."""
+    keras.utils.set_random_seed(0)
+    cnn = keras.Sequential([layers.Input((8, 8, 1)), layers.Conv2D(4, 3, activation="relu"),
+                            layers.MaxPooling2D(), layers.Dropout(0.5), layers.Flatten(),
+                            layers.Dense(3, activation="softmax")])
+    x = np.random.default_rng(0).random((1, 8, 8, 1), dtype="float32")
+    for model, x in ((_mlp(layers.Dropout(0.5)), _data(n=1)[0]), (cnn, x)):
+        fast = [model(x) for _ in range(3)] + [model(x, training=False)]
+        assert model._predict_path == "replay"
+        assert fast[2] is not fast[3] and not np.shares_memory(fast[2], fast[3])
+        config.set_step_replay(False)
+        try:
+            direct = model(x)
+        finally:
+            config.set_step_replay(True)
+        for out in fast:
+            assert_identical(out, direct)
+        model._last_predict_path = "replay"
+        trained = model(x, training=True)
+        assert model._predict_path == "replay"  # (not routed: Layer.__call__ ran)
+        assert not np.array_equal(trained, direct)  # (the dropout ran)
+        with ops.GradientTape() as tape:
+            loss = ops.mean(model(x))
+        assert all(g is not None for g in tape.gradient(loss, model.trainable_variables))
+
+
 def test_inside_a_gradient_tape_stays_direct():
     model, (x, _) = _mlp(), _data()
     for _ in range(3):

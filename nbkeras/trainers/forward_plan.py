@@ -62,6 +62,48 @@ def forward(model, x):
                    lambda why: _direct(model, x, why))
 
 
+def call(model, x):
+    """`model(x)` (or `model(x, training=False)`) of one array from outside any layer:
+    replayed as `forward` does when the model's classes are proved static at inference
+    (where `training=None` and `training=False` are the same call), else `NOT_ROUTED`, and
+    the caller runs its direct call as it was written.
+
+    Args:
+        model: a built model.
+        x: an array of the model's dtype.
+
+    Returns:
+        The model's outputs, or `NOT_ROUTED`.
+
+    Example:
+        >>> y = model(x)  # (Trainer.__call__ routes it here)
+        >>> model._predict_path
+        'replay'
+    """
+    plans, x, reason = _prepare(model, x)
+    if reason is None:
+        leaves, key = step_plan.batch_key(x, None, None)
+        reason = _batch_reason(leaves, key)
+    if reason is not None:
+        return NOT_ROUTED
+    return _replay(model, plans, key, leaves, lambda: model(x, training=False), False,
+                   lambda why: NOT_ROUTED)
+
+
+NOT_ROUTED = object()
+
+
+def routes_call(model, x, kwargs):
+    """Whether `model(x, **kwargs)` may go to `call`: one array of the model's dtype, no
+    argument but `training` (None or False), at entry (no layer calls, no tape records, no
+    trace), the model built, replay on."""
+    return (type(x) is np.ndarray and x.dtype == model.dtype and model.built
+            and (not kwargs or (len(kwargs) == 1 and kwargs.get("training", 1) in (None, False)))
+            and config._STEP_REPLAY and not core._tapes and core._tracer is None
+            and not layer_module._training_stack
+            and (not layer_module._MASKS or layer_module.get_mask(x) is None))
+
+
 def forward_loss(model, x, y, sample_weight):
     """`test_step`'s outputs and loss: `model(x, training=False)` and
     `model._compute_loss(..., training=False)`, replayed as one plan when the loss is a

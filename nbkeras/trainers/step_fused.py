@@ -19,6 +19,7 @@ Example:
 """
 
 import threading
+import time
 
 import numpy as np
 
@@ -34,19 +35,42 @@ _ROWWISE = {"softmax_forward": 0, "log_softmax_forward": 1}
 _NO_TRANS, _TRANS, _ROW_MAJOR, _COL_MAJOR = 111, 112, 101, 102
 _WIDTH = 16
 _SERIAL_BLOCKS = [False]  # whether a split GEMM's blocks may run serially in the step (tests)
-FIRST_WAIT_S = 0.15  # how long the first plan waits for the interpreter to load
-_KERNELS = {}  # dtype -> "loading" while a thread compiles or loads it, then True
+# Python-replay seconds (of fused-capable steps) this process spends before it compiles the
+# step interpreter in the background, when the kernel cache does not hold it. The compile
+# takes 10-30 s of a core, and while it runs, the training thread waits for the GIL (100
+# tutorial steps: 0.03 s quiet, up to 1.6 s beside the compile): it pays only for a long
+# training, never for a short fit, which keeps the Python replay (the same numbers).
+COMPILE_AFTER_S = 5.0
+_STEP_GAP_S = 0.1  # a replayed step counts at most this long (a pause between fits: 0)
+_KERNELS = {}  # dtype -> True / False (failed), a _Deferred, or an Event while compiling
+
+
+class _Deferred:
+    """Unfused replay time counted until the interpreter's compile would pay."""
+
+    __slots__ = ("spent", "last")
+
+    def __init__(self):
+        self.spent, self.last = 0.0, time.perf_counter()
+
+    def due(self):
+        now = time.perf_counter()
+        self.spent += min(now - self.last, _STEP_GAP_S)
+        self.last = now
+        return self.spent >= COMPILE_AFTER_S
 
 
 def kernel_ready(dtype, wait=False):
     """Whether the step interpreter for `dtype` is compiled (or loaded from the kernel
-    cache). The first call starts that in a background thread and waits for it up to
-    `FIRST_WAIT_S` (a load from the kernel cache takes less); then it returns False: a cold
-    cache compiles for a while, and the Python replay (the same numbers) runs meanwhile.
+    cache). The first call loads it when the kernel cache holds it (tens of milliseconds):
+    a short fit is fused from its first replay. Otherwise it is compiled in a background
+    thread once this process has spent `COMPILE_AFTER_S` seconds in the Python replay of
+    steps that would be fused; until it is ready this returns False and the Python replay
+    (the same numbers) runs.
 
     Args:
         dtype: the weights' float dtype.
-        wait: block until it is ready (tests).
+        wait: compile it now if needed, and block until it is ready (tests).
 
     Example:
         >>> kernel_ready(np.float32, wait=True)
@@ -56,15 +80,18 @@ def kernel_ready(dtype, wait=False):
     if state is True or state is False:  # (False: it failed to compile)
         return state
     if state is None:
-        done = threading.Event()
-        _KERNELS[dtype] = done
+        from nbkeras.backend.cpu import step_program
+
+        if wait or step_program.cached(dtype):
+            _load(dtype, None)
+            return _KERNELS[dtype] is True
+        state = _KERNELS[dtype] = _Deferred()
+    if type(state) is _Deferred:
+        if not (wait or state.due()):
+            return False
+        done = _KERNELS[dtype] = threading.Event()
         threading.Thread(target=_load, args=(dtype, done), name="nbkeras-fused-step",
                          daemon=True).start()
-        # From a warm kernel cache the load takes ~40 ms: wait that long once, so that a
-        # short fit (the tutorial's 400 steps take 30 ms) is fused from its first replay;
-        # a cold cache compiles for seconds, while the Python replay runs.
-        if done.wait(FIRST_WAIT_S):
-            return _KERNELS[dtype] is True
         state = done
     if wait:
         state.wait()
@@ -80,7 +107,8 @@ def _load(dtype, done):
         _KERNELS[dtype] = True
     except Exception:  # noqa: BLE001 - no fused step then: the Python replay stays
         _KERNELS[dtype] = False
-    done.set()
+    if done is not None:
+        done.set()
 
 
 class Unfused(Exception):

@@ -58,6 +58,10 @@ def _bias_act_forward_range(z, b, y, code, alpha, lo, hi):
             y[i, j] = _act(v, code, alpha)
 
 
+# The serial twins are plain Python calls of the range kernels (which the fused step
+# calls too): as Numba wrappers, each one was a second compile on a cold kernel cache
+# (about 0.2 s each) and a second cache load on a warm one.
+
 # Linear and ReLU, the activations of most first models, get kernels of their own that
 # never call `_act` / `_dact`: a cold kernel cache then compiles neither (about 0.5 s of
 # the first fit), and the general kernels below only see codes >= 2.
@@ -100,7 +104,6 @@ def _bias_relu_forward_range(z, b, y, code, lo, hi):
                 y[i, j] = 0 if v <= 0 else v
 
 
-@jit
 def _act_forward(x, out, code, alpha):
     _act_forward_range(x, out, code, alpha, 0, x.size)
 
@@ -111,7 +114,6 @@ def _act_forward_par(x, out, code, alpha):
         out[i] = _act(x[i], code, alpha)
 
 
-@jit
 def _act_backward(g, z, y, out, code, alpha):
     _act_backward_range(g, z, y, out, code, alpha, 0, g.size)
 
@@ -122,7 +124,6 @@ def _act_backward_par(g, z, y, out, code, alpha):
         out[i] = g[i] * _dact(z[i], y[i], code, alpha)
 
 
-@jit
 def _bias_act_forward(z, b, y, code, alpha):
     _bias_act_forward_range(z, b, y, code, alpha, 0, z.shape[0])
 
@@ -135,7 +136,6 @@ def _bias_act_forward_par(z, b, y, code, alpha):
         _bias_act_forward_range(z, b, y, code, alpha, blk * rows, min(n, (blk + 1) * rows))
 
 
-@jit
 def _relu_forward(x, out, code):
     _relu_forward_range(x, out, code, 0, x.size)
 
@@ -151,7 +151,6 @@ def _relu_forward_par(x, out, code):
             out[i] = x[i]
 
 
-@jit
 def _relu_backward(g, y, out, code):
     _relu_backward_range(g, y, out, code, 0, g.size)
 
@@ -166,7 +165,6 @@ def _relu_backward_par(g, y, out, code):
             out[i] = g[i]
 
 
-@jit
 def _bias_relu_forward(z, b, y, code):
     _bias_relu_forward_range(z, b, y, code, 0, z.shape[0])
 
