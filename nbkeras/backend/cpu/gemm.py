@@ -63,7 +63,7 @@ MAX_BLOCKS = 4  # blocks per GEMM at most (and the most lanes)
 
 _FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
 _scope_lock = threading.Lock()
-_state = {"blas_depth": 0, "blas_saved": None, "held": 0, "lanes": None, "blocks": None, "workers": [],
+_state = {"primed": False, "blas_depth": 0, "blas_saved": None, "held": 0, "lanes": None, "blocks": None, "workers": [],
           "busy": threading.Lock()}
 
 
@@ -146,6 +146,9 @@ class single_threaded_blas:
                 state["blas_saved"] = n
                 if n not in (None, 1):
                     blas[0](1)
+                if blas and not state["primed"]:
+                    state["primed"] = True
+                    _prime_buffers(blocks_per_gemm())
             state["blas_depth"] += 1
         return self
 
@@ -164,6 +167,48 @@ class single_threaded_blas:
 
 
 _SCOPE = single_threaded_blas()
+
+# The priming product of `_prime_buffers`: its packed panels cover those of the GEMMs
+# measured (the MLP's 256x784x256 and smaller); OpenBLAS's Haswell sgemm panels are at
+# most 768 x 384 (P x Q).
+PRIME_SHAPE = (384, 384, 384)
+
+
+def _prime_buffers(n):
+    """Fault in the pages of OpenBLAS's work buffers: `n` threads each run one
+    single-threaded `PRIME_SHAPE` sgemm at the same time (started together, so each
+    takes its own buffer: OpenBLAS gives a call the first buffer no other call holds,
+    a 32 MB mmap made on first use and never touched beyond the panels packed into it).
+
+    Why: the sgemm kernel prefetches past the panels it packed, and a prefetch into a
+    page not yet mapped is dropped after a page walk that finds nothing -- repeated on
+    every call, and slow under this machine's nested virtualisation. Measured on the
+    Zen-1 VM (OpenBLAS 0.3.31 Haswell kernel, one thread): 256x784x256 ran 11-12 GF/s
+    until the buffer's pages were mapped (memset over the whole buffer, or any sgemm
+    whose panels reach them, e.g. 384^3), then 33-38 GF/s for the rest of the process;
+    page-fault counts and system time are the same either way, the extra time is user
+    time. The product's values are discarded; it changes no later result (a GEMM's bits
+    never depend on the buffer's earlier contents).
+    """
+    m, k, n_cols = PRIME_SHAPE
+    a = np.ones((m, k), np.float32)
+    b = np.ones((k, n_cols), np.float32)
+    start = threading.Barrier(n)
+
+    def run():
+        out = np.empty((m, n_cols), np.float32)
+        try:
+            start.wait(5.0)
+        except threading.BrokenBarrierError:
+            pass
+        np.matmul(a, b, out=out)
+
+    others = [threading.Thread(target=run, name="nbkeras-prime") for _ in range(n - 1)]
+    for t in others:
+        t.start()
+    run()
+    for t in others:
+        t.join()
 
 
 def _edges(size, parts, align):
