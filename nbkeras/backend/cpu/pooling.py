@@ -89,7 +89,12 @@ def _max_pool2_forward_sample(x, y, arg, n, sh, sw):
 
 @jit(inline="always")
 def _max_pool_forward_any(x, y, arg, n, kd, kh, kw, sd, sh, sw, pf, pt, pl):
-    if kd == 1 and kh == 2 and kw == 2 and pf == 0 and pt == 0 and pl == 0 and x.shape[1] == 1:
+    # Only when every window lies inside the input: "same" padding pads after the input
+    # (bottom/right) while pt == pl == 0, and those windows take the general loop.
+    inside = ((y.shape[2] - 1) * sh + 2 <= x.shape[2]
+              and (y.shape[3] - 1) * sw + 2 <= x.shape[3])
+    if (kd == 1 and kh == 2 and kw == 2 and pf == 0 and pt == 0 and pl == 0
+            and x.shape[1] == 1 and inside):
         _max_pool2_forward_sample(x, y, arg, n, sh, sw)
     else:
         _max_pool_forward_sample(x, y, arg, n, kd, kh, kw, sd, sh, sw, pf, pt, pl)
