@@ -199,9 +199,11 @@ class Program:
         self.dtype = np.dtype(flat.dtype)
         if self.dtype not in (np.dtype(np.float32), np.dtype(np.float64)):
             raise Unfused(f"weights of dtype {self.dtype}")
-        self.fns = np.array([blas.gemm_address(self.dtype), blas.gemm_address(self.dtype, "gemv")],
-                            np.int64)
-        if not self.fns.all():
+        from nbkeras.backend.cpu import step_program
+
+        self.fns = np.array([blas.gemm_address(self.dtype), blas.gemm_address(self.dtype, "gemv"),
+                             step_program.lane_update_address(self.dtype)], np.int64)
+        if not self.fns[:2].all():
             raise Unfused("NumPy's BLAS is not the OpenBLAS whose GEMM the kernel calls")
         self.flat, self.optimizer = flat, opt
         self.ip, self.fp, self.size = [], [], 0

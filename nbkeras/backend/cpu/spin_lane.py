@@ -201,13 +201,31 @@ def _describe(a, b, out, rows, edges, tasks, kind):
     return nb
 
 
+@intrinsic
+def _call_row(typingctx, fn, d):
+    """Call the C function `void f(int64 *row)` at address `fn` on the int64 row `d`."""
+    def codegen(context, builder, sig, args):
+        i64p = ir.IntType(64).as_pointer()
+        fnty = ir.FunctionType(ir.VoidType(), [i64p])
+        row = context.make_array(sig.args[1])(context, builder, args[1])
+        builder.call(builder.inttoptr(args[0], fnty.as_pointer()),
+                     [builder.bitcast(row.data, i64p)])
+        return context.get_dummy_value()
+    return types.void(fn, d), codegen
+
+
 @jit
 def _block(tasks, i, fns):
+    """Run block `i`: `d[0]` 0 / 1 a float32 / float64 gemm (`_describe`'s row), 2 the C
+    function at `d[1]` called on the row (a slice of an elementwise kernel, such as the
+    fused step's optimizer update: `step_program.lane_update_address`)."""
     d = tasks[i]
     if d[0] == 0:
         _cblas(fns[0], d, np.float32(1.0))
-    else:
+    elif d[0] == 1:
         _cblas(fns[1], d, np.float64(1.0))
+    else:
+        _call_row(d[1], d)
 
 
 @jit

@@ -27,6 +27,10 @@ from nbkeras.backend.cpu import spin_lane as _lane
 from nbkeras.backend.cpu._jit import jit
 from nbkeras.backend.cpu.blas import cblas_gemm, cblas_gemv
 
+import numba
+from numba import types
+from numba.extending import intrinsic
+
 WIDTH = 16  # int64 words per instruction
 (COPY_IN, GEMM, GEMV, OUTER, BIAS_ACT, ACT_FWD, ACT_BWD, COL_SUM, DROPOUT, MUL, ADD,
  LOSS_FWD, LOSS_BWD, MEAN, FILL_DIV, FILL, SCALAR, UPDATE, ROWWISE_FWD,
@@ -150,6 +154,84 @@ def _update(kind, flag, P, G, S0, S1, S2, A, k):
         _opt.adam_update(P, G, S0, S1, S2, A[k], A[k + 1], A[k + 2], A[k + 3], flag != 0)
 
 
+# Parameters from which the optimizer's update is split in two halves, one for the spinning
+# worker (`spin_lane`) when the step shares its blocks: elementwise, so the same numbers.
+# Adam over bench/mlp.py's 269k float32 weights takes ~290 us on one core here.
+LANE_UPDATE_MIN = 1 << 15
+_LANE_ALIGN = 64  # the halves' boundary: a multiple of this many elements
+
+
+@intrinsic
+def _address_as(typingctx, addr, witness):
+    """The address `addr` (an int64) as a pointer to `witness`'s type."""
+    sig = types.CPointer(witness)(addr, witness)
+
+    def codegen(context, builder, sig, args):
+        return builder.inttoptr(args[0], context.get_value_type(sig.return_type))
+    return sig, codegen
+
+
+@jit(fastmath=False)
+def _lane_update_body(d, w):
+    """`_update` on one slice of the flat buffers described by the int64 row `d` (see the
+    UPDATE instruction); `w` a zero of the dtype."""
+    n, mask = d[7], d[11]
+    P = numba.carray(_address_as(d[2], w), n)
+    G = numba.carray(_address_as(d[3], w), n)
+    S0 = numba.carray(_address_as(d[4], w), n if mask & 1 else 1)
+    S1 = numba.carray(_address_as(d[5], w), n if mask & 2 else 1)
+    S2 = numba.carray(_address_as(d[6], w), n if mask & 4 else 1)
+    A = numba.carray(_address_as(d[8], w), 5)
+    _update(d[10], d[9], P, G, S0, S1, S2, A, 0)
+
+
+_ROW = types.void(types.CPointer(types.int64))
+
+
+@numba.cfunc(_ROW, cache=True, error_model="numpy", nopython=True)
+def _lane_update_f32(d):
+    _lane_update_body(numba.carray(d, 12), numba.float32(0))
+
+
+@numba.cfunc(_ROW, cache=True, error_model="numpy", nopython=True)
+def _lane_update_f64(d):
+    _lane_update_body(numba.carray(d, 12), numba.float64(0))
+
+
+def lane_update_address(dtype):
+    """The address of the C function that runs one slice of the update for float `dtype`
+    (`spin_lane`'s block kind 2); passed to `run_program` as `fns[2]`.
+
+    Example:
+        >>> lane_update_address(np.float32) > 0
+        True
+    """
+    import numpy as np
+
+    return (_lane_update_f32 if np.dtype(dtype).itemsize == 4 else _lane_update_f64).address
+
+
+@jit(fastmath=False)
+def _shared_update(q, P, G, S0, S1, S2, A, C, T, LF, fns):
+    """The UPDATE instruction `q` in two halves, one of them for the spinning worker."""
+    n, size = P.size, A.itemsize
+    cut = (n // 2) // _LANE_ALIGN * _LANE_ALIGN
+    mask = (1 if S0.size == n else 0) + (2 if S1.size == n else 0) + (4 if S2.size == n else 0)
+    for j in range(2):
+        lo = 0 if j == 0 else cut
+        d = T[j]
+        d[0], d[1] = 2, fns[2]
+        d[2] = P.ctypes.data + lo * size
+        d[3] = G.ctypes.data + lo * size
+        d[4] = S0.ctypes.data + (lo * size if mask & 1 else 0)
+        d[5] = S1.ctypes.data + (lo * size if mask & 2 else 0)
+        d[6] = S2.ctypes.data + (lo * size if mask & 4 else 0)
+        d[7] = (cut if j == 0 else n) - lo
+        d[8] = A.ctypes.data + q[2] * size
+        d[9], d[10], d[11] = q[1], q[0], mask
+    _lane.run_tasks(C, T, LF, 2, True)
+
+
 @jit(fastmath=False)
 def run_program(ip, fp, fs, A, P, G, S0, S1, S2, D, I, F0, F1, F2, fns, C, T, LF, share):
     """Run the program `ip` (constants `fp`, this step's scalars `fs`) over the buffers;
@@ -256,7 +338,10 @@ def run_program(ip, fp, fs, A, P, G, S0, S1, S2, D, I, F0, F1, F2, fns, C, T, LF
                      _mat(q[5], q[6], rows, cols, A, P, G), _mat(q[7], q[8], rows, cols, A, P, G),
                      _mat(q[9], q[10], rows, cols, A, P, G))
         elif op == UPDATE:  # q: kind, flag, scalars' offset
-            _update(q[0], q[1], P, G, S0, S1, S2, A, q[2])
+            if share != 0 and fns[2] != 0 and P.size >= 2 * LANE_UPDATE_MIN:
+                _shared_update(q, P, G, S0, S1, S2, A, C, T, LF, fns)
+            else:
+                _update(q[0], q[1], P, G, S0, S1, S2, A, q[2])
         elif op == TASK:  # q: GEMM's operands, then the block's row in T
             d = T[q[14]]
             size = A.itemsize
