@@ -10,7 +10,8 @@ forward pass, the loss, the backward walk (the tape's order and sums) and the up
 one kernel call. The instructions call the kernels the ops call, and BLAS with the very
 arguments NumPy's matmul passes, so the numbers are bit-identical to the replay's.
 
-`NBKERAS_STEP_FUSED=0` (or `config.set_step_fused(False)`) keeps the Python replay.
+`NBKERAS_STEP_FUSED=0` (or `config.set_step_fused(False)`) keeps the Python replay;
+`NBKERAS_FUSED_COMPILE=0` never compiles the interpreter in a child process (`kernel_ready`).
 
 Example:
     >>> program = compile_program(plan, trace, model)
@@ -18,8 +19,8 @@ Example:
     'fused'
 """
 
+import os
 import threading
-import time
 
 import numpy as np
 
@@ -35,42 +36,86 @@ _ROWWISE = {"softmax_forward": 0, "log_softmax_forward": 1}
 _NO_TRANS, _TRANS, _ROW_MAJOR, _COL_MAJOR = 111, 112, 101, 102
 _WIDTH = 16
 _SERIAL_BLOCKS = [False]  # whether a split GEMM's blocks may run serially in the step (tests)
-# Python-replay seconds (of fused-capable steps) this process spends before it compiles the
-# step interpreter in the background, when the kernel cache does not hold it. The compile
-# takes 10-30 s of a core, and while it runs, the training thread waits for the GIL (100
-# tutorial steps: 0.03 s quiet, up to 1.6 s beside the compile): it pays only for a long
-# training, never for a short fit, which keeps the Python replay (the same numbers).
-COMPILE_AFTER_S = 5.0
-_STEP_GAP_S = 0.1  # a replayed step counts at most this long (a pause between fits: 0)
-_KERNELS = {}  # dtype -> True / False (failed), a _Deferred, or an Event while compiling
+# When the kernel cache lacks the step interpreter, its compile (10-30 s of a core) runs in
+# a child process at the lowest CPU priority, started at the first fusable step: in a thread
+# it held the GIL for most of that time (100 tutorial steps: 0.03 s quiet, up to 1.6 s beside
+# it). The child writes the kernel cache; the steps replay in Python (the same numbers) until
+# it has exited, then the next step loads the interpreter from the cache (tens of ms).
+# `NBKERAS_FUSED_COMPILE=0` starts no child (then only a cached interpreter is used).
+COMPILE_ENV = "NBKERAS_FUSED_COMPILE"
+_KERNELS = {}  # dtype -> True / False (failed), a _Child compiling it, or _NO_CHILD
+_NO_CHILD = "no child"  # no compile in the background: the replay stays (wait=True compiles)
 
 
-class _Deferred:
-    """Unfused replay time counted until the interpreter's compile would pay."""
+class _Child:
+    """The low-priority process compiling the interpreter for one dtype into the kernel
+    cache, and the thread that reaps it (blocked in waitpid, without the GIL)."""
 
-    __slots__ = ("spent", "last")
+    __slots__ = ("proc", "done")
 
-    def __init__(self):
-        self.spent, self.last = 0.0, time.perf_counter()
+    def __init__(self, dtype):
+        import subprocess
+        import sys
 
-    def due(self):
-        now = time.perf_counter()
-        self.spent += min(now - self.last, _STEP_GAP_S)
-        self.last = now
-        return self.spent >= COMPILE_AFTER_S
+        import nbkeras
+
+        root = os.path.dirname(os.path.dirname(os.path.abspath(nbkeras.__file__)))
+        env = dict(os.environ, NBKERAS_PRELOAD="0", OMP_NUM_THREADS="1",
+                   OPENBLAS_NUM_THREADS="1",
+                   PYTHONPATH=os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH"))
+                                              if p))
+        code = ("import os\nos.nice(19)\nfrom nbkeras.backend.cpu import step_program\n"
+                f"step_program.compile_locked({np.dtype(dtype).name!r})\n")
+        self.done = False
+        # Its own process group (a Ctrl-C in the terminal leaves it compiling, for the next
+        # process) in the same session (the same autogroup, so that nice 19 counts).
+        group = {"process_group": 0} if sys.version_info >= (3, 11) else {}
+        self.proc = subprocess.Popen([sys.executable, "-c", code], env=env,
+                                     stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                     stderr=subprocess.DEVNULL, close_fds=True, **group)
+        threading.Thread(target=self._reap, name="nbkeras-fused-compile", daemon=True).start()
+
+    def _reap(self):
+        self.proc.wait()
+        self.done = True
+
+    def wait(self):
+        self.proc.wait()
+        self.done = True
+
+
+def _start_child(dtype):
+    if os.environ.get(COMPILE_ENV, "").strip().lower() in ("0", "off", "no", "false"):
+        return _NO_CHILD
+    try:
+        return _Child(dtype)
+    except Exception:  # noqa: BLE001 -- no interpreter to start: the replay stays
+        return _NO_CHILD
+
+
+def _after_fork():
+    """A forked process has neither its parent's child nor the thread reaping it: it asks
+    again (a second child waits on the compile lock, then loads what the first wrote)."""
+    for dtype, state in list(_KERNELS.items()):
+        if type(state) is _Child:
+            del _KERNELS[dtype]
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork)
 
 
 def kernel_ready(dtype, wait=False):
     """Whether the step interpreter for `dtype` is compiled (or loaded from the kernel
     cache). The first call loads it when the kernel cache holds it (tens of milliseconds):
-    a short fit is fused from its first replay. Otherwise it is compiled in a background
-    thread once this process has spent `COMPILE_AFTER_S` seconds in the Python replay of
-    steps that would be fused; until it is ready this returns False and the Python replay
-    (the same numbers) runs.
+    a short fit is fused from its first replay. Otherwise it starts the compile in a
+    low-priority child process (`_Child`) and returns False (the Python replay, the same
+    numbers, runs) until that child has exited; the call after that loads it.
 
     Args:
         dtype: the weights' float dtype.
-        wait: compile it now if needed, and block until it is ready (tests).
+        wait: compile it now if needed (or wait for the child), and block until it is
+            ready (tests).
 
     Example:
         >>> kernel_ready(np.float32, wait=True)
@@ -79,27 +124,26 @@ def kernel_ready(dtype, wait=False):
     state = _KERNELS.get(dtype)
     if state is True or state is False:  # (False: it failed to compile)
         return state
+    if not wait and (state is _NO_CHILD or (type(state) is _Child and not state.done)):
+        return False  # (each step while the child compiles: a flag read)
+    from nbkeras.backend.cpu import step_program
+
     if state is None:
-        from nbkeras.backend.cpu import step_program
-
         if wait or step_program.cached(dtype):
-            _load(dtype, None)
-            return _KERNELS[dtype] is True
-        state = _KERNELS[dtype] = _Deferred()
-    if type(state) is _Deferred:
-        if not (wait or state.due()):
+            return _load(dtype)
+        state = _KERNELS[dtype] = _start_child(dtype)
+    if type(state) is _Child:
+        if wait:
+            state.wait()
+        if not state.done:
             return False
-        done = _KERNELS[dtype] = threading.Event()
-        threading.Thread(target=_load, args=(dtype, done), name="nbkeras-fused-step",
-                         daemon=True).start()
-        state = done
-    if wait:
-        state.wait()
-        return _KERNELS[dtype] is True
-    return False
+        if step_program.cached(dtype):
+            return _load(dtype)
+        state = _KERNELS[dtype] = _NO_CHILD  # it failed or was killed: never stall a step
+    return _load(dtype) if wait else False
 
 
-def _load(dtype, done):
+def _load(dtype):
     from nbkeras.backend.cpu import step_program
 
     try:
@@ -107,8 +151,7 @@ def _load(dtype, done):
         _KERNELS[dtype] = True
     except Exception:  # noqa: BLE001 - no fused step then: the Python replay stays
         _KERNELS[dtype] = False
-    if done is not None:
-        done.set()
+    return _KERNELS[dtype]
 
 
 class Unfused(Exception):
