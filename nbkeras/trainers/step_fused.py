@@ -26,6 +26,7 @@ import numpy as np
 
 from nbkeras.backend.activation_codes import NEEDS_INPUT
 from nbkeras.optimizers.adam import Adam
+from nbkeras.optimizers.optimizer import Optimizer as _Optimizer
 from nbkeras.optimizers.rmsprop import RMSprop
 from nbkeras.optimizers.sgd import SGD
 
@@ -179,13 +180,11 @@ def compile_program(plan, trace, model):
 def optimizer_reason(opt):
     """Why `opt`'s update cannot run in the fused step (None when it can): the checks of
     `Optimizer._apply_flat`, plus an update rule of its own and no weight decay."""
-    from nbkeras.optimizers.optimizer import Optimizer
-
     if type(opt) not in _OPTIMIZERS:
         return f"the optimizer {type(opt).__name__} has no fused update"
     if (opt.loss_scale_factor is not None or opt.gradient_accumulation_steps
             or opt.clipnorm is not None or opt.clipvalue is not None
-            or opt.global_clipnorm is not None or type(opt).apply is not Optimizer.apply
+            or opt.global_clipnorm is not None or type(opt).apply is not _Optimizer.apply
             or opt.weight_decay is not None):
         return "the optimizer scales, clips, accumulates or decays the gradients"
     return None
@@ -630,6 +629,11 @@ class Program:
                 raise Unfused("an output that the fused step does not hold")
         self.ops = trace.ops
         self.slot_args = (self.flat.views(self.slot_lists)[1:] + (self.dummy,) * 3)[:3]
+        self.outs = tuple(self.views[s] for s in self.out_slots)
+        self.prep = self._prep_function()
+        # whether the update's scalars depend on the learning rate and settings alone (not
+        # on the step, as Adam's do), and the rate they were last computed for
+        self.lr_only, self.lr = type(self.optimizer) in (SGD, RMSprop), None
         from nbkeras.backend.cpu import step_program
 
         self.kernel = step_program.run_program
@@ -638,35 +642,62 @@ class Program:
         view = self.arena[loc.off:loc.off + max(1, loc.size)]
         return view.reshape(loc.shape)
 
-    def run(self, leaves):
+    def _prep_function(self):
+        """`prep(leaves)`: the ops of the batch alone (`self.pre`) and the kernel's batch
+        arguments (labels, three inputs), as one straight-line function made once."""
+        env, lines = {"np": np, "_flat": _flat, "dummy": self.dummy, "fns": self.fns}, []
+        for i, f, ins, s in self.pre:
+            env[f"f{i}"] = f
+            args = []
+            for j, k in enumerate(ins):
+                if k in self.batch:
+                    args.append(f"L[{self.batch[k]}]")
+                elif k in self.pre_arrays:
+                    args.append(f"v{k}")
+                else:  # a value of the trace (a constant)
+                    env[f"c{i}_{j}"] = self.ops[i][6][j]
+                    args.append(f"c{i}_{j}")
+            lines.append(f"    v{s} = f{i}(np, {', '.join(args)})")
+        ins = [f"_flat(L[{self.batch[k]}])" if k in self.batch else f"_flat(v{k})"
+               for k in self.inputs]
+        ins += ["dummy"] * (3 - len(ins))
+        labels = f"_flat(v{self.labels})" if self.labels is not None else "fns"
+        lines.append(f"    return {labels}, {', '.join(ins)}")
+        code = "def prep(L):\n" + "\n".join(lines) + "\n"
+        exec(compile(code, "<fused step inputs>", "exec"), env)  # noqa: S102 -- our own code
+        return env["prep"]
+
+    def run(self, leaves, checked=False):
         """One fused step on the batch `leaves`; (loss, per-output losses..., outputs...)
         as views of the arena (valid until the next step), or None when the optimizer's
-        buffers or settings changed (the caller replays in Python)."""
+        buffers or settings changed (the caller replays in Python). `checked`: nothing
+        but the training loop ran since the previous step, which passed the checks (the
+        kernel, the optimizer's settings and buffers: unchanged)."""
         opt, flat = self.optimizer, self.flat
-        if _KERNELS.get(self.dtype) is not True and not kernel_ready(self.dtype):
-            return None
-        if optimizer_reason(opt) is not None or flat_of(opt, flat._variables) is not flat:
-            return None
-        vals = {}
-        for i, f, ins, s in self.pre:
-            args = [leaves[self.batch[k]] if k in self.batch else vals.get(k, self.ops[i][6][j])
-                    for j, k in enumerate(ins)]
-            vals[s] = f(np, *args)
-        ins = [leaves[self.batch[k]] if k in self.batch else vals[k] for k in self.inputs]
-        ins = [_flat(a) for a in ins] + [self.dummy] * (3 - len(ins))
-        labels = _flat(vals[self.labels]) if self.labels is not None else self.fns
-        self.fs[:self.n_scalars] = opt._rule_scalars(self.dtype.type, opt._current_lr())
+        if not checked:
+            if _KERNELS.get(self.dtype) is not True and not kernel_ready(self.dtype):
+                return None
+            if optimizer_reason(opt) is not None or flat_of(opt, flat._variables) is not flat:
+                return None
+        labels, f0, f1, f2 = self.prep(leaves)
+        lr = opt._current_lr()
+        if not (checked and self.lr_only and lr == self.lr):  # (else: the same scalars)
+            # Python floats: the kernel casts them to the dtype as `dt(value)` would
+            # (rounding the same double to nearest), without making NumPy scalars first.
+            self.fs[:self.n_scalars] = opt._rule_scalars(float, lr)
+            self.lr = lr
         s0, s1, s2 = self.slot_args
         self.kernel(self.ip, self.fp, self.fs, self.arena, flat.params, flat.grads, s0, s1, s2,
-                    self.scratch, labels, ins[0], ins[1], ins[2], self.fns)
-        return [self.views[s] for s in self.out_slots]
+                    self.scratch, labels, f0, f1, f2, self.fns)
+        return self.outs
 
 
 def _flat(a):
     """`a` as the writable C-contiguous 1-D array the compiled kernel takes."""
-    if not a.flags.writeable:
-        a = a.copy()
-    return np.ascontiguousarray(a).reshape(-1)
+    flags = a.flags
+    if flags.c_contiguous and flags.writeable:
+        return a.reshape(-1)
+    return np.array(a, order="C").reshape(-1)
 
 
 def _op():

@@ -564,12 +564,15 @@ class Trainer:
                 cb.on_epoch_begin(epoch)
                 default = self._default_train_logs()
                 quiet = default and "on_train_batch_end" not in cb.active
+                # no callback between two steps: a fused step may trust the previous one's checks
+                alone = quiet and "on_train_batch_begin" not in cb.active
                 step = -1
                 for step, (xb, yb, swb) in enumerate(_device.prefetch(source.epoch())):
                     resize_threads()  # GEMM lanes for the cores free now (throttled)
                     cb.on_train_batch_begin(step)
                     if quiet:  # nobody reads this batch's logs: no metric results per batch
-                        step_plan.train_step(self, xb, yb, swb, logs=False)
+                        step_plan.train_step(self, xb, yb, swb, logs=False,
+                                             trusted=alone and step > 0)
                     else:
                         logs = self.train_step(pack_x_y_sample_weight(xb, yb, swb))
                         logs = logs if default else pythonify_logs(logs)
