@@ -237,10 +237,20 @@ def _job(ctrl, tasks, fns, a, b, out, rows, edges, kind, share):
     nb = _describe(a, b, out, rows, edges, tasks, kind)
     if nb < 1:
         return nb
+    run_tasks(ctrl, tasks, fns, nb, share)
+    return nb
+
+
+@jit
+def run_tasks(ctrl, tasks, fns, nb, share):
+    """Run the blocks `tasks[:nb]` (described as `_describe` writes them): published to the
+    spinning worker when `share` (then `tasks` is the lane's shared table, and the caller
+    holds `gemm`'s busy lock), the caller taking what the worker does not; else all here,
+    in order. Also called from inside other kernels (the fused training step's GEMMs)."""
     if not share:
         for i in range(nb):
             _block(tasks, i, fns)
-        return nb
+        return
     seq = (_load(ctrl, WORD) >> 16) + 1
     _store(ctrl, LEFT, nb)
     _store(ctrl, WORD, (seq << 16) | (nb << 8))
@@ -251,7 +261,6 @@ def _job(ctrl, tasks, fns, a, b, out, rows, edges, kind, share):
         spins += 1
         if spins % 64 == 0:
             _call0(fns[2])  # sched_yield
-    return nb
 
 
 @jit
@@ -361,25 +370,38 @@ def run(a, b, out, rows, edges, n_lanes, wake=None):
     kind = _KINDS.get(a.dtype)
     if kind is None or b.dtype != a.dtype or out.dtype != a.dtype:
         return False
-    ctrl = _state["ctrl"]
+    ctrl, tasks, fns = tables(n_lanes, wake)
     share = n_lanes > 1
-    if share and ctrl[STATE] < n_lanes - 1 and wake is not None:
-        wake()
-    if share:  # (one sharing caller at a time: gemm's busy lock)
-        tasks = _state["tasks"]
-    else:  # the caller's own table: another thread may be sharing the shared one
-        tasks = getattr(_local, "tasks", None)
-        if tasks is None:
-            tasks = _local.tasks = np.zeros((MAX_TASKS, 12), np.int64)
     job = _JOBS[kind]
     if job is None:
         job = _JOBS[kind] = _one_layout(kind)
     try:
-        return job(ctrl, tasks, _state["fns"], a, b, out, rows, edges, kind, share) > 0
+        return job(ctrl, tasks, fns, a, b, out, rows, edges, kind, share) > 0
     except TypeError:  # arguments the one signature does not take (edges of another type,
         if job is _run_job:  # 3-D operands, ...): Numba's own dispatch, or its error
             raise
-        return _run_job(ctrl, tasks, _state["fns"], a, b, out, rows, edges, kind, share) > 0
+        return _run_job(ctrl, tasks, fns, a, b, out, rows, edges, kind, share) > 0
+
+
+def tables(n_lanes, wake=None):
+    """(ctrl, tasks, fns): the arrays `run_tasks` takes, for blocks shared over `n_lanes`
+    threads (the caller included; then `tasks` is the worker's table, and the caller holds
+    `gemm`'s busy lock: one sharing caller at a time) or run by the caller alone (its own
+    table: another thread may be sharing the worker's). `wake` is called when fewer than
+    `n_lanes - 1` workers spin. Only after `available()` is True.
+
+    Example:
+        >>> ctrl, tasks, fns = tables(1)
+    """
+    ctrl = _state["ctrl"]
+    if n_lanes > 1:
+        if ctrl[STATE] < n_lanes - 1 and wake is not None:
+            wake()
+        return ctrl, _state["tasks"], _state["fns"]
+    tasks = getattr(_local, "tasks", None)
+    if tasks is None:
+        tasks = _local.tasks = np.zeros((MAX_TASKS, 12), np.int64)
+    return ctrl, tasks, _state["fns"]
 
 
 def serve():
