@@ -185,6 +185,34 @@ def test_set_weights_between_fits_is_seen(fused):
     assert_identical(a, c)
 
 
+@pytest.mark.parametrize("optimizer, n", [("rmsprop", 96), ("adam", 96), ("sgd", 96),
+                                          ("rmsprop", 100)])
+def test_epoch_callbacks_changing_the_step_are_seen_by_the_trusted_steps(optimizer, n, fused):
+    """Within an epoch without batch callbacks, a fused step trusts the checks its plan
+    passed at the previous step (`step_plan._fused_again`); what an epoch's callbacks change
+    (the learning rate, a layer frozen and thawed, the weights, the optimizer's clipping)
+    is seen at the next step all the same, and the last short batch's plan is checked."""
+    class Change(keras.callbacks.Callback):
+        def on_epoch_begin(self, epoch, logs=None):
+            model, opt = self.model, self.model.optimizer
+            opt.learning_rate = 0.01 / (epoch + 1)
+            model.layers[0].trainable = epoch != 2
+            opt.clipnorm = 1.0 if epoch == 3 else None
+            if epoch == 4:
+                model.set_weights([w * 0.5 for w in model.get_weights()])
+
+    def go():
+        model, x, y = _tutorial(optimizer)  # (96 samples: every batch has one plan)
+        hist = model.fit(x[:n], y[:n], epochs=7, batch_size=32, verbose=0,
+                         callbacks=[Change()])
+        return {"history": hist.history, **_state(model)}
+
+    (a, b, c), n = _three(go, fused)
+    assert n > 0
+    assert_identical(a, b)
+    assert_identical(a, c)
+
+
 def test_interrupted_fit_keeps_the_fused_steps_weights(fused):
     class Stop(keras.callbacks.Callback):
         def on_train_batch_end(self, batch, logs=None):

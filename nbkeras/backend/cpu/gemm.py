@@ -136,14 +136,15 @@ class single_threaded_blas:
 
     def __enter__(self):
         # OpenBLAS's own setter and getter, called directly (as `threads.set_blas_threads`
-        # does, without its checks): a one-sample predict enters this once per call.
-        blas = _threads._openblas()
+        # does, without its checks): a one-sample predict enters this once per call, so
+        # the outermost entry asks the count once and the exit sets it back without asking
+        # again (inside, OpenBLAS runs the one thread this entry set).
         state = _state
         with _scope_lock:
             state["held"] += self.held
             if state["blas_depth"] == 0:
-                n = int(blas[1]()) if blas else None
-                state["blas_saved"] = n
+                blas = _threads._openblas()
+                n = state["blas_saved"] = int(blas[1]()) if blas else None
                 if n not in (None, 1):
                     blas[0](1)
                 if blas and not state["primed"]:
@@ -160,9 +161,7 @@ class single_threaded_blas:
             if state["blas_depth"] == 0:
                 n = state["blas_saved"]
                 if n not in (None, 1):
-                    blas = _threads._openblas()
-                    if int(blas[1]()) != n:
-                        blas[0](n)
+                    _threads._openblas()[0](n)
         return False
 
 

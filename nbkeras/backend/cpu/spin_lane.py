@@ -17,6 +17,12 @@ Shapes NumPy would send elsewhere (a 1-row or 1-column block: gemv; `a @ a.T`: s
 operands BLAS cannot take) are refused (`run` returns False) and the caller keeps the
 `np.matmul` blocks.
 
+One compile serves every layout: `run` calls a job compiled once per float kind for
+operands typed as 2-D arrays of any layout (`_one_layout`), to which Numba converts C-,
+F-ordered, strided and read-only operands; its own dispatch would compile the job again
+for each layout (a Dense layer's forward and backward use three: 1.5 s each on a cold
+kernel cache here). The BLAS arguments depend on the strides alone, so the bits do not.
+
 The word: `seq << 16 | n_blocks << 8 | next_block`. A claim increments it only while
 `next_block < n_blocks` under the same `seq`, and a new job is published only after every
 block of the last one is done, so a late worker never runs a block of a job that changed.
@@ -243,8 +249,7 @@ def _claim_all(ctrl, tasks, fns):
             done += 1
 
 
-@jit
-def _run_job(ctrl, tasks, fns, a, b, out, rows, edges, kind, share):
+def _job(ctrl, tasks, fns, a, b, out, rows, edges, kind, share):
     """Describe the blocks, publish them when `share`, run what the worker does not take,
     wait for the rest; the block count, or -1 (nothing computed)."""
     nb = _describe(a, b, out, rows, edges, tasks, kind)
@@ -305,8 +310,37 @@ def _serve(ctrl, tasks, fns, spin_cycles):
         _call0(fns[2])  # sched_yield
 
 
+# Numba's own dispatch: one specialization per layout of the operands (the fallback).
+_run_job = jit(_job)
+# One specialization per float kind, its operands typed as 2-D arrays of any layout
+# (`_one_layout`): Numba converts C- and F-ordered operands to it instead of compiling
+# `_job` again for each of them (the C/C, F/C and C/F products of a Dense layer's
+# forward and backward cost 1.5 s of compile each on a cold kernel cache here).
+_run_job_f32, _run_job_f64 = jit(_job), jit(_job)
+
+
+def _one_layout(kind):
+    """The job for float kind `kind` (0: float32, 1: float64): `_run_job_f32` / `_f64` with
+    its one signature compiled (or loaded from the kernel cache) and further compiles
+    disabled; Numba's per-layout `_run_job` where that cannot be set up (another Numba)."""
+    flt = (types.float32, types.float64)[kind]
+    src, mat = types.Array(flt, 2, "A", readonly=True), types.Array(flt, 2, "A")
+    vec = types.Array(types.int64, 1, "C")
+    sig = (vec, types.Array(types.int64, 2, "C"), vec, src, src, mat, types.boolean, vec,
+           types.int64, types.boolean)
+    dispatcher = (_run_job_f32, _run_job_f64)[kind]
+    try:
+        if not dispatcher.signatures:
+            dispatcher.compile(sig)
+        dispatcher.disable_compile()
+        return dispatcher
+    except Exception:  # noqa: BLE001 -- Numba's normal dispatch
+        return _run_job
+
+
 # ------------------------------------------------------------------- the lane
 _KINDS = {np.dtype(np.float32): 0, np.dtype(np.float64): 1}
+_JOBS = [None, None]  # kind -> its job (`_one_layout`), set up on its first GEMM
 _state = {"ctrl": None}
 _local = threading.local()
 
@@ -355,7 +389,16 @@ def run(a, b, out, rows, edges, n_lanes, wake=None):
     if kind is None or b.dtype != a.dtype or out.dtype != a.dtype:
         return False
     ctrl, tasks, fns = tables(n_lanes, wake)
-    return _run_job(ctrl, tasks, fns, a, b, out, rows, edges, kind, n_lanes > 1) > 0
+    share = n_lanes > 1
+    job = _JOBS[kind]
+    if job is None:
+        job = _JOBS[kind] = _one_layout(kind)
+    try:
+        return job(ctrl, tasks, fns, a, b, out, rows, edges, kind, share) > 0
+    except TypeError:  # arguments the one signature does not take (edges of another type,
+        if job is _run_job:  # 3-D operands, ...): Numba's own dispatch, or its error
+            raise
+        return _run_job(ctrl, tasks, fns, a, b, out, rows, edges, kind, share) > 0
 
 
 def tables(n_lanes, wake=None):

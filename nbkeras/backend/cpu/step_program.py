@@ -376,18 +376,63 @@ def _warm_args(dtype):
 def cached(dtype):
     """Whether `run_program` for float `dtype` is loaded, or in the kernel cache from these
     sources (then `warm` loads it in tens of milliseconds instead of compiling it for
-    10-30 s). Reads the cache's index only; False when that cannot be told.
+    10-30 s). Reads the cache's index only, and checks that its data file is there (Numba
+    writes the index first: a compile killed between the two leaves an entry without
+    data, which Numba's load treats as a miss); False when that cannot be told.
 
     Example:
         >>> cached(np.float32) in (True, False)
         True
     """
+    import os
+
     try:
         sig = tuple(run_program.typeof_pyval(a) for a in _warm_args(dtype))
         if sig in run_program.overloads:
             return True
         cache = run_program._cache
         key = cache._index_key(sig, run_program.targetctx.codegen())
-        return key in cache._cache_file._load_index()
+        name = cache._cache_file._load_index().get(key)
+        return name is not None and os.path.exists(cache._cache_file._data_path(name))
     except Exception:  # noqa: BLE001 -- no cache, or another Numba: not known to be cached
         return False
+
+
+LOCK_NAME = "step_program.compile.lock"
+
+
+def lock_path():
+    """The lock file beside the cached interpreter (None when Numba caches nowhere): the
+    process holding it compiles, so two processes never compile it at once."""
+    import os
+
+    try:
+        return os.path.join(run_program._cache._cache_path, LOCK_NAME)
+    except Exception:  # noqa: BLE001 -- no cache locator
+        return None
+
+
+def compile_locked(dtype):
+    """Compile `run_program` for float `dtype` into the kernel cache (or load it when it is
+    there), holding `lock_path()`: a second process waits for the first, then loads what
+    it wrote. What `step_fused` runs in its low-priority child process.
+
+    Example:
+        >>> compile_locked("float32")
+    """
+    import os
+
+    import numpy as np
+
+    path = lock_path()
+    if path is None:
+        return warm(np.dtype(dtype))
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "a") as f:
+        try:
+            import fcntl
+
+            fcntl.flock(f.fileno(), fcntl.LOCK_EX)  # released when this process ends
+        except ImportError:  # no flock (Windows): Numba's writes are atomic per file
+            pass
+        warm(np.dtype(dtype))
