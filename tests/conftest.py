@@ -1,6 +1,10 @@
 import os
 
 os.environ.setdefault("MPLBACKEND", "Agg")
+# No test process (nor the ones tests start, often on a temporary kernel cache) starts the
+# fused step's 10-30 s background compile (trainers/step_fused.py): the tests that fuse
+# compile it with kernel_ready(wait=True), and test_fused_compile_child tests the child.
+os.environ.setdefault("NBKERAS_FUSED_COMPILE", "0")
 
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402

@@ -144,6 +144,16 @@ class Mean(Metric):
 
     def add_weighted(self, value, weight):
         """Add one already-reduced value with its weight (the training loop's fast path)."""
+        total, count = self._total.data, self._count.data
+        if type(total) is np.ndarray and type(count) is np.ndarray and not total.ndim and \
+                not count.ndim:
+            # In NumPy scalars: the very arithmetic and casts of the 0-d arrays' `+=` (NumPy
+            # promotes both alike), about 7x faster here (8 -> 1 us).
+            if type(value) is np.ndarray and not value.ndim:
+                value = value[()]
+            total[()] = total[()] + value * weight
+            count[()] = count[()] + weight
+            return
         self._total.data += value * weight
         self._count.data += weight
 

@@ -10,7 +10,8 @@ forward pass, the loss, the backward walk (the tape's order and sums) and the up
 one kernel call. The instructions call the kernels the ops call, and BLAS with the very
 arguments NumPy's matmul passes, so the numbers are bit-identical to the replay's.
 
-`NBKERAS_STEP_FUSED=0` (or `config.set_step_fused(False)`) keeps the Python replay.
+`NBKERAS_STEP_FUSED=0` (or `config.set_step_fused(False)`) keeps the Python replay;
+`NBKERAS_FUSED_COMPILE=0` never compiles the interpreter in a child process (`kernel_ready`).
 
 Example:
     >>> program = compile_program(plan, trace, model)
@@ -18,13 +19,14 @@ Example:
     'fused'
 """
 
+import os
 import threading
-import time
 
 import numpy as np
 
 from nbkeras.backend.activation_codes import NEEDS_INPUT
 from nbkeras.optimizers.adam import Adam
+from nbkeras.optimizers.optimizer import Optimizer as _Optimizer
 from nbkeras.optimizers.rmsprop import RMSprop
 from nbkeras.optimizers.sgd import SGD
 
@@ -34,43 +36,86 @@ _LOSSES = {"bce_forward": 0, "mse_forward": 1, "sparse_cce_forward": 2, "cce_for
 _ROWWISE = {"softmax_forward": 0, "log_softmax_forward": 1}
 _NO_TRANS, _TRANS, _ROW_MAJOR, _COL_MAJOR = 111, 112, 101, 102
 _WIDTH = 16
-_SERIAL_BLOCKS = [False]  # whether a split GEMM's blocks may run serially in the step (tests)
-# Python-replay seconds (of fused-capable steps) this process spends before it compiles the
-# step interpreter in the background, when the kernel cache does not hold it. The compile
-# takes 10-30 s of a core, and while it runs, the training thread waits for the GIL (100
-# tutorial steps: 0.03 s quiet, up to 1.6 s beside the compile): it pays only for a long
-# training, never for a short fit, which keeps the Python replay (the same numbers).
-COMPILE_AFTER_S = 5.0
-_STEP_GAP_S = 0.1  # a replayed step counts at most this long (a pause between fits: 0)
-_KERNELS = {}  # dtype -> True / False (failed), a _Deferred, or an Event while compiling
+# When the kernel cache lacks the step interpreter, its compile (10-30 s of a core) runs in
+# a child process at the lowest CPU priority, started at the first fusable step: in a thread
+# it held the GIL for most of that time (100 tutorial steps: 0.03 s quiet, up to 1.6 s beside
+# it). The child writes the kernel cache; the steps replay in Python (the same numbers) until
+# it has exited, then the next step loads the interpreter from the cache (tens of ms).
+# `NBKERAS_FUSED_COMPILE=0` starts no child (then only a cached interpreter is used).
+COMPILE_ENV = "NBKERAS_FUSED_COMPILE"
+_KERNELS = {}  # dtype -> True / False (failed), a _Child compiling it, or _NO_CHILD
+_NO_CHILD = "no child"  # no compile in the background: the replay stays (wait=True compiles)
 
 
-class _Deferred:
-    """Unfused replay time counted until the interpreter's compile would pay."""
+class _Child:
+    """The low-priority process compiling the interpreter for one dtype into the kernel
+    cache, and the thread that reaps it (blocked in waitpid, without the GIL)."""
 
-    __slots__ = ("spent", "last")
+    __slots__ = ("proc", "done")
 
-    def __init__(self):
-        self.spent, self.last = 0.0, time.perf_counter()
+    def __init__(self, dtype):
+        import subprocess
+        import sys
 
-    def due(self):
-        now = time.perf_counter()
-        self.spent += min(now - self.last, _STEP_GAP_S)
-        self.last = now
-        return self.spent >= COMPILE_AFTER_S
+        import nbkeras
+
+        root = os.path.dirname(os.path.dirname(os.path.abspath(nbkeras.__file__)))
+        env = dict(os.environ, NBKERAS_PRELOAD="0", OMP_NUM_THREADS="1",
+                   OPENBLAS_NUM_THREADS="1",
+                   PYTHONPATH=os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH"))
+                                              if p))
+        code = ("import os\nos.nice(19)\nfrom nbkeras.backend.cpu import step_program\n"
+                f"step_program.compile_locked({np.dtype(dtype).name!r})\n")
+        self.done = False
+        # Its own process group (a Ctrl-C in the terminal leaves it compiling, for the next
+        # process) in the same session (the same autogroup, so that nice 19 counts).
+        group = {"process_group": 0} if sys.version_info >= (3, 11) else {}
+        self.proc = subprocess.Popen([sys.executable, "-c", code], env=env,
+                                     stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                     stderr=subprocess.DEVNULL, close_fds=True, **group)
+        threading.Thread(target=self._reap, name="nbkeras-fused-compile", daemon=True).start()
+
+    def _reap(self):
+        self.proc.wait()
+        self.done = True
+
+    def wait(self):
+        self.proc.wait()
+        self.done = True
+
+
+def _start_child(dtype):
+    if os.environ.get(COMPILE_ENV, "").strip().lower() in ("0", "off", "no", "false"):
+        return _NO_CHILD
+    try:
+        return _Child(dtype)
+    except Exception:  # noqa: BLE001 -- no interpreter to start: the replay stays
+        return _NO_CHILD
+
+
+def _after_fork():
+    """A forked process has neither its parent's child nor the thread reaping it: it asks
+    again (a second child waits on the compile lock, then loads what the first wrote)."""
+    for dtype, state in list(_KERNELS.items()):
+        if type(state) is _Child:
+            del _KERNELS[dtype]
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork)
 
 
 def kernel_ready(dtype, wait=False):
     """Whether the step interpreter for `dtype` is compiled (or loaded from the kernel
     cache). The first call loads it when the kernel cache holds it (tens of milliseconds):
-    a short fit is fused from its first replay. Otherwise it is compiled in a background
-    thread once this process has spent `COMPILE_AFTER_S` seconds in the Python replay of
-    steps that would be fused; until it is ready this returns False and the Python replay
-    (the same numbers) runs.
+    a short fit is fused from its first replay. Otherwise it starts the compile in a
+    low-priority child process (`_Child`) and returns False (the Python replay, the same
+    numbers, runs) until that child has exited; the call after that loads it.
 
     Args:
         dtype: the weights' float dtype.
-        wait: compile it now if needed, and block until it is ready (tests).
+        wait: compile it now if needed (or wait for the child), and block until it is
+            ready (tests).
 
     Example:
         >>> kernel_ready(np.float32, wait=True)
@@ -79,27 +124,26 @@ def kernel_ready(dtype, wait=False):
     state = _KERNELS.get(dtype)
     if state is True or state is False:  # (False: it failed to compile)
         return state
+    if not wait and (state is _NO_CHILD or (type(state) is _Child and not state.done)):
+        return False  # (each step while the child compiles: a flag read)
+    from nbkeras.backend.cpu import step_program
+
     if state is None:
-        from nbkeras.backend.cpu import step_program
-
         if wait or step_program.cached(dtype):
-            _load(dtype, None)
-            return _KERNELS[dtype] is True
-        state = _KERNELS[dtype] = _Deferred()
-    if type(state) is _Deferred:
-        if not (wait or state.due()):
+            return _load(dtype)
+        state = _KERNELS[dtype] = _start_child(dtype)
+    if type(state) is _Child:
+        if wait:
+            state.wait()
+        if not state.done:
             return False
-        done = _KERNELS[dtype] = threading.Event()
-        threading.Thread(target=_load, args=(dtype, done), name="nbkeras-fused-step",
-                         daemon=True).start()
-        state = done
-    if wait:
-        state.wait()
-        return _KERNELS[dtype] is True
-    return False
+        if step_program.cached(dtype):
+            return _load(dtype)
+        state = _KERNELS[dtype] = _NO_CHILD  # it failed or was killed: never stall a step
+    return _load(dtype) if wait else False
 
 
-def _load(dtype, done):
+def _load(dtype):
     from nbkeras.backend.cpu import step_program
 
     try:
@@ -107,8 +151,7 @@ def _load(dtype, done):
         _KERNELS[dtype] = True
     except Exception:  # noqa: BLE001 - no fused step then: the Python replay stays
         _KERNELS[dtype] = False
-    if done is not None:
-        done.set()
+    return _KERNELS[dtype]
 
 
 class Unfused(Exception):
@@ -136,13 +179,11 @@ def compile_program(plan, trace, model):
 def optimizer_reason(opt):
     """Why `opt`'s update cannot run in the fused step (None when it can): the checks of
     `Optimizer._apply_flat`, plus an update rule of its own and no weight decay."""
-    from nbkeras.optimizers.optimizer import Optimizer
-
     if type(opt) not in _OPTIMIZERS:
         return f"the optimizer {type(opt).__name__} has no fused update"
     if (opt.loss_scale_factor is not None or opt.gradient_accumulation_steps
             or opt.clipnorm is not None or opt.clipvalue is not None
-            or opt.global_clipnorm is not None or type(opt).apply is not Optimizer.apply
+            or opt.global_clipnorm is not None or type(opt).apply is not _Optimizer.apply
             or opt.weight_decay is not None):
         return "the optimizer scales, clips, accumulates or decays the gradients"
     return None
@@ -514,33 +555,44 @@ class Program:
     def _matmul(self, a, sa, b, sb, c):
         """The BLAS calls of `K.matmul(a, b)` into the C-contiguous `c` (element strides
         `sa`, `sb`): its blocks (`gemm.plan`), each as NumPy's matmul calls BLAS."""
-        from nbkeras.backend.cpu import gemm
+        from nbkeras.backend.cpu import gemm, spin_lane
 
         (m, k), n = a.shape, b.shape[1]
         how = gemm.plan(a.shape, b.shape) if m * k * n >= gemm.SPLIT_MIN_WORK else None
         if how is None:
             return self._np_matmul(a, sa, b, sb, c, (n, 1), m, k, n)
-        if not _SERIAL_BLOCKS[0]:
-            # The replay runs this GEMM's blocks on the lanes (both cores); inside one
-            # kernel call they would run one after the other: measured on bench/mlp.py
-            # (2 cores), 710-730 against 590 us/step at batch 32, 4,030 against 2,650 at 256.
-            raise Unfused("a GEMM large enough to be split over the lanes")
         kind, edges = how
+        if kind == "batch":
+            raise Unfused("a batched matmul")
+        blocks = []
         for lo, hi in zip(edges, edges[1:]):
             if kind == "rows":
-                self._np_matmul(_Loc(a.bid, a.off + lo * sa[0], (hi - lo, k)), sa, b, sb,
-                                _Loc(c.bid, c.off + lo * n, (hi - lo, n)), (n, 1), hi - lo, k, n)
-            elif kind == "cols":
-                self._np_matmul(a, sa, _Loc(b.bid, b.off + lo * sb[1], (k, hi - lo)), sb,
-                                _Loc(c.bid, c.off + lo, (m, hi - lo)), (n, 1), m, k, hi - lo)
+                blocks.append((_Loc(a.bid, a.off + lo * sa[0], (hi - lo, k)), sa, b, sb,
+                               _Loc(c.bid, c.off + lo * n, (hi - lo, n)), (n, 1), hi - lo, k, n))
             else:
-                raise Unfused("a batched matmul")
+                blocks.append((a, sa, _Loc(b.bid, b.off + lo * sb[1], (k, hi - lo)), sb,
+                               _Loc(c.bid, c.off + lo, (m, hi - lo)), (n, 1), m, k, hi - lo))
+        # As `spin_lane.run` for the replay: every block one gemm call, handed to the lanes
+        # (TASKs, then SHARE); else NumPy's call for each block, one after the other.
+        words = [self._np_matmul(*block, emit=False) for block in blocks]
+        if any(w is None for w in words) or len(words) > spin_lane.MAX_TASKS:
+            for block in blocks:
+                self._np_matmul(*block)
+            return
+        for j, w in enumerate(words):
+            self._emit(_op().TASK, *w, j)
+        self._emit(_op().SHARE, len(words))
 
-    def _np_matmul(self, a, sa, b, sb, c, sc, dm, dn, dp):
-        """NumPy's matmul loop (`FLOAT_matmul`) for one (dm, dn) @ (dn, dp) product."""
+    def _np_matmul(self, a, sa, b, sb, c, sc, dm, dn, dp, emit=True):
+        """NumPy's matmul loop (`FLOAT_matmul`) for one (dm, dn) @ (dn, dp) product. With
+        `emit` False: nothing is emitted; the GEMM instruction's operand words when NumPy
+        makes one gemm call for it, else None."""
         op = _op()
         if not (dm and dn and dp):
             raise Unfused("an empty matmul")
+        if not emit:
+            if dm == 1 or dn == 1 or dp == 1:
+                return None
         (is1_m, is1_n), (is2_n, is2_p), (os_m, os_p) = sa, sb, sc
         i1c, i1f = _blasable(is1_m, is1_n, dm, dn), _blasable(is1_n, is1_m, dn, dm)
         i2c, i2f = _blasable(is2_n, is2_p, dn, dp), _blasable(is2_p, is2_n, dp, dn)
@@ -563,8 +615,10 @@ class Program:
         tb, ldb = (_NO_TRANS, is2_n) if i2c else (_TRANS, is2_p)
         if a.bid == b.bid and a.off == b.off:
             raise Unfused("a matmul of an array with itself (NumPy's syrk)")
-        self._emit(op.GEMM, ta, tb, dm, dp, dn, a.bid, a.off, lda, b.bid, b.off, ldb,
-                   c.bid, c.off, os_m)
+        words = (ta, tb, dm, dp, dn, a.bid, a.off, lda, b.bid, b.off, ldb, c.bid, c.off, os_m)
+        if not emit:
+            return words
+        self._emit(op.GEMM, *words)
 
     def _gemv(self, a, is_m, is_n, x, incx, y, incy, m, n):
         order, lda = (_COL_MAJOR, is_m) if _blasable(is_m, is_n, m, n) else (_ROW_MAJOR, is_n)
@@ -587,43 +641,88 @@ class Program:
                 raise Unfused("an output that the fused step does not hold")
         self.ops = trace.ops
         self.slot_args = (self.flat.views(self.slot_lists)[1:] + (self.dummy,) * 3)[:3]
-        from nbkeras.backend.cpu import step_program
+        self.outs = tuple(self.views[s] for s in self.out_slots)
+        self.prep = self._prep_function()
+        # whether the update's scalars depend on the learning rate and settings alone (not
+        # on the step, as Adam's do), and the rate they were last computed for
+        self.lr_only, self.lr = type(self.optimizer) in (SGD, RMSprop), None
+        from nbkeras.backend.cpu import gemm, step_program
 
         self.kernel = step_program.run_program
+        self.lanes = gemm.kernel_lanes()
+        self.has_tasks = bool(_op().TASK in self.ip[::_WIDTH])
+        if self.has_tasks and not gemm.kernel_lanes.available():
+            raise Unfused("a split GEMM, and no spinning lane for its blocks")
+        none = np.zeros(1, np.int64)
+        self.no_lane = (none, np.zeros((1, 12), np.int64), none, 0)
 
     def _view(self, loc):
         view = self.arena[loc.off:loc.off + max(1, loc.size)]
         return view.reshape(loc.shape)
 
-    def run(self, leaves):
+    def _prep_function(self):
+        """`prep(leaves)`: the ops of the batch alone (`self.pre`) and the kernel's batch
+        arguments (labels, three inputs), as one straight-line function made once."""
+        env, lines = {"np": np, "_flat": _flat, "dummy": self.dummy, "fns": self.fns}, []
+        for i, f, ins, s in self.pre:
+            env[f"f{i}"] = f
+            args = []
+            for j, k in enumerate(ins):
+                if k in self.batch:
+                    args.append(f"L[{self.batch[k]}]")
+                elif k in self.pre_arrays:
+                    args.append(f"v{k}")
+                else:  # a value of the trace (a constant)
+                    env[f"c{i}_{j}"] = self.ops[i][6][j]
+                    args.append(f"c{i}_{j}")
+            lines.append(f"    v{s} = f{i}(np, {', '.join(args)})")
+        ins = [f"_flat(L[{self.batch[k]}])" if k in self.batch else f"_flat(v{k})"
+               for k in self.inputs]
+        ins += ["dummy"] * (3 - len(ins))
+        labels = f"_flat(v{self.labels})" if self.labels is not None else "fns"
+        lines.append(f"    return {labels}, {', '.join(ins)}")
+        code = "def prep(L):\n" + "\n".join(lines) + "\n"
+        exec(compile(code, "<fused step inputs>", "exec"), env)  # noqa: S102 -- our own code
+        return env["prep"]
+
+    def run(self, leaves, checked=False):
         """One fused step on the batch `leaves`; (loss, per-output losses..., outputs...)
         as views of the arena (valid until the next step), or None when the optimizer's
-        buffers or settings changed (the caller replays in Python)."""
+        buffers or settings changed (the caller replays in Python). `checked`: nothing
+        but the training loop ran since the previous step, which passed the checks (the
+        kernel, the optimizer's settings and buffers: unchanged)."""
         opt, flat = self.optimizer, self.flat
-        if _KERNELS.get(self.dtype) is not True and not kernel_ready(self.dtype):
-            return None
-        if optimizer_reason(opt) is not None or flat_of(opt, flat._variables) is not flat:
-            return None
-        vals = {}
-        for i, f, ins, s in self.pre:
-            args = [leaves[self.batch[k]] if k in self.batch else vals.get(k, self.ops[i][6][j])
-                    for j, k in enumerate(ins)]
-            vals[s] = f(np, *args)
-        ins = [leaves[self.batch[k]] if k in self.batch else vals[k] for k in self.inputs]
-        ins = [_flat(a) for a in ins] + [self.dummy] * (3 - len(ins))
-        labels = _flat(vals[self.labels]) if self.labels is not None else self.fns
-        self.fs[:self.n_scalars] = opt._rule_scalars(self.dtype.type, opt._current_lr())
+        if not checked:
+            if _KERNELS.get(self.dtype) is not True and not kernel_ready(self.dtype):
+                return None
+            if optimizer_reason(opt) is not None or flat_of(opt, flat._variables) is not flat:
+                return None
+        labels, f0, f1, f2 = self.prep(leaves)
+        lr = opt._current_lr()
+        if not (checked and self.lr_only and lr == self.lr):  # (else: the same scalars)
+            # Python floats: the kernel casts them to the dtype as `dt(value)` would
+            # (rounding the same double to nearest), without making NumPy scalars first.
+            self.fs[:self.n_scalars] = opt._rule_scalars(float, lr)
+            self.lr = lr
         s0, s1, s2 = self.slot_args
-        self.kernel(self.ip, self.fp, self.fs, self.arena, flat.params, flat.grads, s0, s1, s2,
-                    self.scratch, labels, ins[0], ins[1], ins[2], self.fns)
-        return [self.views[s] for s in self.out_slots]
+        if self.has_tasks:
+            with self.lanes as lane:
+                ctrl, tasks, lane_fns, share = lane or self.no_lane
+                self.kernel(self.ip, self.fp, self.fs, self.arena, flat.params, flat.grads, s0,
+                            s1, s2, self.scratch, labels, f0, f1, f2, self.fns, ctrl, tasks,
+                            lane_fns, share)
+        else:
+            self.kernel(self.ip, self.fp, self.fs, self.arena, flat.params, flat.grads, s0, s1,
+                        s2, self.scratch, labels, f0, f1, f2, self.fns, *self.no_lane)
+        return self.outs
 
 
 def _flat(a):
     """`a` as the writable C-contiguous 1-D array the compiled kernel takes."""
-    if not a.flags.writeable:
-        a = a.copy()
-    return np.ascontiguousarray(a).reshape(-1)
+    flags = a.flags
+    if flags.c_contiguous and flags.writeable:
+        return a.reshape(-1)
+    return np.array(a, order="C").reshape(-1)
 
 
 def _op():

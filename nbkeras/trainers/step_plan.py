@@ -32,7 +32,7 @@ _MAX_PLANS = 8  # signatures kept per model (a partial last batch is one more)
 _TRACES = 2  # traced steps that must agree before a plan replays
 
 
-def train_step(model, x, y, sample_weight, logs=True):
+def train_step(model, x, y, sample_weight, logs=True, trusted=False):
     """One training step of `model` (the default `train_step`): replayed when a plan for
     this batch's signature is ready, else the tape step (traced while a plan is made).
 
@@ -42,6 +42,9 @@ def train_step(model, x, y, sample_weight, logs=True):
         logs: False when the caller does not read the logs (`fit` with no callback
             reading a batch's logs): a replayed step then returns None, without
             evaluating the metrics' results (their state is updated all the same).
+        trusted: True when nothing but the caller's loop ran since this model's previous
+            step (`fit`'s batches of one epoch with no batch callback): when that step was
+            fused, a batch of a signature fused before skips the checks it passed.
 
     Returns:
         The logs of `compute_metrics`, as the tape step returns them.
@@ -51,7 +54,13 @@ def train_step(model, x, y, sample_weight, logs=True):
         >>> model._step_path
         'trace'
     """
-    plans = model.__dict__.get("_step_plans")
+    own = model.__dict__
+    fast = own.get("_fused_fast")
+    if fast is not None and not logs and _fused_again(model, fast, x, y, sample_weight,
+                                                      trusted):
+        return None
+    own["_fused_checked"] = None  # (set again below when this step is fused)
+    plans = own.get("_step_plans")
     if plans is None or not plans.serves(model) or not config._STEP_REPLAY or \
             _device.xp is not np:  # (plans are made only where the model's reason was None)
         owner = _owner(model)
@@ -73,7 +82,14 @@ def train_step(model, x, y, sample_weight, logs=True):
         reason = entry.plan.stale_reason(model)
         if reason is None:
             model.__dict__["_last_step_path"] = "replay"  # (a str: no layer to track)
-            return entry.plan.run(model, x, y, sample_weight, leaves, logs)
+            out = entry.plan.run(model, x, y, sample_weight, leaves, logs)
+            if not logs and own["_last_step_path"] == "replay (fused)" and \
+                    len(leaves) == 2 and model._compiled_state.compile_metrics is None:
+                if fast is None or fast["plans"] is not plans:
+                    fast = own["_fused_fast"] = {"plans": plans}
+                fast[key] = (entry, entry.plan)
+                own["_fused_checked"] = entry.plan
+            return out
         entry.reset()  # weights or trainability changed: trace again
     if entry.failed is not None:
         return _tape(model, x, y, sample_weight, entry.failed)
@@ -88,6 +104,37 @@ def train_step(model, x, y, sample_weight, logs=True):
               "the step's ops differ between batches (data-dependent control flow, or a "
               "value drawn per step such as a seeded Dropout's)")
     return logs
+
+
+def _fused_again(model, fast, x, y, sample_weight, trusted):
+    """The fused step of a batch signature fused before (`fast`: the plans, and per batch
+    key its entry and plan), with the checks of the path above in a few comparisons, or
+    none when `trusted` and the previous step passed them for this very plan (nothing ran
+    since): True when it ran, False when anything differs (then the path above decides,
+    as for any batch)."""
+    if sample_weight is not None or type(x) is not np.ndarray or type(y) is not np.ndarray:
+        return False
+    known = fast.get((x.shape, x.dtype.str, y.shape, y.dtype.str, x is y))
+    if known is None:
+        return False
+    entry, plan = known
+    own = model.__dict__
+    checked = trusted and own.get("_fused_checked") is plan
+    if not checked and (
+            model.__dict__.get("_step_plans") is not fast["plans"] or entry.plan is not plan
+            or not config._STEP_REPLAY or not config._STEP_FUSED or _device.xp is not np
+            or not fast["plans"].serves(model) or model._convert_inputs(x) is not x
+            or model._compiled_state.compile_metrics is not None
+            or plan.stale_reason(model) is not None):
+        return False
+    out = plan.fused.run([x, y], checked)
+    if out is None:
+        return False
+    own["_last_step_path"] = "replay (fused)"
+    own["_fused_checked"] = plan
+    plan.loss_tracker.add_weighted(out[0], plan.batch)
+    model.optimizer._end_step(plan.train_vars)
+    return True
 
 
 def step_path(model):
@@ -120,7 +167,8 @@ def forget(model):
     Example:
         >>> step_plan.forget(model)
     """
-    for name in ("_step_plans", "_step_static", "_forward_plans"):
+    for name in ("_step_plans", "_step_static", "_forward_plans", "_fused_fast",
+                 "_fused_checked"):
         model.__dict__.pop(name, None)
 
 

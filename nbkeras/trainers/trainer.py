@@ -39,7 +39,9 @@ class Trainer:
     def __call__(self, inputs, *args, **kwargs):
         # An inference `model(x)` of one array replays the forward plan `predict` uses
         # (the same kernels on the same arrays: the same numbers), else Layer.__call__.
-        if not args and forward_plan.routes_call(self, inputs, kwargs):
+        # (A layer's or a tape's call passes a Tensor: one type check.)
+        if type(inputs) is np.ndarray and not args and (not kwargs or (
+                len(kwargs) == 1 and kwargs.get("training", 1) in (None, False))):
             out = forward_plan.call(self, inputs)
             if out is not forward_plan.NOT_ROUTED:
                 return out
@@ -564,12 +566,15 @@ class Trainer:
                 cb.on_epoch_begin(epoch)
                 default = self._default_train_logs()
                 quiet = default and "on_train_batch_end" not in cb.active
+                # no callback between two steps: a fused step may trust the previous one's checks
+                alone = quiet and "on_train_batch_begin" not in cb.active
                 step = -1
                 for step, (xb, yb, swb) in enumerate(_device.prefetch(source.epoch())):
                     resize_threads()  # GEMM lanes for the cores free now (throttled)
                     cb.on_train_batch_begin(step)
                     if quiet:  # nobody reads this batch's logs: no metric results per batch
-                        step_plan.train_step(self, xb, yb, swb, logs=False)
+                        step_plan.train_step(self, xb, yb, swb, logs=False,
+                                             trusted=alone and step > 0)
                     else:
                         logs = self.train_step(pack_x_y_sample_weight(xb, yb, swb))
                         logs = logs if default else pythonify_logs(logs)
