@@ -83,7 +83,9 @@ def test_a_conv_relu_pool_input_gradient_takes_the_sparse_path(monkeypatch):
         calls.append(real(*a))
         return calls[-1]
 
-    monkeypatch.setattr("nbkeras.backend.cpu.sparse_col2im", spy, raising=False)
+    from nbkeras.backend import kernels
+
+    monkeypatch.setattr(kernels, "sparse_col2im", spy, raising=False)  # what the op calls
     rng = np.random.default_rng(0)
     x = rng.random((6, 9, 9, 4), dtype=np.float32)
     layer = keras.layers.Conv2D(8, 3, activation="relu")
