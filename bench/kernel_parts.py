@@ -73,6 +73,11 @@ def cnn_parts(repeats):
 
             rows.append((f"{name} input gradient (GEMM + col2im, {sub}-sample chunks)",
                          best_ms(input_grad, repeats)))
+            # what the step runs after ReLU and a 2x2 max pool: ~1/5 of dz is nonzero
+            dzs = np.where(rng.random(dz.shape) < 0.2, g, np.float32(0))
+            wt = np.ascontiguousarray(w.T)
+            rows.append((f"{name} input gradient, 20 % nonzero (sparse_col2im)", best_ms(
+                lambda: K.sparse_col2im(dzs, wt, dx, *geo), repeats)))
         y5, ph = y.reshape(n, 1, oh, oh, o), oh // 2
         py = np.empty((n, 1, ph, ph, o), np.float32)
         arg, gx = np.empty(py.shape, np.int64), np.empty_like(y5)

@@ -117,6 +117,11 @@ KERNELS = {
     "im2col": "im2col(x, cols, kd, kh, kw, sd, sh, sw, dd, dh, dw, pf, pt, pl, od, oh, ow).",
     "col2im": "col2im(cols, dx, kd, kh, kw, sd, sh, sw, dd, dh, dw, pf, pt, pl, od, oh, ow): "
               "dx accumulated.",
+    # a convolution's input gradient from a sparse output gradient (after a max pool's
+    # backward): dx = col2im(d @ wt) from d's nonzeros; False, having written nothing, when
+    # the device leaves it to the op (the GEMM then `col2im`) or d is not sparse enough
+    "sparse_col2im": "sparse_col2im(d, wt, dx, kd, kh, kw, sd, sh, sw, dd, dh, dw, pf, pt, pl, "
+                     "od, oh, ow) -> bool: d (N*od*oh*ow, O), wt (O, kd*kh*kw*C).",
     "max_pool_forward": "max_pool_forward(x, y, arg, kd, kh, kw, sd, sh, sw, pf, pt, pl): arg "
                         "int flat index of each winner.",
     "max_pool_backward": "max_pool_backward(g, arg, dx).",

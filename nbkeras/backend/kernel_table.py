@@ -27,6 +27,7 @@ MODULES = {
     "bias_act_forward": "activations",
     "col_sum": "activations",
     "col2im": "conv",
+    "sparse_col2im": "conv",
     "im2col": "conv",
     "bce_backward": "losses",
     "bce_forward": "losses",

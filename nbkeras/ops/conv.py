@@ -335,6 +335,13 @@ def _conv_backward(p, ws, state, w, gy, needs):
         dy = dz
     if needs[1] and not thin:
         gw = K.xp.zeros(w.shape, y.dtype)
+    wt = []  # the kernel matrix's transpose, C-contiguous, made once when first wanted
+
+    def sparse_wt():
+        if not wt:
+            wt.append(K.xp.ascontiguousarray(w2.T))
+        return wt[0]
+
     for lo in range(0, n, chunk):
         hi = min(n, lo + chunk)
         mc = (hi - lo) * per
@@ -358,6 +365,9 @@ def _conv_backward(p, ws, state, w, gy, needs):
             tok = None
         if needs[0] and p.pointwise:
             K.matmul(d, w2.T, out=gx[lo:hi].reshape(mc, c))
+        elif needs[0] and g_ == 1 and K.sparse_col2im(
+                d, sparse_wt(), gx[lo:hi], *p.geometry):
+            pass  # a sparse d (after a max pool's backward): its nonzeros alone
         elif needs[0] and g_ == 1:
             sub = max(1, min(hi - lo, DCOLS_BYTES.get(K.name, WORKSPACE_BYTES)
                              // max(1, per * kk * c * y.itemsize)))

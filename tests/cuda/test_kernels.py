@@ -39,9 +39,13 @@ def test_the_cuda_device_exports_exactly_the_interface(cuda_kernels):
     # The rnn_sequence pair: the GPU leaves the time loop to the op (they return False);
     # test_training.py runs the CPU ones against the GPU's step kernels.
     assert {c[1] for c in CASES} == set(interface.KERNELS) - {
-        "dropout_forward", "rnn_sequence_forward", "rnn_sequence_backward"}
+        "dropout_forward", "rnn_sequence_forward", "rnn_sequence_backward", "sparse_col2im"}
 
 
 def test_the_gpu_leaves_the_recurrent_time_loop_to_the_op(cuda_kernels):
     assert cuda_kernels.rnn_sequence_forward("lstm", *[None] * 11) is False
     assert cuda_kernels.rnn_sequence_backward("lstm", *[None] * 13) is False
+
+
+def test_the_gpu_leaves_a_sparse_input_gradient_to_the_op(cuda_kernels):
+    assert cuda_kernels.sparse_col2im(*[None] * 18) is False

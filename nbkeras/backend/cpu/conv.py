@@ -24,6 +24,7 @@ parallel one over samples (`_parallel.run`) write every element from one thread,
 same order: bit-identical results whatever the thread count.
 """
 
+import numpy as np
 from numba import prange
 
 from nbkeras.backend.cpu import _parallel
@@ -128,12 +129,18 @@ def im2col(x, cols, kd, kh, kw, sd, sh, sw, dd, dh, dw, pf, pt, pl, od, oh, ow):
 
 @jit
 def _col2im_sample(c3, dx, n, kd, kh, kw, sd, sh, sw, dd, dh, dw, pf, pt, pl, od, oh, ow):
+    _col2im_rows(c3, dx, n, 0, kd, kh, kw, sd, sh, sw, dd, dh, dw, pf, pt, pl, od, oh, ow)
+
+
+@jit
+def _col2im_rows(c3, dx, n, first, kd, kh, kw, sd, sh, sw, dd, dh, dw, pf, pt, pl, od, oh, ow):
+    """Sample n's col2im from the rows of c3, the sample's first row being c3[row - first]."""
     _, d, h, w, c = dx.shape
     dx[n] = 0
     for t in range(od):
         for i in range(oh):
             for j in range(ow):
-                row = ((n * od + t) * oh + i) * ow + j
+                row = ((n * od + t) * oh + i) * ow + j - first
                 for e in range(kd):
                     idp = t * sd - pf + e * dd
                     if idp < 0 or idp >= d:
@@ -182,3 +189,107 @@ def col2im(cols, dx, kd, kh, kw, sd, sh, sw, dd, dh, dw, pf, pt, pl, od, oh, ow)
     """
     _parallel.run(_col2im_serial, _col2im_parallel, cols.size, dx.shape[0], cols, dx,
                   kd, kh, kw, sd, sh, sw, dd, dh, dw, pf, pt, pl, od, oh, ow)
+
+
+# A convolution's output gradient after a max pool's backward and a ReLU's derivative has
+# at most one nonzero per pool window and channel (about a fifth of the entries on the
+# benchmark CNN's second layer); `sparse_col2im` skips the zeros. Above this share of
+# nonzeros BLAS on the dense product is faster (measured on that layer's shapes, one core).
+SPARSE_MAX_DENSITY = 0.3
+
+
+@jit
+def _sparse_rows(d, wt, out, lo, hi):
+    """out[r - lo] = d[r] @ wt for rows lo:hi of d, from each row's nonzeros, four per
+    pass over the output row in their column order (the last pass padded with zeros of
+    the first nonzero's column: a finite wt makes them add nothing)."""
+    o, m = wt.shape
+    idx = np.empty(o + 4, np.int64)
+    zero = d.dtype.type(0)
+    for r in range(lo, hi):
+        dr, orow = d[r], out[r - lo]
+        nz = 0
+        for q in range(o):  # without a branch: a fifth of the entries is no pattern
+            idx[nz] = q
+            nz += dr[q] != 0
+        for k in range(m):
+            orow[k] = 0
+        if nz == 0:
+            continue
+        for s in range(nz, nz + 3):
+            idx[s] = idx[0]
+        for s in range(0, nz, 4):
+            q0, q1, q2, q3 = idx[s], idx[s + 1], idx[s + 2], idx[s + 3]
+            v0 = dr[q0]
+            v1 = dr[q1] if s + 1 < nz else zero
+            v2 = dr[q2] if s + 2 < nz else zero
+            v3 = dr[q3] if s + 3 < nz else zero
+            w0, w1, w2, w3 = wt[q0], wt[q1], wt[q2], wt[q3]
+            for k in range(m):
+                orow[k] += v0 * w0[k] + v1 * w1[k] + v2 * w2[k] + v3 * w3[k]
+
+
+@jit
+def _sparse_col2im_sample(d, wt, dx, n, kd, kh, kw, sd, sh, sw, dd, dh, dw, pf, pt, pl,
+                          od, oh, ow):
+    # the sample's column rows go through a scratch block that stays in the cache
+    per = od * oh * ow
+    part = np.empty((per, wt.shape[1]), d.dtype)
+    _sparse_rows(d, wt, part, n * per, (n + 1) * per)
+    c3 = part.reshape((per, kd * kh * kw, dx.shape[4]))
+    _col2im_rows(c3, dx, n, n * per, kd, kh, kw, sd, sh, sw, dd, dh, dw, pf, pt, pl,
+                 od, oh, ow)
+
+
+@jit
+def _sparse_col2im_serial(d, wt, dx, kd, kh, kw, sd, sh, sw, dd, dh, dw, pf, pt, pl,
+                          od, oh, ow):
+    for n in range(dx.shape[0]):
+        _sparse_col2im_sample(d, wt, dx, n, kd, kh, kw, sd, sh, sw, dd, dh, dw, pf, pt, pl,
+                              od, oh, ow)
+
+
+@jit(parallel=True)
+def _sparse_col2im_parallel(d, wt, dx, kd, kh, kw, sd, sh, sw, dd, dh, dw, pf, pt, pl,
+                            od, oh, ow):
+    for n in prange(dx.shape[0]):
+        _sparse_col2im_sample(d, wt, dx, n, kd, kh, kw, sd, sh, sw, dd, dh, dw, pf, pt, pl,
+                              od, oh, ow)
+
+
+def sparse_col2im(d, wt, dx, kd, kh, kw, sd, sh, sw, dd, dh, dw, pf, pt, pl, od, oh, ow):
+    """dx = col2im(d @ wt) from the nonzeros of d alone, when d is sparse enough to pay;
+    returns whether it did (False: dx is untouched and the caller runs the GEMM and
+    `col2im`).
+
+    A convolution's input gradient: d is its (N*od*oh*ow, O) output gradient, wt its
+    (O, kd*kh*kw*C) transposed kernel matrix. Each column-matrix row sums its products in
+    a fixed order (d's nonzeros four at a time) into a per-sample scratch block, which
+    `col2im` then scatters as it scatters the GEMM's; one sample per thread:
+    bit-identical whatever the thread count. Skipping zeros changes no value (only the
+    sign of an exact zero) while wt is finite; with an inf or NaN in wt (0 * inf is
+    NaN) it declines.
+
+    Args:
+        d: the output gradient (rows, O), C-contiguous.
+        wt: the (O, kd*kh*kw*C) kernel matrix's transpose, C-contiguous.
+        dx: the (N, D, H, W, C) input gradient, C-contiguous, written in place.
+        kd ... ow: the geometry, as for `im2col`.
+
+    Example:
+        >>> import numpy as np
+        >>> dx = np.empty((1, 1, 2, 2, 1), np.float32)
+        >>> d = np.zeros((1, 8), np.float32); d[0, 3] = 2.0
+        >>> wt = np.ones((8, 4), np.float32)
+        >>> sparse_col2im(d, wt, dx, 1, 2, 2, 1, 1, 1, 1, 1, 1, 0, 0, 0, 1, 1, 1)
+        True
+        >>> dx.ravel().tolist()
+        [2.0, 2.0, 2.0, 2.0]
+    """
+    if d.size == 0 or np.count_nonzero(d) > SPARSE_MAX_DENSITY * d.size:
+        return False
+    if not np.isfinite(wt).all():
+        return False
+    _parallel.run(_sparse_col2im_serial, _sparse_col2im_parallel, dx.size, dx.shape[0],
+                  d, wt, dx, kd, kh, kw, sd, sh, sw, dd, dh, dw, pf, pt, pl, od, oh, ow)
+    return True

@@ -72,3 +72,9 @@ def im2col(x, cols, kd, kh, kw, sd, sh, sw, dd, dh, dw, pf, pt, pl, od, oh, ow):
 def col2im(cols, dx, kd, kh, kw, sd, sh, sw, dd, dh, dw, pf, pt, pl, od, oh, ow):
     """Adjoint of `im2col`: dx[n, d, h, w, c] = the sum of the column entries read from it."""
     launch(_col2im, dx.size, cols, dx, kd, kh, kw, sd, sh, sw, dd, dh, dw, pf, pt, pl, od, oh, ow)
+
+
+def sparse_col2im(d, wt, dx, kd, kh, kw, sd, sh, sw, dd, dh, dw, pf, pt, pl, od, oh, ow):
+    """The GPU leaves a sparse input gradient to the op (cuBLAS, then `col2im`); returns
+    False."""
+    return False
