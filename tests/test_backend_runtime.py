@@ -138,3 +138,40 @@ def test_a_dense_fit_imports_only_the_kernel_modules_it_uses(tmp_path):
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          timeout=300, env=env)
     assert out.stdout.strip() == "['activations', 'losses', 'optimizers', 'softmax']", out.stderr
+
+
+# ------------------------------------------- what leans on Numba internals fails safe
+def test_kernels_load_through_the_light_cache():
+    from nbkeras.backend.cpu import _jit, losses
+
+    assert _jit._LoadCache.usable()
+    assert type(losses.mse_forward._cache) is _jit._LoadCache
+
+
+def test_light_cache_falls_back_to_numbas_load(monkeypatch):
+    # A Numba whose internals differ: the light load fails, Numba's own load answers.
+    from numba.core import caching
+
+    from nbkeras.backend.cpu import _jit, losses
+
+    cache = _jit._LoadCache(losses.mse_forward.py_func)
+    monkeypatch.setattr(caching.FunctionCache, "load_overload", lambda self, sig, ctx: "numba's")
+    monkeypatch.delattr(caching.Cache, "_load_overload")
+    assert cache.load_overload((), None) == "numba's"
+    assert not _jit._LoadCache.usable()  # and new kernels keep Numba's own cache
+    assert type(_jit.jit(_square)._cache) is caching.FunctionCache
+
+
+def _square(x):
+    return x * x
+
+
+def test_step_program_cached_is_false_where_the_cache_cannot_tell(monkeypatch):
+    from nbkeras.backend.cpu import step_program
+
+    class _OtherCache:  # another Numba's cache: none of the internals `cached` reads
+        pass
+
+    monkeypatch.setattr(step_program.run_program, "overloads", {})
+    monkeypatch.setattr(step_program.run_program, "_cache", _OtherCache())
+    assert step_program.cached(np.float32) is False

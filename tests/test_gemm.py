@@ -276,3 +276,44 @@ def test_the_spinning_worker_takes_blocks(lanes):
         results.add(gemm.matmul(a, b).tobytes())
     assert spin_lane.served() > before
     assert results == {ref}
+
+
+@needs_spin
+def test_spin_lane_compiles_one_job_for_every_layout():
+    # C/C, F/C, C/F, readonly and strided operands share one compiled job per float kind
+    # (compiling it again for each layout took 1.5 s each on a cold kernel cache).
+    a, b = _rand(64, 300), _rand(300, 256)
+    frozen = b.copy()
+    frozen.flags.writeable = False
+    wide = np.zeros((64, 600), np.float32)
+    wide[:, :300] = a
+    edges = [0, 128, 256]
+    for x, y in ((a, b), (np.asfortranarray(a), b), (a, np.asfortranarray(b)), (a, frozen),
+                 (wide[:, :300], b)):
+        ref = _numpy_blocks(x, y, False, edges)
+        out = np.full(ref.shape, np.nan, np.float32)
+        with gemm.single_threaded_blas():
+            assert spin_lane.run(x, y, out, False, np.array(edges), 1)
+        assert out.tobytes() == ref.tobytes()
+    job = spin_lane._JOBS[0]
+    assert job is spin_lane._run_job_f32 and len(job.signatures) == 1
+
+
+@needs_spin
+def test_spin_lane_falls_back_to_numbas_dispatch(monkeypatch):
+    # Where the one-signature job cannot be set up (another Numba), or an argument does not
+    # fit it (int32 edges), Numba's per-layout dispatcher computes the same bits.
+    a, b = _rand(64, 300), _rand(300, 256)
+    ref = _numpy_blocks(a, b, True, [0, 32, 64])
+    for edges in (np.array([0, 32, 64]), np.array([0, 32, 64], np.int32)):
+        out = np.full(ref.shape, np.nan, np.float32)
+        with gemm.single_threaded_blas():
+            assert spin_lane.run(a, b, out, True, edges, 1)
+        assert out.tobytes() == ref.tobytes()
+    monkeypatch.setattr(spin_lane, "_JOBS", [None, None])
+    monkeypatch.setattr(spin_lane, "_run_job_f32", None)  # no .compile: Numba's own dispatch
+    out = np.full(ref.shape, np.nan, np.float32)
+    with gemm.single_threaded_blas():
+        assert spin_lane.run(a, b, out, True, np.array([0, 32, 64]), 1)
+    assert spin_lane._JOBS[0] is spin_lane._run_job
+    assert out.tobytes() == ref.tobytes()

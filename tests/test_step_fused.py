@@ -24,9 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
 def fused(monkeypatch):
     """Counts the fused steps; the interpreter is compiled (or loaded) before the test."""
     monkeypatch.setenv("NBKERAS_BLAS_THREADS", "1")
-    # Fuse the plans whose GEMMs are split into blocks too (by default those stay on the
-    # Python replay, which runs the blocks on both lanes), so their serial blocks are tested.
-    monkeypatch.setattr(step_fused, "_SERIAL_BLOCKS", [True])
+    # (one lane: a split GEMM's blocks run one after the other inside the fused step)
     for dtype in (np.float32, np.float64):
         assert step_fused.kernel_ready(np.dtype(dtype), wait=True)
     count = [0]
@@ -152,15 +150,7 @@ def test_mlp_bench_model_bit_identical(fused):
     import mlp
 
     x, y = mlp.make_data(n=320)
-
-    def make():
-        model = keras.Sequential([layers.Input((784,)), layers.Dense(256, activation="relu"),
-                                  layers.Dense(256, activation="relu"),
-                                  layers.Dense(10, activation="softmax")])
-        model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
-        return model, x, y
-
-    (a, b, c), n = _three(_fit(make, epochs=2), fused)
+    (a, b, c), n = _three(_fit(lambda: _mlp_model(x, y), epochs=2), fused)
     assert n > 0 and a.pop("path") == "replay (fused)"
     for r in (b, c):
         r.pop("path")
@@ -259,21 +249,35 @@ def test_pairwise_sum_is_numpys():
             assert got == np.add.reduce(a, None), (dtype, n)
 
 
-def test_a_gemm_split_over_the_lanes_keeps_the_python_replay():
-    """By default, bench/mlp.py's model (its first GEMM is split into blocks that the replay
-    runs on two lanes) is not fused; one whose GEMMs are all small is."""
-    from nbkeras.backend.cpu import gemm
-
-    if gemm.blocks_per_gemm() < 2:
-        pytest.skip("one core: GEMMs are never split")
-    assert step_fused.kernel_ready(np.dtype(np.float32), wait=True)
-    x = np.random.default_rng(0).random((64, 784), dtype=np.float32)
-    y = np.arange(64) % 10
+def _mlp_model(x, y):
     model = keras.Sequential([layers.Input((784,)), layers.Dense(256, activation="relu"),
+                              layers.Dense(256, activation="relu"),
                               layers.Dense(10, activation="softmax")])
     model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
-    model.fit(x, y, batch_size=32, epochs=3, verbose=0)
-    assert model._step_path == "replay"
-    small, sx, sy = _tutorial()
-    small.fit(sx, sy, batch_size=32, epochs=6, verbose=0)
-    assert small._step_path == "replay (fused)"
+    return model, x, y
+
+
+def test_split_gemms_fused_on_two_lanes_bit_identical(fused, monkeypatch):
+    """bench/mlp.py's model, whose GEMMs are split into blocks, fused with the blocks
+    handed to the spinning GEMM worker (two lanes): bit-identical to the Python replay
+    (which shares the same blocks) and to the tape."""
+    import time
+
+    import mlp
+    from nbkeras.backend.cpu import gemm, spin_lane
+
+    if gemm.blocks_per_gemm() < 2 or not gemm.kernel_lanes.available():
+        pytest.skip("one core, or no spinning lane: GEMMs are not shared")
+    monkeypatch.setenv("NBKERAS_BLAS_THREADS", "2")
+    x, y = mlp.make_data(n=320)
+    before = spin_lane.served()
+    (a, b, c), n = _three(_fit(lambda: _mlp_model(x, y), epochs=2), fused)
+    assert n > 0 and a.pop("path") == "replay (fused)"
+    for r in (b, c):
+        r.pop("path")
+    assert_identical(a, c)
+    assert_identical(a, b)
+    end = time.monotonic() + 5
+    while spin_lane.served() == before and time.monotonic() < end:  # (a busy core delays it)
+        _fit(lambda: _mlp_model(x, y), epochs=1)()
+    assert spin_lane.served() > before

@@ -52,6 +52,9 @@ def forward(model, x):
         >>> model._predict_path
         'trace'
     """
+    plan = ready(model, x) if type(x) is np.ndarray else None
+    if plan is not None:
+        return plan.run([x])
     plans, x, reason = _prepare(model, x)
     if reason is None:
         leaves, key = step_plan.batch_key(x, None, None)
@@ -80,6 +83,11 @@ def call(model, x):
         >>> model._predict_path
         'replay'
     """
+    plan = ready(model, x)
+    if plan is not None:
+        return plan.run([x])
+    if not routes_call(model, x):
+        return NOT_ROUTED
     plans, x, reason = _prepare(model, x)
     if reason is None:
         leaves, key = step_plan.batch_key(x, None, None)
@@ -93,12 +101,42 @@ def call(model, x):
 NOT_ROUTED = object()
 
 
-def routes_call(model, x, kwargs):
-    """Whether `model(x, **kwargs)` may go to `call`: one array of the model's dtype, no
-    argument but `training` (None or False), at entry (no layer calls, no tape records, no
-    trace), the model built, replay on."""
+def ready(model, x):
+    """The plan that replays `model(x, training=False)` now for the host array `x` (its
+    signature traced already, the model and its weights' list unchanged since, nothing
+    recording, replay on, no Keras mask on `x`), or None: the one lookup a steady
+    one-sample `predict`, `predict_on_batch` or `model(x)` makes before replaying.
+
+    Args:
+        model: a model.
+        x: a NumPy array.
+
+    Returns:
+        A plan (`plan.run([x])` gives the outputs, and the path is noted), or None.
+
+    Example:
+        >>> plan = forward_plan.ready(model, x)
+        >>> y = model(x) if plan is None else plan.run([x])
+    """
+    plans = model.__dict__.get("_forward_plans")
+    if plans is None:
+        return None
+    entry = plans.get((x.shape, x.dtype.str))
+    plan = None if entry is None else entry.plan
+    if (plan is None or core._tapes or core._tracer is not None or not config._STEP_REPLAY
+            or layer_module._training_stack or _device.xp is not np
+            or (layer_module._MASKS and layer_module.get_mask(x) is not None)
+            or not plans.serves(model)
+            or (model._trainable_vars() is not plan.seen_vars and not plan.fits(model))):
+        return None
+    model.__dict__["_last_predict_path"] = "replay"
+    return plan
+
+
+def routes_call(model, x):
+    """Whether `model(x)` may go to `call` to be traced: one array of the model's dtype, at
+    entry (no layer calls, no tape records, no trace), the model built, replay on."""
     return (type(x) is np.ndarray and x.dtype == model.dtype and model.built
-            and (not kwargs or (len(kwargs) == 1 and kwargs.get("training", 1) in (None, False)))
             and config._STEP_REPLAY and not core._tapes and core._tracer is None
             and not layer_module._training_stack
             and (not layer_module._MASKS or layer_module.get_mask(x) is None))
@@ -155,10 +193,9 @@ def _prepare(model, x):
     if (not config._STEP_REPLAY or core._tapes or core._tracer is not None
             or layer_module._training_stack or _device.xp is not np):
         return None, x, _context_reason()
-    owner = step_plan._owner(model)
     plans = model.__dict__.get("_forward_plans")
-    if plans is None or not step_plan._same(plans.owner, owner):
-        plans = _Plans(owner, step_static.forward_reason(model))
+    if plans is None or not plans.serves(model):
+        plans = _Plans(step_plan._owner(model), step_static.forward_reason(model))
         if plans.reason is None or not layer_module._MASKS:  # (a proof that read the masks
             model.__dict__["_forward_plans"] = plans  # alive now is not kept)
     if plans.reason is not None:

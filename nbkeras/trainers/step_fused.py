@@ -36,7 +36,6 @@ _LOSSES = {"bce_forward": 0, "mse_forward": 1, "sparse_cce_forward": 2, "cce_for
 _ROWWISE = {"softmax_forward": 0, "log_softmax_forward": 1}
 _NO_TRANS, _TRANS, _ROW_MAJOR, _COL_MAJOR = 111, 112, 101, 102
 _WIDTH = 16
-_SERIAL_BLOCKS = [False]  # whether a split GEMM's blocks may run serially in the step (tests)
 # When the kernel cache lacks the step interpreter, its compile (10-30 s of a core) runs in
 # a child process at the lowest CPU priority, started at the first fusable step: in a thread
 # it held the GIL for most of that time (100 tutorial steps: 0.03 s quiet, up to 1.6 s beside
@@ -556,33 +555,44 @@ class Program:
     def _matmul(self, a, sa, b, sb, c):
         """The BLAS calls of `K.matmul(a, b)` into the C-contiguous `c` (element strides
         `sa`, `sb`): its blocks (`gemm.plan`), each as NumPy's matmul calls BLAS."""
-        from nbkeras.backend.cpu import gemm
+        from nbkeras.backend.cpu import gemm, spin_lane
 
         (m, k), n = a.shape, b.shape[1]
         how = gemm.plan(a.shape, b.shape) if m * k * n >= gemm.SPLIT_MIN_WORK else None
         if how is None:
             return self._np_matmul(a, sa, b, sb, c, (n, 1), m, k, n)
-        if not _SERIAL_BLOCKS[0]:
-            # The replay runs this GEMM's blocks on the lanes (both cores); inside one
-            # kernel call they would run one after the other: measured on bench/mlp.py
-            # (2 cores), 710-730 against 590 us/step at batch 32, 4,030 against 2,650 at 256.
-            raise Unfused("a GEMM large enough to be split over the lanes")
         kind, edges = how
+        if kind == "batch":
+            raise Unfused("a batched matmul")
+        blocks = []
         for lo, hi in zip(edges, edges[1:]):
             if kind == "rows":
-                self._np_matmul(_Loc(a.bid, a.off + lo * sa[0], (hi - lo, k)), sa, b, sb,
-                                _Loc(c.bid, c.off + lo * n, (hi - lo, n)), (n, 1), hi - lo, k, n)
-            elif kind == "cols":
-                self._np_matmul(a, sa, _Loc(b.bid, b.off + lo * sb[1], (k, hi - lo)), sb,
-                                _Loc(c.bid, c.off + lo, (m, hi - lo)), (n, 1), m, k, hi - lo)
+                blocks.append((_Loc(a.bid, a.off + lo * sa[0], (hi - lo, k)), sa, b, sb,
+                               _Loc(c.bid, c.off + lo * n, (hi - lo, n)), (n, 1), hi - lo, k, n))
             else:
-                raise Unfused("a batched matmul")
+                blocks.append((a, sa, _Loc(b.bid, b.off + lo * sb[1], (k, hi - lo)), sb,
+                               _Loc(c.bid, c.off + lo, (m, hi - lo)), (n, 1), m, k, hi - lo))
+        # As `spin_lane.run` for the replay: every block one gemm call, handed to the lanes
+        # (TASKs, then SHARE); else NumPy's call for each block, one after the other.
+        words = [self._np_matmul(*block, emit=False) for block in blocks]
+        if any(w is None for w in words) or len(words) > spin_lane.MAX_TASKS:
+            for block in blocks:
+                self._np_matmul(*block)
+            return
+        for j, w in enumerate(words):
+            self._emit(_op().TASK, *w, j)
+        self._emit(_op().SHARE, len(words))
 
-    def _np_matmul(self, a, sa, b, sb, c, sc, dm, dn, dp):
-        """NumPy's matmul loop (`FLOAT_matmul`) for one (dm, dn) @ (dn, dp) product."""
+    def _np_matmul(self, a, sa, b, sb, c, sc, dm, dn, dp, emit=True):
+        """NumPy's matmul loop (`FLOAT_matmul`) for one (dm, dn) @ (dn, dp) product. With
+        `emit` False: nothing is emitted; the GEMM instruction's operand words when NumPy
+        makes one gemm call for it, else None."""
         op = _op()
         if not (dm and dn and dp):
             raise Unfused("an empty matmul")
+        if not emit:
+            if dm == 1 or dn == 1 or dp == 1:
+                return None
         (is1_m, is1_n), (is2_n, is2_p), (os_m, os_p) = sa, sb, sc
         i1c, i1f = _blasable(is1_m, is1_n, dm, dn), _blasable(is1_n, is1_m, dn, dm)
         i2c, i2f = _blasable(is2_n, is2_p, dn, dp), _blasable(is2_p, is2_n, dp, dn)
@@ -605,8 +615,10 @@ class Program:
         tb, ldb = (_NO_TRANS, is2_n) if i2c else (_TRANS, is2_p)
         if a.bid == b.bid and a.off == b.off:
             raise Unfused("a matmul of an array with itself (NumPy's syrk)")
-        self._emit(op.GEMM, ta, tb, dm, dp, dn, a.bid, a.off, lda, b.bid, b.off, ldb,
-                   c.bid, c.off, os_m)
+        words = (ta, tb, dm, dp, dn, a.bid, a.off, lda, b.bid, b.off, ldb, c.bid, c.off, os_m)
+        if not emit:
+            return words
+        self._emit(op.GEMM, *words)
 
     def _gemv(self, a, is_m, is_n, x, incx, y, incy, m, n):
         order, lda = (_COL_MAJOR, is_m) if _blasable(is_m, is_n, m, n) else (_ROW_MAJOR, is_n)
@@ -634,9 +646,15 @@ class Program:
         # whether the update's scalars depend on the learning rate and settings alone (not
         # on the step, as Adam's do), and the rate they were last computed for
         self.lr_only, self.lr = type(self.optimizer) in (SGD, RMSprop), None
-        from nbkeras.backend.cpu import step_program
+        from nbkeras.backend.cpu import gemm, step_program
 
         self.kernel = step_program.run_program
+        self.lanes = gemm.kernel_lanes()
+        self.has_tasks = bool(_op().TASK in self.ip[::_WIDTH])
+        if self.has_tasks and not gemm.kernel_lanes.available():
+            raise Unfused("a split GEMM, and no spinning lane for its blocks")
+        none = np.zeros(1, np.int64)
+        self.no_lane = (none, np.zeros((1, 12), np.int64), none, 0)
 
     def _view(self, loc):
         view = self.arena[loc.off:loc.off + max(1, loc.size)]
@@ -687,8 +705,15 @@ class Program:
             self.fs[:self.n_scalars] = opt._rule_scalars(float, lr)
             self.lr = lr
         s0, s1, s2 = self.slot_args
-        self.kernel(self.ip, self.fp, self.fs, self.arena, flat.params, flat.grads, s0, s1, s2,
-                    self.scratch, labels, f0, f1, f2, self.fns)
+        if self.has_tasks:
+            with self.lanes as lane:
+                ctrl, tasks, lane_fns, share = lane or self.no_lane
+                self.kernel(self.ip, self.fp, self.fs, self.arena, flat.params, flat.grads, s0,
+                            s1, s2, self.scratch, labels, f0, f1, f2, self.fns, ctrl, tasks,
+                            lane_fns, share)
+        else:
+            self.kernel(self.ip, self.fp, self.fs, self.arena, flat.params, flat.grads, s0, s1,
+                        s2, self.scratch, labels, f0, f1, f2, self.fns, *self.no_lane)
         return self.outs
 
 

@@ -15,9 +15,31 @@ class _LoadCache(_caching.FunctionCache):
     loaded kernel never uses: its machine code is linked, and what it runs at load
     (`reload_init`, such as the parallel kernels' thread launch) comes with it. A load needs
     only Numba's runtime (NRT), which `refresh` would initialize first. A cache miss
-    compiles as before, and Numba's compiler refreshes the target itself."""
+    compiles as before, and Numba's compiler refreshes the target itself.
+
+    This leans on Numba internals (`Cache._load_overload`, `_guard_against_spurious_io_errors`,
+    `rtsys.initialize`): `_light_loads` installs it only where they exist (`usable`), and a
+    light load that fails in any way loads again through Numba's own `load_overload`."""
+
+    @staticmethod
+    def usable():
+        """Whether this Numba has the internals a light load calls."""
+        try:
+            from numba.core.runtime import rtsys
+        except ImportError:
+            return False
+        base = _caching.FunctionCache
+        return all(callable(getattr(base, name, None)) for name in
+                   ("load_overload", "_load_overload", "_guard_against_spurious_io_errors")) \
+            and callable(getattr(rtsys, "initialize", None))
 
     def load_overload(self, sig, target_context):
+        try:
+            return self._light_load(sig, target_context)
+        except Exception:  # noqa: BLE001 -- another Numba: its own (refreshing) load
+            return super().load_overload(sig, target_context)
+
+    def _light_load(self, sig, target_context):
         from numba.core.runtime import rtsys
 
         rtsys.initialize(target_context)
@@ -26,8 +48,12 @@ class _LoadCache(_caching.FunctionCache):
 
 
 def _light_loads(dispatcher):
+    """`dispatcher` with `_LoadCache` in place of Numba's cache, where that is safe: the
+    dispatcher has Numba's `FunctionCache` and this Numba the internals it calls."""
     try:
-        dispatcher._cache = _LoadCache(dispatcher.py_func)
+        if type(getattr(dispatcher, "_cache", None)) is _caching.FunctionCache \
+                and _LoadCache.usable():
+            dispatcher._cache = _LoadCache(dispatcher.py_func)
     except Exception:  # noqa: BLE001 -- keep Numba's own cache
         pass
     return dispatcher

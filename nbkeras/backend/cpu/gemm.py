@@ -136,14 +136,15 @@ class single_threaded_blas:
 
     def __enter__(self):
         # OpenBLAS's own setter and getter, called directly (as `threads.set_blas_threads`
-        # does, without its checks): a one-sample predict enters this once per call.
-        blas = _threads._openblas()
+        # does, without its checks): a one-sample predict enters this once per call, so
+        # the outermost entry asks the count once and the exit sets it back without asking
+        # again (inside, OpenBLAS runs the one thread this entry set).
         state = _state
         with _scope_lock:
             state["held"] += self.held
             if state["blas_depth"] == 0:
-                n = int(blas[1]()) if blas else None
-                state["blas_saved"] = n
+                blas = _threads._openblas()
+                n = state["blas_saved"] = int(blas[1]()) if blas else None
                 if n not in (None, 1):
                     blas[0](1)
                 if blas and not state["primed"]:
@@ -160,9 +161,7 @@ class single_threaded_blas:
             if state["blas_depth"] == 0:
                 n = state["blas_saved"]
                 if n not in (None, 1):
-                    blas = _threads._openblas()
-                    if int(blas[1]()) != n:
-                        blas[0](n)
+                    _threads._openblas()[0](n)
         return False
 
 
@@ -349,10 +348,8 @@ def _matmul(a, b, out):
     return out
 
 
-def _spin_blocks(a, b, out, rows, edges):
-    """The blocks through `spin_lane` (the caller and spinning workers, no Python between
-    them), `edges` the boundaries as an int64 array; False where it cannot take them (the
-    caller runs `np.matmul` blocks then)."""
+def _spin_lane():
+    """The `spin_lane` module, or False where it cannot run here."""
     lane = _state.get("spin")
     if lane is None:
         from nbkeras.backend.cpu import spin_lane as lane
@@ -360,6 +357,52 @@ def _spin_blocks(a, b, out, rows, edges):
         _state["spin"] = lane = lane if lane.available() else False
         if lane:
             atexit.register(lane.stop)
+    return lane
+
+
+class kernel_lanes:
+    """For one call of a kernel that runs split GEMMs itself (`spin_lane.run_tasks`, as the
+    fused training step does): entering gives `(ctrl, tasks, fns, share)`, its arguments,
+    or None where the spinning lane cannot run. `share` is 1 when the blocks may go to the
+    worker too (two lanes or more now, and no other thread sharing: the busy lock is held
+    until exit, and the worker is woken), else 0 (the caller runs them all, in order: the
+    same calls, so the same numbers).
+
+    Example:
+        >>> with kernel_lanes() as lane:
+        ...     pass
+    """
+
+    __slots__ = ("held",)
+
+    @staticmethod
+    def available():
+        """Whether the spinning lane runs here (else entering gives None)."""
+        return bool(_spin_lane())
+
+    def __enter__(self):
+        self.held = False
+        lane = _spin_lane()
+        if not lane:
+            return None
+        n_lanes = min(lanes(), blocks_per_gemm())
+        if n_lanes >= 2 and _state["busy"].acquire(blocking=False):
+            self.held = True
+            return lane.tables(n_lanes, lambda: _wake_workers(n_lanes - 1)) + (1,)
+        return lane.tables(1) + (0,)
+
+    def __exit__(self, *exc):
+        if self.held:
+            self.held = False
+            _state["busy"].release()
+        return False
+
+
+def _spin_blocks(a, b, out, rows, edges):
+    """The blocks through `spin_lane` (the caller and spinning workers, no Python between
+    them), `edges` the boundaries as an int64 array; False where it cannot take them (the
+    caller runs `np.matmul` blocks then)."""
+    lane = _spin_lane()
     if not lane:
         return False
     n_lanes = min(lanes(), len(edges) - 1)

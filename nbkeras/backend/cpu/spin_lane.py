@@ -17,6 +17,12 @@ Shapes NumPy would send elsewhere (a 1-row or 1-column block: gemv; `a @ a.T`: s
 operands BLAS cannot take) are refused (`run` returns False) and the caller keeps the
 `np.matmul` blocks.
 
+One compile serves every layout: `run` calls a job compiled once per float kind for
+operands typed as 2-D arrays of any layout (`_one_layout`), to which Numba converts C-,
+F-ordered, strided and read-only operands; its own dispatch would compile the job again
+for each layout (a Dense layer's forward and backward use three: 1.5 s each on a cold
+kernel cache here). The BLAS arguments depend on the strides alone, so the bits do not.
+
 The word: `seq << 16 | n_blocks << 8 | next_block`. A claim increments it only while
 `next_block < n_blocks` under the same `seq`, and a new job is published only after every
 block of the last one is done, so a late worker never runs a block of a job that changed.
@@ -225,17 +231,26 @@ def _claim_all(ctrl, tasks, fns):
             done += 1
 
 
-@jit
-def _run_job(ctrl, tasks, fns, a, b, out, rows, edges, kind, share):
+def _job(ctrl, tasks, fns, a, b, out, rows, edges, kind, share):
     """Describe the blocks, publish them when `share`, run what the worker does not take,
     wait for the rest; the block count, or -1 (nothing computed)."""
     nb = _describe(a, b, out, rows, edges, tasks, kind)
     if nb < 1:
         return nb
+    run_tasks(ctrl, tasks, fns, nb, share)
+    return nb
+
+
+@jit
+def run_tasks(ctrl, tasks, fns, nb, share):
+    """Run the blocks `tasks[:nb]` (described as `_describe` writes them): published to the
+    spinning worker when `share` (then `tasks` is the lane's shared table, and the caller
+    holds `gemm`'s busy lock), the caller taking what the worker does not; else all here,
+    in order. Also called from inside other kernels (the fused training step's GEMMs)."""
     if not share:
         for i in range(nb):
             _block(tasks, i, fns)
-        return nb
+        return
     seq = (_load(ctrl, WORD) >> 16) + 1
     _store(ctrl, LEFT, nb)
     _store(ctrl, WORD, (seq << 16) | (nb << 8))
@@ -246,7 +261,6 @@ def _run_job(ctrl, tasks, fns, a, b, out, rows, edges, kind, share):
         spins += 1
         if spins % 64 == 0:
             _call0(fns[2])  # sched_yield
-    return nb
 
 
 @jit
@@ -278,8 +292,37 @@ def _serve(ctrl, tasks, fns, spin_cycles):
         _call0(fns[2])  # sched_yield
 
 
+# Numba's own dispatch: one specialization per layout of the operands (the fallback).
+_run_job = jit(_job)
+# One specialization per float kind, its operands typed as 2-D arrays of any layout
+# (`_one_layout`): Numba converts C- and F-ordered operands to it instead of compiling
+# `_job` again for each of them (the C/C, F/C and C/F products of a Dense layer's
+# forward and backward cost 1.5 s of compile each on a cold kernel cache here).
+_run_job_f32, _run_job_f64 = jit(_job), jit(_job)
+
+
+def _one_layout(kind):
+    """The job for float kind `kind` (0: float32, 1: float64): `_run_job_f32` / `_f64` with
+    its one signature compiled (or loaded from the kernel cache) and further compiles
+    disabled; Numba's per-layout `_run_job` where that cannot be set up (another Numba)."""
+    flt = (types.float32, types.float64)[kind]
+    src, mat = types.Array(flt, 2, "A", readonly=True), types.Array(flt, 2, "A")
+    vec = types.Array(types.int64, 1, "C")
+    sig = (vec, types.Array(types.int64, 2, "C"), vec, src, src, mat, types.boolean, vec,
+           types.int64, types.boolean)
+    dispatcher = (_run_job_f32, _run_job_f64)[kind]
+    try:
+        if not dispatcher.signatures:
+            dispatcher.compile(sig)
+        dispatcher.disable_compile()
+        return dispatcher
+    except Exception:  # noqa: BLE001 -- Numba's normal dispatch
+        return _run_job
+
+
 # ------------------------------------------------------------------- the lane
 _KINDS = {np.dtype(np.float32): 0, np.dtype(np.float64): 1}
+_JOBS = [None, None]  # kind -> its job (`_one_layout`), set up on its first GEMM
 _state = {"ctrl": None}
 _local = threading.local()
 
@@ -327,17 +370,38 @@ def run(a, b, out, rows, edges, n_lanes, wake=None):
     kind = _KINDS.get(a.dtype)
     if kind is None or b.dtype != a.dtype or out.dtype != a.dtype:
         return False
-    ctrl = _state["ctrl"]
+    ctrl, tasks, fns = tables(n_lanes, wake)
     share = n_lanes > 1
-    if share and ctrl[STATE] < n_lanes - 1 and wake is not None:
-        wake()
-    if share:  # (one sharing caller at a time: gemm's busy lock)
-        tasks = _state["tasks"]
-    else:  # the caller's own table: another thread may be sharing the shared one
-        tasks = getattr(_local, "tasks", None)
-        if tasks is None:
-            tasks = _local.tasks = np.zeros((MAX_TASKS, 12), np.int64)
-    return _run_job(ctrl, tasks, _state["fns"], a, b, out, rows, edges, kind, share) > 0
+    job = _JOBS[kind]
+    if job is None:
+        job = _JOBS[kind] = _one_layout(kind)
+    try:
+        return job(ctrl, tasks, fns, a, b, out, rows, edges, kind, share) > 0
+    except TypeError:  # arguments the one signature does not take (edges of another type,
+        if job is _run_job:  # 3-D operands, ...): Numba's own dispatch, or its error
+            raise
+        return _run_job(ctrl, tasks, fns, a, b, out, rows, edges, kind, share) > 0
+
+
+def tables(n_lanes, wake=None):
+    """(ctrl, tasks, fns): the arrays `run_tasks` takes, for blocks shared over `n_lanes`
+    threads (the caller included; then `tasks` is the worker's table, and the caller holds
+    `gemm`'s busy lock: one sharing caller at a time) or run by the caller alone (its own
+    table: another thread may be sharing the worker's). `wake` is called when fewer than
+    `n_lanes - 1` workers spin. Only after `available()` is True.
+
+    Example:
+        >>> ctrl, tasks, fns = tables(1)
+    """
+    ctrl = _state["ctrl"]
+    if n_lanes > 1:
+        if ctrl[STATE] < n_lanes - 1 and wake is not None:
+            wake()
+        return ctrl, _state["tasks"], _state["fns"]
+    tasks = getattr(_local, "tasks", None)
+    if tasks is None:
+        tasks = _local.tasks = np.zeros((MAX_TASKS, 12), np.int64)
+    return ctrl, tasks, _state["fns"]
 
 
 def serve():

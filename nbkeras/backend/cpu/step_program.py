@@ -10,7 +10,12 @@ replayed one. One generic kernel: compiled (and cached) once per dtype, never pe
 
 Example:
     >>> run_program(ip, fp, fs, arena, params, grads, s0, s1, s2, scratch, labels,
-    ...             x, y, dummy, blas_fns)
+    ...             x, y, dummy, blas_fns, ctrl, tasks, lane_fns, share)
+
+A GEMM that `gemm.matmul` splits into blocks is `TASK` instructions (each block's cblas
+call, as `spin_lane` describes it) then one `SHARE`: the blocks go to the spinning GEMM
+worker (`spin_lane.run_tasks`) when `share`, else run here in order; either way the same
+calls as the replay's blocks, so the same numbers.
 """
 
 from nbkeras.backend.cpu import activations as _act
@@ -18,13 +23,14 @@ from nbkeras.backend.cpu import losses as _loss
 from nbkeras.backend.cpu import optimizers as _opt
 from nbkeras.backend.cpu import random as _random
 from nbkeras.backend.cpu import softmax as _softmax
+from nbkeras.backend.cpu import spin_lane as _lane
 from nbkeras.backend.cpu._jit import jit
 from nbkeras.backend.cpu.blas import cblas_gemm, cblas_gemv
 
 WIDTH = 16  # int64 words per instruction
 (COPY_IN, GEMM, GEMV, OUTER, BIAS_ACT, ACT_FWD, ACT_BWD, COL_SUM, DROPOUT, MUL, ADD,
  LOSS_FWD, LOSS_BWD, MEAN, FILL_DIV, FILL, SCALAR, UPDATE, ROWWISE_FWD,
- ROWWISE_BWD) = range(1, 21)
+ ROWWISE_BWD, TASK, SHARE) = range(1, 23)
 BCE, MSE, SPARSE_CCE, CCE = range(4)  # LOSS_FWD / LOSS_BWD kinds
 SGD, SGD_MOMENTUM, RMSPROP, ADAM = range(4)  # UPDATE kinds
 
@@ -145,8 +151,9 @@ def _update(kind, flag, P, G, S0, S1, S2, A, k):
 
 
 @jit(fastmath=False)
-def run_program(ip, fp, fs, A, P, G, S0, S1, S2, D, I, F0, F1, F2, fns):
-    """Run the program `ip` (constants `fp`, this step's scalars `fs`) over the buffers."""
+def run_program(ip, fp, fs, A, P, G, S0, S1, S2, D, I, F0, F1, F2, fns, C, T, LF, share):
+    """Run the program `ip` (constants `fp`, this step's scalars `fs`) over the buffers;
+    split GEMMs through the lane `C`, `T`, `LF` (`gemm.kernel_lanes`)."""
     for pc in range(0, ip.size, WIDTH):
         op = ip[pc]
         q = ip[pc + 1:pc + WIDTH]
@@ -250,6 +257,18 @@ def run_program(ip, fp, fs, A, P, G, S0, S1, S2, D, I, F0, F1, F2, fns):
                      _mat(q[9], q[10], rows, cols, A, P, G))
         elif op == UPDATE:  # q: kind, flag, scalars' offset
             _update(q[0], q[1], P, G, S0, S1, S2, A, q[2])
+        elif op == TASK:  # q: GEMM's operands, then the block's row in T
+            d = T[q[14]]
+            size = A.itemsize
+            d[0], d[1], d[2], d[3], d[4], d[5] = 0 if size == 4 else 1, q[0], q[1], q[2], q[3], q[4]
+            d[6] = _buf(q[5], A, P, G).ctypes.data + q[6] * size
+            d[7] = q[7]
+            d[8] = _buf(q[8], A, P, G).ctypes.data + q[9] * size
+            d[9] = q[10]
+            d[10] = _buf(q[11], A, P, G).ctypes.data + q[12] * size
+            d[11] = q[13]
+        elif op == SHARE:  # q: the number of blocks (T's first rows)
+            _lane.run_tasks(C, T, LF, q[0], share != 0)
 
 
 def warm(dtype):
@@ -266,7 +285,7 @@ def _warm_args(dtype):
     import numpy as np
 
     i, d, t = np.zeros(2, np.int64), np.zeros(1, np.float64), np.zeros(1, dtype)
-    return (i[:0], d, d, t, t, t, t, t, t, d, i, t, t, t, i)
+    return (i[:0], d, d, t, t, t, t, t, t, d, i, t, t, t, i, i, np.zeros((1, 12), np.int64), i, 0)
 
 
 def cached(dtype):
