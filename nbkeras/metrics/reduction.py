@@ -162,6 +162,7 @@ class Mean(Metric):
             total, count = self._total.data, self._count.data
             if type(total) is np.ndarray and type(count) is np.ndarray and not total.ndim and \
                     not count.ndim and total.dtype is count.dtype is _dtype_of(self._dtype):
+                total, count = total[()], count[()]  # (NumPy scalars: the same division)
                 return float(total / count) if count else 0.0  # divide_no_nan's, as a float
         else:  # one copy from the device for both (`stack` keeps their common dtype)
             total, count = to_host(_device.xp.stack([self._total.data, self._count.data]))

@@ -297,7 +297,8 @@ class Optimizer:
         for v in variables:
             if v.constraint is not None:
                 v.assign(v.constraint(v.data))
-        self._iterations.data += 1
+        it = self._iterations.data  # a HostVariable's 0-d array: NumPy scalars add the same
+        it[()] = it[()] + 1  # bits as its `+= 1` in 0.4 instead of 3.3 us here
 
     def scale_loss(self, loss):
         """Multiply `loss` by `loss_scale_factor` (if set); Keras's fit differentiates this."""
