@@ -734,8 +734,11 @@ def _op():
 
 
 def _blasable(s1, s2, d1, d2):
-    """NumPy's `is_blasable2d` in element strides."""
-    return s2 == 1 and s1 >= d2
+    """NumPy's `is_blasable2d` in element strides: `matmul_rules.blasable`, the rule that
+    `spin_lane` compiles too (`d1` unused, as in NumPy)."""
+    from nbkeras.backend.cpu.matmul_rules import blasable
+
+    return blasable(s1, s2, d2, 1)
 
 
 def _strides(shape):

@@ -45,13 +45,13 @@ from numba.extending import intrinsic
 
 from nbkeras.backend.cpu import blas
 from nbkeras.backend.cpu._jit import jit
+from nbkeras.backend.cpu.matmul_rules import GEMM, gemm_call
 
 SPIN_CYCLES = 3_000_000  # ~1 ms at 3 GHz: a training step's gaps between GEMMs are shorter
 MAX_TASKS = 16
 
 # ctrl slots, each on its own cache line
 WORD, LEFT, STATE, KICK, SERVED = 0, 8, 16, 24, 32
-_NO_TRANS, _TRANS = 111, 112
 
 
 # ------------------------------------------------------------- LLVM intrinsics
@@ -151,12 +151,6 @@ def _cblas(typingctx, fn, d, witness):
 
 
 # ------------------------------------------------------------------- kernels
-@jit(inline="always")
-def _blasable(s1, s2, d1, d2, size):
-    """NumPy's `is_blasable2d`: unit stride along the second axis, the first a multiple."""
-    return s2 == size and s1 % size == 0 and s1 // size >= d2
-
-
 @jit
 def _describe(a, b, out, rows, edges, tasks, kind):
     """The cblas arguments of each block into `tasks`; the block count, or -1 where
@@ -185,25 +179,13 @@ def _describe(a, b, out, rows, edges, tasks, kind):
         s1m, s1n = a.strides
         s2n, s2p = b.strides
         som, sop = out.strides
-        if not _blasable(som, sop, m, p, size):
-            return -1
-        if _blasable(s1m, s1n, m, k, size):
-            ta, lda = _NO_TRANS, s1m // size
-        elif _blasable(s1n, s1m, k, m, size):
-            ta, lda = _TRANS, s1n // size
-        else:
-            return -1
-        if _blasable(s2n, s2p, k, p, size):
-            tb, ldb = _NO_TRANS, s2n // size
-        elif _blasable(s2p, s2n, p, k, size):
-            tb, ldb = _TRANS, s2p // size
-        else:
-            return -1
-        if pa == pb and m == p and s1m == s2p and s1n == s2n and ta != tb:
-            return -1  # NumPy's syrk
+        how, ta, lda, tb, ldb, ldc = gemm_call(m, k, p, s1m, s1n, s2n, s2p, som, sop, size,
+                                               pa == pb)
+        if how != GEMM:
+            return -1  # NumPy copies an operand first, or calls syrk
         d = tasks[i]
         d[0], d[1], d[2], d[3], d[4], d[5] = kind, ta, tb, m, p, k
-        d[6], d[7], d[8], d[9], d[10], d[11] = pa, lda, pb, ldb, pc, som // size
+        d[6], d[7], d[8], d[9], d[10], d[11] = pa, lda, pb, ldb, pc, ldc
     return nb
 
 
