@@ -213,6 +213,33 @@ def test_epoch_callbacks_changing_the_step_are_seen_by_the_trusted_steps(optimiz
     assert_identical(a, c)
 
 
+def test_trusted_steps_span_epochs_when_only_fits_own_callbacks_run(fused, monkeypatch):
+    """100 samples in batches of 32: the full batches and the short last one are two plans.
+    With only fit's own callbacks (History) and no validation, nothing runs between two
+    epochs that could change the model: after a fit's first epoch each plan's steps trust
+    the checks it passed once in this fit. A user's epoch callback, or validation, makes each
+    epoch's first step check again (the short batch's plan too)."""
+    flags = []
+    run = step_fused.Program.run
+
+    def recorded(self, leaves, checked=False):
+        flags.append(checked)
+        return run(self, leaves, checked)
+
+    monkeypatch.setattr(step_fused.Program, "run", recorded)
+    model, x, y = _tutorial()
+    model.fit(x, y, epochs=4, batch_size=32, verbose=0)
+    del flags[:]
+    model.fit(x, y, epochs=3, batch_size=32, verbose=0)
+    assert flags == [False, True, True, False] + [True] * 8
+    del flags[:]
+    model.fit(x, y, epochs=3, batch_size=32, verbose=0, validation_data=(x[:8], y[:8]))
+    assert flags == [False, True, True, False] * 3
+    del flags[:]
+    model.fit(x, y, epochs=3, batch_size=32, verbose=0, callbacks=[keras.callbacks.Callback()])
+    assert flags == [False, True, True, False] * 3
+
+
 def test_interrupted_fit_keeps_the_fused_steps_weights(fused):
     class Stop(keras.callbacks.Callback):
         def on_train_batch_end(self, batch, logs=None):

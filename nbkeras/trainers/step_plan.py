@@ -88,7 +88,7 @@ def train_step(model, x, y, sample_weight, logs=True, trusted=False):
                 if fast is None or fast["plans"] is not plans:
                     fast = own["_fused_fast"] = {"plans": plans}
                 fast[key] = (entry, entry.plan)
-                own["_fused_checked"] = entry.plan
+                own["_fused_checked"] = {entry.plan}
             return out
         entry.reset()  # weights or trainability changed: trace again
     if entry.failed is not None:
@@ -109,9 +109,18 @@ def train_step(model, x, y, sample_weight, logs=True, trusted=False):
 def _fused_again(model, fast, x, y, sample_weight, trusted):
     """The fused step of a batch signature fused before (`fast`: the plans, and per batch
     key its entry and plan), with the checks of the path above in a few comparisons, or
-    none when `trusted` and the previous step passed them for this very plan (nothing ran
-    since): True when it ran, False when anything differs (then the path above decides,
-    as for any batch)."""
+    none when `trusted` and this very plan passed them earlier in the current run of
+    trusted steps: True when it ran, False when anything differs (then the path above
+    decides, as for any batch).
+
+    `model._fused_checked` is the set of plans checked since the last untrusted step (a
+    step with no trust, or one that was not fused, starts it again). The trust is granted by
+    `fit` when nothing but its loop ran since the previous step (no batch callback): it
+    assumes that no other thread changes the model, its optimizer or `config` while an
+    epoch runs (Keras's fit makes the same assumption; a change made between epochs or
+    from a callback is always seen, since each epoch's first step is checked). Each
+    epoch's full batches and its partial last batch are two plans: both are checked once
+    per epoch, not at every step."""
     if sample_weight is not None or type(x) is not np.ndarray or type(y) is not np.ndarray:
         return False
     known = fast.get((x.shape, x.dtype.str, y.shape, y.dtype.str, x is y))
@@ -119,7 +128,8 @@ def _fused_again(model, fast, x, y, sample_weight, trusted):
         return False
     entry, plan = known
     own = model.__dict__
-    checked = trusted and own.get("_fused_checked") is plan
+    seen = own.get("_fused_checked") if trusted else None
+    checked = seen is not None and plan in seen
     if not checked and (
             model.__dict__.get("_step_plans") is not fast["plans"] or entry.plan is not plan
             or not config._STEP_REPLAY or not config._STEP_FUSED or _device.xp is not np
@@ -131,7 +141,10 @@ def _fused_again(model, fast, x, y, sample_weight, trusted):
     if out is None:
         return False
     own["_last_step_path"] = "replay (fused)"
-    own["_fused_checked"] = plan
+    if seen is None:
+        own["_fused_checked"] = {plan}
+    elif not checked:
+        seen.add(plan)
     plan.loss_tracker.add_weighted(out[0], plan.batch)
     model.optimizer._end_step(plan.train_vars)
     return True

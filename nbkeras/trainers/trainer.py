@@ -13,6 +13,7 @@ from nbkeras.callbacks.callback import Callback
 from nbkeras.callbacks.callback_list import CallbackList
 from nbkeras.layers import layer as layer_module
 from nbkeras.callbacks.history import History
+from nbkeras.callbacks.progbar_logger import ProgbarLogger
 from nbkeras.utils import display_hooks
 from nbkeras.utils.traceback_utils import filter_traceback
 from nbkeras.ops import core
@@ -560,6 +561,12 @@ class Trainer:
         resume, self._initial_epoch = getattr(self, "_initial_epoch", None), None
         initial_epoch = resume or initial_epoch  # BackupAndRestore sets `_initial_epoch`
         epoch = initial_epoch
+        # Between two epochs only fit's own History and text bar run (no validation, and
+        # arrays, whose epoch end calls nothing of the user's): nothing there changes the
+        # model, so an epoch's first fused step may trust the checks of the previous epoch's
+        # steps too (`step_plan._fused_again`).
+        between = val is None and type(source) is ArrayBatches and all(
+            type(c) in _SILENT_BETWEEN_EPOCHS for c in cb.callbacks)
         with DeferredInterrupt() as guard, steady_training() as resize_threads:
             for epoch in range(initial_epoch, epochs):
                 self.reset_metrics()
@@ -574,7 +581,8 @@ class Trainer:
                     cb.on_train_batch_begin(step)
                     if quiet:  # nobody reads this batch's logs: no metric results per batch
                         step_plan.train_step(self, xb, yb, swb, logs=False,
-                                             trusted=alone and step > 0)
+                                             trusted=alone and (step > 0 or (
+                                                 between and epoch > initial_epoch)))
                     else:
                         logs = self.train_step(pack_x_y_sample_weight(xb, yb, swb))
                         logs = logs if default else pythonify_logs(logs)
@@ -871,6 +879,9 @@ class Trainer:
         """Logs as a list in `metrics_names` order, or the value alone when there is one."""
         values = [logs[n] for n in self._names_in_order(logs)]
         return values[0] if len(values) == 1 else values
+
+
+_SILENT_BETWEEN_EPOCHS = (History, ProgbarLogger)  # fit's own: they only record and print
 
 
 def _concatenate_outputs(chunks):
