@@ -700,12 +700,15 @@ class Program:
             if optimizer_reason(opt) is not None or flat_of(opt, flat._variables) is not flat:
                 return None
         labels, f0, f1, f2 = self.prep(leaves)
-        lr = opt._current_lr()
-        if not (checked and self.lr_only and lr == self.lr):  # (else: the same scalars)
-            # Python floats: the kernel casts them to the dtype as `dt(value)` would
-            # (rounding the same double to nearest), without making NumPy scalars first.
-            self.fs[:self.n_scalars] = opt._rule_scalars(float, lr)
-            self.lr = lr
+        # A checked step of SGD or RMSprop without a schedule: the rate is the one of the
+        # step that was checked (nothing ran since), so are the update's scalars.
+        if not (checked and self.lr_only and opt._schedule is None and self.lr is not None):
+            lr = opt._current_lr()
+            if not (checked and self.lr_only and lr == self.lr):  # (else: the same scalars)
+                # Python floats: the kernel casts them to the dtype as `dt(value)` would
+                # (rounding the same double to nearest), without making NumPy scalars first.
+                self.fs[:self.n_scalars] = opt._rule_scalars(float, lr)
+                self.lr = lr
         s0, s1, s2 = self.slot_args
         if self.has_tasks:
             with self.lanes as lane:

@@ -86,8 +86,10 @@ def train_step(model, x, y, sample_weight, logs=True, trusted=False):
             if not logs and own["_last_step_path"] == "replay (fused)" and \
                     len(leaves) == 2 and model._compiled_state.compile_metrics is None:
                 if fast is None or fast["plans"] is not plans:
-                    fast = own["_fused_fast"] = {"plans": plans}
+                    fast = own["_fused_fast"] = {"plans": plans, "quick": {}}
                 fast[key] = (entry, entry.plan)
+                fast["quick"][(x.shape, y.shape, x is y)] = (x.dtype, y.dtype, entry,
+                                                              entry.plan)
                 own["_fused_checked"] = {entry.plan}
             return out
         entry.reset()  # weights or trainability changed: trace again
@@ -117,16 +119,23 @@ def _fused_again(model, fast, x, y, sample_weight, trusted):
     step with no trust, or one that was not fused, starts it again). The trust is granted by
     `fit` when nothing but its loop ran since the previous step (no batch callback): it
     assumes that no other thread changes the model, its optimizer or `config` while an
-    epoch runs (Keras's fit makes the same assumption; a change made between epochs or
-    from a callback is always seen, since each epoch's first step is checked). Each
-    epoch's full batches and its partial last batch are two plans: both are checked once
-    per epoch, not at every step."""
+    epoch runs (Keras's fit makes the same assumption). A change made from a callback is
+    always seen: an epoch's first step is checked unless only fit's own History and text
+    bar ran since the previous epoch (`Trainer._fit_loop`). An epoch's full batches and
+    its partial last batch are two plans: each is checked once in a run of trusted steps.
+
+    `fast["quick"]` finds the plan by the shapes alone, its dtypes compared by identity
+    (a batch's dtype is NumPy's one object for it), without making the key's strings."""
     if sample_weight is not None or type(x) is not np.ndarray or type(y) is not np.ndarray:
         return False
-    known = fast.get((x.shape, x.dtype.str, y.shape, y.dtype.str, x is y))
-    if known is None:
-        return False
-    entry, plan = known
+    known = fast["quick"].get((x.shape, y.shape, x is y))
+    if known is not None and known[0] is x.dtype and known[1] is y.dtype:
+        entry, plan = known[2], known[3]
+    else:
+        known = fast.get((x.shape, x.dtype.str, y.shape, y.dtype.str, x is y))
+        if known is None:
+            return False
+        entry, plan = known
     own = model.__dict__
     seen = own.get("_fused_checked") if trusted else None
     checked = seen is not None and plan in seen
