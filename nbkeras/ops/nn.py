@@ -14,6 +14,9 @@ from nbkeras.ops.core import Tensor, composite, op, untracked_op, unwrap
 from nbkeras.ops.normalization import layer_normalization  # noqa: F401 (keras.ops.nn's name)
 
 
+_FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
+
+
 def _float_array(x, xp=None):
     xp = xp or K.xp
     a = xp.asarray(unwrap(x))
@@ -50,6 +53,17 @@ def activation(x, name, alpha=0.0, op_name=None, config=None):
         out = xp.empty_like(a)
         K.act_forward(a.reshape(-1), out.reshape(-1), code, alpha)
         return out
+
+    def infer(xp, x):
+        # forward without keeping its input, for a replayed inference plan (the same
+        # kernel on the same array; anything but a contiguous float32/64 array: forward)
+        if type(x) is not np.ndarray or x.dtype not in _FLOATS or not x.flags.c_contiguous:
+            return forward(xp, x)
+        out = xp.empty_like(x)
+        K.act_forward(x.reshape(-1), out.reshape(-1), code, alpha)
+        return out
+
+    forward.infer = infer
 
     def backward(xp, g, needs, arrays, out):
         g = xp.ascontiguousarray(g, dtype=a.dtype)
@@ -200,6 +214,20 @@ def dense(x, kernel, bias=None, activation="linear", alpha=0.0):
             K.bias_act_forward(z, xp.zeros(0, dtype=z.dtype) if b is None else b, y, code, alpha)
         st.update(xa=xa, x2=x2, z=z, y=y)
         return y.reshape(xa.shape[:-1] + (w.shape[1],))
+
+    def infer(xp, xa, w, b):
+        # forward without what backward keeps, for a replayed inference plan: the same
+        # kernels on the same arrays (a 2-D batch of w's dtype; else forward itself)
+        if type(xa) is not np.ndarray or xa.ndim != 2 or xa.dtype != w.dtype:
+            return forward(xp, xa, w, b)
+        z = K.matmul(xa, w)
+        if code == 0 and b is None:
+            return z
+        y = xp.empty_like(z) if code in _NEEDS_INPUT else z
+        K.bias_act_forward(z, xp.zeros(0, dtype=z.dtype) if b is None else b, y, code, alpha)
+        return y
+
+    forward.infer = infer
 
     def backward(xp, g, needs, arrays, out):
         xa, x2, z, y, w = st["xa"], st["x2"], st["z"], st["y"], arrays[1]

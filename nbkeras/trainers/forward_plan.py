@@ -389,7 +389,7 @@ def _compile(trace, out_slots):
             last[k] = i
     keep = set(out_slots)
     for i, (_, f, _, ins, s, _, _, _) in enumerate(trace.ops):
-        env[f"f{i}"] = f
+        env[f"f{i}"] = getattr(f, "infer", f)  # (an op's lean inference twin, if any)
         put(f"    v{s} = f{i}(xp, {', '.join(f'v{k}' for k in ins)})")
         dead = sorted(k for k in set(ins) if last[k] == i and k not in keep
                       and trace.source[k][0] == "op")
